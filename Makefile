@@ -1,0 +1,55 @@
+# yibao — two commands: `make run` and `make test`. Everything else is a helper of theirs.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+UV_VERSION := 0.13.9
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+BIN := $(VENV)/bin
+export UV_PYTHON := $(PYTHON)
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+.PHONY: run test env env-test system-deps system-deps-test init demo serve lint bench policy-test clean
+
+run: env system-deps init demo serve
+
+test: env-test system-deps-test
+	bash scripts/test.sh
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet "uv==$(UV_VERSION)"
+
+env: $(UV)
+	$(UV) sync --frozen --no-dev --quiet
+
+env-test: $(UV)
+	$(UV) sync --frozen --quiet
+
+system-deps:
+	bash scripts/system-deps.sh run
+
+system-deps-test:
+	bash scripts/system-deps.sh test
+
+init:
+	$(BIN)/yibao init
+
+demo:
+	$(BIN)/yibao demo
+
+serve:
+	$(BIN)/yibao serve
+
+lint: env-test
+	$(BIN)/ruff check src tests bench
+
+policy-test: env
+	$(BIN)/yibao policy test src/yibao/policies/cases/*.yaml
+
+bench: $(UV)
+	$(UV) sync --frozen --group bench --quiet
+	bash scripts/bench.sh
+
+clean:
+	rm -rf $(VENV) $(TOOLS) var

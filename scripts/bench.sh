@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Benchmarks at realistic scale (not part of `make test`). Each writes its figures under bench/results/.
+#   bench/policy_bench.py    policy engine: 1.6 million residents, 2 million declaration lines, vs openfisca-core
+#   bench/employer_bench.py  100,000-row declaration import vs django-import-export; pages at city scale
+set -euo pipefail
+BIN=.venv/bin
+status=0
+for b in bench/policy_bench.py bench/employer_bench.py; do
+  echo "== $b"
+  $BIN/python "$b" || status=1
+done
+exit $status

@@ -1,0 +1,1 @@
+"""yibao: 医保 contribution cycle."""

@@ -1,0 +1,63 @@
+"""Roles, what each may do, and which kind of scope each has. The one table of rights."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    UNIT_OPERATOR = "unit_operator", "参保单位经办人"
+    INDIVIDUAL = "individual", "个人（灵活就业人员/城乡居民）"
+    VILLAGE_AGENT = "village_agent", "村居代办员"
+    TOWNSHIP_CLERK = "township_clerk", "乡镇（街道）经办人员"
+    TAX_CLERK = "tax_clerk", "税务人员"
+    AGENCY_CLERK = "agency_clerk", "医保经办机构人员"
+    AUDITOR = "auditor", "稽核人员"
+    BUREAU_MANAGER = "bureau_manager", "医保局管理人员"
+    ADMIN = "admin", "系统管理员"
+
+
+class ScopeKind(models.TextChoices):
+    ALL = "all", "全部"
+    DIVISION = "division", "区划"
+    UNIT = "unit", "单位"
+    PERSON = "person", "本人"
+
+
+SCOPE_KIND: dict[str, str] = {
+    Role.ADMIN: ScopeKind.ALL,
+    Role.UNIT_OPERATOR: ScopeKind.UNIT,
+    Role.INDIVIDUAL: ScopeKind.PERSON,
+}
+
+
+def scope_kind(role: str) -> str:
+    return SCOPE_KIND.get(role, ScopeKind.DIVISION)
+
+
+# Capabilities are checked by views and API handlers through ``require``; a role not
+# listed for a capability is refused with 403.
+CAPABILITIES: dict[str, set[str]] = {
+    "audit.view": {Role.AUDITOR, Role.ADMIN},
+    "audit.view_person_data": {Role.AUDITOR, Role.ADMIN},
+    "jobs.view": set(Role.values),
+    "reference.view": set(Role.values),
+    "policy.ask": set(Role.values),
+    "users.manage": {Role.ADMIN},
+    "employer.declare": {Role.UNIT_OPERATOR},
+    "employer.review": {Role.AGENCY_CLERK},
+    "employer.view": {Role.AGENCY_CLERK, Role.AUDITOR, Role.BUREAU_MANAGER, Role.ADMIN},
+    "employer.view_declaration": {Role.UNIT_OPERATOR, Role.AGENCY_CLERK, Role.AUDITOR, Role.BUREAU_MANAGER,
+                                  Role.ADMIN},
+    "employer.set_average_wage": {Role.ADMIN},
+    "flexible.declare": {Role.INDIVIDUAL},
+    "resident.collect": {Role.VILLAGE_AGENT, Role.TOWNSHIP_CLERK, Role.TAX_CLERK},
+    "resident.view": {Role.VILLAGE_AGENT, Role.TOWNSHIP_CLERK, Role.TAX_CLERK, Role.AGENCY_CLERK,
+                      Role.BUREAU_MANAGER, Role.AUDITOR, Role.ADMIN},
+    "reporting.view": {Role.TOWNSHIP_CLERK, Role.TAX_CLERK, Role.AGENCY_CLERK, Role.BUREAU_MANAGER,
+                       Role.AUDITOR, Role.ADMIN},
+}
+
+
+def can(role: str, capability: str) -> bool:
+    return role in CAPABILITIES.get(capability, set())

@@ -1,0 +1,100 @@
+"""Writes for accounts: creating users, signing in with throttling."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.contrib.auth.password_validation import validate_password
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from yibao.audit.services import record_event
+from yibao.identity import IdentityError, parse_resident_id
+
+from .models import User
+from .roles import Role, ScopeKind, scope_kind
+
+
+class AccountError(ValueError):
+    """A refused account action; ``str(exc)`` is the Chinese message for the user."""
+
+
+@transaction.atomic
+def create_user(*, role: str, username: str, password: str, full_name: str = "", division=None, unit=None,
+                id_number: str = "", phone: str = "", actor=None, check_password: bool = True,
+                update_existing: bool = False) -> User:
+    if role not in Role.values:
+        raise AccountError(f"未知角色：{role}")
+    kind = scope_kind(role)
+    if kind == ScopeKind.UNIT:
+        if unit is None:
+            raise AccountError("参保单位经办人必须属于一个参保单位。")
+        username = unit.unit_number
+    elif kind == ScopeKind.PERSON:
+        try:
+            id_number = parse_resident_id(id_number or username).number
+        except IdentityError as exc:
+            raise AccountError(str(exc)) from exc
+        username = id_number
+    elif kind == ScopeKind.DIVISION and division is None:
+        raise AccountError("该角色必须指定管辖区划。")
+    if check_password:
+        try:
+            validate_password(password)
+        except ValidationError as exc:
+            raise AccountError("；".join(exc.messages)) from exc
+
+    existing = User.objects.filter(username=username).first()
+    if existing and not update_existing:
+        raise AccountError(f"账号 {username} 已存在。")
+    user = existing or User(username=username)
+    before = _snapshot(existing) if existing else None
+    user.role = role
+    user.full_name = full_name
+    user.division = division if kind == ScopeKind.DIVISION else None
+    user.unit = unit if kind == ScopeKind.UNIT else None
+    user.id_number = id_number if kind == ScopeKind.PERSON else ""
+    user.phone = phone
+    user.is_staff = role == Role.ADMIN
+    user.set_password(password)
+    user.save()
+    record_event(actor, "user.update" if existing else "user.create", "user", user.pk,
+                 before=before, after=_snapshot(user),
+                 division_path=(division.path if division else (unit.division.path if unit else "")))
+    return user
+
+
+def _snapshot(user: User) -> dict:
+    return {"username": user.username, "role": user.role, "full_name": user.full_name,
+            "division": user.division_id, "unit": user.unit_id, "active": user.is_active}
+
+
+def _throttle_key(username: str, ip: str | None) -> str:
+    return f"login-fail:{username.strip().upper()}:{ip or '-'}"
+
+
+def sign_in(request, username: str, password: str) -> User:
+    """Check credentials with throttling; raise AccountError with a Chinese message on refusal."""
+    limits = settings.LOGIN_THROTTLE
+    ip = request.META.get("REMOTE_ADDR")
+    username = (username or "").strip()
+    key = _throttle_key(username, ip)
+    failures = cache.get(key, 0)
+    if failures >= limits["max_failures"]:
+        minutes = limits["window_seconds"] // 60
+        raise AccountError(f"登录失败次数过多，账号已暂时锁定，请 {minutes} 分钟后再试。")
+    if not username or not password:
+        raise AccountError("请输入账号和密码。")
+    user = authenticate(request, username=username, password=password)
+    if user is None and len(username) == 18:
+        user = authenticate(request, username=username.upper(), password=password)
+    if user is None:
+        # A refused sign-in writes nothing to the database; only the throttle counter moves.
+        cache.set(key, failures + 1, limits["window_seconds"])
+        left = limits["max_failures"] - failures - 1
+        hint = f"还可尝试 {left} 次。" if left > 0 else f"账号已暂时锁定，请 {limits['window_seconds'] // 60} 分钟后再试。"
+        raise AccountError("账号或密码错误，" + hint)
+    cache.delete(key)
+    record_event(user, "auth.login", "user", user.pk, ip=ip)
+    return user

@@ -1,0 +1,248 @@
+"""JSON API at /api/v1 (django-ninja; OpenAPI docs at /api/v1/docs). Handlers stay thin:
+each calls one selector or service."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from uuid import UUID
+
+from django.contrib.auth import login
+from django.core.paginator import Paginator
+from ninja import NinjaAPI, Query, Schema
+from ninja.errors import HttpError
+from ninja.security import django_auth
+
+from yibao.accounts.permissions import user_can
+from yibao.accounts.services import AccountError, sign_in
+from yibao.audit.selectors import AuditFilter, audit_entries
+from yibao.employer.api import router as employer_router
+from yibao.identity import IdentityError, parse_resident_id, parse_uscc
+from yibao.jobs.selectors import job_for
+from yibao.regions import selectors as regions
+from yibao.web.policy_api import router as policy_router
+
+api = NinjaAPI(title="医保 API", version="1.0.0", urls_namespace="api-1.0.0", auth=django_auth,
+               description="职工医保与城乡居民医保缴费管理系统的接口。登录后使用会话 Cookie 调用；写操作需带 CSRF 令牌。")
+
+
+def require(request, capability: str) -> None:
+    if not user_can(request.user, capability):
+        raise HttpError(403, "您的角色无权使用此接口。")
+
+
+class Message(Schema):
+    detail: str
+
+
+# --- auth ---------------------------------------------------------------------------
+class LoginIn(Schema):
+    username: str
+    password: str
+
+
+class MeOut(Schema):
+    username: str
+    full_name: str
+    role: str
+    role_display: str
+    division: str | None
+    unit: str | None
+
+
+def _me(user) -> dict[str, Any]:
+    return {"username": user.username, "full_name": user.full_name, "role": user.role,
+            "role_display": user.get_role_display(), "division": user.division_id,
+            "unit": user.unit.unit_number if user.unit_id else None}
+
+
+@api.post("/auth/login", auth=None, response={200: MeOut, 401: Message}, tags=["账号"])
+def api_login(request, payload: LoginIn):
+    try:
+        user = sign_in(request, payload.username, payload.password)
+    except AccountError as exc:
+        return 401, {"detail": str(exc)}
+    login(request, user)
+    return _me(user)
+
+
+@api.get("/me", response=MeOut, tags=["账号"])
+def me(request):
+    return _me(request.user)
+
+
+# --- reference data ---------------------------------------------------------------
+class DivisionOut(Schema):
+    key: str
+    code: str
+    name: str
+    level: str
+    parent: str | None
+    is_pooling_region: bool
+    note: str
+
+
+def _division(d) -> dict[str, Any]:
+    return {"key": d.key, "code": d.code, "name": d.name, "level": d.level, "parent": d.parent_id,
+            "is_pooling_region": d.is_pooling_region, "note": d.note}
+
+
+@api.get("/divisions", response=list[DivisionOut], tags=["区划"])
+def list_divisions(request, parent: str | None = None, pooling_regions: bool = False):
+    require(request, "reference.view")
+    if pooling_regions:
+        return [_division(d) for d in regions.pooling_regions()]
+    qs = regions.divisions_for(request.user, parent_key=parent) if parent else regions.divisions_for(request.user)
+    return [_division(d) for d in qs[:5000]]
+
+
+@api.get("/divisions/{key}", response={200: DivisionOut, 404: Message}, tags=["区划"])
+def get_division(request, key: str):
+    require(request, "reference.view")
+    d = regions.division_for(request.user, key)
+    if d is None:
+        return 404, {"detail": "区划不存在或不在您的管辖范围内。"}
+    return _division(d)
+
+
+class AgencyOut(Schema):
+    region: str
+    name: str
+    division: str
+    phones: str
+    note: str
+
+
+@api.get("/agencies", response=list[AgencyOut], tags=["区划"])
+def list_agencies(request, region: str | None = None):
+    require(request, "reference.view")
+    return [{"region": a.region_id, "name": a.name, "division": a.division_id, "phones": a.phones,
+             "note": a.note} for a in regions.agencies(region)]
+
+
+class TargetOut(Schema):
+    region: str
+    year: int
+    division: str
+    division_name: str
+    target: int
+    source: str
+
+
+@api.get("/targets", response=list[TargetOut], tags=["区划"])
+def list_targets(request, region: str | None = None, year: int | None = None):
+    require(request, "reference.view")
+    return [{"region": t.region_id, "year": t.year, "division": t.division_id, "division_name": t.division.name,
+             "target": t.target, "source": t.source} for t in regions.targets(region, year)]
+
+
+# --- identity numbers ----------------------------------------------------------------
+class ValueIn(Schema):
+    value: str
+
+
+class ResidentIdOut(Schema):
+    number: str
+    birth_date: dt.date
+    sex: str
+    region_code: str
+
+
+class CreditCodeOut(Schema):
+    code: str
+    registration_authority: str
+    org_type: str
+    region_code: str
+
+
+@api.post("/identity/resident-id", response={200: ResidentIdOut, 400: Message}, tags=["校验"])
+def check_resident_id(request, payload: ValueIn):
+    try:
+        r = parse_resident_id(payload.value)
+    except IdentityError as exc:
+        return 400, {"detail": exc.message}
+    return {"number": r.number, "birth_date": r.birth_date, "sex": r.sex, "region_code": r.region_code}
+
+
+@api.post("/identity/uscc", response={200: CreditCodeOut, 400: Message}, tags=["校验"])
+def check_uscc(request, payload: ValueIn):
+    try:
+        c = parse_uscc(payload.value)
+    except IdentityError as exc:
+        return 400, {"detail": exc.message}
+    return {"code": c.code, "registration_authority": c.registration_authority, "org_type": c.org_type,
+            "region_code": c.region_code}
+
+
+# --- audit log ------------------------------------------------------------------------
+class AuditOut(Schema):
+    id: int
+    at: dt.datetime
+    actor: str
+    actor_role: str
+    action: str
+    object_type: str
+    object_id: str
+    before: Any
+    after: Any
+
+
+class AuditPage(Schema):
+    count: int
+    page: int
+    pages: int
+    items: list[AuditOut]
+
+
+class AuditQuery(Schema):
+    q: str = ""
+    action: str = ""
+    object_type: str = ""
+    actor: str = ""
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    page: int = 1
+
+
+@api.get("/audit", response=AuditPage, tags=["审计"])
+def list_audit(request, query: Query[AuditQuery]):
+    require(request, "audit.view")
+    data = query.dict()
+    page_no = data.pop("page")
+    pager = Paginator(audit_entries(request.user, AuditFilter(**data)), 100)
+    page = pager.get_page(page_no)
+    return {"count": pager.count, "page": page.number, "pages": pager.num_pages, "items": [
+        {"id": e.id, "at": e.at, "actor": e.actor_label, "actor_role": e.actor_role, "action": e.action,
+         "object_type": e.object_type, "object_id": e.object_id, "before": e.before, "after": e.after}
+        for e in page]}
+
+
+# --- background jobs -------------------------------------------------------------------
+class JobOut(Schema):
+    id: UUID
+    kind: str
+    label: str
+    status: str
+    status_display: str
+    total: int
+    done: int
+    percent: int
+    finished: bool
+    message: str
+    has_file: bool
+    result: Any
+
+
+@api.get("/jobs/{job_id}", response={200: JobOut, 404: Message}, url_name="job_detail", tags=["后台任务"])
+def job_detail(request, job_id: UUID):
+    job = job_for(request.user, job_id)
+    if job is None:
+        return 404, {"detail": "任务不存在。"}
+    return {"id": job.id, "kind": job.kind, "label": job.label, "status": job.status,
+            "status_display": job.get_status_display(), "total": job.total, "done": job.done,
+            "percent": job.percent, "finished": job.finished, "message": job.message,
+            "has_file": bool(job.result_file), "result": job.result}
+
+
+api.add_router("/policy", policy_router)
+api.add_router("/employer", employer_router)

@@ -1,0 +1,187 @@
+"""The ``yibao`` command line.
+
+  yibao init                 create/upgrade the database and load the reference data
+  yibao demo                 load the demonstration data set and print the demo logins
+  yibao serve                serve the web app (and a background-job worker) on 127.0.0.1:8000
+  yibao worker               run the background-job worker alone
+  yibao createuser …         create a user of any role
+  yibao jobs [ID] [--watch]  list background jobs or show one job's progress
+  yibao policy …             policy engine: test case files, ask questions (no database needed)
+  yibao manage …             any Django management command
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+
+
+def _django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yibao.settings")
+    import django
+
+    django.setup()
+
+
+def cmd_init(args) -> int:
+    _django()
+    from django.core.management import call_command
+
+    from yibao.regions.services import load_reference_data
+
+    call_command("migrate", interactive=False, verbosity=0)
+    s = load_reference_data()
+    print(f"数据库已就绪；参考数据：区划 {s.divisions} 个，经办机构 {s.agencies} 个，参保任务 {s.targets} 条。")
+    return 0
+
+
+def cmd_demo(args) -> int:
+    _django()
+    from yibao.demo import load_demo
+
+    logins = load_demo()
+    print("演示账号（密码相同）：")
+    width = max(len(x.username) for x in logins)
+    for x in logins:
+        print(f"  {x.role:<16}\t{x.username:<{width}}  密码 {x.password}  范围：{x.scope}")
+    return 0
+
+
+def cmd_serve(args) -> int:
+    _django()
+    from waitress import serve
+
+    from yibao.wsgi import application
+
+    worker = None
+    if not args.no_worker:
+        worker = subprocess.Popen([sys.executable, "-m", "yibao.cli", "worker"])  # noqa: S603
+    print(f"医保系统已启动：http://{args.host}:{args.port}/  （Ctrl+C 停止）", flush=True)
+    try:
+        serve(application, host=args.host, port=args.port, threads=8, ident="yibao")
+    finally:
+        if worker:
+            worker.terminate()
+    return 0
+
+
+def cmd_worker(args) -> int:
+    _django()
+    from django.core.management import call_command
+
+    call_command("run_huey")
+    return 0
+
+
+def cmd_createuser(args) -> int:
+    _django()
+    from yibao.accounts.services import AccountError, create_user
+    from yibao.employer.models import Unit
+    from yibao.regions.models import Division
+
+    division = Division.objects.filter(key=args.division).first() if args.division else None
+    if args.division and division is None:
+        print(f"区划 {args.division} 不存在", file=sys.stderr)
+        return 2
+    unit = Unit.objects.filter(unit_number=args.unit).first() if args.unit else None
+    if args.unit and unit is None:
+        print(f"单位编号 {args.unit} 不存在", file=sys.stderr)
+        return 2
+    try:
+        user = create_user(role=args.role, username=args.username or "", password=args.password,
+                           full_name=args.name or "", division=division, unit=unit,
+                           id_number=args.id_number or "")
+    except AccountError as exc:
+        print(f"创建失败：{exc}", file=sys.stderr)
+        return 2
+    print(f"已创建用户 {user.username}（{user.get_role_display()}）")
+    return 0
+
+
+def _bar(percent: int, width: int = 30) -> str:
+    filled = width * percent // 100
+    return "[" + "#" * filled + "-" * (width - filled) + f"] {percent:3d}%"
+
+
+def cmd_jobs(args) -> int:
+    _django()
+    from yibao.jobs.models import Job
+
+    if not args.id:
+        for job in Job.objects.all()[:20]:
+            print(f"{job.id}  {job.get_status_display():<4} {_bar(job.percent, 20)}  {job.label}")
+        return 0
+    while True:
+        job = Job.objects.filter(pk=args.id).first()
+        if job is None:
+            print("任务不存在", file=sys.stderr)
+            return 2
+        line = f"{job.label} {_bar(job.percent)} {job.done}/{job.total} {job.get_status_display()} {job.message}"
+        print("\r" + line, end="", flush=True)
+        if job.finished or not args.watch:
+            print()
+            return 0 if job.status != "failed" else 1
+        time.sleep(0.5)
+
+
+def cmd_policy(argv: list[str]) -> int:
+    from yibao.policy.cli import main as policy_main
+
+    return policy_main(argv)
+
+
+def cmd_manage(argv: list[str]) -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yibao.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["yibao manage", *argv])
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from yibao.accounts.roles import Role
+
+    p = argparse.ArgumentParser(prog="yibao", description="医保缴费管理系统命令行")
+    sub = p.add_subparsers(dest="command", required=True)
+    sub.add_parser("init", help="迁移数据库并加载参考数据").set_defaults(func=cmd_init)
+    sub.add_parser("demo", help="加载演示数据并打印演示账号").set_defaults(func=cmd_demo)
+    s = sub.add_parser("serve", help="启动网页服务")
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--port", type=int, default=8000)
+    s.add_argument("--no-worker", action="store_true", help="不启动后台任务进程")
+    s.set_defaults(func=cmd_serve)
+    sub.add_parser("worker", help="启动后台任务进程").set_defaults(func=cmd_worker)
+    c = sub.add_parser("createuser", help="创建用户")
+    c.add_argument("--role", required=True, choices=Role.values)
+    c.add_argument("--username", help="用户名（单位经办人用单位编号，个人用身份证号码）")
+    c.add_argument("--password", required=True)
+    c.add_argument("--name", help="姓名")
+    c.add_argument("--division", help="管辖区划标识（工作人员角色）")
+    c.add_argument("--unit", help="单位编号（参保单位经办人）")
+    c.add_argument("--id-number", help="身份证号码（个人）")
+    c.set_defaults(func=cmd_createuser)
+    j = sub.add_parser("jobs", help="查看后台任务进度")
+    j.add_argument("id", nargs="?")
+    j.add_argument("--watch", action="store_true", help="持续显示直到完成")
+    j.set_defaults(func=cmd_jobs)
+    sub.add_parser("policy", help="政策引擎（yibao policy --help）", add_help=False)
+    sub.add_parser("manage", help="Django 管理命令", add_help=False)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # These two pass their arguments through untouched; policy never loads Django.
+    if argv and argv[0] == "policy":
+        return cmd_policy(argv[1:])
+    if argv and argv[0] == "manage":
+        return cmd_manage(argv[1:])
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,125 @@
+"""A small demonstration data set: one user per role, two insured units. Idempotent."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from yibao.accounts.models import User
+from yibao.accounts.roles import Role
+from yibao.accounts.services import create_user
+from yibao.employer.models import Unit
+from yibao.identity import resident_id_check_char, uscc_check_char
+from yibao.regions.models import Agency, Division
+
+DEMO_PASSWORD = "Demo-pass-1"
+
+
+@dataclass
+class DemoLogin:
+    role: str
+    username: str
+    password: str
+    scope: str
+
+
+def _division(parent_key: str, name: str) -> Division:
+    d = Division.objects.filter(path__startswith=Division.objects.get(key=parent_key).path, name=name).first()
+    if d is None:
+        raise RuntimeError(f"参考数据中没有 {name}，请先运行 yibao init")
+    return d
+
+
+def _demo_village(township: Division) -> Division:
+    """The notices name no villages, so the reference data holds none: the demo data set adds one
+    clearly labelled demonstration community below the township."""
+    from yibao.regions.services import ensure_division
+
+    return ensure_division(parent=township, key=f"{township.key}-demo-village", name="演示社区",
+                           level="village", note="演示数据：非真实区划，仅用于演示和测试")
+
+
+def _resident_id(first17: str) -> str:
+    return first17 + resident_id_check_char(first17)
+
+
+DEMO_UNITS = [
+    # unit_number, first 17 characters of the USCC, name, region, county name, civil-servant subsidy
+    ("37070500001", "91370705MA3C00001", "潍坊示范机械有限公司", "370700", "奎文区", False),
+    ("37070000002", "12370700MB0000002", "潍坊市示范事业单位", "370700", "潍城区", True),
+    ("37150200001", "91371502MA3D00002", "聊城示范商贸有限公司", "371500", "东昌府区", False),
+]
+
+
+@transaction.atomic
+def load_demo() -> list[DemoLogin]:
+    units = {}
+    for number, uscc, name, region, county, subsidy in DEMO_UNITS:
+        division = _division(region, county)
+        agency = Agency.objects.filter(region_id=region, division=division).first() or \
+            Agency.objects.filter(region_id=region).first()
+        units[number], _ = Unit.objects.update_or_create(
+            unit_number=number,
+            defaults={"uscc": uscc + uscc_check_char(uscc), "name": name, "region_id": region, "division": division, "agency": agency,
+                      "civil_servant_subsidy": subsidy, "nature": "事业单位" if subsidy else "企业",
+                      "contact_name": "张经办", "contact_phone": "0536-0000000"},
+        )
+
+    chengguan = _division("371728", "城关街道")
+    village = _demo_village(chengguan)
+    staff = [
+        (Role.ADMIN, "admin", "系统管理员", None),
+        (Role.BUREAU_MANAGER, "manager.weifang", "潍坊医保局管理员", Division.objects.get(key="370700")),
+        (Role.AGENCY_CLERK, "clerk.weifang", "潍坊经办员", Division.objects.get(key="370700")),
+        (Role.AGENCY_CLERK, "clerk.liaocheng", "聊城经办员", Division.objects.get(key="371500")),
+        (Role.AUDITOR, "auditor.weifang", "潍坊稽核员", Division.objects.get(key="370700")),
+        (Role.TOWNSHIP_CLERK, "township.dongming", "城关街道经办员", chengguan),
+        (Role.TAX_CLERK, "tax.dongming", "东明税务员", Division.objects.get(key="371728")),
+        (Role.VILLAGE_AGENT, "agent.dongming", f"{village.name}代办员", village),
+        (Role.BUREAU_MANAGER, "manager.jincheng", "晋城医保局管理员", Division.objects.get(key="140500")),
+    ]
+    logins: list[DemoLogin] = []
+    for role, username, name, division in staff:
+        _ensure(role=role, username=username, full_name=name, division=division)
+        logins.append(DemoLogin(Role(role).label, username, DEMO_PASSWORD, division.name if division else "全部"))
+    for number, unit in units.items():
+        _ensure(role=Role.UNIT_OPERATOR, username=number, full_name=f"{unit.name}经办人", unit=unit)
+        logins.append(DemoLogin(Role.UNIT_OPERATOR.label, number, DEMO_PASSWORD, unit.name))
+    for first17, name in [("37070519800101123", "王灵活"), ("37172819900315002", "李居民")]:
+        number = _resident_id(first17)
+        _ensure(role=Role.INDIVIDUAL, username=number, full_name=name, id_number=number)
+        logins.append(DemoLogin(Role.INDIVIDUAL.label, number, DEMO_PASSWORD, name))
+    _demo_people(units)
+    return logins
+
+
+SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
+GIVEN = ["伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超"]
+
+
+def _demo_people(units: dict) -> None:
+    """Insured employees (and, for the civil-servant-subsidy unit, retirees) of the demo units,
+    and one flexible worker. Stable numbers, so running again adds nothing."""
+    from yibao.employer.models import Employee, FlexibleWorker
+
+    plan = [("37070500001", 12, 0), ("37070000002", 6, 4), ("37150200001", 8, 0)]
+    for number, active, retired in plan:
+        unit = units[number]
+        county = unit.division.code[:6]
+        for i in range(active + retired):
+            birth = f"{1965 + (i * 3) % 35}{(i % 12) + 1:02d}{(i * 7) % 28 + 1:02d}"
+            seq = f"{(int(number[-3:]) * 37 + i * 11) % 1000:03d}"
+            id_number = _resident_id(county + birth + seq)
+            Employee.objects.get_or_create(unit=unit, id_number=id_number, defaults={
+                "name": SURNAMES[(i + len(number)) % len(SURNAMES)] + GIVEN[(i * 5 + int(number[-1])) % len(GIVEN)],
+                "employee_number": f"{number[-5:]}{i + 1:04d}", "retired": i >= active})
+    worker_id = _resident_id("37070519800101123")
+    FlexibleWorker.objects.get_or_create(id_number=worker_id, defaults={"name": "王灵活", "region_id": "370700"})
+
+
+def _ensure(**kwargs) -> User:
+    existing = User.objects.filter(username=kwargs["username"]).first()
+    if existing is not None:
+        return existing
+    return create_user(password=DEMO_PASSWORD, check_password=False, **kwargs)

@@ -1,0 +1,312 @@
+"""The employee-scheme declaration over the JSON API: the same selectors and services as the
+pages, so the two cannot drift apart."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.http import HttpResponse
+from django.utils import timezone
+
+from yibao import clock
+from ninja import File, Form, Router, Schema
+from ninja.errors import HttpError
+from ninja.files import UploadedFile
+
+from yibao.accounts.permissions import user_can
+from yibao.regions.models import Division
+
+from . import forms_data, rules, selectors, services
+from .models import Declaration, DeclarationKind
+from .tasks import run_import
+
+router = Router(tags=["职工医保缴费基数申报"])
+
+
+def _need(request, capability: str) -> None:
+    if not user_can(request.user, capability):
+        raise HttpError(403, "您的角色无权使用此接口。")
+
+
+def _get(request, pk: int) -> Declaration:
+    _need(request, "employer.view_declaration")
+    declaration = selectors.declaration_for(request.user, pk)
+    if declaration is None:
+        raise HttpError(404, "申报不存在。")
+    return declaration
+
+
+def _refusal(exc: Exception) -> HttpError:
+    return HttpError(400, str(exc))
+
+
+class DeclarationOut(Schema):
+    id: int
+    unit_number: str
+    unit_name: str
+    region: str
+    year: int
+    kind: str
+    status: str
+    status_display: str
+    late: bool
+    flagged: bool
+    revision: int
+    line_count: int
+    wage_total: Decimal
+    base_total: Decimal
+    at_floor_count: int
+    submitted_at: dt.datetime | None
+    review_reasons: str
+    checks: Any = None
+
+
+def _out(d: Declaration, checks: bool = False) -> dict:
+    return {"id": d.pk, "unit_number": d.unit.unit_number, "unit_name": d.unit.name, "region": d.unit.region_id,
+            "year": d.year, "kind": d.kind, "status": d.status, "status_display": d.get_status_display(),
+            "late": d.late, "flagged": d.flagged, "revision": d.revision, "line_count": d.line_count,
+            "wage_total": d.wage_total, "base_total": d.base_total, "at_floor_count": d.at_floor_count,
+            "submitted_at": d.submitted_at, "review_reasons": d.review_reasons,
+            "checks": services.run_checks(d) if checks else d.checks}
+
+
+class OpenIn(Schema):
+    year: int | None = None
+    kind: str = DeclarationKind.ACTIVE
+
+
+@router.post("/declarations", response=DeclarationOut)
+def open_declaration(request, payload: OpenIn):
+    _need(request, "employer.declare")
+    unit = request.user.unit
+    year = payload.year or rules.current_declaration_year(unit.region_id, clock.today())[0]
+    if year is None or payload.kind not in DeclarationKind.values:
+        raise HttpError(400, "年度或申报类型无效。")
+    try:
+        return _out(services.open_declaration(unit, year, payload.kind, actor=request.user))
+    except services.DeclarationError as exc:
+        raise _refusal(exc) from exc
+
+
+@router.get("/declarations", response=list[DeclarationOut])
+def list_declarations(request, status: str = "", region: str = "", year: int | None = None, flagged: bool = False,
+                      q: str = "", offset: int = 0, limit: int = 50):
+    _need(request, "employer.view_declaration")
+    flt = selectors.QueueFilter(region=region, status=status, year=year, flagged=flagged, q=q)
+    qs = selectors.review_queue(request.user, flt)[max(offset, 0):max(offset, 0) + min(max(limit, 1), 500)]
+    return [_out(d) for d in qs]
+
+
+@router.get("/declarations/{pk}", response=DeclarationOut)
+def get_declaration(request, pk: int):
+    return _out(_get(request, pk), checks=True)
+
+
+class LineOut(Schema):
+    id: int
+    name: str
+    id_number: str
+    employee_number: str
+    previous_base: Decimal | None
+    declared_amount: Decimal | None
+    base: Decimal | None
+    clamp: str
+
+
+def _line(x) -> dict:
+    return {"id": x.pk, "name": x.name, "id_number": x.id_number, "employee_number": x.employee_number,
+            "previous_base": x.previous_base, "declared_amount": x.declared_amount, "base": x.base, "clamp": x.clamp}
+
+
+@router.get("/declarations/{pk}/lines", response=list[LineOut])
+def list_lines(request, pk: int, q: str = "", offset: int = 0, limit: int = 100):
+    d = _get(request, pk)
+    qs = selectors.lines_of(d, q=q)[max(offset, 0):max(offset, 0) + min(max(limit, 1), 1000)]
+    return [_line(x) for x in qs]
+
+
+class AmountIn(Schema):
+    amount: str
+
+
+@router.put("/declarations/{pk}/lines/{line_id}", response=LineOut)
+def set_line(request, pk: int, line_id: int, payload: AmountIn):
+    d = _get(request, pk)
+    _need(request, "employer.declare")
+    try:
+        return _line(services.set_amount(d, line_id, payload.amount, actor=request.user))
+    except services.DeclarationError as exc:
+        raise _refusal(exc) from exc
+
+
+@router.get("/declarations/{pk}/template")
+def template(request, pk: int):
+    from .exports import build_template
+
+    d = _get(request, pk)
+    _need(request, "employer.declare")
+    response = HttpResponse(build_template(d, selectors.lines_of(d)),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="template-{d.unit.unit_number}-{d.year}.xlsx"'
+    return response
+
+
+@router.post("/declarations/{pk}/upload")
+def upload(request, pk: int, file: UploadedFile = File(...)):
+    """Import a filled template (xlsx or csv): every row is applied, or none and the row errors
+    are returned (HTTP 400)."""
+    d = _get(request, pk)
+    _need(request, "employer.declare")
+    outcome = run_import(d, file.read(), file.name or "", actor=request.user)
+    outcome.pop("report", None)
+    if not outcome["ok"]:
+        return HttpResponse(_json(outcome), status=400, content_type="application/json")
+    return outcome
+
+
+def _json(data) -> str:
+    import json
+
+    return json.dumps(data, ensure_ascii=False)
+
+
+@router.post("/declarations/{pk}/materials")
+def upload_material(request, pk: int, code: Form[str], file: UploadedFile = File(...)):
+    d = _get(request, pk)
+    _need(request, "employer.declare")
+    try:
+        m = services.upload_material(d, code, file, actor=request.user)
+    except services.DeclarationError as exc:
+        raise _refusal(exc) from exc
+    return {"id": m.pk, "code": m.code, "title": m.title, "content_type": m.content_type, "size": m.size,
+            "sha256": m.sha256}
+
+
+@router.get("/declarations/{pk}/forms/{form}")
+def form(request, pk: int, form: str, format: str = "pdf"):  # noqa: A002
+    from yibao.documents.declaration_forms import render_pdf, render_xlsx
+
+    d = _get(request, pk)
+    data = forms_data.build_form(d, form)
+    if data is None or format not in ("pdf", "xlsx"):
+        raise HttpError(404, "没有这种表格。")
+    services.record_form_export(d, form, format, actor=request.user)
+    if format == "pdf":
+        return HttpResponse(render_pdf(data), content_type="application/pdf")
+    return HttpResponse(render_xlsx(data),
+                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@router.post("/declarations/{pk}/submit", response=DeclarationOut)
+def submit(request, pk: int):
+    d = _get(request, pk)
+    _need(request, "employer.declare")
+    try:
+        return _out(services.submit(d, actor=request.user))
+    except services.DeclarationError as exc:
+        raise _refusal(exc) from exc
+
+
+class ReviewIn(Schema):
+    approve: bool
+    reasons: str = ""
+
+
+@router.post("/declarations/{pk}/review", response=DeclarationOut)
+def review(request, pk: int, payload: ReviewIn):
+    d = _get(request, pk)
+    _need(request, "employer.review")
+    try:
+        return _out(services.review(d, actor=request.user, approve=payload.approve, reasons=payload.reasons))
+    except services.DeclarationError as exc:
+        raise _refusal(exc) from exc
+
+
+@router.post("/declarations/{pk}/confirm", response=DeclarationOut)
+def confirm(request, pk: int):
+    d = _get(request, pk)
+    _need(request, "employer.declare")
+    try:
+        return _out(services.confirm(d, actor=request.user))
+    except services.DeclarationError as exc:
+        raise _refusal(exc) from exc
+
+
+class ReopenIn(Schema):
+    month_from: str
+
+
+@router.post("/declarations/{pk}/reopen", response=DeclarationOut)
+def reopen(request, pk: int, payload: ReopenIn):
+    d = _get(request, pk)
+    _need(request, "employer.declare")
+    try:
+        return _out(services.reopen_for_adjustment(d, month_from=payload.month_from, actor=request.user))
+    except services.DeclarationError as exc:
+        raise _refusal(exc) from exc
+
+
+class BaseOut(Schema):
+    id_number: str
+    name: str
+    kind: str
+    month_from: str
+    month_to: str
+    declared_amount: Decimal
+    base: Decimal
+    clamp: str
+    reason: str
+    superseded: bool
+
+
+@router.get("/declarations/{pk}/bases", response=list[BaseOut])
+def bases(request, pk: int):
+    d = _get(request, pk)
+    return [{"id_number": b.employee.id_number, "name": b.employee.name, "kind": b.kind, "month_from": b.month_from,
+             "month_to": b.month_to, "declared_amount": b.declared_amount, "base": b.base, "clamp": b.clamp,
+             "reason": b.reason, "superseded": b.superseded}
+            for b in selectors.approved_bases_for(request.user, unit=d.unit, year=d.year)]
+
+
+class FlexibleIn(Schema):
+    month: str
+    base: str
+
+
+@router.post("/flexible-base")
+def flexible_base(request, payload: FlexibleIn):
+    _need(request, "flexible.declare")
+    worker = selectors.flexible_worker_for(request.user)
+    if worker is None:
+        raise HttpError(404, "您尚未登记为灵活就业人员。")
+    try:
+        c = services.choose_flexible_base(worker, month=payload.month, value=payload.base, actor=request.user)
+    except services.DeclarationError as exc:
+        raise _refusal(exc) from exc
+    return {"month_from": c.month_from, "base": c.base, "chosen_at": c.chosen_at}
+
+
+class AverageWageIn(Schema):
+    region: str
+    wage_year: int
+    annual_amount: str
+    published_on: dt.date
+    document: str = ""
+
+
+@router.post("/average-wages")
+def average_wage(request, payload: AverageWageIn):
+    _need(request, "employer.set_average_wage")
+    region = Division.objects.filter(key=payload.region, is_pooling_region=True).first()
+    if region is None:
+        raise HttpError(404, "统筹区不存在。")
+    try:
+        wage, changed = services.record_average_wage(
+            region=region, wage_year=payload.wage_year, annual_amount=payload.annual_amount,
+            published_on=payload.published_on, document=payload.document, actor=request.user)
+    except (services.DeclarationError, rules.RuleRefused) as exc:
+        raise _refusal(exc) from exc
+    return {"effective_from": wage.effective_from, "floor": wage.floor, "ceiling": wage.ceiling,
+            "reclamped": changed}

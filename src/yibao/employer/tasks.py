@@ -1,0 +1,58 @@
+"""Background import of a large declaration file, with progress and an error report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.conf import settings
+from huey.contrib.djhuey import db_task
+
+from yibao.accounts.models import User
+from yibao.jobs import services as jobs
+
+from .exports import build_error_report
+from .importing import import_file
+from .models import Declaration
+from .services import DeclarationError, ImportRejected
+
+# Files larger than this are imported by the worker with a progress bar; smaller ones at once.
+BACKGROUND_BYTES = 512 * 1024
+
+
+def imports_dir() -> Path:
+    path = Path(settings.VAR_DIR) / "imports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def run_import(declaration: Declaration, data: bytes, filename: str, *, actor, job_id=None) -> dict:
+    """Import and describe the outcome; on row errors the report is written beside the job."""
+    progress = (lambda done: jobs.advance(job_id, done)) if job_id else None
+    if job_id:
+        jobs.start(job_id, declaration.line_count)
+    try:
+        applied = import_file(declaration, data, filename, actor=actor, progress=progress)
+    except ImportRejected as exc:
+        report = imports_dir() / f"errors-{job_id or declaration.pk}.xlsx"
+        report.write_bytes(build_error_report(exc.header, exc.rows, exc.errors, exc.header_row))
+        return {"ok": False, "message": str(exc), "errors": [e.__dict__ for e in exc.errors[:200]],
+                "error_count": len(exc.errors), "report": str(report)}
+    except DeclarationError as exc:
+        return {"ok": False, "message": str(exc), "errors": [], "error_count": 0, "report": ""}
+    return {"ok": True, "message": f"已导入 {applied} 人的申报数据。", "applied": applied}
+
+
+@db_task()
+def import_declaration_task(job_id, declaration_id: int, user_id: int, path: str, filename: str) -> None:
+    declaration = Declaration.objects.get(pk=declaration_id)
+    actor = User.objects.get(pk=user_id)
+    file = Path(path)
+    try:
+        outcome = run_import(declaration, file.read_bytes(), filename, actor=actor, job_id=job_id)
+    except Exception as exc:
+        jobs.fail(job_id, f"导入失败：{exc}")
+        raise
+    finally:
+        file.unlink(missing_ok=True)
+    jobs.finish(job_id, result={k: v for k, v in outcome.items() if k != "report"},
+                result_file=outcome.get("report", ""), message=outcome["message"])

@@ -1,0 +1,23 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("employer/", views.unit_home, name="employer"),
+    path("employer/review/", views.queue, name="employer_queue"),
+    path("employer/declarations/<int:pk>/", views.declaration_view, name="declaration"),
+    path("employer/declarations/<int:pk>/lines/<int:line_id>/", views.line_update, name="declaration_line"),
+    path("employer/declarations/<int:pk>/template.xlsx", views.template_download, name="declaration_template"),
+    path("employer/declarations/<int:pk>/upload/", views.upload, name="declaration_upload"),
+    path("employer/declarations/<int:pk>/errors.xlsx", views.error_report, name="declaration_errors"),
+    path("employer/declarations/<int:pk>/forms/<str:form>.<str:ext>", views.form_download, name="declaration_form"),
+    path("employer/declarations/<int:pk>/materials/", views.material_upload, name="declaration_material"),
+    path("employer/declarations/<int:pk>/submit/", views.submit, name="declaration_submit"),
+    path("employer/declarations/<int:pk>/confirm/", views.confirm, name="declaration_confirm"),
+    path("employer/declarations/<int:pk>/reopen/", views.reopen, name="declaration_reopen"),
+    path("employer/declarations/<int:pk>/review/", views.review, name="declaration_review"),
+    path("employer/declarations/<int:pk>/bases/", views.approved_bases, name="declaration_bases"),
+    path("employer/materials/<int:material_id>/", views.material_download, name="material"),
+    path("employer/flexible/", views.flexible, name="flexible"),
+    path("employer/average-wage/", views.average_wage, name="average_wage"),
+]

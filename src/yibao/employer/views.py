@@ -1,0 +1,315 @@
+"""Pages of the employee scheme. Thin: each view reads through selectors, writes through one
+service call, and turns a refusal into a Chinese message."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from yibao import clock
+
+from yibao.accounts.permissions import require, user_can
+from yibao.jobs.services import create_job
+from yibao.regions.models import Division
+
+from . import forms_data, rules, selectors, services
+from .models import DeclarationKind, DeclarationStatus
+from .tasks import BACKGROUND_BYTES, import_declaration_task, imports_dir, run_import
+
+
+def _declaration_or_404(request, pk):
+    declaration = selectors.declaration_for(request.user, pk)
+    if declaration is None:
+        raise Http404("申报不存在。")
+    return declaration
+
+
+def _attachment(data: bytes, filename: str, content_type: str) -> HttpResponse:
+    from urllib.parse import quote
+
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+# --- unit side ------------------------------------------------------------------------------
+
+@require("employer.declare")
+def unit_home(request):
+    unit = request.user.unit
+    year, fallback = rules.current_declaration_year(unit.region_id, clock.today())
+    kind = request.GET.get("kind", DeclarationKind.ACTIVE)
+    if year is None:
+        messages.error(request, "本统筹区尚未配置任何年度的缴费基数政策，暂不能申报。")
+        return redirect("home")
+    try:
+        declaration = services.open_declaration(unit, int(request.GET.get("year", year)), kind, actor=request.user)
+    except services.DeclarationError as exc:
+        messages.error(request, str(exc))
+        return redirect("home")
+    if fallback:
+        messages.info(request, f"{clock.today().year}年度的政策尚未配置，当前显示已配置的最近年度（{year}年度）。")
+    return redirect("declaration", pk=declaration.pk)
+
+
+@require("employer.view_declaration")
+def declaration_view(request, pk):
+    declaration = _declaration_or_404(request, pk)
+    q = request.GET.get("q", "").strip()
+    page = Paginator(selectors.lines_of(declaration, q=q, only_clamped=bool(request.GET.get("clamped"))),
+                     50).get_page(request.GET.get("page"))
+    region = declaration.unit.region_id
+    context = {
+        "d": declaration, "unit": declaration.unit, "page": page, "q": q,
+        "materials": selectors.materials_of(declaration),
+        "required": rules.required_materials(region, declaration.year,
+                                             retiree=declaration.kind == DeclarationKind.RETIREE),
+        "window": _safe(lambda: rules.declaration_window(region, clock.today())),
+        "bounds": _safe(lambda: rules.bounds(region, f"{declaration.year}-01")) if declaration.kind == "active" else None,
+        "can_edit": user_can(request.user, "employer.declare") and declaration.editable,
+        "can_review": user_can(request.user, "employer.review") and declaration.status == DeclarationStatus.SUBMITTED,
+        "checks": services.run_checks(declaration) if declaration.status in (
+            DeclarationStatus.SUBMITTED, DeclarationStatus.DRAFT, DeclarationStatus.REJECTED) else declaration.checks,
+        "forms": forms_data.available_forms(declaration),
+    }
+    return render(request, "employer/declaration.html", context)
+
+
+def _safe(fn):
+    try:
+        return fn()
+    except rules.RuleRefused as exc:
+        return {"error": str(exc)}
+
+
+@require("employer.declare")
+@require_POST
+def line_update(request, pk, line_id):
+    declaration = _declaration_or_404(request, pk)
+    try:
+        line = services.set_amount(declaration, line_id, request.POST.get("amount", ""), actor=request.user)
+    except services.DeclarationError as exc:
+        messages.error(request, f"未保存：{exc}")
+    else:
+        note = {"floor": "（低于下限，按下限核定）", "ceiling": "（高于上限，按上限核定）"}.get(line.clamp, "")
+        messages.success(request, f"已保存 {line.name}：申报 {line.declared_amount} 元，缴费基数 {line.base} 元{note}")
+    return redirect(request.POST.get("next") or reverse("declaration", args=[pk]))
+
+
+@require("employer.declare")
+def template_download(request, pk):
+    from .exports import build_template
+
+    declaration = _declaration_or_404(request, pk)
+    data = build_template(declaration, selectors.lines_of(declaration))
+    return _attachment(data, f"报盘文件-{declaration.unit.unit_number}-{declaration.year}-{declaration.kind}.xlsx", XLSX)
+
+
+@require("employer.declare")
+@require_POST
+def upload(request, pk):
+    declaration = _declaration_or_404(request, pk)
+    file = request.FILES.get("file")
+    if file is None:
+        messages.error(request, "请选择要上传的报盘文件。")
+        return redirect("declaration", pk=pk)
+    if file.size > BACKGROUND_BYTES:
+        path = imports_dir() / f"upload-{uuid.uuid4().hex}"
+        with path.open("wb") as out:
+            for chunk in file.chunks():
+                out.write(chunk)
+        job = create_job(request.user, "declaration.import", f"导入报盘文件 {file.name}",
+                         {"declaration": declaration.pk})
+        import_declaration_task(job.id, declaration.pk, request.user.pk, str(path), file.name)
+        return redirect("job", job_id=job.id)
+    outcome = run_import(declaration, file.read(), file.name, actor=request.user)
+    if outcome["ok"]:
+        messages.success(request, outcome["message"])
+        return redirect("declaration", pk=pk)
+    request.session[f"import-errors-{pk}"] = outcome.get("report", "")
+    return render(request, "employer/import_errors.html", {"d": declaration, "outcome": outcome}, status=400)
+
+
+@require("employer.declare")
+def error_report(request, pk):
+    declaration = _declaration_or_404(request, pk)
+    path = request.session.get(f"import-errors-{declaration.pk}")
+    if not path:
+        raise Http404("没有错误清单。")
+    return FileResponse(open(path, "rb"), as_attachment=True,  # noqa: SIM115
+                        filename=f"错误清单-{declaration.unit.unit_number}.xlsx")
+
+
+@require("employer.view_declaration")
+def form_download(request, pk, form, ext):
+    from yibao.documents.declaration_forms import filename_for, render_pdf, render_xlsx
+
+    declaration = _declaration_or_404(request, pk)
+    data = forms_data.build_form(declaration, form)
+    if data is None or ext not in ("pdf", "xlsx"):
+        raise Http404("没有这种表格。")
+    services.record_form_export(declaration, form, ext, actor=request.user)
+    if ext == "pdf":
+        return _attachment(render_pdf(data), filename_for(data, "pdf"), "application/pdf")
+    return _attachment(render_xlsx(data), filename_for(data, "xlsx"), XLSX)
+
+
+@require("employer.declare")
+@require_POST
+def material_upload(request, pk):
+    declaration = _declaration_or_404(request, pk)
+    file = request.FILES.get("file")
+    if file is None:
+        messages.error(request, "请选择要上传的扫描件。")
+    else:
+        try:
+            m = services.upload_material(declaration, request.POST.get("code", ""), file, actor=request.user)
+        except services.DeclarationError as exc:
+            messages.error(request, f"上传失败：{exc}")
+        else:
+            messages.success(request, f"已上传：{m.title}")
+    return redirect("declaration", pk=pk)
+
+
+@require("employer.view_declaration")
+def material_download(request, material_id):
+    material = selectors.material_for(request.user, material_id)
+    if material is None:
+        raise Http404("材料不存在。")
+    ext = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}[material.content_type]
+    return FileResponse(open(material.path, "rb"), content_type=material.content_type,  # noqa: SIM115
+                        filename=f"{material.title}.{ext}")
+
+
+def _transition(request, pk, action, ok_message):
+    declaration = _declaration_or_404(request, pk)
+    try:
+        action(declaration)
+    except services.DeclarationError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, ok_message)
+    return redirect("declaration", pk=pk)
+
+
+@require("employer.declare")
+@require_POST
+def submit(request, pk):
+    return _transition(request, pk, lambda d: services.submit(d, actor=request.user),
+                       "已提交，等待医保经办机构审核。")
+
+
+@require("employer.declare")
+@require_POST
+def confirm(request, pk):
+    return _transition(request, pk, lambda d: services.confirm(d, actor=request.user), "已确认审核结果，申报完成。")
+
+
+@require("employer.declare")
+@require_POST
+def reopen(request, pk):
+    month_from = request.POST.get("month_from", "")
+    return _transition(request, pk, lambda d: services.reopen_for_adjustment(d, month_from=month_from,
+                                                                             actor=request.user),
+                       "已重新打开申报：请按调整后的养老金修改后重新提交。")
+
+
+# --- agency side ----------------------------------------------------------------------------
+
+@require("employer.review")
+@require_POST
+def review(request, pk):
+    approve = request.POST.get("decision") == "approve"
+    return _transition(
+        request, pk,
+        lambda d: services.review(d, actor=request.user, approve=approve, reasons=request.POST.get("reasons", "")),
+        "已审核通过，缴费基数已核定入库。" if approve else "已退回，单位将看到审核意见。")
+
+
+@require("employer.view")
+def queue(request):
+    flt = selectors.QueueFilter(
+        region=request.GET.get("region", ""),
+        status=request.GET.get("status", DeclarationStatus.SUBMITTED),
+        year=int(request.GET["year"]) if request.GET.get("year", "").isdigit() else None,
+        flagged=bool(request.GET.get("flagged")), q=request.GET.get("q", "").strip())
+    page = Paginator(selectors.review_queue(request.user, flt), 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "employer/queue.html", {
+        "page": page, "flt": flt, "counts": selectors.status_counts(request.user, flt.year),
+        "statuses": DeclarationStatus.choices, "regions": Division.objects.filter(
+            is_pooling_region=True, key__in=selectors.units_for(request.user).values("region_id")),
+        "query": query.urlencode(),
+    })
+
+
+@require("employer.view_declaration")
+def approved_bases(request, pk):
+    declaration = _declaration_or_404(request, pk)
+    bases = selectors.approved_bases_for(request.user, unit=declaration.unit, year=declaration.year)
+    return render(request, "employer/bases.html", {"d": declaration, "bases": bases})
+
+
+# --- flexible workers and the average wage ----------------------------------------------------
+
+@require("flexible.declare")
+def flexible(request):
+    worker = selectors.flexible_worker_for(request.user)
+    if worker is None:
+        raise Http404("您尚未登记为灵活就业人员。")
+    year, _ = rules.current_declaration_year(worker.region_id, clock.today())
+    month = request.POST.get("month") or f"{year}-01"
+    if request.method == "POST":
+        try:
+            choice = services.choose_flexible_base(worker, month=month, value=request.POST.get("base", ""),
+                                                   actor=request.user)
+        except services.DeclarationError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"已选择自 {choice.month_from} 起月缴费基数 {choice.base} 元。")
+            return redirect("flexible")
+    return render(request, "employer/flexible.html", {
+        "worker": worker, "month": month, "bounds": _safe(lambda: rules.bounds(worker.region_id, month)),
+        "choices": worker.choices.all()[:20]})
+
+
+@require("employer.set_average_wage")
+def average_wage(request):
+    from .models import AverageWage
+
+    regions = Division.objects.filter(key__in=rules.employee_regions())
+    if request.method == "POST":
+        region = regions.filter(key=request.POST.get("region")).first()
+        try:
+            published_on = dt.date.fromisoformat(request.POST.get("published_on", ""))
+            wage_year = int(request.POST.get("wage_year", ""))
+        except ValueError:
+            messages.error(request, "请填写有效的工资年度和公布日期。")
+        else:
+            if region is None:
+                messages.error(request, "请选择统筹区。")
+            else:
+                try:
+                    wage, changed = services.record_average_wage(
+                        region=region, wage_year=wage_year, annual_amount=request.POST.get("annual_amount", ""),
+                        published_on=published_on, document=request.POST.get("document", ""), actor=request.user)
+                except (services.DeclarationError, rules.RuleRefused) as exc:
+                    messages.error(request, f"未录入：{exc}")
+                else:
+                    messages.success(request, f"已录入。自 {wage.effective_from} 起缴费基数下限 {wage.floor} 元、"
+                                              f"上限 {wage.ceiling} 元；已调整 {changed} 条核定基数。")
+                    return redirect("average_wage")
+    return render(request, "employer/average_wage.html", {
+        "regions": regions, "wages": AverageWage.objects.select_related("region").order_by("-published_on")})

@@ -1,0 +1,21 @@
+from django.urls import include, path
+
+from yibao.api import api
+from yibao.web import views
+
+handler403 = "yibao.web.views.forbidden"
+handler404 = "yibao.web.views.not_found"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", views.login_view, name="login"),
+    path("logout/", views.logout_view, name="logout"),
+    path("regions/", views.regions_view, name="regions"),
+    path("policy/", views.policy_view, name="policy"),
+    path("audit/", views.audit_view, name="audit"),
+    path("audit/export/", views.audit_export, name="audit_export"),
+    path("jobs/<uuid:job_id>/", views.job_view, name="job"),
+    path("jobs/<uuid:job_id>/download/", views.job_download, name="job_download"),
+    path("", include("yibao.employer.urls")),
+    path("api/v1/", api.urls),
+]

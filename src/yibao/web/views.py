@@ -1,0 +1,177 @@
+"""Thin views: parse the request, call one service or selector, render."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from yibao.accounts.permissions import require
+from yibao.accounts.roles import Role
+from yibao.accounts.services import AccountError, sign_in
+from yibao.audit.selectors import AuditFilter, audit_entries
+from yibao.audit.tasks import audit_export_task
+from yibao.jobs.selectors import job_for
+from yibao.jobs.services import create_job
+from yibao.regions import selectors as regions
+
+from .forms import AuditSearchForm, LoginForm
+
+
+def login_view(request):
+    if request.user.is_authenticated:
+        return redirect("home")
+    form = LoginForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                user = sign_in(request, form.cleaned_data["username"], form.cleaned_data["password"])
+            except AccountError as exc:
+                form.add_error(None, str(exc))
+                status = 401
+            else:
+                login(request, user)
+                target = request.GET.get("next", "")
+                if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
+                    target = ""
+                return redirect(target or "home")
+        else:
+            status = 400
+    return render(request, "web/login.html", {"form": form}, status=status)
+
+
+@require_POST
+def logout_view(request):
+    logout(request)
+    messages.info(request, "您已安全退出。")
+    return redirect("login")
+
+
+@login_required
+def home(request):
+    user = request.user
+    context = {"role_template": f"web/home/{user.role}.html", "user": user}
+    if user.role in (Role.UNIT_OPERATOR,):
+        context["unit"] = user.unit
+    elif user.division_id:
+        context["division"] = user.division
+        context["children"] = regions.divisions_for(user, parent_key=user.division_id)[:50]
+    return render(request, "web/home.html", context)
+
+
+@require("reference.view")
+def regions_view(request):
+    region_key = request.GET.get("region") or None
+    parent_key = request.GET.get("parent")
+    user = request.user
+    node = regions.division_for(user, parent_key) if parent_key else None
+    if parent_key and node is None:
+        raise Http404("区划不存在或不在您的管辖范围内。")
+    if node is not None:
+        children = regions.divisions_for(user, parent_key=node.key)
+    elif user.division_id:
+        node = user.division
+        children = regions.divisions_for(user, parent_key=node.key)
+    else:
+        children = regions.pooling_regions()
+    return render(request, "web/regions.html", {
+        "node": node, "children": children[:500], "ancestors": _ancestors(node),
+        "regions": regions.pooling_regions(), "agencies": regions.agencies(region_key),
+        "targets": regions.targets(region_key), "region_key": region_key or "",
+    })
+
+
+def _ancestors(node):
+    chain = []
+    while node is not None:
+        chain.append(node)
+        node = node.parent
+    return list(reversed(chain))
+
+
+@require("audit.view")
+def audit_view(request):
+    form = AuditSearchForm(request.GET or None)
+    flt = AuditFilter(**form.cleaned_data) if form.is_valid() else AuditFilter()
+    entries = audit_entries(request.user, flt)
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "web/audit.html", {"form": form, "page": page, "query": query.urlencode()})
+
+
+@require("audit.view")
+@require_POST
+def audit_export(request):
+    form = AuditSearchForm(request.POST)
+    data = form.cleaned_data if form.is_valid() else {}
+    flt = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in data.items() if v}
+    job = create_job(request.user, "audit.export", "导出审计日志", flt)
+    audit_export_task(job.id, request.user.pk, flt)
+    return redirect("job", job_id=job.id)
+
+
+@login_required
+def job_view(request, job_id):
+    job = job_for(request.user, job_id)
+    if job is None:
+        raise Http404("任务不存在。")
+    return render(request, "web/job.html", {"job": job})
+
+
+@login_required
+def job_download(request, job_id):
+    job = job_for(request.user, job_id)
+    if job is None or not job.result_file or not Path(job.result_file).exists():
+        raise Http404("文件不存在。")
+    return FileResponse(open(job.result_file, "rb"), as_attachment=True,  # noqa: SIM115
+                        filename=f"{job.label}.xlsx")
+
+
+def forbidden(request, exception=None):
+    return render(request, "web/error.html", {"title": "无权访问", "message": str(exception or "") or
+                                              "您的角色无权访问此页面。"}, status=403)
+
+
+def not_found(request, exception=None):
+    return render(request, "web/error.html", {"title": "页面不存在",
+                                              "message": "您要找的内容不存在，或不在您的管辖范围内。"}, status=404)
+
+
+@require("policy.ask")
+def policy_view(request):
+    from yibao.policy import get_engine
+
+    engine = get_engine()
+    region = request.GET.get("region", "")
+    question = request.GET.get("question", "")
+    raw = request.GET.get("input", "")
+    answer = None
+    if region and question:
+        answer = engine.ask(region, question, _parse_pairs(raw)).to_json()
+    return render(request, "web/policy.html", {
+        "regions": engine.regions(), "questions": engine.questions(), "region": region,
+        "question": question, "raw": raw, "answer": answer,
+    })
+
+
+def _parse_pairs(raw: str) -> dict:
+    """``key=value`` lines; a value with commas is a list (e.g. categories=低保对象,特困人员)."""
+    out: dict = {}
+    for line in raw.replace("；", "\n").replace(";", "\n").splitlines():
+        if "=" not in line:
+            continue
+        key, value = (p.strip() for p in line.split("=", 1))
+        if key == "categories" or "," in value or "，" in value:
+            out[key] = [v.strip() for v in value.replace("，", ",").split(",") if v.strip()]
+        else:
+            out[key] = value
+    return out

@@ -1,0 +1,65 @@
+"""The same journey over the JSON API, both regions."""
+
+import pytest
+
+from yibao.demo import DEMO_PASSWORD
+
+from .conftest import LIAOCHENG_UNIT, PDF, WEIFANG_UNIT, filled, xlsx_bytes
+
+pytestmark = pytest.mark.django_db
+
+
+def login(client, username):
+    r = client.post("/api/v1/auth/login", {"username": username, "password": DEMO_PASSWORD},
+                    content_type="application/json")
+    assert r.status_code == 200
+
+
+@pytest.mark.parametrize(("unit_number", "clerk"), [(WEIFANG_UNIT, "clerk.weifang"),
+                                                     (LIAOCHENG_UNIT, "clerk.liaocheng")])
+def test_declaration_journey_over_the_api(client, business_date, unit_number, clerk):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from yibao.employer.models import Declaration
+
+    login(client, unit_number)
+    d = client.post("/api/v1/employer/declarations", {"year": 2024}, content_type="application/json").json()
+    assert d["status"] == "draft" and d["line_count"] > 0
+    pk = d["id"]
+    lines = client.get(f"/api/v1/employer/declarations/{pk}/lines").json()
+    one = client.put(f"/api/v1/employer/declarations/{pk}/lines/{lines[0]['id']}", {"amount": "3000"},
+                     content_type="application/json").json()
+    assert one["base"] == "4242.00" and one["clamp"] == "floor"
+    bad = client.put(f"/api/v1/employer/declarations/{pk}/lines/{lines[0]['id']}", {"amount": "-1"},
+                     content_type="application/json")
+    assert bad.status_code == 400 and "金额" in bad.json()["detail"]
+    rows = filled(Declaration.objects.get(pk=pk))
+    up = client.post(f"/api/v1/employer/declarations/{pk}/upload",
+                     {"file": SimpleUploadedFile("f.xlsx", xlsx_bytes(rows))})
+    assert up.status_code == 200 and up.json()["ok"]
+    detail = client.get(f"/api/v1/employer/declarations/{pk}").json()
+    for name in detail["checks"]["materials"]["missing"]:
+        assert name
+    from yibao.employer import services
+
+    for m in services.missing_materials(Declaration.objects.get(pk=pk)):
+        r = client.post(f"/api/v1/employer/declarations/{pk}/materials",
+                        {"code": m["code"], "file": SimpleUploadedFile("s.pdf", PDF)})
+        assert r.status_code == 200, r.content
+    sub = client.post(f"/api/v1/employer/declarations/{pk}/submit")
+    assert sub.status_code == 200 and sub.json()["status"] == "submitted"
+    pdf = client.get(f"/api/v1/employer/declarations/{pk}/forms/detail", {"format": "pdf"})
+    assert pdf.content.startswith(b"%PDF")
+
+    client.logout()
+    login(client, clerk)
+    queue = client.get("/api/v1/employer/declarations", {"status": "submitted"}).json()
+    assert pk in [x["id"] for x in queue]
+    ok = client.post(f"/api/v1/employer/declarations/{pk}/review", {"approve": True}, content_type="application/json")
+    assert ok.json()["status"] == "approved"
+
+    client.logout()
+    login(client, unit_number)
+    assert client.post(f"/api/v1/employer/declarations/{pk}/confirm").json()["status"] == "confirmed"
+    bases = client.get(f"/api/v1/employer/declarations/{pk}/bases").json()
+    assert len(bases) == d["line_count"] and all(b["month_from"] == "2024-01" for b in bases)

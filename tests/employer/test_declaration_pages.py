@@ -1,0 +1,100 @@
+import pytest
+from django.urls import reverse
+
+from yibao.employer.models import Declaration
+
+from .conftest import LIAOCHENG_UNIT, PDF, WEIFANG_UNIT, filled, xlsx_bytes
+
+pytestmark = pytest.mark.django_db
+
+
+def open_page(client):
+    response = client.get(reverse("employer"))
+    assert response.status_code == 302
+    return client.get(response["Location"]), int(response["Location"].rstrip("/").split("/")[-1])
+
+
+def test_unit_journey_through_the_pages(client_for, business_date):
+    client = client_for(WEIFANG_UNIT)
+    page, pk = open_page(client)
+    assert page.status_code == 200 and "2024年度" in page.content.decode()
+    d = Declaration.objects.get(pk=pk)
+    template = client.get(reverse("declaration_template", args=[pk]))
+    assert template["Content-Type"].startswith("application/vnd.openxmlformats")
+    from python_calamine import CalamineWorkbook
+    import io
+
+    sheet = CalamineWorkbook.from_filelike(io.BytesIO(template.content)).get_sheet_by_index(0).to_python()
+    assert sheet[0][2] == "身份证号码" and len(sheet) == d.line_count + 1
+    upload = client.post(reverse("declaration_upload", args=[pk]),
+                         {"file": _file(xlsx_bytes(filled(d)), "filled.xlsx")})
+    assert upload.status_code == 302
+    for m in client.get(reverse("declaration", args=[pk])).context["required"]:
+        r = client.post(reverse("declaration_material", args=[pk]), {"code": m["code"], "file": _file(PDF, "s.pdf")})
+        assert r.status_code == 302
+    r = client.post(reverse("declaration_submit", args=[pk]))
+    d.refresh_from_db()
+    assert d.status == "submitted", [str(m) for m in r.wsgi_request._messages]
+    assert "审核中" in client.get(reverse("declaration", args=[pk])).content.decode()
+
+
+def test_bad_upload_shows_row_errors_and_error_report(client_for, business_date):
+    client = client_for(WEIFANG_UNIT)
+    _, pk = open_page(client)
+    rows = filled(Declaration.objects.get(pk=pk))
+    rows[1][5] = "abc"
+    response = client.post(reverse("declaration_upload", args=[pk]), {"file": _file(xlsx_bytes(rows), "x.xlsx")})
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert "未导入任何数据" in text and "不是有效的金额" in text
+    report = client.get(reverse("declaration_errors", args=[pk]))
+    assert report.status_code == 200
+
+
+def test_forms_download_as_pdf_and_xlsx(client_for, business_date):
+    client = client_for(LIAOCHENG_UNIT)
+    _, pk = open_page(client)
+    codes = [c for c, _ in client.get(reverse("declaration", args=[pk])).context["forms"]]
+    assert {"detail", "summary", "base_report", "commitment"} <= set(codes)
+    for code in codes:
+        pdf = client.get(reverse("declaration_form", args=[pk, code, "pdf"]))
+        assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+        xlsx = client.get(reverse("declaration_form", args=[pk, code, "xlsx"]))
+        assert xlsx.status_code == 200 and xlsx.content.startswith(b"PK")
+
+
+def test_a_unit_never_sees_another_units_declaration(client_for, business_date):
+    other = client_for(LIAOCHENG_UNIT)
+    _, theirs = open_page(other)
+    client = client_for(WEIFANG_UNIT)
+    for url in (reverse("declaration", args=[theirs]), reverse("declaration_template", args=[theirs]),
+                reverse("declaration_form", args=[theirs, "detail", "pdf"])):
+        assert client.get(url).status_code == 404
+    assert client.post(reverse("declaration_submit", args=[theirs])).status_code == 404
+    assert client.get(f"/api/v1/employer/declarations/{theirs}").status_code == 404
+    assert client.put(f"/api/v1/employer/declarations/{theirs}/lines/1", {"amount": "1"},
+                      content_type="application/json").status_code == 404
+    ids = [d["id"] for d in client.get("/api/v1/employer/declarations").json()]
+    assert theirs not in ids
+
+
+def test_agency_clerk_sees_only_their_region_in_the_queue(client_for, business_date):
+    _, liaocheng = open_page(client_for(LIAOCHENG_UNIT))
+    client = client_for("clerk.weifang")
+    page = client.get(reverse("employer_queue"), {"status": ""})
+    assert page.status_code == 200
+    assert liaocheng not in [d.pk for d in page.context["page"]]
+    assert client.get(reverse("declaration", args=[liaocheng])).status_code == 404
+    assert client_for("clerk.liaocheng").get(reverse("declaration", args=[liaocheng])).status_code == 200
+
+
+def test_unit_operator_cannot_review(client_for, business_date):
+    client = client_for(WEIFANG_UNIT)
+    _, pk = open_page(client)
+    assert client.post(reverse("declaration_review", args=[pk]), {"decision": "approve"}).status_code == 403
+
+
+def _file(data, name):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, data)

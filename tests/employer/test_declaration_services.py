@@ -1,0 +1,282 @@
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from yibao.audit.models import AuditEntry
+from yibao.employer import services
+from yibao.employer.importing import import_file
+from yibao.employer.models import ApprovedBase, DeclarationLine, DeclarationStatus, Employee
+
+from .conftest import CIVIL_UNIT, LIAOCHENG_UNIT, PDF, PNG, WEIFANG_UNIT, Upload, filled, xlsx_bytes
+
+pytestmark = pytest.mark.django_db
+
+
+def upload_all_materials(declaration, user):
+    for m in services.missing_materials(declaration):
+        services.upload_material(declaration, m["code"], Upload(PDF, "scan.pdf"), actor=user)
+
+
+def fill(declaration, user, amount_for=lambda i: 5000 + i * 1000):
+    return import_file(declaration, xlsx_bytes(filled(declaration, amount_for)), "x.xlsx", actor=user)
+
+
+def test_open_lists_the_units_active_employees(declaration, unit):
+    d = declaration()
+    roster = Employee.objects.filter(unit=unit(WEIFANG_UNIT), retired=False)
+    assert d.line_count == roster.count() > 0
+    assert set(d.lines.values_list("id_number", flat=True)) == set(roster.values_list("id_number", flat=True))
+    assert d.status == DeclarationStatus.DRAFT
+    assert declaration().pk == d.pk  # opening again returns the same declaration
+
+
+def test_online_edit_clamps_but_keeps_the_declared_wage(declaration, users):
+    d = declaration()
+    line = d.lines.first()
+    low = services.set_amount(d, line.pk, "3000", actor=users[WEIFANG_UNIT])
+    assert (low.declared_amount, low.base, low.clamp) == (Decimal("3000.00"), Decimal("4242.00"), "floor")
+    high = services.set_amount(d, line.pk, "30000.5", actor=users[WEIFANG_UNIT])
+    assert (high.declared_amount, high.base, high.clamp) == (Decimal("30000.50"), Decimal("21207.00"), "ceiling")
+    mid = services.set_amount(d, line.pk, "6543.21", actor=users[WEIFANG_UNIT])
+    assert (mid.base, mid.clamp) == (Decimal("6543.21"), "none")
+    entry = AuditEntry.objects.filter(action="declaration.line.set", object_id=str(line.pk)).first()
+    assert entry.before["declared_amount"] == "30000.50" and entry.after["declared_amount"] == "6543.21"
+
+
+@pytest.mark.parametrize("bad", ["", "abc", "-5", "0", "1e400", "NaN"])
+def test_online_edit_refuses_bad_amounts(declaration, users, bad):
+    d = declaration()
+    line = d.lines.first()
+    with pytest.raises(services.DeclarationError):
+        services.set_amount(d, line.pk, bad, actor=users[WEIFANG_UNIT])
+    line.refresh_from_db()
+    assert line.declared_amount is None
+
+
+def test_upload_applies_every_row(declaration, users):
+    d = declaration()
+    assert fill(d, users[WEIFANG_UNIT], lambda i: 3000 + i * 2500) == d.line_count
+    d.refresh_from_db()
+    assert d.lines.filter(declared_amount__isnull=True).count() == 0
+    assert d.at_floor_count == 1  # only the first line (3000) is under the floor
+    assert d.wage_total == sum(Decimal(3000 + i * 2500) for i in range(d.line_count))
+
+
+def test_upload_with_one_bad_row_changes_nothing_and_reports_rows(declaration, users):
+    from yibao.employer.importing import read_table
+
+    d = declaration()
+    rows = filled(d)
+    rows[2][5] = "-100"
+    rows[3][2] = rows[1][2]  # duplicate person
+    rows.append([99, "外人", "110105194912310029", "", None, 5000])  # valid number, not in the unit
+    with pytest.raises(services.ImportRejected) as err:
+        import_file(d, xlsx_bytes(rows), "x.xlsx", actor=users[WEIFANG_UNIT])
+    messages = {(e.row, e.message) for e in err.value.errors}
+    assert (3, "金额必须大于0") in messages
+    assert any(row == 4 and "重复" in m for row, m in messages)
+    assert any("不是本单位" in m for _, m in messages)
+    assert DeclarationLine.objects.filter(declaration=d, declared_amount__isnull=False).count() == 0
+    from yibao.employer.exports import build_error_report
+
+    report = read_table(build_error_report(err.value.header, err.value.rows, err.value.errors, err.value.header_row))
+    assert report[0][:2] == ["行号", "错误说明"]
+    assert "金额必须大于0" in report[2][1]
+
+
+def test_csv_upload_in_gbk(declaration, users):
+    d = declaration()
+    text = "\n".join(",".join(str(c) if c is not None else "" for c in r) for r in filled(d))
+    assert import_file(d, text.encode("gb18030"), "x.csv", actor=users[WEIFANG_UNIT]) == d.line_count
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    (b"", "空"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, ".xls"),
+    (b"PK\x03\x04garbage", "Excel"),
+    (b"\x00\x01\x02binary", "CSV"),
+    ("姓名,工号\n张三,1\n".encode(), "表头"),
+])
+def test_malformed_files_are_refused_clearly(declaration, users, data, message):
+    d = declaration()
+    with pytest.raises(services.DeclarationError, match=message):
+        import_file(d, data, "x", actor=users[WEIFANG_UNIT])
+
+
+def test_formulas_are_refused_not_executed(declaration, users):
+    d = declaration()
+    rows = filled(d)
+    rows[1][5] = "=1+1"
+    with pytest.raises(services.DeclarationError, match="公式"):
+        import_file(d, xlsx_bytes(rows), "x.xlsx", actor=users[WEIFANG_UNIT])
+
+
+def test_zip_bomb_is_refused(declaration, users):
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/workbook.xml", "<workbook/>")
+        z.writestr("xl/worksheets/sheet1.xml", b"\x00" * (50 * 1024 * 1024))
+    with pytest.raises(services.DeclarationError, match="压缩炸弹"):
+        import_file(declaration(), buf.getvalue(), "bomb.xlsx", actor=users[WEIFANG_UNIT])
+
+
+def test_huge_cell_is_a_row_error(declaration, users):
+    d = declaration()
+    rows = filled(d)
+    rows[1][1] = "长" * (10 * 1024 * 1024 // 3)
+    with pytest.raises(services.ImportRejected) as err:
+        import_file(d, xlsx_bytes(rows), "x.xlsx", actor=users[WEIFANG_UNIT])
+    assert "过长" in err.value.errors[0].message
+
+
+def test_materials_are_typed_by_content(declaration, users):
+    d = declaration()
+    code = services.missing_materials(d)[0]["code"]
+    with pytest.raises(services.DeclarationError, match="PDF、JPEG 或 PNG"):
+        services.upload_material(d, code, Upload(b"MZ\x90\x00 not a pdf", "scan.pdf"), actor=users[WEIFANG_UNIT])
+    with pytest.raises(services.DeclarationError, match="不在本统筹区"):
+        services.upload_material(d, "nonsense", Upload(PDF, "a.pdf"), actor=users[WEIFANG_UNIT])
+    m = services.upload_material(d, code, Upload(PNG, "photo.pdf"), actor=users[WEIFANG_UNIT])
+    assert m.content_type == "image/png"
+    from django.conf import settings
+
+    assert m.path.startswith(str(settings.MEDIA_ROOT))
+
+
+def test_submit_needs_materials_and_amounts(declaration, users):
+    d = declaration()
+    with pytest.raises(services.DeclarationError, match="未填写"):
+        services.submit(d, actor=users[WEIFANG_UNIT])
+    fill(d, users[WEIFANG_UNIT])
+    with pytest.raises(services.DeclarationError, match="请先上传"):
+        services.submit(d, actor=users[WEIFANG_UNIT])
+    upload_all_materials(d, users[WEIFANG_UNIT])
+    d = services.submit(d, actor=users[WEIFANG_UNIT])
+    assert d.status == DeclarationStatus.SUBMITTED and not d.late
+    with pytest.raises(services.DeclarationError):
+        services.set_amount(d, d.lines.first().pk, "5000", actor=users[WEIFANG_UNIT])
+
+
+def test_liaocheng_refuses_submission_outside_its_window(declaration, users):
+    d = declaration(LIAOCHENG_UNIT)
+    fill(d, users[LIAOCHENG_UNIT])
+    upload_all_materials(d, users[LIAOCHENG_UNIT])
+    with pytest.raises(services.DeclarationError, match="不在申报期内"):
+        services.submit(d, actor=users[LIAOCHENG_UNIT], today=dt.date(2024, 1, 3))
+    d = services.submit(d, actor=users[LIAOCHENG_UNIT], today=dt.date(2024, 1, 31))
+    assert d.status == DeclarationStatus.SUBMITTED
+
+
+def test_weifang_late_declaration_is_accepted_but_flagged(declaration, users):
+    d = declaration()
+    fill(d, users[WEIFANG_UNIT])
+    upload_all_materials(d, users[WEIFANG_UNIT])
+    d = services.submit(d, actor=users[WEIFANG_UNIT], today=dt.date(2024, 2, 20))
+    assert d.late and d.flagged
+
+
+def test_review_approve_stores_bases_and_confirm(declaration, users):
+    d = declaration()
+    fill(d, users[WEIFANG_UNIT], lambda i: 3000 if i == 0 else 25000 if i == 1 else 8000)
+    upload_all_materials(d, users[WEIFANG_UNIT])
+    services.submit(d, actor=users[WEIFANG_UNIT])
+    with pytest.raises(services.DeclarationError, match="审核意见"):
+        services.review(d, actor=users["clerk.weifang"], approve=False)
+    d = services.review(d, actor=users["clerk.weifang"], approve=True)
+    bases = ApprovedBase.objects.filter(declaration=d)
+    assert bases.count() == d.line_count
+    assert {b.month_from for b in bases} == {"2024-01"} and {b.month_to for b in bases} == {"2024-12"}
+    assert sorted(bases.values_list("base", flat=True))[:1] == [Decimal("4242.00")]
+    assert max(bases.values_list("base", flat=True)) == Decimal("21207.00")
+    d = services.confirm(d, actor=users[WEIFANG_UNIT])
+    assert d.status == DeclarationStatus.CONFIRMED
+    actions = list(AuditEntry.objects.filter(object_type="declaration", object_id=str(d.pk))
+                   .order_by("id").values_list("action", flat=True))
+    assert actions[-3:] == ["declaration.submit", "declaration.approve", "declaration.confirm"]
+
+
+def test_reject_fix_and_resubmit(declaration, users):
+    d = declaration()
+    fill(d, users[WEIFANG_UNIT])
+    upload_all_materials(d, users[WEIFANG_UNIT])
+    services.submit(d, actor=users[WEIFANG_UNIT])
+    d = services.review(d, actor=users["clerk.weifang"], approve=False, reasons="第3人工资明显偏低，请核实")
+    assert d.status == DeclarationStatus.REJECTED and "偏低" in d.review_reasons
+    services.set_amount(d, d.lines.order_by("id")[2].pk, "9000", actor=users[WEIFANG_UNIT])
+    d = services.submit(d, actor=users[WEIFANG_UNIT])
+    assert d.status == DeclarationStatus.SUBMITTED
+
+
+def test_floor_share_over_seventy_percent_is_flagged(declaration, users):
+    d = declaration()
+    fill(d, users[WEIFANG_UNIT], lambda i: 2000)
+    checks = services.run_checks(d)
+    assert checks["floor_share"]["ok"] is False
+    assert checks["floor_share"]["at_floor"] == d.line_count
+    assert checks["guideline"]["configured"] is False
+
+
+def test_new_average_wage_reclamps_stored_bases_from_the_month_after(declaration, users):
+    from yibao.regions.models import Division
+
+    d = declaration()
+    fill(d, users[WEIFANG_UNIT], lambda i: 3000 if i == 0 else 30000 if i == 1 else 8000)
+    upload_all_materials(d, users[WEIFANG_UNIT])
+    services.submit(d, actor=users[WEIFANG_UNIT])
+    services.review(d, actor=users["clerk.weifang"], approve=True)
+    wage, changed = services.record_average_wage(
+        region=Division.objects.get(key="370700"), wage_year=2023, annual_amount="100000",
+        published_on=dt.date(2024, 6, 20), actor=users["admin"])
+    assert wage.effective_from == "2024-07"
+    assert (wage.floor, wage.ceiling) == (Decimal("5000.00"), Decimal("25000.00"))
+    assert changed == 2  # the one under the old floor and the one over the old ceiling
+    low = ApprovedBase.objects.filter(declaration=d, declared_amount=3000).order_by("month_from")
+    assert [(b.month_from, b.month_to, b.base) for b in low] == [
+        ("2024-01", "2024-06", Decimal("4242.00")), ("2024-07", "2024-12", Decimal("5000.00"))]
+    assert AuditEntry.objects.filter(action="approved_base.reclamp").count() == 2
+    # a flexible worker choosing after publication sees the new bounds
+    from yibao.employer.models import FlexibleWorker
+
+    worker = FlexibleWorker.objects.get(region_id="370700")
+    with pytest.raises(services.DeclarationError, match="5000.00"):
+        services.choose_flexible_base(worker, month="2024-08", value="4500", actor=None)
+
+
+def test_retiree_declaration_only_for_civil_servant_subsidy_units(declaration, users):
+    with pytest.raises(services.DeclarationError, match="公务员医疗补助"):
+        declaration(WEIFANG_UNIT, kind="retiree")
+    d = declaration(CIVIL_UNIT, kind="retiree")
+    assert d.line_count == Employee.objects.filter(unit__unit_number=CIVIL_UNIT, retired=True).count() > 0
+
+
+def test_retiree_redeclaration_keeps_history(declaration, users):
+    user = users[CIVIL_UNIT]
+    d = declaration(CIVIL_UNIT, kind="retiree")
+    fill(d, user, lambda i: 4000 + i * 100)
+    upload_all_materials(d, user)
+    services.submit(d, actor=user)
+    services.review(d, actor=users["clerk.weifang"], approve=True)
+    services.confirm(d, actor=user)
+    d = services.reopen_for_adjustment(d, month_from="2024-07", actor=user)
+    assert d.status == DeclarationStatus.DRAFT and d.revision == 1
+    first = d.lines.order_by("id").first()
+    services.set_amount(d, first.pk, "4400", actor=user)
+    services.submit(d, actor=user)
+    services.review(d, actor=users["clerk.weifang"], approve=True)
+    spans = ApprovedBase.objects.filter(employee=first.employee, kind="retiree").order_by("month_from")
+    assert [(s.month_from, s.month_to, s.declared_amount) for s in spans] == [
+        ("2024-01", "2024-06", Decimal("4000.00")), ("2024-07", "2024-12", Decimal("4400.00"))]
+
+
+def test_flexible_worker_chooses_within_bounds(users):
+    from yibao.employer.models import FlexibleWorker
+
+    worker = FlexibleWorker.objects.get(region_id="370700")
+    with pytest.raises(services.DeclarationError, match="4242.*21207"):
+        services.choose_flexible_base(worker, month="2024-01", value="21208", actor=None)
+    choice = services.choose_flexible_base(worker, month="2024-01", value="4242", actor=None)
+    assert choice.base == Decimal("4242") and choice.chosen_at is not None

@@ -1,0 +1,56 @@
+import pytest
+
+from yibao.demo import DEMO_PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def test_openapi_document_lists_the_endpoints(client):
+    schema = client.get("/api/v1/openapi.json").json()
+    assert schema["info"]["title"] == "医保 API"
+    for path in ("/api/v1/me", "/api/v1/divisions", "/api/v1/audit", "/api/v1/policy/ask"):
+        assert path in schema["paths"]
+    assert client.get("/api/v1/docs").status_code == 200
+
+
+def test_anonymous_gets_401(client):
+    assert client.get("/api/v1/me").status_code == 401
+
+
+def test_login_and_me(client):
+    bad = client.post("/api/v1/auth/login", {"username": "clerk.liaocheng", "password": "x"},
+                      content_type="application/json")
+    assert bad.status_code == 401 and "账号或密码错误" in bad.json()["detail"]
+    ok = client.post("/api/v1/auth/login", {"username": "clerk.liaocheng", "password": DEMO_PASSWORD},
+                     content_type="application/json")
+    assert ok.status_code == 200
+    me = client.get("/api/v1/me").json()
+    assert me["role"] == "agency_clerk" and me["division"] == "371500"
+
+
+def test_divisions_are_scoped_and_outside_is_404(client_for):
+    client = client_for("clerk.liaocheng")
+    keys = {d["key"] for d in client.get("/api/v1/divisions", {"parent": "371500"}).json()}
+    assert "371502" in keys
+    assert client.get("/api/v1/divisions", {"parent": "370700"}).json() == []
+    outside = client.get("/api/v1/divisions/370705")
+    missing = client.get("/api/v1/divisions/000000")
+    assert outside.status_code == missing.status_code == 404
+    assert outside.json() == missing.json()
+
+
+def test_identity_validation_messages(client_for):
+    client = client_for("admin")
+    bad = client.post("/api/v1/identity/resident-id", {"value": "11010519491231002"}, content_type="application/json")
+    assert bad.status_code == 400 and "18" in bad.json()["detail"]
+    good = client.post("/api/v1/identity/resident-id", {"value": "11010519491231002X"},
+                       content_type="application/json")
+    assert good.status_code == 200 and good.json()["birth_date"] == "1949-12-31"
+    uscc = client.post("/api/v1/identity/uscc", {"value": "91350100M000100Y43"}, content_type="application/json")
+    assert uscc.status_code == 200
+
+
+def test_targets_and_agencies_are_public_reference(client_for):
+    client = client_for("37070500001")
+    targets = client.get("/api/v1/targets", {"region": "140500"}).json()
+    assert sum(t["target"] for t in targets) == 1583685
