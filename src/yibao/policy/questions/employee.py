@@ -1,0 +1,284 @@
+"""Employee scheme (职工基本医疗保险): contribution bases and the yearly base declaration."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from ..explain import Context
+from ..periods import Month
+from ..values import EXACT, ROUNDINGS, round_money, yuan
+from . import Input, question
+
+MONTH = Input("month", "month", "缴费月份")
+AVERAGE = [
+    Input("annual_average_wage", "money", "新公布的全省全口径城镇单位就业人员年平均工资（元）", required=False),
+    Input("published_on", "date", "平均工资公布日期", required=False),
+]
+
+
+@dataclass
+class Bounds:
+    floor: Decimal
+    ceiling: Decimal
+    source: str                 # "notice" or "average_wage"
+    effective_from: Month | None = None
+
+
+def _derive(ctx: Context, month: Month, annual: Decimal, published_on: dt.date) -> Bounds:
+    """New bounds from a newly published average wage (floor/ceiling ratios of the monthly
+    average, rounded by the file's rule), in force from the month after publication."""
+    on = month.first_day
+    if annual <= 0:
+        raise ctx.refuse("invalid_input", "平均工资应大于 0。")
+    floor_ratio = ctx.one("employee.base_floor_ratio", on).value
+    ceiling_ratio = ctx.one("employee.base_ceiling_ratio", on).value
+    rounding = ctx.one("employee.bounds_rounding", on).value
+    ctx.one("employee.bounds_effective", on)
+    floor = round_money(EXACT.divide(EXACT.multiply(annual, floor_ratio), 12), rounding)
+    ceiling = round_money(EXACT.divide(EXACT.multiply(annual, ceiling_ratio), 12), rounding)
+    effective = Month.of(published_on).next()
+    monthly = EXACT.divide(annual, 12)
+    ctx.step("employee.bounds.derive",
+             f"全省全口径城镇单位就业人员年平均工资 {yuan(annual)} 元（{published_on.isoformat()} 公布），"
+             f"月平均工资{'' if monthly == monthly.quantize(Decimal('0.01')) else '约'} {yuan(monthly)} 元："
+             f"下限 = {yuan(annual)} × {floor_ratio} ÷ 12，"
+             f"上限 = {yuan(annual)} × {ceiling_ratio} ÷ 12，{ROUNDINGS[rounding][2]}，"
+             f"得下限 {yuan(floor)} 元、上限 {yuan(ceiling)} 元，自公布次月 {effective} 起执行。")
+    return Bounds(floor, ceiling, "average_wage", effective)
+
+
+def _bounds(ctx: Context, month: Month, annual: Decimal | None, published_on: dt.date | None) -> Bounds:
+    on = month.first_day
+    derived = None
+    if (annual is None) != (published_on is None):
+        raise ctx.refuse("invalid_input", "新公布的平均工资须同时给出年平均工资 annual_average_wage 和公布日期 published_on。")
+    if annual is not None:
+        derived = _derive(ctx, month, annual, published_on)
+    else:
+        published = ctx.maybe("employee.average_wage_published", on)
+        if published is not None:
+            derived = _derive(ctx, month, published.value["annual"], published.value["published_on"])
+    if derived is not None and month >= derived.effective_from:
+        ctx.step("employee.bounds.published",
+                 f"{month} 在新上下限起始月份 {derived.effective_from} 及以后：下限 {yuan(derived.floor)} 元，"
+                 f"上限 {yuan(derived.ceiling)} 元。")
+        return derived
+    floor = ctx.one("employee.base_floor", on)
+    ceiling = ctx.one("employee.base_ceiling", on)
+    text = f"{month} 职工医保月缴费基数下限 {yuan(floor.value)} 元、上限 {yuan(ceiling.value)} 元（{floor.period_text()}）"
+    if floor.note:
+        text += f"；{floor.note}"
+    if derived is not None:
+        text += f"；新公布平均工资的上下限自 {derived.effective_from} 起执行，本月仍按原上下限"
+    ctx.step("employee.bounds", text + "。")
+    return Bounds(floor.value, ceiling.value, "notice", derived.effective_from if derived else None)
+
+
+def _bounds_values(b: Bounds) -> dict:
+    return {"floor": b.floor, "ceiling": b.ceiling, "source": b.source,
+            "effective_from": str(b.effective_from) if b.effective_from else None}
+
+
+@question("employee.bounds", "职工医保月缴费基数上下限", [MONTH, *AVERAGE],
+          {"floor": "下限（元/月）", "ceiling": "上限（元/月）", "source": "依据（notice 通知 / average_wage 新公布平均工资）",
+           "effective_from": "新上下限起始月份"})
+def bounds(ctx: Context, month, annual_average_wage=None, published_on=None):
+    return _bounds_values(_bounds(ctx, month, annual_average_wage, published_on))
+
+
+@question("employee.base", "缴费基数（保底封顶）",
+          [MONTH, Input("wage", "money", "申报的上年度月均实际工资收入（元）"), *AVERAGE],
+          {"base": "缴费基数（元/月）", "floor": "下限", "ceiling": "上限", "clamped": "floor 保底 / ceiling 封顶 / none"})
+def base(ctx: Context, month, wage, annual_average_wage=None, published_on=None):
+    if wage <= 0:
+        raise ctx.refuse("invalid_input", f"申报工资应大于 0，实际为 {yuan(wage)} 元。")
+    b = _bounds(ctx, month, annual_average_wage, published_on)
+    clamp = ctx.one("employee.base_clamp", month.first_day).value
+    if clamp and wage < b.floor:
+        value, how, text = b.floor, "floor", f"申报工资 {yuan(wage)} 元低于下限，按下限 {yuan(b.floor)} 元核定缴费基数（保底）。"
+    elif clamp and wage > b.ceiling:
+        value, how, text = b.ceiling, "ceiling", f"申报工资 {yuan(wage)} 元高于上限，按上限 {yuan(b.ceiling)} 元核定缴费基数（封顶）。"
+    else:
+        value, how, text = wage, "none", f"申报工资 {yuan(wage)} 元在上下限之间，即为缴费基数。"
+    ctx.step("employee.base.clamp", text)
+    return {"base": value, "floor": b.floor, "ceiling": b.ceiling, "clamped": how}
+
+
+@question("employee.flexible_base", "灵活就业人员缴费基数",
+          [MONTH, Input("chosen_base", "money", "本人选择的月缴费基数（元）"), *AVERAGE],
+          {"base": "缴费基数（元/月）", "floor": "下限", "ceiling": "上限"})
+def flexible_base(ctx: Context, month, chosen_base, annual_average_wage=None, published_on=None):
+    ctx.one("employee.flexible_base_range", month.first_day)
+    b = _bounds(ctx, month, annual_average_wage, published_on)
+    if not b.floor <= chosen_base <= b.ceiling:
+        raise ctx.refuse("out_of_range", f"灵活就业人员缴费基数须在下限 {yuan(b.floor)} 元至上限 {yuan(b.ceiling)} 元之间"
+                                         f"（含上下限），所选 {yuan(chosen_base)} 元不在此范围。")
+    ctx.step("employee.flexible_base", f"所选基数 {yuan(chosen_base)} 元在 {yuan(b.floor)} 元至 {yuan(b.ceiling)} 元之间（含上下限）。")
+    return {"base": chosen_base, "floor": b.floor, "ceiling": b.ceiling}
+
+
+@question("employee.bounds_after_publication", "新公布平均工资后的缴费基数上下限",
+          [MONTH, Input("annual_average_wage", "money", "新公布的全省全口径城镇单位就业人员年平均工资（元）"),
+           Input("published_on", "date", "平均工资公布日期")],
+          {"floor": "下限（元/月）", "ceiling": "上限（元/月）", "effective_from": "起始月份",
+           "in_effect": "所问月份是否已按新上下限执行"})
+def bounds_after_publication(ctx: Context, month, annual_average_wage, published_on):
+    b = _derive(ctx, month, annual_average_wage, published_on)
+    return {"floor": b.floor, "ceiling": b.ceiling, "effective_from": str(b.effective_from),
+            "in_effect": month >= b.effective_from}
+
+
+def _window_year(ctx: Context, day: dt.date, year: int | None) -> int:
+    years = [year] if year is not None else [day.year, day.year + 1]
+    configured = []
+    for y in years:
+        on = dt.date(y, 1, 1)
+        deadline = ctx.find("employee.declaration_deadline", on)
+        if not deadline:
+            continue
+        opens = ctx.find("employee.declaration_opens_on", on)
+        configured.append(y)
+        if (not opens or opens[0].value <= day) and day <= deadline[0].value:
+            return y
+    if not configured:
+        raise ctx.not_configured("employee.declaration_deadline", dt.date(years[0], 1, 1),
+                                 period=f"{years[0]} 年度基数申报")
+    return configured[0]
+
+
+@question("employee.declaration_window", "基数申报期",
+          [Input("date", "date", "日期"), Input("year", "year", "申报年度（省略时按日期确定）", required=False)],
+          {"open": "当日是否在申报期内", "deadline": "截止日期（含当日）", "opens_on": "开始日期",
+           "late_allowed": "逾期是否仍可申报（加收滞纳金）", "late": "是否已逾期", "year": "申报年度"})
+def declaration_window(ctx: Context, date, year=None):
+    y = _window_year(ctx, date, year)
+    on = dt.date(y, 1, 1)
+    deadline = ctx.one("employee.declaration_deadline", on).value
+    opens = ctx.maybe("employee.declaration_opens_on", on)
+    late_allowed = ctx.one("employee.declaration_late_allowed", on).value
+    opens_on = opens.value if opens else None
+    is_open = (opens_on is None or opens_on <= date) and date <= deadline
+    late = date > deadline
+    span = f"{opens_on.isoformat()} 至 {deadline.isoformat()}" if opens_on else f"截止 {deadline.isoformat()}（含当日）"
+    if is_open:
+        text = f"{date.isoformat()} 在 {y} 年度基数申报期（{span}）内。"
+    elif late:
+        text = f"{date.isoformat()} 已过 {y} 年度基数申报截止日 {deadline.isoformat()}；" + (
+            "逾期仍可申报，按规定加收滞纳金。" if late_allowed else "申报期已结束，不再受理。")
+    else:
+        text = f"{date.isoformat()} 尚未到 {y} 年度基数申报期（{span}）。"
+    ctx.step("employee.declaration_window", text)
+    return {"open": is_open, "deadline": deadline.isoformat(), "opens_on": opens_on.isoformat() if opens_on else None,
+            "late_allowed": late_allowed, "late": late, "year": y}
+
+
+@question("employee.late_fee", "滞纳金",
+          [Input("amount", "money", "欠缴金额（元）"), Input("due_date", "date", "缴费截止日"),
+           Input("paid_on", "date", "实际缴纳日")],
+          {"days": "滞纳天数", "late_fee": "滞纳金（元）", "daily_rate": "日费率"})
+def late_fee(ctx: Context, amount, due_date, paid_on):
+    if amount < 0:
+        raise ctx.refuse("invalid_input", f"欠缴金额不能为负数，实际为 {yuan(amount)} 元。")
+    rate = ctx.one("late_fee.daily_rate", due_date).value
+    rounding = ctx.one("late_fee.rounding", due_date).value
+    days = max(0, (paid_on - due_date).days)
+    fee = round_money(EXACT.multiply(EXACT.multiply(amount, rate), days), rounding)
+    if days == 0:
+        text = f"{paid_on.isoformat()} 缴纳，未超过缴费截止日 {due_date.isoformat()}，不加收滞纳金。"
+    else:
+        text = (f"自缴费截止日 {due_date.isoformat()} 的次日起至 {paid_on.isoformat()}（含）共 {days} 天，"
+                f"滞纳金 = {yuan(amount)} × {rate} × {days} = {yuan(fee)} 元（{ROUNDINGS[rounding][2]}）。")
+    ctx.step("employee.late_fee", text)
+    return {"days": days, "late_fee": fee, "daily_rate": rate}
+
+
+def _time_point(ctx: Context, year, month) -> dt.date | None:
+    if month is not None:
+        return month.first_day
+    if year is not None:
+        return dt.date(year, 1, 1)
+    return None
+
+
+@question("employee.self_inspection", "按最低基数缴费人数占比与自查自纠",
+          [Input("contributors", "int", "本单位缴费人数"), Input("at_floor", "int", "按最低缴费基数缴费的人数"),
+           Input("year", "year", "申报年度（省略时用最新规定）", required=False),
+           Input("month", "month", "月份（可代替年度）", required=False)],
+          {"required": "是否须自查自纠", "share": "占比", "threshold": "比例界限（超过即须自查）"})
+def self_inspection(ctx: Context, contributors, at_floor, year=None, month=None):
+    on = _time_point(ctx, year, month)
+    entry = ctx.one("employee.self_inspection_threshold", on) if on else ctx.latest("employee.self_inspection_threshold")
+    if entry is None:
+        raise ctx.not_configured("employee.self_inspection_threshold")
+    if contributors <= 0 or at_floor < 0 or at_floor > contributors:
+        raise ctx.refuse("invalid_input", f"缴费人数应大于 0，按最低基数缴费人数应在 0 至缴费人数之间"
+                                          f"（实际：缴费人数 {contributors}，最低基数人数 {at_floor}）。")
+    threshold = entry.value
+    required = Decimal(at_floor) > EXACT.multiply(threshold, contributors)
+    share = EXACT.divide(Decimal(at_floor), Decimal(contributors)).quantize(Decimal("0.0001"))
+    compare = "超过" if required else "未超过"
+    ctx.step("employee.self_inspection",
+             f"按最低缴费基数缴费 {at_floor} 人 / 缴费 {contributors} 人 = {share}，{compare} {threshold}"
+             + ("，须进行自查自纠。" if required else "，无须自查自纠。"))
+    return {"required": required, "share": share, "threshold": threshold}
+
+
+@question("employee.required_materials", "基数申报须上传的材料", [Input("year", "year", "申报年度")],
+          {"materials": "材料列表（code、title、retiree 是否退休人员申报用、requirement 要求）"})
+def required_materials(ctx: Context, year):
+    entries = ctx.all("employee.required_materials", dt.date(year, 1, 1))
+    if not entries:
+        raise ctx.not_configured("employee.required_materials", dt.date(year, 1, 1))
+    materials = [{"code": e.value["code"], "title": e.value["title"], "retiree": e.value["retiree"],
+                  "requirement": e.value["requirement"], "section": e.section} for e in entries]
+    active = "、".join(m["title"] for m in materials if not m["retiree"]) or "无"
+    retiree = "、".join(m["title"] for m in materials if m["retiree"]) or "无"
+    ctx.step("employee.required_materials", f"{year} 年度在职人员基数申报须上传：{active}；退休人员申报须上传：{retiree}。")
+    return {"materials": materials}
+
+
+@question("employee.retiree_allotment_base", "退休人员医疗保险个人账户划入基数",
+          [MONTH, Input("pension", "money", "申报的退休金（养老金，元/月）")],
+          {"base": "划入基数（元/月）", "redeclaration_allowed": "养老金调整后可重新申报"})
+def retiree_allotment_base(ctx: Context, month, pension):
+    ctx.one("employee.retiree_allotment_base_rule", month.first_day)
+    again = ctx.maybe("employee.retiree_redeclaration_allowed", month.first_day)
+    if pension <= 0:
+        raise ctx.refuse("invalid_input", f"退休金应大于 0，实际为 {yuan(pension)} 元。")
+    ctx.step("employee.retiree_allotment_base",
+             f"退休人员医疗保险个人账户划入基数按申报的退休金确定：{yuan(pension)} 元（通知未规定上下限）。")
+    return {"base": pension, "redeclaration_allowed": bool(again and again.value)}
+
+
+@question("employee.industry_wage_guideline", "行业工资指导线",
+          [Input("year", "year", "年度"), Input("industry", "text", "行业", required=False)],
+          {"guideline": "行业工资指导线（元/月）"})
+def industry_wage_guideline(ctx: Context, year, industry=""):
+    on = dt.date(year, 1, 1)
+    entries = ctx.find("employee.industry_wage_guideline", on)
+    if not entries:
+        raise ctx.not_configured("employee.industry_wage_guideline", on,
+                                 detail="通知未给出行业工资指导线的数额")
+    if not industry:
+        raise ctx.refuse("invalid_input", "请给出行业（industry）。")
+    entry = ctx.maybe("employee.industry_wage_guideline", on, key=industry)
+    if entry is None:
+        raise ctx.not_configured("employee.industry_wage_guideline", on, key=industry)
+    ctx.step("employee.industry_wage_guideline", f"{industry} {year} 年度行业工资指导线 {yuan(entry.value['amount'])} 元/月。")
+    return {"guideline": entry.value["amount"]}
+
+
+@question("employee.contribution_rate", "职工医保缴费费率",
+          [MONTH, Input("payer", "choice", "缴费方", required=False, choices=("unit", "individual"))],
+          {"rate": "费率"})
+def contribution_rate(ctx: Context, month, payer="unit"):
+    payer = payer or "unit"
+    entry = ctx.maybe("employee.contribution_rate", month.first_day, key=payer)
+    if entry is None:
+        raise ctx.not_configured("employee.contribution_rate", month.first_day, key=payer,
+                                 detail="通知未规定缴费费率")
+    ctx.step("employee.contribution_rate", f"{month} {'单位' if payer == 'unit' else '个人'}缴费费率 {entry.value['rate']}。")
+    return {"rate": entry.value["rate"]}
+
