@@ -7,6 +7,8 @@
   yibao createuser …         create a user of any role
   yibao jobs [ID] [--watch]  list background jobs or show one job's progress
   yibao policy …             policy engine: test case files, ask questions (no database needed)
+  yibao employer …           employee scheme batch work: import a declaration file, export forms,
+                             list the review queue, record a newly published average wage
   yibao manage …             any Django management command
 """
 
@@ -127,6 +129,97 @@ def cmd_jobs(args) -> int:
         time.sleep(0.5)
 
 
+def _actor(username: str):
+    from yibao.accounts.models import User
+
+    user = User.objects.filter(username=username, is_active=True).first()
+    if user is None:
+        raise SystemExit(f"用户 {username} 不存在或已停用")
+    return user
+
+
+def _declaration(args, actor):
+    from yibao.employer import selectors, services
+
+    unit = selectors.units_for(actor).filter(unit_number=args.unit).first()
+    if unit is None:
+        raise SystemExit(f"单位 {args.unit} 不存在，或不在 {actor.username} 的管辖范围内")
+    try:
+        return services.open_declaration(unit, args.year, args.kind, actor=actor)
+    except services.DeclarationError as exc:
+        raise SystemExit(str(exc)) from None
+
+
+def cmd_employer(args) -> int:
+    _django()
+    from yibao.employer import selectors, services
+    from yibao.employer.models import DeclarationStatus
+
+    actor = _actor(args.as_user)
+    if args.action == "import":
+        from yibao.employer.tasks import run_import
+
+        declaration = _declaration(args, actor)
+        data = open(args.file, "rb").read()  # noqa: SIM115
+        total = max(1, declaration.line_count)
+        outcome = run_import(declaration, data, os.path.basename(args.file), actor=actor,
+                             progress=lambda done: done % 500 or print("\r" + _bar(min(100, 100 * done // total)),
+                                                                       end="", flush=True))
+        print()
+        print(outcome["message"])
+        for e in outcome.get("errors", [])[:50]:
+            print(f"  第 {e['row']} 行 {e['column']}：{e['message']}")
+        if outcome.get("report"):
+            print(f"错误清单：{outcome['report']}")
+        return 0 if outcome["ok"] else 1
+    if args.action == "forms":
+        from yibao.documents.declaration_forms import filename_for, render_pdf, render_xlsx
+        from yibao.employer import forms_data
+
+        declaration = _declaration(args, actor)
+        data = forms_data.build_form(declaration, args.form)
+        if data is None:
+            print(f"本统筹区没有表格 {args.form}；可用：{', '.join(c for c, _ in forms_data.available_forms(declaration))}",
+                  file=sys.stderr)
+            return 2
+        out = args.out or filename_for(data, args.format)
+        with open(out, "wb") as fh:
+            fh.write(render_pdf(data) if args.format == "pdf" else render_xlsx(data))
+        services.record_form_export(declaration, args.form, args.format, actor=actor)
+        print(f"已导出 {out}")
+        return 0
+    if args.action == "queue":
+        flt = selectors.QueueFilter(region=args.region or "", status=args.status, year=args.year)
+        counts = selectors.status_counts(actor, args.year)
+        print("  ".join(f"{label} {counts[value]}" for value, label in DeclarationStatus.choices))
+        for d in selectors.review_queue(actor, flt)[:args.limit]:
+            mark = "⚑" if d.flagged else " "
+            print(f"{mark} {d.pk:>7} {d.unit.unit_number:<14} {d.unit.name:<20} {d.line_count:>6} 人 "
+                  f"基数合计 {d.base_total:>14} {d.get_status_display()}")
+        return 0
+    if args.action == "average-wage":
+        import datetime as dt
+
+        from yibao.employer.rules import RuleRefused
+        from yibao.regions.models import Division
+
+        region = Division.objects.filter(key=args.region, is_pooling_region=True).first()
+        if region is None:
+            print(f"统筹区 {args.region} 不存在", file=sys.stderr)
+            return 2
+        try:
+            wage, changed = services.record_average_wage(
+                region=region, wage_year=args.wage_year, annual_amount=args.annual_amount,
+                published_on=dt.date.fromisoformat(args.published_on), document=args.document or "", actor=actor)
+        except (services.DeclarationError, RuleRefused, ValueError) as exc:
+            print(f"未录入：{exc}", file=sys.stderr)
+            return 2
+        print(f"已录入：自 {wage.effective_from} 起下限 {wage.floor} 元、上限 {wage.ceiling} 元；"
+              f"已调整 {changed} 条核定基数。")
+        return 0
+    return 2
+
+
 def cmd_policy(argv: list[str]) -> int:
     from yibao.policy.cli import main as policy_main
 
@@ -167,6 +260,32 @@ def build_parser() -> argparse.ArgumentParser:
     j.add_argument("id", nargs="?")
     j.add_argument("--watch", action="store_true", help="持续显示直到完成")
     j.set_defaults(func=cmd_jobs)
+    e = sub.add_parser("employer", help="职工医保缴费基数申报批量操作")
+    e.add_argument("--as", dest="as_user", required=True, help="以该用户的身份操作（记入审计日志）")
+    es = e.add_subparsers(dest="action", required=True)
+    for name, helptext in (("import", "导入报盘文件（xlsx 或 csv）"), ("forms", "导出申报表格")):
+        x = es.add_parser(name, help=helptext)
+        x.add_argument("unit", help="单位编号")
+        x.add_argument("--year", type=int, required=True)
+        x.add_argument("--kind", default="active", choices=["active", "retiree"])
+        if name == "import":
+            x.add_argument("file")
+        else:
+            x.add_argument("form", help="detail / summary / base_report / commitment")
+            x.add_argument("--format", default="pdf", choices=["pdf", "xlsx"])
+            x.add_argument("--out")
+    q = es.add_parser("queue", help="审核队列")
+    q.add_argument("--region")
+    q.add_argument("--status", default="submitted")
+    q.add_argument("--year", type=int)
+    q.add_argument("--limit", type=int, default=50)
+    w = es.add_parser("average-wage", help="录入新公布的全省全口径城镇单位就业人员平均工资")
+    w.add_argument("region")
+    w.add_argument("--wage-year", type=int, required=True)
+    w.add_argument("--annual-amount", required=True)
+    w.add_argument("--published-on", required=True, help="YYYY-MM-DD")
+    w.add_argument("--document")
+    e.set_defaults(func=cmd_employer)
     sub.add_parser("policy", help="政策引擎（yibao policy --help）", add_help=False)
     sub.add_parser("manage", help="Django 管理命令", add_help=False)
     return p

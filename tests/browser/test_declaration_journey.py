@@ -1,7 +1,6 @@
 """The whole 缴费基数申报 journey in the browser, for 潍坊 and for 聊城: template, upload, online
 edit, printed forms (opened and rendered), signed materials, submit, agency review, confirm."""
 
-import io
 from pathlib import Path
 
 import pypdfium2

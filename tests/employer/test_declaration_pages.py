@@ -21,8 +21,9 @@ def test_unit_journey_through_the_pages(client_for, business_date):
     d = Declaration.objects.get(pk=pk)
     template = client.get(reverse("declaration_template", args=[pk]))
     assert template["Content-Type"].startswith("application/vnd.openxmlformats")
-    from python_calamine import CalamineWorkbook
     import io
+
+    from python_calamine import CalamineWorkbook
 
     sheet = CalamineWorkbook.from_filelike(io.BytesIO(template.content)).get_sheet_by_index(0).to_python()
     assert sheet[0][2] == "身份证号码" and len(sheet) == d.line_count + 1

@@ -65,12 +65,14 @@ def test_upload_applies_every_row(declaration, users):
 
 def test_upload_with_one_bad_row_changes_nothing_and_reports_rows(declaration, users):
     from yibao.employer.importing import read_table
+    from yibao.identity import resident_id_check_char
 
     d = declaration()
     rows = filled(d)
     rows[2][5] = "-100"
     rows[3][2] = rows[1][2]  # duplicate person
-    rows.append([99, "外人", "110105194912310029", "", None, 5000])  # valid number, not in the unit
+    outsider = "11010519491231003" + resident_id_check_char("11010519491231003")
+    rows.append([99, "外人", outsider, "", None, 5000])  # valid number, not in the unit
     with pytest.raises(services.ImportRejected) as err:
         import_file(d, xlsx_bytes(rows), "x.xlsx", actor=users[WEIFANG_UNIT])
     messages = {(e.row, e.message) for e in err.value.errors}

@@ -8,13 +8,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpResponse
-from django.utils import timezone
-
-from yibao import clock
 from ninja import File, Form, Router, Schema
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
+from yibao import clock
 from yibao.accounts.permissions import user_can
 from yibao.regions.models import Division
 

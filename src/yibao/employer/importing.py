@@ -114,8 +114,11 @@ def _cell_text(value) -> str:
     return str(value).strip()
 
 
-def parse_declaration_rows(rows: list[list], *, people: dict[str, str], year: int, retiree: bool) -> ParsedFile:
-    """Validate every row against the declaration's people (identity number → name)."""
+def parse_declaration_rows(rows: list[list], *, people: dict[str, str], year: int, retiree: bool,
+                           progress=None) -> ParsedFile:
+    """Validate every row against the declaration's people (identity number → name).
+    ``progress(rows_done)`` is called as rows are checked (before anything is written, so a
+    progress record written from here is visible to other connections at once)."""
     header_index = next((i for i, r in enumerate(rows[:10]) if any(_cell_text(c) == ID_COLUMN for c in r)), None)
     if header_index is None:
         raise DeclarationError(f"找不到表头：第一行应包含“{ID_COLUMN}”和“{amount_column_title(year, retiree)}”列，"
@@ -139,6 +142,8 @@ def parse_declaration_rows(rows: list[list], *, people: dict[str, str], year: in
     amount_title = header[amount_col]
     for offset, row in enumerate(body):
         line_no = header_index + 2 + offset
+        if progress:
+            progress(offset + 1)
         cells = [_cell_text(c) for c in row]
         if not any(cells):
             continue
@@ -182,5 +187,5 @@ def import_file(declaration, data: bytes, filename: str, *, actor, progress=None
     rows = read_table(data, filename)
     people = dict(declaration.lines.values_list("id_number", "name"))
     parsed = parse_declaration_rows(rows, people=people, year=declaration.year,
-                                    retiree=declaration.kind == "retiree")
-    return apply_amounts(declaration, parsed.amounts, actor=actor, source=filename, progress=progress)
+                                    retiree=declaration.kind == "retiree", progress=progress)
+    return apply_amounts(declaration, parsed.amounts, actor=actor, source=filename)

@@ -143,6 +143,9 @@ class DeclarationLine(models.Model):
         constraints = [models.UniqueConstraint(fields=["declaration", "employee"], name="line_unique_person")]
         ordering = ["declaration", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.name} {self.declared_amount} → {self.base}"
+
 
 class Material(models.Model):
     """A scanned, signed and stamped form uploaded with a declaration. Stored under
@@ -164,6 +167,9 @@ class Material(models.Model):
     class Meta:
         verbose_name = "申报材料"
         ordering = ["declaration", "code", "-uploaded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.title}（{self.original_name}）"
 
 
 class ApprovedBase(models.Model):
@@ -191,6 +197,9 @@ class ApprovedBase(models.Model):
         indexes = [models.Index(fields=["unit", "year", "kind"]), models.Index(fields=["employee", "year"])]
         ordering = ["employee", "month_from"]
 
+    def __str__(self) -> str:
+        return f"{self.employee_id} {self.month_from}..{self.month_to} {self.base}"
+
 
 class AverageWage(models.Model):
     """全省全口径城镇单位就业人员平均工资 as published, recorded by an administrator."""
@@ -211,6 +220,9 @@ class AverageWage(models.Model):
     class Meta:
         verbose_name = "社会平均工资"
         constraints = [models.UniqueConstraint(fields=["region", "wage_year"], name="average_wage_unique_year")]
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.wage_year}年度 {self.annual_amount}"
 
 
 class FlexibleWorker(models.Model):
@@ -242,3 +254,6 @@ class FlexibleBaseChoice(models.Model):
     class Meta:
         verbose_name = "灵活就业缴费基数"
         ordering = ["-chosen_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} 自{self.month_from} {self.base}"

@@ -54,14 +54,26 @@ def published_wage_for(region: str, month: str):
             .order_by("-effective_from").first())
 
 
-def bounds(region: str, month: str) -> Bounds:
+def published_inputs(region: str, month: str) -> dict:
+    """Inputs that tell the engine about a recorded average wage governing ``month`` (none while
+    the notice's provisional bounds hold)."""
     wage = published_wage_for(region, month)
-    if wage is not None:
-        v = ask(region, "employee.bounds_after_publication", month=month,
-                annual_average_wage=wage.annual_amount, published_on=wage.published_on.isoformat())
-        return Bounds(Decimal(v["floor"]), Decimal(v["ceiling"]), "average_wage")
-    v = ask(region, "employee.bounds", month=month)
-    return Bounds(Decimal(v["floor"]), Decimal(v["ceiling"]), "notice")
+    if wage is None:
+        return {}
+    return {"annual_average_wage": wage.annual_amount, "published_on": wage.published_on.isoformat()}
+
+
+def bounds(region: str, month: str) -> Bounds:
+    extra = published_inputs(region, month)
+    v = ask(region, "employee.bounds", month=month, **extra)
+    return Bounds(Decimal(v["floor"]), Decimal(v["ceiling"]), "average_wage" if extra else "notice")
+
+
+def flexible_base(region: str, month: str, chosen: Decimal) -> Decimal:
+    """A flexible worker's chosen base, refused (RuleRefused ``out_of_range``) outside the bounds
+    in force for ``month``, including bounds derived from a recorded average wage."""
+    v = ask(region, "employee.flexible_base", month=month, chosen_base=chosen, **published_inputs(region, month))
+    return Decimal(v["base"])
 
 
 def clamp(amount: Decimal, b: Bounds) -> tuple[Decimal, str]:
@@ -84,10 +96,18 @@ def required_materials(region: str, year: int, *, retiree: bool) -> list[dict]:
     return [m for m in materials if bool(m.get("retiree", False)) == retiree]
 
 
-def self_inspection_required(region: str, contributors: int, at_floor: int) -> bool:
+def self_inspection_required(region: str, contributors: int, at_floor: int) -> bool | None:
+    """Whether the floor share calls for self-inspection; None where the region's notice sets no
+    such rule (聊城), so the check is shown as not configured rather than passed or failed."""
     if contributors == 0:
         return False
-    return bool(ask(region, "employee.self_inspection", contributors=contributors, at_floor=at_floor)["required"])
+    try:
+        v = ask(region, "employee.self_inspection", contributors=contributors, at_floor=at_floor)
+    except RuleRefused as exc:
+        if exc.code == "not_configured":
+            return None
+        raise
+    return bool(v["required"])
 
 
 def industry_guideline(region: str, year: int, industry: str) -> Decimal | None:

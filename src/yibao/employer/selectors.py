@@ -8,7 +8,15 @@ from django.db.models import Count, Q, QuerySet
 
 from yibao.accounts.scoping import scope_of
 
-from .models import ApprovedBase, Declaration, DeclarationLine, DeclarationStatus, FlexibleWorker, Material, Unit
+from .models import (
+    ApprovedBase,
+    Declaration,
+    DeclarationLine,
+    DeclarationStatus,
+    FlexibleWorker,
+    Material,
+    Unit,
+)
 
 
 def units_for(user) -> QuerySet[Unit]:

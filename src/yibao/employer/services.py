@@ -19,7 +19,6 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from yibao import clock
-
 from yibao.audit.services import record_event
 
 from . import rules
@@ -286,7 +285,8 @@ def run_checks(declaration: Declaration) -> dict:
         at_floor = agg["floor"] or 0
         contributors = agg["n"] or 0
         required = rules.self_inspection_required(region, contributors, at_floor)
-        checks["floor_share"] = {"ok": not required, "at_floor": at_floor, "contributors": contributors,
+        checks["floor_share"] = {"ok": not required, "configured": required is not None, "at_floor": at_floor,
+                                 "contributors": contributors,
                                  "share": f"{(at_floor * 100 / contributors) if contributors else 0:.1f}%"}
         guideline = rules.industry_guideline(region, declaration.year, declaration.unit.industry)
         if guideline is None:
@@ -478,14 +478,13 @@ def _reclamp(region, effective_from: str, b: rules.Bounds, actor) -> int:
 def choose_flexible_base(worker: FlexibleWorker, *, month: str, value, actor) -> FlexibleBaseChoice:
     amount = to_money(value)
     try:
-        v = rules.ask(worker.region_id, "employee.flexible_base", month=month, chosen_base=amount)
+        base = rules.flexible_base(worker.region_id, month, amount)
     except rules.RuleRefused as exc:
         if exc.code == "out_of_range":
             b = rules.bounds(worker.region_id, month)
             raise DeclarationError(f"缴费基数须在 {b.floor} 元至 {b.ceiling} 元之间。") from exc
         raise DeclarationError(str(exc)) from exc
-    choice = FlexibleBaseChoice.objects.create(worker=worker, year=int(month[:4]), month_from=month,
-                                               base=Decimal(v["base"]))
+    choice = FlexibleBaseChoice.objects.create(worker=worker, year=int(month[:4]), month_from=month, base=base)
     record_event(actor, "flexible_base.choose", "flexible_worker", worker.pk,
                  after={"month_from": month, "base": choice.base})
     return choice

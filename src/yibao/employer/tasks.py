@@ -25,9 +25,11 @@ def imports_dir() -> Path:
     return path
 
 
-def run_import(declaration: Declaration, data: bytes, filename: str, *, actor, job_id=None) -> dict:
-    """Import and describe the outcome; on row errors the report is written beside the job."""
-    progress = (lambda done: jobs.advance(job_id, done)) if job_id else None
+def run_import(declaration: Declaration, data: bytes, filename: str, *, actor, job_id=None, progress=None) -> dict:
+    """Import and describe the outcome; on row errors the report is written beside the job.
+    Progress goes to the job record (pages, ``yibao jobs ID --watch``) or to ``progress(done)``."""
+    if job_id:
+        progress = lambda done: jobs.advance(job_id, done)  # noqa: E731
     if job_id:
         jobs.start(job_id, declaration.line_count)
     try:

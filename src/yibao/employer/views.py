@@ -11,11 +11,9 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from yibao import clock
-
 from yibao.accounts.permissions import require, user_can
 from yibao.jobs.services import create_job
 from yibao.regions.models import Division

@@ -33,6 +33,9 @@ class Job(models.Model):
         verbose_name = "后台任务"
         ordering = ["-created_at"]
 
+    def __str__(self) -> str:
+        return f"{self.label}（{self.get_status_display()}）"
+
     @property
     def percent(self) -> int:
         if self.status == JobStatus.DONE:

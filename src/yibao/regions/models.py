@@ -70,3 +70,6 @@ class EnrolmentTarget(models.Model):
         verbose_name = "参保任务"
         constraints = [models.UniqueConstraint(fields=["division", "year"], name="target_unique_year")]
         ordering = ["region", "year", "division"]
+
+    def __str__(self) -> str:
+        return f"{self.division_id} {self.year} {self.target}"

@@ -34,6 +34,48 @@ def _read(path: Path) -> list[dict[str, str]]:
         return [{k: (v or "").strip() for k, v in row.items()} for row in csv.DictReader(fh)]
 
 
+# Targets are set by the notices, so they live in the policy files; the years asked about run
+# from this one to next year (a policy file may be written before its year starts).
+FIRST_TARGET_YEAR = 2000
+
+
+def _load_targets() -> int:
+    """参保任务 from the policy engine (the notices' annexes), matched to divisions by code, or
+    by name inside the pooling region where the annex gives no code."""
+    from yibao import clock
+    from yibao.policy import get_engine
+
+    engine = get_engine()
+    loaded = 0
+    for region in Division.objects.filter(is_pooling_region=True):
+        inside = Division.objects.filter(path__startswith=region.path)
+        for year in range(FIRST_TARGET_YEAR, clock.today().year + 2):
+            answer = engine.ask(region.key, "resident.enrolment_targets", {"insurance_year": year})
+            if not answer.ok:
+                continue
+            source = _citation_text(answer.explanation)
+            for t in answer.values["targets"]:
+                division = (inside.filter(code=t["division_code"]).first() if t.get("division_code") else None) \
+                    or inside.filter(name=t["division_name"]).first() \
+                    or inside.filter(name__startswith=t["division_name"], level__in=["county", "township"]).first()
+                if division is None:
+                    raise ReferenceDataError(f"{region.name}{year}年度参保任务中的“{t['division_name']}”在区划数据中不存在")
+                EnrolmentTarget.objects.update_or_create(
+                    division=division, year=year,
+                    defaults={"region": region, "target": int(t["target"]), "source": source[:300]})
+                loaded += 1
+    return loaded
+
+
+def _citation_text(explanation: list) -> str:
+    """The first citation of the engine's explanation, as 《title》（number）section."""
+    for step in explanation:
+        for c in step.get("citations", []):
+            number = f"（{c['number']}）" if c.get("number") else ""
+            return f"《{c.get('document', '')}》{number}{c.get('section', '')}"
+    return ""
+
+
 @transaction.atomic
 def load_reference_data(data_dir: Path | None = None, *, actor=None) -> LoadSummary:
     """Upsert divisions, agencies and targets from ``data/regions``. Safe to run repeatedly."""
@@ -80,13 +122,7 @@ def load_reference_data(data_dir: Path | None = None, *, actor=None) -> LoadSumm
         )
         agencies += 1
 
-    targets = 0
-    for r in _read(base / "targets.csv"):
-        EnrolmentTarget.objects.update_or_create(
-            division_id=r["division_key"], year=int(r["year"]),
-            defaults={"region_id": r["region"], "target": int(r["target"]), "source": r["source"]},
-        )
-        targets += 1
+    targets = _load_targets()
 
     summary = LoadSummary(len(objs), agencies, targets)
     record_event(actor, "reference_data.load", "regions", "", after=summary.__dict__)

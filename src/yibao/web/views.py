@@ -13,11 +13,12 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from yibao.accounts.permissions import require
+from yibao.accounts.permissions import require, user_can
 from yibao.accounts.roles import Role
 from yibao.accounts.services import AccountError, sign_in
 from yibao.audit.selectors import AuditFilter, audit_entries
 from yibao.audit.tasks import audit_export_task
+from yibao.employer import selectors as employer
 from yibao.jobs.selectors import job_for
 from yibao.jobs.services import create_job
 from yibao.regions import selectors as regions
@@ -61,9 +62,12 @@ def home(request):
     context = {"role_template": f"web/home/{user.role}.html", "user": user}
     if user.role in (Role.UNIT_OPERATOR,):
         context["unit"] = user.unit
+        context["declarations"] = employer.declarations_for(user).order_by("-year", "kind")[:10]
     elif user.division_id:
         context["division"] = user.division
         context["children"] = regions.divisions_for(user, parent_key=user.division_id)[:50]
+    if user_can(user, "employer.view"):
+        context["declaration_counts"] = employer.status_counts(user)
     return render(request, "web/home.html", context)
 
 
