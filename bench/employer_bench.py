@@ -65,7 +65,7 @@ def main() -> int:
                 continue
             try:
                 env = {**os.environ, "DATABASE_URL": url, "YIBAO_VAR_DIR": tmp, "HUEY_IMMEDIATE": "1",
-                       "YIBAO_TODAY": "2024-01-15"}
+                       "YIBAO_TODAY": "2024-01-15", "ALLOWED_HOSTS": "testserver"}
                 print(f"== {name}", file=sys.stderr)
                 out = subprocess.run([sys.executable, __file__, "--worker", url], env=env, check=True,
                                      stdout=subprocess.PIPE, text=True).stdout
@@ -269,6 +269,9 @@ def _import_with_django_import_export(declaration, data: bytes) -> int:
 
         def get_queryset(self):
             return DeclarationLine.objects.filter(declaration=declaration)
+
+        def get_bulk_update_fields(self):
+            return ["declared_amount", "base", "clamp"]
 
         def before_import_row(self, row, **kwargs):
             try:

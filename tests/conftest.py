@@ -5,6 +5,14 @@ os.environ.setdefault("HUEY_IMMEDIATE", "1")
 import pytest  # noqa: E402
 
 
+@pytest.fixture(scope="session", autouse=True)
+def jobs_run_at_once():
+    """Background jobs run in the test process (settings may be read before the variable above)."""
+    from huey.contrib.djhuey import HUEY
+
+    HUEY.immediate = True
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """The test database holds the shipped reference data and the demo data set, as `make run` does."""

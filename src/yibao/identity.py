@@ -35,6 +35,7 @@ individual businesses and other bodies do not all carry one.
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from dataclasses import dataclass
 
 # --- errors ------------------------------------------------------------------------------
@@ -71,6 +72,8 @@ def _normalise(value: object) -> str:
     if value is None:
         return ""
     text = str(value)
+    if text.isascii() and text.isalnum():  # the common case: nothing to drop or convert
+        return text.upper()
     out = []
     for ch in text:
         if ch.isspace() or ch in _INVISIBLE:
@@ -131,7 +134,7 @@ def resident_id_check_char(first17: str) -> str:
     """The ISO 7064 MOD 11-2 check character for the first 17 digits ("0"–"9" or "X")."""
     if len(first17) != 17 or not set(first17) <= _ASCII_DIGITS:
         raise IdentityError("format", "计算校验码需要身份证号码的前17位数字")
-    total = sum(int(d) * w for d, w in zip(first17, RESIDENT_ID_WEIGHTS, strict=True))
+    total = sum(map(operator.mul, map(int, first17), RESIDENT_ID_WEIGHTS))
     return RESIDENT_ID_CHECK_CHARS[total % 11]
 
 
@@ -149,7 +152,8 @@ def parse_resident_id(value: str, *, today: dt.date | None = None) -> ResidentId
         if len(number) == 15 and set(number) <= _ASCII_DIGITS:
             message += "（15位旧号码已停止使用，请填写18位号码）"
         raise IdentityError("length", message)
-    for position, ch in enumerate(number[:17], start=1):
+    for position, ch in enumerate(number[:17] if not (number[:17].isascii() and number[:17].isdigit()) else "",
+                                  start=1):
         if ch not in _ASCII_DIGITS:
             raise IdentityError("format", f"身份证号码前17位应为数字，第{position}位为“{_shown(ch)}”")
     last = number[17]

@@ -84,6 +84,9 @@ def test_declaration_from_template_to_confirmation(page, live_app, shot, tmp_pat
     page.wait_for_selector("text=等待医保经办机构审核")
     assert "审核中" in page.inner_text("[data-testid=status]")
     shot("submitted")
+    page.get_by_role("link", name="首页").click()
+    assert "审核中" in page.inner_text("[data-testid=home-declarations]")
+    shot("home-under-review")
     page.get_by_role("button", name="退出").click()
 
     sign_in(page, live_app, clerk, DEMO_PASSWORD)

@@ -99,3 +99,28 @@ def _file(data, name):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, data)
+
+
+def test_a_long_detail_form_is_rendered_by_the_worker_with_progress(client_for, business_date, monkeypatch):
+    """Units above the inline limit get the 明细表 PDF from a background job (run at once here,
+    HUEY_IMMEDIATE): the job's progress counts laid-out pages and its result downloads."""
+    from yibao.audit.models import AuditEntry
+    from yibao.employer import views
+    from yibao.jobs.models import Job
+
+    monkeypatch.setattr(views, "PDF_INLINE_LINES", 5)
+    client = client_for(WEIFANG_UNIT)
+    _, pk = open_page(client)
+    response = client.get(reverse("declaration_form", args=[pk, "detail", "pdf"]))
+    assert response.status_code == 302 and "/jobs/" in response["Location"]
+    job = Job.objects.get(kind="declaration.form", params__declaration=pk)
+    assert job.status == "done" and job.total >= 1 and job.percent == 100
+    download = client.get(reverse("job_download", args=[job.id]))
+    assert download.status_code == 200
+    body = b"".join(download.streaming_content)
+    assert body.startswith(b"%PDF")
+    assert "attachment" in download["Content-Disposition"] and ".pdf" in download["Content-Disposition"]
+    assert AuditEntry.objects.filter(action="declaration.form.export", object_id=str(pk)).exists()
+    # another unit cannot fetch the result
+    other = client_for(LIAOCHENG_UNIT)
+    assert other.get(reverse("job_download", args=[job.id])).status_code == 404

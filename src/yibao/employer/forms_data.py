@@ -26,6 +26,10 @@ from .models import ApprovedBase, Clamp, Declaration, DeclarationKind, PersonSta
 
 MONTHS = Decimal(12)
 
+# The 明细表 and 汇总表 serve every region (聊城 keeps the employee-signed list on file); the
+# other forms are printed where the region's required materials (policy engine) name them.
+FORM_FOR_MATERIAL = {"base_report": "base_report_form", "commitment": "commitment_letter"}
+
 FORMS = {
     "detail": "医疗保险年报明细表",
     "summary": "医疗保险年报汇总表",
@@ -39,10 +43,9 @@ def available_forms(declaration: Declaration) -> list[tuple[str, str]]:
     codes = {m["code"] for m in rules.required_materials(
         declaration.unit.region_id, declaration.year, retiree=declaration.kind == DeclarationKind.RETIREE)}
     out = [("detail", FORMS["detail"]), ("summary", FORMS["summary"])]
-    if any("report" in c or "base_form" in c for c in codes):
-        out.append(("base_report", FORMS["base_report"]))
-    if any("commitment" in c for c in codes):
-        out.append(("commitment", FORMS["commitment"]))
+    for form, material in FORM_FOR_MATERIAL.items():
+        if material in codes:
+            out.append((form, FORMS[form]))
     return out
 
 

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from yibao import clock
 from yibao.audit.services import record_event
+from yibao.dbutil import bulk_set
 
 from . import rules
 from .models import (
@@ -181,18 +182,18 @@ def apply_amounts(declaration: Declaration, amounts: dict[str, Decimal], *, acto
     declaration = Declaration.objects.select_for_update().get(pk=declaration.pk)
     _require_editable(declaration)
     b = _bounds_for(declaration)
-    lines = list(declaration.lines.all())
-    changed = []
-    for i, line in enumerate(lines, start=1):
-        amount = amounts.get(line.id_number)
+    rows = []
+    for i, (pk, id_number) in enumerate(declaration.lines.values_list("pk", "id_number").iterator(chunk_size=10_000),
+                                        start=1):
+        amount = amounts.get(id_number)
         if amount is None:
             continue
-        line.declared_amount = amount
-        line.base, line.clamp = _compute(declaration, amount, b)
-        changed.append(line)
+        base, how = _compute(declaration, amount, b)
+        rows.append((pk, amount, base, how))
         if progress:
             progress(i)
-    DeclarationLine.objects.bulk_update(changed, ["declared_amount", "base", "clamp"], batch_size=2000)
+    bulk_set(DeclarationLine, ["declared_amount", "base", "clamp"], rows)
+    changed = rows
     refresh_totals(declaration)
     _audit(actor, "declaration.import", declaration,
            after={"source": source, "rows": len(changed), "wage_total": declaration.wage_total})

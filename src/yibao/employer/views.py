@@ -20,7 +20,11 @@ from yibao.regions.models import Division
 
 from . import forms_data, rules, selectors, services
 from .models import DeclarationKind, DeclarationStatus
-from .tasks import BACKGROUND_BYTES, import_declaration_task, imports_dir, run_import
+from .tasks import BACKGROUND_BYTES, import_declaration_task, imports_dir, render_form_task, run_import
+
+# A 明细表 longer than this is rendered to PDF by the background worker with a progress bar
+# (about 15 ms a line); shorter ones are rendered within the request.
+PDF_INLINE_LINES = 300
 
 
 def _declaration_or_404(request, pk):
@@ -154,9 +158,14 @@ def form_download(request, pk, form, ext):
     from yibao.documents.declaration_forms import filename_for, render_pdf, render_xlsx
 
     declaration = _declaration_or_404(request, pk)
-    data = forms_data.build_form(declaration, form)
-    if data is None or ext not in ("pdf", "xlsx"):
+    if ext not in ("pdf", "xlsx") or form not in dict(forms_data.available_forms(declaration)):
         raise Http404("没有这种表格。")
+    if ext == "pdf" and form == "detail" and declaration.line_count > PDF_INLINE_LINES:
+        job = create_job(request.user, "declaration.form", f"生成{forms_data.FORMS[form]}（{declaration.line_count} 人）",
+                         {"declaration": declaration.pk, "form": form})
+        render_form_task(job.id, declaration.pk, request.user.pk, form)
+        return redirect("job", job_id=job.id)
+    data = forms_data.build_form(declaration, form)
     services.record_form_export(declaration, form, ext, actor=request.user)
     if ext == "pdf":
         return _attachment(render_pdf(data), filename_for(data, "pdf"), "application/pdf")

@@ -136,8 +136,8 @@ def job_download(request, job_id):
     job = job_for(request.user, job_id)
     if job is None or not job.result_file or not Path(job.result_file).exists():
         raise Http404("文件不存在。")
-    return FileResponse(open(job.result_file, "rb"), as_attachment=True,  # noqa: SIM115
-                        filename=f"{job.label}.xlsx")
+    name = (job.result or {}).get("filename") or f"{job.label}{Path(job.result_file).suffix}"
+    return FileResponse(open(job.result_file, "rb"), as_attachment=True, filename=name)  # noqa: SIM115
 
 
 def forbidden(request, exception=None):
