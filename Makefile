@@ -38,8 +38,10 @@ init:
 demo:
 	$(BIN)/yibao demo
 
+# The shipped notices and demo data are for 2024: the demo serves with the business date pinned
+# to a day of that year's declaration window unless YIBAO_TODAY is already set.
 serve:
-	$(BIN)/yibao serve
+	YIBAO_TODAY=$${YIBAO_TODAY-2024-01-15} $(BIN)/yibao serve
 
 lint: env-test
 	$(BIN)/ruff check src tests bench

@@ -52,3 +52,42 @@ def test_jobs_command_lists_without_error(tmp_path):
     result = run(["jobs"], env)
     assert result.returncode == 0, result.stderr
     assert Path(tmp_path / "yibao.sqlite3").exists()
+
+
+def test_employer_batch_commands(tmp_path):
+    """`yibao employer …` as a unit operator, a clerk and an administrator; other roles refused."""
+    env = {**os.environ, "YIBAO_VAR_DIR": str(tmp_path), "DATABASE_URL": "", "YIBAO_TODAY": "2024-01-15"}
+    assert run(["init"], env).returncode == 0
+    assert run(["demo"], env).returncode == 0
+    db = sqlite3.connect(tmp_path / "yibao.sqlite3")
+    people = db.execute("SELECT e.name, e.id_number FROM employer_employee e JOIN employer_unit u ON u.id = e.unit_id "
+                        "WHERE u.unit_number = '37070500001' AND NOT e.retired").fetchall()
+    lines = ["序号,姓名,身份证号码,个人编号,上年度缴费基数（元/月）,2023年度月平均实际工资（元）"]
+    lines += [f"{i},{name},{number},,,{3000 + i * 1000}" for i, (name, number) in enumerate(people, start=1)]
+    csv_file = tmp_path / "filled.csv"
+    csv_file.write_text("\n".join(lines), encoding="utf-8")
+
+    refused = run(["employer", "--as", "auditor.weifang", "import", "37070500001", "--year", "2024", str(csv_file)],
+                  env)
+    assert refused.returncode == 2 and "无权" in refused.stderr
+    done = run(["employer", "--as", "37070500001", "import", "37070500001", "--year", "2024", str(csv_file)], env)
+    assert done.returncode == 0, done.stderr
+    assert f"已导入 {len(people)} 人" in done.stdout
+    floor_base = db.execute("SELECT base FROM employer_declarationline WHERE declared_amount = 4000").fetchone()[0]
+    assert float(floor_base) == 4242
+    other = run(["employer", "--as", "37070500001", "import", "37150200001", "--year", "2024", str(csv_file)], env)
+    assert other.returncode != 0 and "不存在" in other.stderr  # another unit's declaration is out of reach
+
+    out = tmp_path / "summary.xlsx"
+    forms = run(["employer", "--as", "37070500001", "forms", "37070500001", "summary", "--year", "2024",
+                 "--format", "xlsx", "--out", str(out)], env)
+    assert forms.returncode == 0, forms.stderr
+    assert out.read_bytes()[:2] == b"PK"
+    queue = run(["employer", "--as", "clerk.weifang", "queue", "--status", "draft"], env)
+    assert queue.returncode == 0 and "37070500001" in queue.stdout and "填报中 1" in queue.stdout
+    wage = run(["employer", "--as", "admin", "average-wage", "370700", "--wage-year", "2023",
+                "--annual-amount", "100000", "--published-on", "2024-06-20"], env)
+    assert wage.returncode == 0, wage.stderr
+    assert "自 2024-07 起下限 5000.00 元、上限 25000.00 元" in wage.stdout
+    assert run(["employer", "--as", "clerk.weifang", "average-wage", "370700", "--wage-year", "2022",
+                "--annual-amount", "90000", "--published-on", "2023-06-20"], env).returncode == 2

@@ -156,6 +156,13 @@ def cmd_employer(args) -> int:
     from yibao.employer.models import DeclarationStatus
 
     actor = _actor(args.as_user)
+    from yibao.accounts.permissions import user_can
+
+    needed = {"import": "employer.declare", "forms": "employer.view_declaration", "queue": "employer.view",
+              "average-wage": "employer.set_average_wage"}[args.action]
+    if not user_can(actor, needed):
+        print(f"{actor.username}（{actor.get_role_display()}）无权执行此操作。", file=sys.stderr)
+        return 2
     if args.action == "import":
         from yibao.employer.tasks import run_import
 

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 
 from yibao.documents import declaration_forms as f
+from yibao.policy import get_engine
 
 FLOOR = Decimal("4242")
 CEILING = Decimal("21207")
@@ -63,18 +64,30 @@ def make_summary(detail: f.DetailForm) -> f.SummaryForm:
                          generated_at=NOW, floor=detail.floor, ceiling=detail.ceiling)
 
 
-def make_report(year: int = 2024) -> f.BaseReportForm:
+def policy(question: str, year: int = 2024) -> dict:
+    """The 聊城 policy file's answer (the wording the app prints comes from there)."""
+    answer = get_engine().ask("371500", question, {"year": year})
+    assert answer.ok, answer.error
+    return answer.values
+
+
+def make_report(year: int = 2024, note: str | None = None) -> f.BaseReportForm:
     unit = make_unit(name="聊城示范商贸有限公司", unit_number="37150200001", region_name="聊城市",
                      address="聊城市东昌府区示范街8号", postcode="252000")
     active = f.BaseReportRow("在职", 44, 45, Decimal("5481469.20"), Decimal("4948148.04"))
     retired = f.BaseReportRow("退休", 12, 12, Decimal("0"), Decimal("0"))
+    if note is None:
+        note = policy("employee.base_report_form")["note"]
     return f.BaseReportForm(unit=unit, year=year, declared_wage_total=Decimal("5481469.20"), active=active,
-                            retired=retired, generated_at=NOW)
+                            retired=retired, generated_at=NOW, note=note)
 
 
-def make_letter(year: int = 2024) -> f.CommitmentLetter:
+def make_letter(year: int = 2024, **wording) -> f.CommitmentLetter:
+    """A 承诺书 with the 聊城 2024 wording from the policy file, or the wording given."""
+    if not wording:
+        wording = policy("employee.commitment_letter")
     return f.CommitmentLetter(unit=make_unit(name="聊城示范商贸有限公司", unit_number="37150200001",
-                                             region_name="聊城市"), year=year, region_name="聊城市")
+                                             region_name="聊城市"), year=year, **wording)
 
 
 @pytest.fixture(scope="session")

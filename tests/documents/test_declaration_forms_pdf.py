@@ -136,15 +136,15 @@ def test_summary_figures_agree_with_the_detail_lines(forms):
         summary.headcount, summary.declared_total, summary.base_total, summary.at_floor, summary.at_ceiling)
 
 
-def test_base_report_layout_and_year(pdfs):
+def test_base_report_layout_and_year(forms, pdfs):
     text = flat(pages_text(pdfs["base-report"])[0])
     for expected in ["聊城市参保单位2024年度医疗保险缴费基数申报表", "单位名称（盖章）", "单位性质", "单位编号", "单位地址",
                      "单位邮编", "单位申报工资总额", "经办人", "电话", "单位申报情况", "项目", "2023年年底缴费人数",
                      "2024年1月份缴费人数", "2023年缴费人员工资总额", "2024年预计缴费基数总额", "在职", "退休",
-                     "申报单位经办人（签字）", "法定代表人或单位负责人（签名）",
-                     "备注：本表一式三份，单位、医保中心、稽核中心各一份，要求单位盖章签字齐全后申报。",
+                     "申报单位经办人（签字）", "法定代表人或单位负责人（签名）", f"备注：{forms['base-report'].note}",
                      "聊城示范商贸有限公司", "37150200001", "252000"]:
         assert expected in text, expected
+    assert "一式三份" in text and "稽核中心各一份" in text  # 附件2's 备注, from the policy file
     assert "在职44455,481,469.204,948,148.04" in text
     assert "退休12120.000.00" in text
 
@@ -154,19 +154,37 @@ def test_forms_use_the_declaration_year():
     assert "2025年度医疗保险缴费基数申报表" in report
     assert "2024年年底缴费人数" in report and "2025年1月份缴费人数" in report
     assert "2024年缴费人员工资总额" in report and "2025年预计缴费基数总额" in report
-    letter = flat(pages_text(f.render_pdf(make_letter(2026)))[0])
-    assert "就2026年度医疗保险缴费基数申报" in letter
     detail = flat(pages_text(f.render_pdf(make_detail(2, year=2025)))[0])
     assert "（2025年度）" in detail and "2024年度月平均实际工资" in detail and "2025年度缴费基数" in detail
 
 
-def test_commitment_letter_text(pdfs):
+def test_commitment_letter_prints_the_policy_wording(forms, pdfs):
+    form = forms["commitment"]
     text = flat(pages_text(pdfs["commitment"])[0])
-    for expected in ["聊城市参保单位医疗保险缴费基数申报承诺书", "我单位就2024年度医疗保险缴费基数申报有关事项郑重承诺如下",
-                     "一、切实维护参保职工医疗保险合法权益", "并经职工本人签字认可、公示且核对无误",
-                     "二、我单位严格按照相关文件规定申报单位缴费基数", "责任自负并愿意接受相关处罚",
-                     "单位名称（盖章）：聊城示范商贸有限公司", "法定代表人或单位负责人（签名）", "年月日"]:
+    for expected in [form.title, form.opening, f"一、{form.clauses[0]}", f"二、{form.clauses[1]}",
+                     "单位名称（盖章）：聊城示范商贸有限公司", "法定代表人或单位负责人（签名）：", "年月日"]:
+        assert flat(expected) in text, expected
+    # the 聊城 2024 letter (附件1): both commitments, with 职工 signatures and 退休人员 counted
+    for fact in ["聊城市参保单位医疗保险缴费基数申报承诺书", "2024年度医疗保险缴费基数申报", "职工本人签字认可",
+                 "公示", "工资总额或职工人数（含退休人员）", "接受相关处罚"]:
+        assert fact in text, fact
+
+
+def test_commitment_letter_has_no_wording_of_its_own():
+    form = make_letter(2026, title="某市承诺书", opening="我单位就2026年度申报承诺如下：",
+                       clauses=["甲。", "乙。", "丙。"], signature_lines=["单位名称（盖章）", "经办人（签字）"])
+    text = flat(pages_text(f.render_pdf(form))[0])
+    for expected in ["某市承诺书", "我单位就2026年度申报承诺如下：", "一、甲。", "二、乙。", "三、丙。",
+                     "单位名称（盖章）：聊城示范商贸有限公司", "经办人（签字）："]:
         assert expected in text, expected
+    assert "法定代表人" not in text and "聊城市参保单位" not in text
+    with pytest.raises(TypeError):
+        f.CommitmentLetter(unit=make_unit(), year=2024)  # the wording must be given
+
+
+def test_base_report_prints_the_note_given():
+    text = flat(pages_text(f.render_pdf(make_report(note="本表一式两份。")))[0])
+    assert "备注：本表一式两份。" in text and "稽核中心" not in text
 
 
 def test_multi_page_detail_form_numbers_pages_and_repeats_the_header():

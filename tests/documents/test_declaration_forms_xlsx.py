@@ -165,16 +165,17 @@ def test_base_report_workbook(forms):
         assert row[i + 1:i + 5] == [r.headcount_prev_year_end, r.headcount_january,
                                     money(r.wage_total_prev_year), money(r.expected_base_total)]
     flat = [v for r in rows for v in r]
-    assert any(isinstance(v, str) and v.startswith("备注：本表一式三份") for v in flat)
+    assert f"备注：{form.note}" in flat and form.note.startswith("本表一式三份")
     assert any(isinstance(v, str) and v.startswith("法定代表人或单位负责人（签名）") for v in flat)
 
 
 def test_commitment_workbook(forms):
-    rows = read_rows(f.render_xlsx(forms["commitment"]))
-    flat = [v for r in rows for v in r if isinstance(v, str)]
-    assert rows[0][0] == "聊城市参保单位医疗保险缴费基数申报承诺书"
-    assert any("2024年度医疗保险缴费基数申报有关事项郑重承诺如下" in v for v in flat)
-    assert any(v.strip().startswith("一、") for v in flat) and any(v.strip().startswith("二、") for v in flat)
+    form = forms["commitment"]
+    rows = read_rows(f.render_xlsx(form))
+    flat = [v.strip("　") for r in rows for v in r if isinstance(v, str)]
+    assert rows[0][0] == form.title == "聊城市参保单位医疗保险缴费基数申报承诺书"
+    assert form.opening in flat and "2024年度医疗保险缴费基数申报" in form.opening
+    assert f"一、{form.clauses[0]}" in flat and f"二、{form.clauses[1]}" in flat
     assert "单位名称（盖章）：聊城示范商贸有限公司" in flat
     assert "法定代表人或单位负责人（签名）：" in flat
 

@@ -3,6 +3,7 @@
 import pytest
 
 from yibao.demo import DEMO_PASSWORD
+from yibao.employer.models import Declaration
 
 from .conftest import LIAOCHENG_UNIT, PDF, WEIFANG_UNIT, filled, xlsx_bytes
 
@@ -38,9 +39,10 @@ def test_declaration_journey_over_the_api(client, business_date, unit_number, cl
                      {"file": SimpleUploadedFile("f.xlsx", xlsx_bytes(rows))})
     assert up.status_code == 200 and up.json()["ok"]
     detail = client.get(f"/api/v1/employer/declarations/{pk}").json()
-    for name in detail["checks"]["materials"]["missing"]:
-        assert name
-    from yibao.employer import services
+    from yibao.employer import rules, services
+
+    required = rules.required_materials(unit_region(pk), 2024, retiree=False)
+    assert detail["checks"]["materials"] == {"ok": False, "missing": [m["title"] for m in required]}
 
     for m in services.missing_materials(Declaration.objects.get(pk=pk)):
         r = client.post(f"/api/v1/employer/declarations/{pk}/materials",
@@ -63,3 +65,7 @@ def test_declaration_journey_over_the_api(client, business_date, unit_number, cl
     assert client.post(f"/api/v1/employer/declarations/{pk}/confirm").json()["status"] == "confirmed"
     bases = client.get(f"/api/v1/employer/declarations/{pk}/bases").json()
     assert len(bases) == d["line_count"] and all(b["month_from"] == "2024-01" for b in bases)
+
+
+def unit_region(pk):
+    return Declaration.objects.get(pk=pk).unit.region_id

@@ -124,3 +124,41 @@ def test_a_long_detail_form_is_rendered_by_the_worker_with_progress(client_for, 
     # another unit cannot fetch the result
     other = client_for(LIAOCHENG_UNIT)
     assert other.get(reverse("job_download", args=[job.id])).status_code == 404
+
+
+def test_queue_shows_the_years_progress_over_the_units_in_scope(client_for, business_date):
+    """The stacked bar counts every unit in the clerk's region: those that have not started and
+    those whose declaration is in each state; other regions' units are not counted."""
+    from yibao.employer.models import Unit
+
+    open_page(client_for(WEIFANG_UNIT))          # 潍坊: one unit starts, one does not
+    open_page(client_for(LIAOCHENG_UNIT))        # 聊城: not in the 潍坊 clerk's scope
+    page = client_for("clerk.weifang").get(reverse("employer_queue"), {"status": ""})
+    bars = {b.code: b for b in page.context["progress"]}
+    weifang_units = Unit.objects.filter(region_id="370700").count()
+    assert page.context["progress_year"] == 2024
+    assert bars["draft"].count == 1
+    assert bars["not_started"].count == weifang_units - 1
+    assert sum(b.count for b in bars.values()) == weifang_units
+    assert abs(sum(b.percent for b in bars.values()) - 100) < 0.5
+    html = page.content.decode()
+    assert 'class="seg-draft"' in html and "填报中 1 家" in html
+
+
+@pytest.mark.parametrize(("query", "message"), [({"kind": "bonus"}, "申报类型无效"), ({"year": "abc"}, "申报年度无效"),
+                                                ({"year": "1999"}, "1999 年度")])
+def test_bad_year_or_kind_is_a_message_not_an_error_page(client_for, business_date, query, message):
+    client = client_for(WEIFANG_UNIT)
+    response = client.get(reverse("employer"), query, follow=True)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Declaration.objects.filter(unit__unit_number=WEIFANG_UNIT).exists()
+
+
+def test_line_edit_never_redirects_off_site(client_for, business_date):
+    client = client_for(WEIFANG_UNIT)
+    _, pk = open_page(client)
+    line = Declaration.objects.get(pk=pk).lines.first()
+    response = client.post(reverse("declaration_line", args=[pk, line.pk]),
+                           {"amount": "5000", "next": "https://evil.example/"})
+    assert response.status_code == 302 and response["Location"] == reverse("declaration", args=[pk])

@@ -167,8 +167,10 @@ def test_liaocheng_refuses_submission_outside_its_window(declaration, users):
     d = declaration(LIAOCHENG_UNIT)
     fill(d, users[LIAOCHENG_UNIT])
     upload_all_materials(d, users[LIAOCHENG_UNIT])
-    with pytest.raises(services.DeclarationError, match="不在申报期内"):
+    with pytest.raises(services.DeclarationError, match="申报期尚未开始"):
         services.submit(d, actor=users[LIAOCHENG_UNIT], today=dt.date(2024, 1, 3))
+    with pytest.raises(services.DeclarationError, match="不在申报期内"):
+        services.submit(d, actor=users[LIAOCHENG_UNIT], today=dt.date(2024, 2, 1))
     d = services.submit(d, actor=users[LIAOCHENG_UNIT], today=dt.date(2024, 1, 31))
     assert d.status == DeclarationStatus.SUBMITTED
 
@@ -267,7 +269,8 @@ def test_retiree_redeclaration_keeps_history(declaration, users):
     assert d.status == DeclarationStatus.DRAFT and d.revision == 1
     first = d.lines.order_by("id").first()
     services.set_amount(d, first.pk, "4400", actor=user)
-    services.submit(d, actor=user)
+    d = services.submit(d, actor=user, today=dt.date(2024, 9, 1))  # a re-declaration has no window
+    assert d.status == DeclarationStatus.SUBMITTED and not d.late
     services.review(d, actor=users["clerk.weifang"], approve=True)
     spans = ApprovedBase.objects.filter(employee=first.employee, kind="retiree").order_by("month_from")
     assert [(s.month_from, s.month_to, s.declared_amount) for s in spans] == [
@@ -282,3 +285,83 @@ def test_flexible_worker_chooses_within_bounds(users):
         services.choose_flexible_base(worker, month="2024-01", value="21208", actor=None)
     choice = services.choose_flexible_base(worker, month="2024-01", value="4242", actor=None)
     assert choice.base == Decimal("4242") and choice.chosen_at is not None
+
+
+def test_weifang_refuses_a_submission_before_its_window_opens(declaration, users):
+    d = declaration()
+    fill(d, users[WEIFANG_UNIT])
+    upload_all_materials(d, users[WEIFANG_UNIT])
+    with pytest.raises(services.DeclarationError, match="申报期尚未开始"):
+        services.submit(d, actor=users[WEIFANG_UNIT], today=dt.date(2023, 12, 1))
+    d.refresh_from_db()
+    assert d.status == DeclarationStatus.DRAFT and not d.late
+
+
+@pytest.mark.parametrize("today", [dt.date(2024, 3, 1), dt.date(2026, 11, 25)])
+def test_after_the_window_weifang_flags_late_and_liaocheng_refuses_clearly(declaration, users, today):
+    """The window asked is the declaration's year's, whatever today's year: a date past it is late
+    for 潍坊 (accepted, flagged) and refused for 聊城 with a message, never an error page."""
+    wf = declaration()
+    fill(wf, users[WEIFANG_UNIT])
+    upload_all_materials(wf, users[WEIFANG_UNIT])
+    wf = services.submit(wf, actor=users[WEIFANG_UNIT], today=today)
+    assert wf.status == DeclarationStatus.SUBMITTED and wf.late and wf.flagged
+    lc = declaration(LIAOCHENG_UNIT)
+    fill(lc, users[LIAOCHENG_UNIT])
+    upload_all_materials(lc, users[LIAOCHENG_UNIT])
+    with pytest.raises(services.DeclarationError, match="2024-01-04 至 2024-01-31"):
+        services.submit(lc, actor=users[LIAOCHENG_UNIT], today=today)
+
+
+def test_opening_refuses_an_unknown_kind_or_a_year_without_policy(unit, users, business_date):
+    with pytest.raises(services.DeclarationError, match="申报类型无效"):
+        services.open_declaration(unit(WEIFANG_UNIT), 2024, "bonus", actor=users[WEIFANG_UNIT])
+    with pytest.raises(services.DeclarationError, match="1999 年度"):
+        services.open_declaration(unit(WEIFANG_UNIT), 1999, actor=users[WEIFANG_UNIT])
+    from yibao.employer.models import Declaration
+
+    assert not Declaration.objects.filter(unit__unit_number=WEIFANG_UNIT).exists()
+
+
+def test_a_wage_declared_exactly_at_the_floor_counts_as_paying_on_the_floor(declaration, users):
+    d = declaration()
+    fill(d, users[WEIFANG_UNIT], lambda i: 4242 if i == 0 else 3000 if i == 1 else 9000)
+    d.refresh_from_db()
+    assert d.at_floor_count == 2
+    checks = services.run_checks(d)
+    assert checks["floor_share"]["at_floor"] == 2
+
+
+def test_bases_approved_after_a_published_wage_take_its_bounds_from_the_month_after(declaration, users):
+    from yibao.regions.models import Division
+
+    services.record_average_wage(region=Division.objects.get(key="370700"), wage_year=2023, annual_amount="100000",
+                                 published_on=dt.date(2024, 6, 20), actor=users["admin"])
+    d = declaration()
+    fill(d, users[WEIFANG_UNIT], lambda i: 3000 if i == 0 else 30000 if i == 1 else 8000)
+    upload_all_materials(d, users[WEIFANG_UNIT])
+    services.submit(d, actor=users[WEIFANG_UNIT])
+    services.review(d, actor=users["clerk.weifang"], approve=True)
+    low = ApprovedBase.objects.filter(declaration=d, declared_amount=3000).order_by("month_from")
+    assert [(b.month_from, b.month_to, b.base) for b in low] == [
+        ("2024-01", "2024-06", Decimal("4242.00")), ("2024-07", "2024-12", Decimal("5000.00"))]
+    high = ApprovedBase.objects.filter(declaration=d, declared_amount=30000).order_by("month_from")
+    assert [b.base for b in high] == [Decimal("21207.00"), Decimal("25000.00")]
+    middle = ApprovedBase.objects.filter(declaration=d, declared_amount=8000)
+    assert {(b.month_from, b.month_to, b.base) for b in middle} == {
+        ("2024-01", "2024-06", Decimal("8000.00")), ("2024-07", "2024-12", Decimal("8000.00"))}
+
+
+def test_a_flexible_workers_choice_below_the_new_floor_moves_to_it(users):
+    from yibao.employer.models import FlexibleWorker
+    from yibao.regions.models import Division
+
+    worker = FlexibleWorker.objects.get(region_id="370700")
+    services.choose_flexible_base(worker, month="2024-01", value="4500", actor=None)
+    services.record_average_wage(region=Division.objects.get(key="370700"), wage_year=2023, annual_amount="100000",
+                                 published_on=dt.date(2024, 6, 20), actor=users["admin"])
+    latest = worker.choices.order_by("-chosen_at", "-id").first()
+    assert (latest.month_from, latest.base) == ("2024-07", Decimal("5000.00"))
+    assert worker.choices.filter(month_from="2024-01", base=Decimal("4500")).exists()  # history kept
+    entry = AuditEntry.objects.get(action="flexible_base.reclamp")
+    assert entry.before["base"] == "4500.00" and entry.after["base"] == "5000.00" and entry.division_path

@@ -29,6 +29,8 @@ CONTRACT = {
     "employee.retiree_allotment_base": ({"month", "pension"}, {"base"}),
     "employee.industry_wage_guideline": ({"year", "industry"}, {"guideline"}),
     "resident.enrolment_targets": ({"insurance_year"}, {"targets", "total"}),
+    "employee.commitment_letter": ({"year"}, {"title", "opening", "clauses", "signature_lines"}),
+    "employee.base_report_form": ({"year"}, {"copies", "note"}),
 }
 
 
@@ -130,6 +132,24 @@ def test_required_materials_codes_are_stable(engine):
     assert all(m["code"].isascii() and m["title"] for m in wf)
     lc = [m["code"] for m in engine.ask("371500", "employee.required_materials", {"year": 2024}).values["materials"]]
     assert any("commitment" in c for c in lc) and any("base_report" in c for c in lc)
+
+
+def test_form_wording_comes_from_the_policy_files(engine):
+    letter = engine.ask("371500", "employee.commitment_letter", {"year": 2024})
+    assert letter.ok and letter.values["title"] == "聊城市参保单位医疗保险缴费基数申报承诺书"
+    assert len(letter.values["clauses"]) == 2 and all(letter.values["clauses"])
+    assert "2024年度" in letter.values["opening"]
+    assert "法定代表人或单位负责人（签名）" in letter.values["signature_lines"]
+    assert any("附件1" in c["section"] for step in letter.explanation for c in step["citations"])
+    form = engine.ask("371500", "employee.base_report_form", {"year": 2024})
+    assert form.values["copies"] == len(form.values["holders"]) == 3 and "一式三份" in form.values["note"]
+    assert any("附件2" in c["section"] for step in form.explanation for c in step["citations"])
+    # 潍坊 requires a 诚信申报承诺书 inside the 汇总表 but gives no wording
+    for question in ("employee.commitment_letter", "employee.base_report_form"):
+        refused = engine.ask("370700", question, {"year": 2024})
+        assert refused.error["code"] == "not_configured" and refused.error["missing"] == [question]
+        assert engine.ask("371500", question, {"year": 2025}).error["code"] == "not_configured"
+        assert engine.ask("371500", question, {}).error["code"] == "invalid_input"
 
 
 def test_targets_are_the_single_source_for_reference_data(engine):

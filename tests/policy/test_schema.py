@@ -70,6 +70,10 @@ def test_the_shipped_folder_loads(policy_copy):
      "      section: x\n    - insurance_year: 2024\n      value: {category: 返贫致贫人口",
      "parameters.resident.hardship_subsidy[1]", "重叠"),
     ("national.yaml", "      value: 0.0005\n", "      value: -0.0005\n", "parameters.late_fee.daily_rate[0].value", "比例"),
+    ("371500.yaml", "        copies: 3\n", "        copies: 2\n", "parameters.employee.base_report_form[0].value.holders",
+     "份数 2"),
+    ("371500.yaml", "        signature_lines: [单位名称（盖章）, 法定代表人或单位负责人（签名）]\n",
+     "        signature_lines: []\n", "parameters.employee.commitment_letter[0].value.signature_lines", "至少 1 项"),
 ])
 def test_schema_errors_name_file_key_and_problem(policy_copy, name, old, new, key, problem):
     edit(policy_copy, name, old, new)

@@ -8,6 +8,12 @@
   active and retired staff.
 - 参保单位医疗保险缴费基数申报承诺书 (``CommitmentLetter``): 聊城's commitment letter.
 
+What a notice prescribes for a form's wording (the 承诺书's title, opening, commitments and
+signature lines; the 申报表's 备注) is not written here: it lives in the region's policy file
+(questions ``employee.commitment_letter`` and ``employee.base_report_form``) and reaches these
+data objects as fields. The only wording of our own is the 汇总表's 诚信申报承诺书 paragraph
+(``summary_commitment``), for which the 潍坊 notice gives no text.
+
 The data objects are filled by ``yibao.employer.forms_data``; every figure printed here is the
 figure given (the detail form's 合计 row is the sum of its lines), so the forms agree with the
 declaration. PDFs are laid out by WeasyPrint on A4 with the Noto CJK fonts of the system
@@ -109,13 +115,20 @@ class BaseReportForm:
     active: BaseReportRow
     retired: BaseReportRow
     generated_at: datetime
+    note: str                   # the 备注 under the grid (policy: employee.base_report_form)
 
 
 @dataclass
 class CommitmentLetter:
+    """The wording is the region's (policy: ``employee.commitment_letter``). Clauses are printed
+    numbered 一、二、…; a signature line naming the 单位名称 is printed with the unit's name."""
+
     unit: FormUnit
     year: int
-    region_name: str = ""
+    title: str
+    opening: str
+    clauses: list[str]
+    signature_lines: list[str]
 
 
 Form = DetailForm | SummaryForm | BaseReportForm | CommitmentLetter
@@ -138,7 +151,7 @@ def form_title(form: Form) -> str:
     if isinstance(form, BaseReportForm):
         return f"{form.unit.region_name}参保单位{form.year}年度医疗保险缴费基数申报表"
     if isinstance(form, CommitmentLetter):
-        return f"{_region(form)}参保单位医疗保险缴费基数申报承诺书"
+        return form.title
     raise TypeError(f"not a declaration form: {type(form).__name__}")
 
 
@@ -158,10 +171,6 @@ def filename_for(form: Form, ext: str) -> str:
     return f"{title}-{number}-{form.year}.{ext.lstrip('.')}"
 
 
-def _region(form) -> str:
-    return getattr(form, "region_name", "") or form.unit.region_name
-
-
 def _amount_total_label(form: SummaryForm) -> str:
     return "养老金月额合计（元）" if _retiree(form) else f"{form.year - 1}年度月平均实际工资合计（元）"
 
@@ -171,7 +180,12 @@ def _base_label(form) -> str:
 
 
 def summary_commitment(form: SummaryForm) -> str:
-    """The 诚信申报承诺书 paragraph of the summary form, in the unit's name."""
+    """The 诚信申报承诺书 paragraph of the summary form, in the unit's name.
+
+    This is the project's own wording: the 潍坊 notice (《关于做好2024年度参保单位职工基本医疗保险
+    缴费基数申报调整工作的通知》 二、申报流程（一）2 and （二）3) requires the 汇总表 to carry a
+    诚信申报承诺书 but gives no text for it, so the policy file has none (``employee.commitment_letter``
+    answers not_configured for 潍坊)."""
     if _retiree(form):
         return (f"{form.unit.name}郑重承诺：本单位已按规定如实申报退休人员养老金月额，本表及所附"
                 f"《医疗保险年报明细表（退休）》所列{form.year}年度退休人员医疗保险个人账户划入基数等"
@@ -183,20 +197,31 @@ def summary_commitment(form: SummaryForm) -> str:
             "如有虚报、瞒报、漏报，本单位愿承担由此产生的一切责任。")
 
 
-def commitment_paragraphs(form: CommitmentLetter) -> tuple[str, list[str]]:
-    """Opening sentence and the two commitments of the 聊城 承诺书 (附件1)."""
-    opening = (f"根据社会保险法及国家、省相关政策规定，我单位就{form.year}年度医疗保险缴费基数申报"
-               "有关事项郑重承诺如下：")
-    clauses = [
-        "一、切实维护参保职工医疗保险合法权益，确保应缴尽缴，我单位如实申报职工个人的缴费基数，"
-        "并经职工本人签字认可、公示且核对无误；如有不实，愿为此承担可能引发的一切责任。",
-        "二、我单位严格按照相关文件规定申报单位缴费基数，如存在瞒报工资总额或职工人数现象"
-        "（包括退休人员），责任自负并愿意接受相关处罚。",
-    ]
-    return opening, clauses
+_CN_DIGITS = "零一二三四五六七八九"
 
 
-REPORT_NOTE = "备注：本表一式三份，单位、医保中心、稽核中心各一份，要求单位盖章签字齐全后申报。"
+def _cn_number(n: int) -> str:
+    """1 → 一, 10 → 十, 12 → 十二, 20 → 二十 (1 to 99)."""
+    if not 1 <= n <= 99:
+        return str(n)
+    tens, ones = divmod(n, 10)
+    head = "" if tens == 0 else ("十" if tens == 1 else _CN_DIGITS[tens] + "十")
+    return head + (_CN_DIGITS[ones] if ones else "")
+
+
+def numbered_clauses(form: CommitmentLetter) -> list[str]:
+    """The commitments as printed: 一、…, 二、…"""
+    return [f"{_cn_number(i)}、{c}" for i, c in enumerate(form.clauses, start=1)]
+
+
+def signature_texts(form: CommitmentLetter) -> list[str]:
+    """The signature lines as printed: the 单位名称 line carries the unit's name."""
+    return [f"{label}：{form.unit.name}" if "单位名称" in label else f"{label}："
+            for label in form.signature_lines]
+
+
+def report_note(form: BaseReportForm) -> str:
+    return f"备注：{form.note}" if form.note else ""
 
 
 def _report_columns(year: int) -> list[str]:
@@ -526,7 +551,7 @@ def _report_html(form: BaseReportForm) -> str:
                 f'<td class="num">{money(r.expected_base_total)}</td>')
 
     body = (
-                f"<h1>{_h(title)}</h1>"
+        f"<h1>{_h(title)}</h1>"
         '<table class="grid"><colgroup><col style="width:15%"><col style="width:17%"><col style="width:16%">'
         '<col style="width:16%"><col style="width:18%"><col style="width:18%"></colgroup><tbody>'
         f'<tr><td>单位名称（盖章）</td><td class="v" colspan="2">{_h(u.name)}</td><td>单位性质</td>'
@@ -542,8 +567,8 @@ def _report_html(form: BaseReportForm) -> str:
         '<tr><td class="sig" colspan="3">申报单位经办人（签字）：<div class="date">年　　月　　日</div></td>'
         '<td class="sig" colspan="3">法定代表人或单位负责人（签名）：<div class="date">年　　月　　日</div></td></tr>'
         "</tbody></table>"
-        f'<p class="note">{_h(REPORT_NOTE)}</p>'
-        '<div class="meta"><div>金额单位：元</div>'
+        + (f'<p class="note">{_h(report_note(form))}</p>' if form.note else "")
+        + '<div class="meta"><div>金额单位：元</div>'
         f"<div>打印时间：{_h(_stamp(form.generated_at))}</div></div>"
     )
     return _html(title, BASE_CSS + REPORT_CSS, body)
@@ -562,15 +587,13 @@ p { font-size: 14pt; line-height: 2; text-indent: 2em; margin: 0 0 3mm 0; text-a
 
 def _letter_html(form: CommitmentLetter) -> str:
     title = form_title(form)
-    opening, clauses = commitment_paragraphs(form)
     body = (
-                f"<h1>{_h(title)}</h1>"
-        f"<p>{_h(opening)}</p>"
-        + "".join(f"<p>{_h(c)}</p>" for c in clauses)
+        f"<h1>{_h(title)}</h1>"
+        f"<p>{_h(form.opening)}</p>"
+        + "".join(f"<p>{_h(c)}</p>" for c in numbered_clauses(form))
         + '<div class="signs">'
-        f"<div>单位名称（盖章）：{_h(form.unit.name)}</div>"
-        "<div>法定代表人或单位负责人（签名）：</div>"
-        '<div class="date">年　　月　　日</div></div>'
+        + "".join(f"<div>{_h(line)}</div>" for line in signature_texts(form))
+        + '<div class="date">年　　月　　日</div></div>'
     )
     return _html(title, BASE_CSS + LETTER_CSS, body)
 
@@ -876,31 +899,34 @@ def _report_xlsx(form: BaseReportForm) -> bytes:
     book.merge_text(8, 3, 8, 5, "法定代表人或单位负责人（签名）：\n\n\n\n\n                    年    月    日",
                     book.letter)
     ws.set_row(8, 140)
-    book.merge_text(9, 0, 9, 5, REPORT_NOTE, book.plain)
+    book.merge_text(9, 0, 9, 5, report_note(form), book.plain)
     book.merge_text(10, 0, 10, 5, f"金额单位：元　　打印时间：{_stamp(form.generated_at)}", book.plain)
     book.print_setup(landscape=False)
     ws.print_area(0, 0, 10, 5)
     return book.close()
 
 
+def _wrapped_height(text: str, per_line: int = 40) -> int:
+    """Row height (points) for a paragraph wrapped across the letter's six merged columns."""
+    return 16 * max(1, -(-(len(text) + 2) // per_line)) + 8
+
+
 def _letter_xlsx(form: CommitmentLetter) -> bytes:
     book = _Book("承诺书")
     ws = book.ws
     ws.set_column(0, 5, 15)
-    opening, clauses = commitment_paragraphs(form)
     book.merge_text(0, 0, 0, 5, form_title(form), book.title)
     ws.set_row(0, 48)
     row = 1
-    for text, height in [(opening, 40), *((c, 64) for c in clauses)]:
+    for text in [form.opening, *numbered_clauses(form)]:
         row += 1
         book.merge_text(row, 0, row, 5, "　　" + text, book.wrap)
-        ws.set_row(row, height)
-    row += 2
-    book.merge_text(row, 2, row, 5, f"单位名称（盖章）：{form.unit.name}", book.sign)
-    ws.set_row(row, 30)
+        ws.set_row(row, _wrapped_height(text))
     row += 1
-    book.merge_text(row, 2, row, 5, "法定代表人或单位负责人（签名）：", book.sign)
-    ws.set_row(row, 30)
+    for line in signature_texts(form):
+        row += 1
+        book.merge_text(row, 2, row, 5, line, book.sign)
+        ws.set_row(row, 30)
     row += 1
     book.merge_text(row, 4, row, 5, "年    月    日", book.sign)
     ws.set_row(row, 30)

@@ -80,8 +80,8 @@ def open_declaration(request, payload: OpenIn):
     _need(request, "employer.declare")
     unit = request.user.unit
     year = payload.year or rules.current_declaration_year(unit.region_id, clock.today())[0]
-    if year is None or payload.kind not in DeclarationKind.values:
-        raise HttpError(400, "年度或申报类型无效。")
+    if year is None:
+        raise HttpError(400, "本统筹区尚未配置任何年度的缴费基数政策。")
     try:
         return _out(services.open_declaration(unit, year, payload.kind, actor=request.user))
     except services.DeclarationError as exc:

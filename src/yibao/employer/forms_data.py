@@ -97,8 +97,12 @@ def build_form(declaration: Declaration, form: str):
         retired = (_report_row("退休", retiree_decl) if retiree_decl else
                    f.BaseReportRow("退休", retired_count, retired_count, Decimal(0), Decimal(0)))
         return f.BaseReportForm(unit=unit, year=declaration.year, declared_wage_total=active.wage_total_prev_year,
-                                active=active, retired=retired, generated_at=now)
-    return f.CommitmentLetter(unit=unit, year=declaration.year, region_name=declaration.unit.region.name)
+                                active=active, retired=retired, generated_at=now,
+                                note=rules.ask(declaration.unit.region_id, "employee.base_report_form",
+                                               year=declaration.year)["note"])
+    letter = rules.ask(declaration.unit.region_id, "employee.commitment_letter", year=declaration.year)
+    return f.CommitmentLetter(unit=unit, year=declaration.year, title=letter["title"], opening=letter["opening"],
+                              clauses=list(letter["clauses"]), signature_lines=list(letter["signature_lines"]))
 
 
 def _report_row(label: str, declaration: Declaration) -> f.BaseReportRow:

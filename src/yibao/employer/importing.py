@@ -152,12 +152,15 @@ def parse_declaration_rows(rows: list[list], *, people: dict[str, str], year: in
             continue
         raw_id = cells[id_col] if id_col < len(cells) else ""
         raw_amount = cells[amount_col] if amount_col < len(cells) else ""
+        # every problem of the row is reported at once, so one round of corrections suffices
         try:
             number = parse_resident_id(raw_id).number
         except IdentityError as exc:
             errors.append(RowError(line_no, ID_COLUMN, exc.message))
-            continue
-        if number not in people:
+            number = None
+        if number is None:
+            pass
+        elif number not in people:
             errors.append(RowError(line_no, ID_COLUMN, "该人员不是本单位本次申报的参保人员"))
         elif number in seen:
             errors.append(RowError(line_no, ID_COLUMN, f"与第 {seen[number]} 行重复"))
@@ -167,7 +170,9 @@ def parse_declaration_rows(rows: list[list], *, people: dict[str, str], year: in
             errors.append(RowError(line_no, amount_title, "未填写"))
         else:
             try:
-                amounts[number] = to_money(raw_amount)
+                amount = to_money(raw_amount)
+                if number is not None:
+                    amounts[number] = amount
             except DeclarationError as exc:
                 errors.append(RowError(line_no, amount_title, str(exc)))
         if len(errors) >= MAX_ERRORS:

@@ -141,6 +141,8 @@ class DeclarationLine(models.Model):
     class Meta:
         verbose_name = "申报明细"
         constraints = [models.UniqueConstraint(fields=["declaration", "employee"], name="line_unique_person")]
+        # a person's line within a declaration, by identity number (uploads, searches)
+        indexes = [models.Index(fields=["declaration", "id_number"], name="line_person_number")]
         ordering = ["declaration", "id"]
 
     def __str__(self) -> str:

@@ -87,8 +87,18 @@ def clamp(amount: Decimal, b: Bounds) -> tuple[Decimal, str]:
     return amount, "none"
 
 
-def declaration_window(region: str, on: dt.date) -> dict:
-    return ask(region, "employee.declaration_window", date=on.isoformat())
+def declaration_window(region: str, on: dt.date, year: int | None = None) -> dict:
+    """The window of the declaration for ``year`` as it stands on ``on``: open, deadline, late
+    (past the deadline) and whether the notice still accepts a late declaration."""
+    inputs = {"date": on.isoformat()}
+    if year is not None:
+        inputs["year"] = year
+    return ask(region, "employee.declaration_window", **inputs)
+
+
+def year_configured(region: str, year: int) -> bool:
+    """Whether the region's policy sets the employee scheme's bounds for ``year``."""
+    return get_engine().ask(region, "employee.bounds", {"month": f"{year:04d}-01"}).ok
 
 
 def required_materials(region: str, year: int, *, retiree: bool) -> list[dict]:
@@ -96,13 +106,13 @@ def required_materials(region: str, year: int, *, retiree: bool) -> list[dict]:
     return [m for m in materials if bool(m.get("retiree", False)) == retiree]
 
 
-def self_inspection_required(region: str, contributors: int, at_floor: int) -> bool | None:
+def self_inspection_required(region: str, contributors: int, at_floor: int, year: int) -> bool | None:
     """Whether the floor share calls for self-inspection; None where the region's notice sets no
     such rule (聊城), so the check is shown as not configured rather than passed or failed."""
     if contributors == 0:
         return False
     try:
-        v = ask(region, "employee.self_inspection", contributors=contributors, at_floor=at_floor)
+        v = ask(region, "employee.self_inspection", contributors=contributors, at_floor=at_floor, year=year)
     except RuleRefused as exc:
         if exc.code == "not_configured":
             return None

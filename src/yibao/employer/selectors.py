@@ -90,3 +90,34 @@ def approved_bases_for(user, *, unit: Unit, year: int) -> QuerySet[ApprovedBase]
 
 def flexible_worker_for(user) -> FlexibleWorker | None:
     return scope_of(user).filter(FlexibleWorker.objects.select_related("region"), person="id_number").first()
+
+
+@dataclass
+class ProgressBar:
+    code: str
+    label: str
+    count: int
+    percent: float
+    offset: float = 0.0  # where the segment starts, in percent of the bar
+
+
+def declaration_progress(user, year: int | None) -> tuple[int | None, list[ProgressBar]]:
+    """The year's declaration progress over the units in the reader's scope: units not yet
+    started, then active-employee declarations by status (for the stacked bar on the queue)."""
+    declarations = declarations_for(user).filter(kind="active")
+    if year is None:
+        year = declarations.order_by("-year").values_list("year", flat=True).first()
+    if year is None:
+        return None, []
+    counts = dict(declarations.filter(year=year).order_by().values_list("status").annotate(n=Count("id")))
+    started = sum(counts.values())
+    units = units_for(user).count()
+    rows = [("not_started", "未开始", max(0, units - started))]
+    rows += [(s, label, counts.get(s, 0)) for s, label in DeclarationStatus.choices]
+    total = max(1, sum(n for _, _, n in rows))
+    bars, offset = [], 0.0
+    for code, label, n in rows:
+        share = n * 100 / total
+        bars.append(ProgressBar(code, label, n, round(share, 1), round(offset, 3)))
+        offset += share
+    return year, bars

@@ -78,6 +78,10 @@ def _audit(actor, action: str, declaration: Declaration, *, before=None, after=N
 def open_declaration(unit: Unit, year: int, kind: str = DeclarationKind.ACTIVE, *, actor=None) -> Declaration:
     """The unit's declaration for ``year``, created on first visit with one line per insured
     person (in service, or retired for kind ``retiree``), pre-filled from last year."""
+    if kind not in DeclarationKind.values:
+        raise DeclarationError("申报类型无效。")
+    if not rules.year_configured(unit.region_id, year):
+        raise DeclarationError(f"本统筹区尚未配置 {year} 年度的缴费基数政策，不能申报该年度。")
     if kind == DeclarationKind.RETIREE and not unit.civil_servant_subsidy:
         raise DeclarationError("只有参加公务员医疗补助的单位需要申报退休人员个人账户划入基数。")
     existing = Declaration.objects.filter(unit=unit, year=year, kind=kind).first()
@@ -105,9 +109,18 @@ def _last_bases(unit: Unit, year: int, kind: str) -> dict[int, Decimal]:
     return out
 
 
+def _at_floor_q(declaration: Declaration) -> Q:
+    """Lines that contribute on the floor base (按最低缴费基数缴费): clamped up to it, or declared
+    exactly at it. Retiree declarations have no floor."""
+    if declaration.kind != DeclarationKind.ACTIVE:
+        return Q(pk__in=[])
+    b = rules.bounds(declaration.unit.region_id, _month(declaration.year))
+    return Q(base__lte=b.floor)
+
+
 def refresh_totals(declaration: Declaration) -> None:
     agg = declaration.lines.aggregate(n=Count("id"), wages=Sum("declared_amount"), bases=Sum("base"),
-                                      floor=Count("id", filter=Q(clamp=Clamp.FLOOR)))
+                                      floor=Count("id", filter=_at_floor_q(declaration)))
     Declaration.objects.filter(pk=declaration.pk).update(
         line_count=agg["n"] or 0, wage_total=agg["wages"] or 0, base_total=agg["bases"] or 0,
         at_floor_count=agg["floor"] or 0)
@@ -269,7 +282,7 @@ def run_checks(declaration: Declaration) -> dict:
         if expected != line.base:
             wrong_base.append(line.name)
     agg = lines.aggregate(n=Count("id"), wages=Sum("declared_amount"), bases=Sum("base"),
-                          floor=Count("id", filter=Q(clamp=Clamp.FLOOR)))
+                          floor=Count("id", filter=_at_floor_q(declaration)))
     roster = declaration.unit.employees.filter(
         retired=declaration.kind == DeclarationKind.RETIREE, status=PersonStatus.ACTIVE).count()
     totals_agree = (agg["n"] == declaration.line_count == roster
@@ -285,7 +298,7 @@ def run_checks(declaration: Declaration) -> dict:
     if declaration.kind == DeclarationKind.ACTIVE:
         at_floor = agg["floor"] or 0
         contributors = agg["n"] or 0
-        required = rules.self_inspection_required(region, contributors, at_floor)
+        required = rules.self_inspection_required(region, contributors, at_floor, declaration.year)
         checks["floor_share"] = {"ok": not required, "configured": required is not None, "at_floor": at_floor,
                                  "contributors": contributors,
                                  "share": f"{(at_floor * 100 / contributors) if contributors else 0:.1f}%"}
@@ -293,7 +306,7 @@ def run_checks(declaration: Declaration) -> dict:
         if guideline is None:
             checks["guideline"] = {"ok": True, "configured": False}
         else:
-            below = lines.filter(declared_amount__lt=guideline).count()
+            below = lines.filter(base__lt=guideline).count()
             checks["guideline"] = {"ok": below == 0, "configured": True, "guideline": str(guideline),
                                    "below": below}
     checks["ok"] = all(v["ok"] for k, v in checks.items() if isinstance(v, dict))
@@ -306,9 +319,18 @@ def submit(declaration: Declaration, *, actor, today: dt.date | None = None) -> 
     if declaration.status not in (DeclarationStatus.DRAFT, DeclarationStatus.REJECTED):
         raise DeclarationError(f"申报当前状态为“{declaration.get_status_display()}”，不能提交。")
     today = today or clock.today()
-    window = rules.declaration_window(declaration.unit.region_id, today)
-    if not window["open"] and not window.get("late_allowed"):
-        raise DeclarationError(_window_message(window))
+    # A retiree re-declaration after a pension adjustment (潍坊 notice 三(三)) may come at any
+    # time of the year; everything else goes through the year's window.
+    redeclaration = declaration.kind == DeclarationKind.RETIREE and declaration.revision > 0
+    late = False
+    if not redeclaration:
+        try:
+            window = rules.declaration_window(declaration.unit.region_id, today, declaration.year)
+        except rules.RuleRefused as exc:
+            raise DeclarationError(f"不能提交：{exc}") from exc
+        late = bool(window.get("late")) and not window["open"]
+        if not window["open"] and not (late and window.get("late_allowed")):
+            raise DeclarationError(_window_message(window, today))
     if declaration.line_count == 0:
         raise DeclarationError("申报中没有人员，不能提交。")
     checks = run_checks(declaration)
@@ -318,7 +340,7 @@ def submit(declaration: Declaration, *, actor, today: dt.date | None = None) -> 
         raise DeclarationError("请先上传以下材料：" + "、".join(checks["materials"]["missing"]))
     before = declaration.status
     declaration.status = DeclarationStatus.SUBMITTED
-    declaration.late = not window["open"]
+    declaration.late = late
     declaration.submitted_at = timezone.now()
     declaration.checks = checks
     declaration.flagged = declaration.late or not checks["ok"]
@@ -328,10 +350,11 @@ def submit(declaration: Declaration, *, actor, today: dt.date | None = None) -> 
     return declaration
 
 
-def _window_message(window: dict) -> str:
+def _window_message(window: dict, today: dt.date) -> str:
     opens, deadline = window.get("opens_on"), window.get("deadline")
     span = f"{opens} 至 {deadline}" if opens else f"截止 {deadline}"
-    return f"当前不在申报期内（申报期：{span}），不能提交。"
+    when = "申报期尚未开始" if opens and today.isoformat() < str(opens) else "当前不在申报期内"
+    return f"{when}（申报期：{span}），不能提交。"
 
 
 @transaction.atomic
@@ -356,22 +379,38 @@ def review(declaration: Declaration, *, actor, approve: bool, reasons: str = "")
 
 
 def _store_bases(declaration: Declaration, month_from: str | None = None) -> None:
-    """核定入库: the lines become the year's bases from ``month_from`` (January by default)."""
+    """核定入库: the lines become the year's bases from ``month_from`` (January by default). Where
+    an average wage recorded for the year takes effect later in the year, the base is re-clamped
+    to its bounds from that month on, as ``record_average_wage`` does for bases already stored."""
     year = declaration.year
     month_from = month_from or _month(year, 1)
     month_to = _month(year, 12)
     current = {b.employee_id: b for b in ApprovedBase.objects.filter(
         declaration__unit=declaration.unit, year=year, kind=declaration.kind, superseded=False,
         month_to__gte=month_from)}
+    changes = []
+    if declaration.kind == DeclarationKind.ACTIVE:
+        changes = list(AverageWage.objects.filter(region_id=declaration.unit.region_id,
+                                                  effective_from__startswith=f"{year:04d}-",
+                                                  effective_from__gt=month_from).order_by("effective_from"))
+    reason = "核定入库" if declaration.revision == 0 else "重新申报"
     new = []
     for line in declaration.lines.all():
         old = current.get(line.employee_id)
         if old is not None:
             _close_span(old, month_from)
+        start, base, how, why = month_from, line.base, line.clamp, reason
+        for wage in changes:
+            new.append(ApprovedBase(unit=declaration.unit, employee_id=line.employee_id, declaration=declaration,
+                                    kind=declaration.kind, year=year, month_from=start,
+                                    month_to=_previous_month(wage.effective_from), declared_amount=line.declared_amount,
+                                    base=base, clamp=how, reason=why))
+            start = wage.effective_from
+            base, how = rules.clamp(line.declared_amount, rules.Bounds(wage.floor, wage.ceiling, "average_wage"))
+            why = f"按新公布平均工资调整上下限（{wage.floor}–{wage.ceiling}）"
         new.append(ApprovedBase(unit=declaration.unit, employee_id=line.employee_id, declaration=declaration,
-                                kind=declaration.kind, year=year, month_from=month_from, month_to=month_to,
-                                declared_amount=line.declared_amount, base=line.base, clamp=line.clamp,
-                                reason="核定入库" if declaration.revision == 0 else "重新申报"))
+                                kind=declaration.kind, year=year, month_from=start, month_to=month_to,
+                                declared_amount=line.declared_amount, base=base, clamp=how, reason=why))
     ApprovedBase.objects.bulk_create(new, batch_size=2000)
 
 
@@ -470,6 +509,31 @@ def _reclamp(region, effective_from: str, b: rules.Bounds, actor) -> int:
                      division_path=span.unit.division.path)
         changed += 1
     ApprovedBase.objects.bulk_create(new, batch_size=2000)
+    _reclamp_flexible(region, effective_from, b, actor)
+    return changed
+
+
+def _reclamp_flexible(region, effective_from: str, b: rules.Bounds, actor) -> int:
+    """Flexible workers' chosen bases in force from ``effective_from`` that fall outside the new
+    bounds move to the nearest bound from that month; the earlier choice stays as history."""
+    year = int(effective_from[:4])
+    changed = 0
+    for worker in FlexibleWorker.objects.filter(region=region).select_related("region"):
+        choices = list(worker.choices.filter(year=year).order_by("chosen_at", "id"))
+        in_force = [c for c in choices if c.month_from <= effective_from][-1:]
+        later = [c for c in choices if c.month_from > effective_from]
+        for choice in in_force + later:
+            base, how = rules.clamp(choice.base, b)
+            if how == Clamp.NONE:
+                continue
+            month_from = max(choice.month_from, effective_from)
+            FlexibleBaseChoice.objects.create(worker=worker, year=year, month_from=month_from, base=base)
+            record_event(actor, "flexible_base.reclamp", "flexible_worker", worker.pk,
+                         before={"base": choice.base, "month_from": choice.month_from},
+                         after={"base": base, "month_from": month_from,
+                                "reason": f"按新公布平均工资调整上下限（{b.floor}–{b.ceiling}）"},
+                         division_path=worker.region.path)
+            changed += 1
     return changed
 
 
@@ -487,7 +551,7 @@ def choose_flexible_base(worker: FlexibleWorker, *, month: str, value, actor) ->
         raise DeclarationError(str(exc)) from exc
     choice = FlexibleBaseChoice.objects.create(worker=worker, year=int(month[:4]), month_from=month, base=base)
     record_event(actor, "flexible_base.choose", "flexible_worker", worker.pk,
-                 after={"month_from": month, "base": choice.base})
+                 after={"month_from": month, "base": choice.base}, division_path=worker.region.path)
     return choice
 
 

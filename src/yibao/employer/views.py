@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from yibao import clock
@@ -19,6 +20,7 @@ from yibao.jobs.services import create_job
 from yibao.regions.models import Division
 
 from . import forms_data, rules, selectors, services
+from .importing import MAX_FILE_BYTES
 from .models import DeclarationKind, DeclarationStatus
 from .tasks import BACKGROUND_BYTES, import_declaration_task, imports_dir, render_form_task, run_import
 
@@ -55,8 +57,12 @@ def unit_home(request):
     if year is None:
         messages.error(request, "本统筹区尚未配置任何年度的缴费基数政策，暂不能申报。")
         return redirect("home")
+    asked = request.GET.get("year", str(year))
+    if not asked.isdigit():
+        messages.error(request, "申报年度无效。")
+        return redirect("home")
     try:
-        declaration = services.open_declaration(unit, int(request.GET.get("year", year)), kind, actor=request.user)
+        declaration = services.open_declaration(unit, int(asked), kind, actor=request.user)
     except services.DeclarationError as exc:
         messages.error(request, str(exc))
         return redirect("home")
@@ -75,9 +81,9 @@ def declaration_view(request, pk):
     context = {
         "d": declaration, "unit": declaration.unit, "page": page, "q": q,
         "materials": selectors.materials_of(declaration),
-        "required": rules.required_materials(region, declaration.year,
-                                             retiree=declaration.kind == DeclarationKind.RETIREE),
-        "window": _safe(lambda: rules.declaration_window(region, clock.today())),
+        "required": _safe(lambda: rules.required_materials(region, declaration.year,
+                                                           retiree=declaration.kind == DeclarationKind.RETIREE)),
+        "window": _safe(lambda: rules.declaration_window(region, clock.today(), declaration.year)),
         "bounds": _safe(lambda: rules.bounds(region, f"{declaration.year}-01")) if declaration.kind == "active" else None,
         "can_edit": user_can(request.user, "employer.declare") and declaration.editable,
         "can_review": user_can(request.user, "employer.review") and declaration.status == DeclarationStatus.SUBMITTED,
@@ -106,7 +112,10 @@ def line_update(request, pk, line_id):
     else:
         note = {"floor": "（低于下限，按下限核定）", "ceiling": "（高于上限，按上限核定）"}.get(line.clamp, "")
         messages.success(request, f"已保存 {line.name}：申报 {line.declared_amount} 元，缴费基数 {line.base} 元{note}")
-    return redirect(request.POST.get("next") or reverse("declaration", args=[pk]))
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+        target = reverse("declaration", args=[pk])
+    return redirect(target)
 
 
 @require("employer.declare")
@@ -115,6 +124,7 @@ def template_download(request, pk):
 
     declaration = _declaration_or_404(request, pk)
     data = build_template(declaration, selectors.lines_of(declaration))
+    services.record_form_export(declaration, "template", "xlsx", actor=request.user)
     return _attachment(data, f"报盘文件-{declaration.unit.unit_number}-{declaration.year}-{declaration.kind}.xlsx", XLSX)
 
 
@@ -125,6 +135,9 @@ def upload(request, pk):
     file = request.FILES.get("file")
     if file is None:
         messages.error(request, "请选择要上传的报盘文件。")
+        return redirect("declaration", pk=pk)
+    if file.size > MAX_FILE_BYTES:
+        messages.error(request, f"文件过大：不能超过 {MAX_FILE_BYTES // 1024 // 1024} MB。")
         return redirect("declaration", pk=pk)
     if file.size > BACKGROUND_BYTES:
         path = imports_dir() / f"upload-{uuid.uuid4().hex}"
@@ -196,7 +209,7 @@ def material_download(request, material_id):
         raise Http404("材料不存在。")
     ext = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}[material.content_type]
     return FileResponse(open(material.path, "rb"), content_type=material.content_type,  # noqa: SIM115
-                        filename=f"{material.title}.{ext}")
+                        as_attachment=True, filename=f"{material.title}.{ext}")
 
 
 def _transition(request, pk, action, ok_message):
@@ -252,13 +265,14 @@ def queue(request):
         year=int(request.GET["year"]) if request.GET.get("year", "").isdigit() else None,
         flagged=bool(request.GET.get("flagged")), q=request.GET.get("q", "").strip())
     page = Paginator(selectors.review_queue(request.user, flt), 50).get_page(request.GET.get("page"))
+    progress_year, progress = selectors.declaration_progress(request.user, flt.year)
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "employer/queue.html", {
         "page": page, "flt": flt, "counts": selectors.status_counts(request.user, flt.year),
         "statuses": DeclarationStatus.choices, "regions": Division.objects.filter(
             is_pooling_region=True, key__in=selectors.units_for(request.user).values("region_id")),
-        "query": query.urlencode(),
+        "query": query.urlencode(), "progress": progress, "progress_year": progress_year,
     })
 
 

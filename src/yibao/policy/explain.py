@@ -60,12 +60,6 @@ class Context:
     def all(self, name: str, on: dt.date) -> list[Entry]:
         return [self._read(e) for e in self.find(name, on)]
 
-    def latest(self, name: str) -> Entry | None:
-        entries = [e for pf in self._files(name) for e in pf.entries.get(name, ())]
-        if not entries:
-            return None
-        return self._read(max(entries, key=lambda e: e.start))
-
     def cite(self, source_id: str, section: str, *, note: str | None = None, national: bool = False) -> None:
         """Cite a source directly (a rule applied by the engine rather than a value read)."""
         pf = self.policies.national if national else self.region

@@ -353,6 +353,10 @@ def _cross_checks(pf: PolicyFile, vocabulary: list[str]) -> None:
                         "percent": round_money(EXACT.multiply(premium, v["rate"] or 0))}.get(v["rule"])
             if computed != v["stated_amount"]:
                 _fail(name, f"{key}.stated_amount", f"按规则计算资助 {computed} 元，与通知所列 {v['stated_amount']} 元不符")
+    for e in pf.entries.get("employee.base_report_form", []):
+        if e.value["copies"] != len(e.value["holders"]):
+            _fail(name, f"parameters.employee.base_report_form[{e.index}].value.holders",
+                  f"份数 {e.value['copies']} 与留存单位数 {len(e.value['holders'])} 不符")
     for e in pf.entries.get("resident.enrolment_targets", []):
         key = f"parameters.resident.enrolment_targets[{e.index}].value"
         total = sum(d["target"] for d in e.value["divisions"])

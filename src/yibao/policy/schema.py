@@ -232,6 +232,21 @@ MATERIAL = StructType(
     requirement=F(TEXT, required=False, default=""),
 )
 
+COMMITMENT_LETTER = StructType(
+    "承诺书",
+    title=F(TEXT),
+    opening=F(TEXT),
+    clauses=F(ListType(TEXT, min_items=1)),
+    signature_lines=F(ListType(TEXT, min_items=1)),
+)
+
+BASE_REPORT_FORM = StructType(
+    "申报表",
+    copies=F(IntType(1, 20)),
+    holders=F(ListType(TEXT, min_items=1)),
+    note=F(TEXT),
+)
+
 TARGETS = StructType(
     "参保任务",
     total=F(IntType(0)),
@@ -265,6 +280,9 @@ SPECS: dict[str, ParamSpec] = {s.name: s for s in [
     ParamSpec("employee.self_inspection_threshold", "按最低缴费基数缴费人数占本单位缴费人数的比例超过此值须自查自纠",
               "month", RATE),
     ParamSpec("employee.required_materials", "基数申报须上传的材料", "month", MATERIAL, key="code"),
+    ParamSpec("employee.commitment_letter", "基数申报承诺书的文字", "month",
+              COMMITMENT_LETTER),
+    ParamSpec("employee.base_report_form", "基数申报表的份数、留存单位和备注", "month", BASE_REPORT_FORM),
     ParamSpec("employee.retiree_allotment_base_rule", "退休人员医疗保险个人账户划入基数的确定方式", "month",
               EnumType("declared_pension")),
     ParamSpec("employee.retiree_redeclaration_allowed", "养老金调整后可重新申报划入基数", "month", BOOL),

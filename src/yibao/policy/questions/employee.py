@@ -110,6 +110,8 @@ def base(ctx: Context, month, wage, annual_average_wage=None, published_on=None)
           [MONTH, Input("chosen_base", "money", "本人选择的月缴费基数（元）"), *AVERAGE],
           {"base": "缴费基数（元/月）", "floor": "下限", "ceiling": "上限"})
 def flexible_base(ctx: Context, month, chosen_base, annual_average_wage=None, published_on=None):
+    if chosen_base <= 0:
+        raise ctx.refuse("invalid_input", f"所选缴费基数应大于 0，实际为 {yuan(chosen_base)} 元。")
     ctx.one("employee.flexible_base_range", month.first_day)
     b = _bounds(ctx, month, annual_average_wage, published_on)
     if not b.floor <= chosen_base <= b.ceiling:
@@ -194,24 +196,26 @@ def late_fee(ctx: Context, amount, due_date, paid_on):
     return {"days": days, "late_fee": fee, "daily_rate": rate}
 
 
-def _time_point(ctx: Context, year, month) -> dt.date | None:
+def _time_point(ctx: Context, year, month) -> dt.date:
+    """The day a year-bound rule is read on: values a notice sets for one year hold for that year
+    only, so a question reading them needs the year (or a month of it); no "latest" fallback."""
+    if month is not None and year is not None and month.year != year:
+        raise ctx.refuse("invalid_input", f"月份 {month} 不在申报年度 {year} 内。")
     if month is not None:
         return month.first_day
     if year is not None:
         return dt.date(year, 1, 1)
-    return None
+    raise ctx.refuse("invalid_input", "缺少输入 year（申报年度）或 month（月份）：按年度规定的比例只适用于该年度。")
 
 
 @question("employee.self_inspection", "按最低基数缴费人数占比与自查自纠",
           [Input("contributors", "int", "本单位缴费人数"), Input("at_floor", "int", "按最低缴费基数缴费的人数"),
-           Input("year", "year", "申报年度（省略时用最新规定）", required=False),
+           Input("year", "year", "申报年度（与 month 二者给出其一）", required=False),
            Input("month", "month", "月份（可代替年度）", required=False)],
           {"required": "是否须自查自纠", "share": "占比", "threshold": "比例界限（超过即须自查）"})
 def self_inspection(ctx: Context, contributors, at_floor, year=None, month=None):
     on = _time_point(ctx, year, month)
-    entry = ctx.one("employee.self_inspection_threshold", on) if on else ctx.latest("employee.self_inspection_threshold")
-    if entry is None:
-        raise ctx.not_configured("employee.self_inspection_threshold")
+    entry = ctx.one("employee.self_inspection_threshold", on, period=None if month is not None else f"{year} 年度")
     if contributors <= 0 or at_floor < 0 or at_floor > contributors:
         raise ctx.refuse("invalid_input", f"缴费人数应大于 0，按最低基数缴费人数应在 0 至缴费人数之间"
                                           f"（实际：缴费人数 {contributors}，最低基数人数 {at_floor}）。")
@@ -282,3 +286,27 @@ def contribution_rate(ctx: Context, month, payer="unit"):
     ctx.step("employee.contribution_rate", f"{month} {'单位' if payer == 'unit' else '个人'}缴费费率 {entry.value['rate']}。")
     return {"rate": entry.value["rate"]}
 
+
+
+@question("employee.commitment_letter", "基数申报承诺书", [Input("year", "year", "申报年度")],
+          {"title": "标题", "opening": "开头语", "clauses": "承诺事项（按顺序）",
+           "signature_lines": "落款栏（签名、盖章处）"})
+def commitment_letter(ctx: Context, year):
+    on = dt.date(year, 1, 1)
+    entry = ctx.one("employee.commitment_letter", on, period=f"{year} 年度")
+    v = entry.value
+    ctx.step("employee.commitment_letter",
+             f"{year} 年度基数申报承诺书《{v['title']}》：承诺 {len(v['clauses'])} 项，"
+             f"落款：{'、'.join(v['signature_lines'])}。")
+    return {"title": v["title"], "opening": v["opening"], "clauses": list(v["clauses"]),
+            "signature_lines": list(v["signature_lines"])}
+
+
+@question("employee.base_report_form", "基数申报表的份数与备注", [Input("year", "year", "申报年度")],
+          {"copies": "份数", "holders": "留存单位（各一份）", "note": "表下备注"})
+def base_report_form(ctx: Context, year):
+    on = dt.date(year, 1, 1)
+    v = ctx.one("employee.base_report_form", on, period=f"{year} 年度").value
+    ctx.step("employee.base_report_form",
+             f"{year} 年度基数申报表一式 {v['copies']} 份，{'、'.join(v['holders'])}各一份。")
+    return {"copies": v["copies"], "holders": list(v["holders"]), "note": v["note"]}
