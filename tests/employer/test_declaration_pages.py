@@ -162,3 +162,21 @@ def test_line_edit_never_redirects_off_site(client_for, business_date):
     response = client.post(reverse("declaration_line", args=[pk, line.pk]),
                            {"amount": "5000", "next": "https://evil.example/"})
     assert response.status_code == 302 and response["Location"] == reverse("declaration", args=[pk])
+
+
+def test_recording_an_average_wage_runs_as_a_job(client_for, business_date):
+    from yibao.employer.models import AverageWage
+    from yibao.jobs.models import Job
+
+    client = client_for("admin")
+    form = {"region": "370700", "wage_year": "2023", "annual_amount": "100000", "published_on": "2024-06-20"}
+    response = client.post(reverse("average_wage"), form)
+    assert response.status_code == 302 and "/jobs/" in response["Location"]
+    job = Job.objects.get(kind="average_wage.record")
+    assert job.status == "done" and "5000.00" in job.message
+    assert AverageWage.objects.get(region_id="370700").effective_from == "2024-07"
+    again = client.post(reverse("average_wage"), {**form, "annual_amount": "90000"})
+    failed = Job.objects.filter(kind="average_wage.record").exclude(pk=job.pk).get()
+    assert again.status_code == 302 and failed.status == "failed" and "已录入" in failed.message
+    assert AverageWage.objects.count() == 1
+    assert client_for("clerk.weifang").post(reverse("average_wage"), form).status_code == 403

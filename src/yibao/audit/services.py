@@ -42,5 +42,20 @@ def record_event(actor, action: str, object_type: str, object_id: Any, *, before
     )
 
 
+def record_events(actor, entries: list[dict]) -> int:
+    """Append many entries at once (one INSERT per thousand), e.g. one per re-clamped base.
+    Each dict holds ``action``, ``object_type``, ``object_id`` and optionally ``before``,
+    ``after`` and ``division_path``."""
+    real_actor = actor if getattr(actor, "is_authenticated", False) else None
+    rows = [AuditEntry(actor=real_actor, actor_label=(real_actor.username if real_actor else "系统"),
+                       actor_role=(real_actor.role if real_actor else ""), action=e["action"],
+                       object_type=e["object_type"], object_id=str(e["object_id"]),
+                       division_path=e.get("division_path", ""), before=_jsonable(e.get("before")),
+                       after=_jsonable(e.get("after")))
+            for e in entries]
+    AuditEntry.objects.bulk_create(rows, batch_size=1000)
+    return len(rows)
+
+
 def client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") if request is not None else None

@@ -19,7 +19,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from yibao import clock
-from yibao.audit.services import record_event
+from yibao.audit.services import record_event, record_events
 from yibao.dbutil import bulk_set
 
 from . import rules
@@ -467,10 +467,11 @@ def reopen_for_adjustment(declaration: Declaration, *, month_from: str, actor) -
 
 @transaction.atomic
 def record_average_wage(*, region, wage_year: int, annual_amount, published_on: dt.date, document: str = "",
-                        actor) -> tuple[AverageWage, int]:
+                        actor, progress=None) -> tuple[AverageWage, int]:
     """Record a newly published provincial average wage; the engine derives the new bounds from
-    the month after publication, and every stored base of that year from then on is re-clamped.
-    Returns the record and the number of re-clamped spans."""
+    the month after publication, and every stored base of that year from then on is re-clamped
+    (one transaction: all of it or none). Returns the record and the number of re-clamped spans.
+    ``progress(done, total)`` reports the spans examined."""
     amount = to_money(annual_amount)
     v = rules.ask(region.key, "employee.bounds_after_publication", month=published_on.strftime("%Y-%m"),
                   annual_average_wage=amount, published_on=published_on.isoformat())
@@ -483,34 +484,53 @@ def record_average_wage(*, region, wage_year: int, annual_amount, published_on: 
     record_event(actor, "average_wage.record", "average_wage", wage.pk, after={
         "region": region.key, "wage_year": wage_year, "annual_amount": amount, "published_on": published_on,
         "effective_from": effective_from, "floor": wage.floor, "ceiling": wage.ceiling}, division_path=region.path)
-    changed = _reclamp(region, effective_from, rules.Bounds(wage.floor, wage.ceiling, "average_wage"), actor)
+    changed = _reclamp(region, effective_from, rules.Bounds(wage.floor, wage.ceiling, "average_wage"), actor,
+                       progress=progress)
     return wage, changed
 
 
-def _reclamp(region, effective_from: str, b: rules.Bounds, actor) -> int:
+def _reclamp(region, effective_from: str, b: rules.Bounds, actor, progress=None) -> int:
+    """Close every stored span of the year still running at ``effective_from`` whose base the new
+    bounds change, open a new one from that month, and audit each (unit and person). Written in
+    bulk: a city's year holds over a million spans."""
     year = int(effective_from[:4])
-    spans = (ApprovedBase.objects.select_related("unit__division", "employee")
+    spans = (ApprovedBase.objects
              .filter(unit__region=region, year=year, kind=DeclarationKind.ACTIVE, superseded=False,
-                     month_to__gte=effective_from))
-    new, changed = [], 0
-    for span in spans:
-        base, how = rules.clamp(span.declared_amount, b)
-        if base == span.base:
+                     month_to__gte=effective_from)
+             .values_list("pk", "unit_id", "employee_id", "declaration_id", "month_from", "month_to",
+                          "declared_amount", "base", "unit__unit_number", "employee__id_number",
+                          "unit__division__path"))
+    total = spans.count()
+    closes, superseded, new, audits = [], [], [], []
+    reason = f"按新公布平均工资调整上下限（{b.floor}–{b.ceiling}）"
+    before_month = _previous_month(effective_from)
+    for i, (pk, unit_id, employee_id, declaration_id, month_from, month_to, declared, old_base, unit_number,
+            id_number, path) in enumerate(spans.iterator(chunk_size=20_000), start=1):
+        if progress and i % 5000 == 0:
+            progress(i, total)
+        base, how = rules.clamp(declared, b)
+        if base == old_base:
             continue
-        _close_span(span, effective_from)
-        new.append(ApprovedBase(unit=span.unit, employee=span.employee, declaration_id=span.declaration_id,
-                                kind=span.kind, year=year, month_from=effective_from, month_to=span.month_to,
-                                declared_amount=span.declared_amount, base=base, clamp=how,
-                                reason=f"按新公布平均工资调整上下限（{b.floor}–{b.ceiling}）"))
-        record_event(actor, "approved_base.reclamp", "approved_base", span.pk,
-                     before={"base": span.base, "months": f"{span.month_from}..{span.month_to}"},
-                     after={"base": base, "months": f"{effective_from}..{span.month_to}",
-                            "unit": span.unit.unit_number, "id_number": span.employee.id_number},
-                     division_path=span.unit.division.path)
-        changed += 1
+        if month_from >= effective_from:
+            superseded.append(pk)
+        else:
+            closes.append((pk, before_month))
+        new.append(ApprovedBase(unit_id=unit_id, employee_id=employee_id, declaration_id=declaration_id,
+                                kind=DeclarationKind.ACTIVE, year=year, month_from=effective_from, month_to=month_to,
+                                declared_amount=declared, base=base, clamp=how, reason=reason))
+        audits.append({"action": "approved_base.reclamp", "object_type": "approved_base", "object_id": pk,
+                       "before": {"base": old_base, "months": f"{month_from}..{month_to}"},
+                       "after": {"base": base, "months": f"{effective_from}..{month_to}", "unit": unit_number,
+                                 "id_number": id_number}, "division_path": path})
+    bulk_set(ApprovedBase, ["month_to"], closes)
+    for start in range(0, len(superseded), 5000):
+        ApprovedBase.objects.filter(pk__in=superseded[start:start + 5000]).update(superseded=True)
     ApprovedBase.objects.bulk_create(new, batch_size=2000)
+    record_events(actor, audits)
+    if progress:
+        progress(total, total)
     _reclamp_flexible(region, effective_from, b, actor)
-    return changed
+    return len(new)
 
 
 def _reclamp_flexible(region, effective_from: str, b: rules.Bounds, actor) -> int:

@@ -89,3 +89,30 @@ def render_form_task(job_id, declaration_id: int, user_id: int, form: str) -> No
         raise
     jobs.finish(job_id, result={"filename": filename_for(data, "pdf")}, result_file=str(path),
                 message=f"已生成 {filename_for(data, 'pdf')}")
+
+
+@db_task()
+def record_average_wage_task(job_id, region_key: str, wage_year: int, annual_amount: str, published_on: str,
+                             document: str, user_id: int) -> None:
+    """Recording a published average wage re-clamps a whole region's year of stored bases (a
+    city holds over a million): the worker does it in one transaction while the page shows the job."""
+    import datetime as dt
+
+    from yibao.regions.models import Division
+
+    from . import rules, services
+
+    actor = User.objects.get(pk=user_id)
+    region = Division.objects.get(key=region_key)
+    jobs.start(job_id, 1)
+    try:
+        wage, changed = services.record_average_wage(
+            region=region, wage_year=wage_year, annual_amount=annual_amount,
+            published_on=dt.date.fromisoformat(published_on), document=document, actor=actor)
+    except (services.DeclarationError, rules.RuleRefused) as exc:
+        jobs.fail(job_id, f"未录入：{exc}")
+        return
+    jobs.finish(job_id, result={"effective_from": wage.effective_from, "floor": str(wage.floor),
+                                "ceiling": str(wage.ceiling), "changed": changed},
+                message=f"已录入。自 {wage.effective_from} 起缴费基数下限 {wage.floor} 元、上限 {wage.ceiling} 元；"
+                        f"已调整 {changed} 条核定基数。")

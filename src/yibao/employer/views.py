@@ -22,7 +22,14 @@ from yibao.regions.models import Division
 from . import forms_data, rules, selectors, services
 from .importing import MAX_FILE_BYTES
 from .models import DeclarationKind, DeclarationStatus
-from .tasks import BACKGROUND_BYTES, import_declaration_task, imports_dir, render_form_task, run_import
+from .tasks import (
+    BACKGROUND_BYTES,
+    import_declaration_task,
+    imports_dir,
+    record_average_wage_task,
+    render_form_task,
+    run_import,
+)
 
 # A 明细表 longer than this is rendered to PDF by the background worker with a progress bar
 # (about 15 ms a line); shorter ones are rendered within the request.
@@ -322,15 +329,12 @@ def average_wage(request):
             if region is None:
                 messages.error(request, "请选择统筹区。")
             else:
-                try:
-                    wage, changed = services.record_average_wage(
-                        region=region, wage_year=wage_year, annual_amount=request.POST.get("annual_amount", ""),
-                        published_on=published_on, document=request.POST.get("document", ""), actor=request.user)
-                except (services.DeclarationError, rules.RuleRefused) as exc:
-                    messages.error(request, f"未录入：{exc}")
-                else:
-                    messages.success(request, f"已录入。自 {wage.effective_from} 起缴费基数下限 {wage.floor} 元、"
-                                              f"上限 {wage.ceiling} 元；已调整 {changed} 条核定基数。")
-                    return redirect("average_wage")
+                job = create_job(request.user, "average_wage.record",
+                                 f"录入{region.name}{wage_year}年度平均工资并调整核定基数",
+                                 {"region": region.key, "wage_year": wage_year})
+                record_average_wage_task(job.id, region.key, wage_year, request.POST.get("annual_amount", ""),
+                                         published_on.isoformat(), request.POST.get("document", ""),
+                                         request.user.pk)
+                return redirect("job", job_id=job.id)
     return render(request, "employer/average_wage.html", {
         "regions": regions, "wages": AverageWage.objects.select_related("region").order_by("-published_on")})
