@@ -355,12 +355,14 @@ def _city(n_units: int, n_lines: int):
     with connection.cursor() as cur:
         _bulk(cur, Employee._meta.db_table, emp_cols, employees)
         _bulk(cur, DeclarationLine._meta.db_table, line_cols, lines)
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cur:
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
             for model in (Employee, DeclarationLine):
                 table = model._meta.db_table
                 cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
-                cur.execute(f"ANALYZE {table}")
+        # planner statistics, as autovacuum (PostgreSQL) or a periodic ANALYZE (SQLite) keeps them
+        # in a database that has been running; bulk loads leave them stale
+        cur.execute("ANALYZE")
     from yibao.employer.services import refresh_totals
 
     typical = sorted(range(n_units), key=lambda i: abs(sizes[i] - 50))[0]

@@ -107,7 +107,9 @@ class Declaration(models.Model):
     class Meta:
         verbose_name = "缴费基数申报"
         constraints = [models.UniqueConstraint(fields=["unit", "year", "kind"], name="declaration_unique_year")]
-        indexes = [models.Index(fields=["status", "year"])]
+        indexes = [models.Index(fields=["status", "year"]),
+                   # the review queue: a status, oldest submission first
+                   models.Index(fields=["status", "submitted_at", "id"], name="declaration_queue_order")]
         ordering = ["-year", "unit"]
 
     def __str__(self) -> str:

@@ -23,6 +23,23 @@ def units_for(user) -> QuerySet[Unit]:
     return scope_of(user).filter(Unit.objects.select_related("region", "division"), division="division", unit="pk")
 
 
+def pooling_regions_for(user) -> list:
+    """Pooling regions the reader's scope reaches (for filters): those inside the scope's
+    division, or containing it; a unit's own region; all for an administrator."""
+    from yibao.regions.models import Division
+
+    regions = list(Division.objects.filter(is_pooling_region=True).order_by("key"))
+    scope = scope_of(user)
+    if scope.sees_everything:
+        return regions
+    if scope.kind == "division" and scope.division_path:
+        return [r for r in regions if r.path.startswith(scope.division_path) or scope.division_path.startswith(r.path)]
+    if scope.kind == "unit" and scope.unit_id is not None:
+        region_id = Unit.objects.filter(pk=scope.unit_id).values_list("region_id", flat=True).first()
+        return [r for r in regions if r.key == region_id]
+    return []
+
+
 def declarations_for(user) -> QuerySet[Declaration]:
     return scope_of(user).filter(Declaration.objects.select_related("unit", "unit__region", "unit__division"),
                                  division="unit__division", unit="unit_id")
@@ -74,12 +91,18 @@ def review_queue(user, flt: QueueFilter) -> QuerySet[Declaration]:
     return qs.order_by("submitted_at", "id")
 
 
-def status_counts(user, year: int | None = None) -> dict[str, int]:
-    qs = declarations_for(user)
-    if year:
-        qs = qs.filter(year=year)
-    counts = dict(qs.order_by().values_list("status").annotate(n=Count("id")))
-    return {s: counts.get(s, 0) for s in DeclarationStatus.values}
+def declaration_tally(user) -> list[tuple[int, str, str, int]]:
+    """(year, kind, status, count) over the declarations in the reader's scope: one grouped
+    query from which the queue's counts and its progress bar are both drawn."""
+    return list(declarations_for(user).order_by().values_list("year", "kind", "status").annotate(n=Count("id")))
+
+
+def status_counts(user, year: int | None = None, *, tally=None) -> dict[str, int]:
+    counts = dict.fromkeys(DeclarationStatus.values, 0)
+    for y, _kind, status, n in (tally if tally is not None else declaration_tally(user)):
+        if year is None or y == year:
+            counts[status] = counts.get(status, 0) + n
+    return counts
 
 
 def approved_bases_for(user, *, unit: Unit, year: int) -> QuerySet[ApprovedBase]:
@@ -101,15 +124,19 @@ class ProgressBar:
     offset: float = 0.0  # where the segment starts, in percent of the bar
 
 
-def declaration_progress(user, year: int | None) -> tuple[int | None, list[ProgressBar]]:
+def declaration_progress(user, year: int | None, *, tally=None) -> tuple[int | None, list[ProgressBar]]:
     """The year's declaration progress over the units in the reader's scope: units not yet
     started, then active-employee declarations by status (for the stacked bar on the queue)."""
-    declarations = declarations_for(user).filter(kind="active")
+    active = [(y, status, n) for y, kind, status, n in (tally if tally is not None else declaration_tally(user))
+              if kind == "active"]
     if year is None:
-        year = declarations.order_by("-year").values_list("year", flat=True).first()
+        year = max((y for y, _, _ in active), default=None)
     if year is None:
         return None, []
-    counts = dict(declarations.filter(year=year).order_by().values_list("status").annotate(n=Count("id")))
+    counts: dict[str, int] = {}
+    for y, status, n in active:
+        if y == year:
+            counts[status] = counts.get(status, 0) + n
     started = sum(counts.values())
     units = units_for(user).count()
     rows = [("not_started", "未开始", max(0, units - started))]

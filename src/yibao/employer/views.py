@@ -272,13 +272,13 @@ def queue(request):
         year=int(request.GET["year"]) if request.GET.get("year", "").isdigit() else None,
         flagged=bool(request.GET.get("flagged")), q=request.GET.get("q", "").strip())
     page = Paginator(selectors.review_queue(request.user, flt), 50).get_page(request.GET.get("page"))
-    progress_year, progress = selectors.declaration_progress(request.user, flt.year)
+    tally = selectors.declaration_tally(request.user)
+    progress_year, progress = selectors.declaration_progress(request.user, flt.year, tally=tally)
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "employer/queue.html", {
-        "page": page, "flt": flt, "counts": selectors.status_counts(request.user, flt.year),
-        "statuses": DeclarationStatus.choices, "regions": Division.objects.filter(
-            is_pooling_region=True, key__in=selectors.units_for(request.user).values("region_id")),
+        "page": page, "flt": flt, "counts": selectors.status_counts(request.user, flt.year, tally=tally),
+        "statuses": DeclarationStatus.choices, "regions": selectors.pooling_regions_for(request.user),
         "query": query.urlencode(), "progress": progress, "progress_year": progress_year,
     })
 
