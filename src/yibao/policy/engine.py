@@ -24,7 +24,7 @@ class Answer:
     explanation: list[dict] = field(default_factory=list)
 
     def to_json(self) -> dict:
-        """JSON-safe: money as strings with two decimals ("4242.00"), dates "YYYY-MM-DD", months "YYYY-MM"."""
+        """JSON-safe: money as strings with two decimals ("1234.50"), dates "YYYY-MM-DD", months "YYYY-MM"."""
         return {"ok": self.ok, "region": self.region, "question": self.question,
                 "values": V.json_safe(self.values), "error": V.json_safe(self.error),
                 "explanation": V.json_safe(self.explanation)}

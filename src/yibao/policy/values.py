@@ -138,7 +138,7 @@ def to_text_list(value) -> list[str]:
 
 
 def json_safe(value):
-    """Plain JSON values: ``Decimal`` as a string ("4242.00"), dates "YYYY-MM-DD", months "YYYY-MM"."""
+    """Plain JSON values: ``Decimal`` as a string ("1234.50"), dates "YYYY-MM-DD", months "YYYY-MM"."""
     if isinstance(value, bool) or value is None or isinstance(value, (int, str)):
         return value
     if isinstance(value, Decimal):
@@ -155,5 +155,5 @@ def json_safe(value):
 
 
 def yuan(amount: Decimal) -> str:
-    """Money for Chinese text: "4242.00"."""
+    """Money for Chinese text: "1234.50"."""
     return f"{amount.quantize(FEN)}"
