@@ -172,6 +172,7 @@ USE_TZ = True
 # --- files ------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise serves from the finders; the folder only has to exist
 WHITENOISE_USE_FINDERS = True
 # Uploaded materials are private: stored under var/, never served directly.
 MEDIA_ROOT = VAR_DIR / "uploads"

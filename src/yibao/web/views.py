@@ -161,9 +161,12 @@ def policy_view(request):
     answer = None
     if region and question:
         answer = engine.ask(region, question, _parse_pairs(raw)).to_json()
+    questions = engine.questions()
+    titles = {o["name"]: o["title"] for q in questions if q["name"] == question for o in q.get("outputs", [])}
+    values = [(titles.get(k, k), k, v) for k, v in answer["values"].items()] if answer and answer.get("ok") else []
     return render(request, "web/policy.html", {
-        "regions": engine.regions(), "questions": engine.questions(), "region": region,
-        "question": question, "raw": raw, "answer": answer,
+        "regions": engine.regions(), "questions": questions, "region": region,
+        "question": question, "raw": raw, "answer": answer, "values": values,
     })
 
 
