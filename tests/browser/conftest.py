@@ -111,3 +111,23 @@ def sign_in(page, base_url: str, username: str, password: str) -> None:
     page.get_by_label("账号").fill(username)
     page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录").click()
+
+
+def fill_template(path: Path, out: Path, amount_for) -> int:
+    """Fill a downloaded 报盘文件 as a unit would: the pre-filled columns kept, the amount column
+    (the sixth) set to ``amount_for(row)``. Returns the number of people."""
+    import xlsxwriter
+    from python_calamine import CalamineWorkbook
+
+    rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
+    wb = xlsxwriter.Workbook(str(out))
+    ws = wb.add_worksheet()
+    for c, title in enumerate(rows[0]):
+        ws.write_string(0, c, title)
+    for r, row in enumerate(rows[1:], start=1):
+        for c, v in enumerate(row[:5]):
+            if v not in ("", None):
+                ws.write(r, c, v)
+        ws.write_number(r, 5, amount_for(r))
+    wb.close()
+    return len(rows) - 1

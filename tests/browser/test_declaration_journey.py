@@ -5,29 +5,12 @@ from pathlib import Path
 
 import pypdfium2
 import pytest
-import xlsxwriter
-from python_calamine import CalamineWorkbook
 
 from yibao.demo import DEMO_PASSWORD
 
-from .conftest import ARTIFACTS, sign_in
+from .conftest import ARTIFACTS, fill_template, sign_in
 
 pytestmark = pytest.mark.browser
-
-
-def fill_template(path: Path, out: Path) -> int:
-    rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
-    wb = xlsxwriter.Workbook(str(out))
-    ws = wb.add_worksheet()
-    for c, title in enumerate(rows[0]):
-        ws.write_string(0, c, title)
-    for r, row in enumerate(rows[1:], start=1):
-        for c, v in enumerate(row[:5]):
-            if v not in ("", None):
-                ws.write(r, c, v)
-        ws.write_number(r, 5, 3000 if r == 1 else 28000 if r == 2 else 5200 + r * 300)
-    wb.close()
-    return len(rows) - 1
 
 
 def assert_pdf_renders(path: Path, name: str) -> None:
@@ -58,7 +41,7 @@ def test_declaration_from_template_to_confirmation(page, live_app, shot, tmp_pat
 
     template = download(page, "[data-testid=template-link]", tmp_path, "template.xlsx")
     filled = tmp_path / "filled.xlsx"
-    count = fill_template(template, filled)
+    count = fill_template(template, filled, lambda r: 3000 if r == 1 else 28000 if r == 2 else 5200 + r * 300)
     page.set_input_files("#file", str(filled))
     page.click("[data-testid=upload-form] button")
     page.wait_for_selector(f"text=已导入 {count} 人")

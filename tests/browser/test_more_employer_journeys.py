@@ -2,16 +2,13 @@
 administrator recording a newly published average wage, and a civil-servant-subsidy unit
 declaring its retirees' allotment bases and re-declaring them after a pension adjustment."""
 
-from pathlib import Path
 
 import pytest
-import xlsxwriter
-from python_calamine import CalamineWorkbook
 
 from yibao.demo import DEMO_PASSWORD
 from yibao.identity import resident_id_check_char
 
-from .conftest import sign_in
+from .conftest import fill_template, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -62,21 +59,6 @@ def test_administrator_records_a_published_average_wage(page, live_app, shot):
     assert page.locator("[data-testid=wages] tbody tr").count() == 1
 
 
-def _fill_retiree_template(path: Path, out: Path) -> int:
-    rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
-    wb = xlsxwriter.Workbook(str(out))
-    ws = wb.add_worksheet()
-    for c, title in enumerate(rows[0]):
-        ws.write_string(0, c, title)
-    for r, row in enumerate(rows[1:], start=1):
-        for c, v in enumerate(row[:5]):
-            if v not in ("", None):
-                ws.write(r, c, v)
-        ws.write_number(r, 5, 4000 + r * 100)
-    wb.close()
-    return len(rows) - 1
-
-
 def test_retiree_allotment_bases_declared_approved_and_redeclared(page, live_app, shot, tmp_path):
     unit = "37070000002"
     sign_in(page, live_app, unit, DEMO_PASSWORD)
@@ -88,7 +70,7 @@ def test_retiree_allotment_bases_declared_approved_and_redeclared(page, live_app
     template = tmp_path / "retiree.xlsx"
     info.value.save_as(template)
     filled = tmp_path / "retiree-filled.xlsx"
-    count = _fill_retiree_template(template, filled)
+    count = fill_template(template, filled, lambda r: 4000 + r * 100)
     page.set_input_files("#file", str(filled))
     page.click("[data-testid=upload-form] button")
     page.wait_for_selector(f"text=已导入 {count} 人")
