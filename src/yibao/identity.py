@@ -301,3 +301,12 @@ def parse_uscc(value: str) -> CreditCode:
             "check_char", f"统一社会信用代码校验码应为{expected}，实际为{code[17]}，请核对代码是否填写有误"
         )
     return CreditCode(code=code, registration_authority=authority.name, org_type=org_type, region_code=region_code)
+
+
+def mask_id_number(number: str) -> str:
+    """An identity number as shown to roles that do not need it whole: the region code and the
+    last four characters, e.g. 370705********1234."""
+    number = number or ""
+    if len(number) <= 10:
+        return "*" * len(number)
+    return number[:6] + "*" * (len(number) - 10) + number[-4:]

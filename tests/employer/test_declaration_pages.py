@@ -180,3 +180,28 @@ def test_recording_an_average_wage_runs_as_a_job(client_for, business_date):
     assert again.status_code == 302 and failed.status == "failed" and "已录入" in failed.message
     assert AverageWage.objects.count() == 1
     assert client_for("clerk.weifang").post(reverse("average_wage"), form).status_code == 403
+
+
+def test_identity_numbers_whole_for_those_who_need_them_masked_for_others(client_for, business_date, users):
+    """The unit and the agency clerk see whole numbers (the clerk's view is audited); a bureau
+    manager sees them masked, on the page and through the API."""
+    from yibao.audit.models import AuditEntry
+    from yibao.identity import mask_id_number
+
+    unit_client = client_for(WEIFANG_UNIT)
+    _, pk = open_page(unit_client)
+    number = Declaration.objects.get(pk=pk).lines.order_by("id").first().id_number
+    assert number in unit_client.get(reverse("declaration", args=[pk])).content.decode()
+    assert not AuditEntry.objects.filter(action="person_data.view").exists()
+
+    clerk = client_for("clerk.weifang")
+    assert number in clerk.get(reverse("declaration", args=[pk])).content.decode()
+    entry = AuditEntry.objects.get(action="person_data.view")
+    assert entry.actor_label == "clerk.weifang" and entry.object_id == str(pk) and entry.after["people"] > 0
+
+    manager = client_for("manager.weifang")
+    html = manager.get(reverse("declaration", args=[pk])).content.decode()
+    assert number not in html and mask_id_number(number) in html
+    lines = manager.get(f"/api/v1/employer/declarations/{pk}/lines").json()
+    assert lines and all("*" in x["id_number"] for x in lines)
+    assert number not in str(lines)

@@ -40,6 +40,10 @@ def scope_kind(role: str) -> str:
 CAPABILITIES: dict[str, set[str]] = {
     "audit.view": {Role.AUDITOR, Role.ADMIN},
     "audit.view_person_data": {Role.AUDITOR, Role.ADMIN},
+    # whole identity numbers in lists and the API: the unit (its own employees, to fill and sign),
+    # the agency clerk (reviews and registers), the auditor and the administrator; staff views
+    # are audited. Others (e.g. bureau managers) see them masked.
+    "person.view_id_number": {Role.UNIT_OPERATOR, Role.INDIVIDUAL, Role.AGENCY_CLERK, Role.AUDITOR, Role.ADMIN},
     "jobs.view": set(Role.values),
     "reference.view": set(Role.values),
     "policy.ask": set(Role.values),

@@ -14,6 +14,7 @@ from ninja.files import UploadedFile
 
 from yibao import clock
 from yibao.accounts.permissions import user_can
+from yibao.accounts.personal_data import record_whole_view, shown_id_number
 from yibao.regions.models import Division
 
 from . import forms_data, rules, selectors, services
@@ -113,16 +114,19 @@ class LineOut(Schema):
     clamp: str
 
 
-def _line(x) -> dict:
-    return {"id": x.pk, "name": x.name, "id_number": x.id_number, "employee_number": x.employee_number,
+def _line(x, user) -> dict:
+    return {"id": x.pk, "name": x.name, "id_number": shown_id_number(user, x.id_number),
+            "employee_number": x.employee_number,
             "previous_base": x.previous_base, "declared_amount": x.declared_amount, "base": x.base, "clamp": x.clamp}
 
 
 @router.get("/declarations/{pk}/lines", response=list[LineOut])
 def list_lines(request, pk: int, q: str = "", offset: int = 0, limit: int = 100):
     d = _get(request, pk)
-    qs = selectors.lines_of(d, q=q)[max(offset, 0):max(offset, 0) + min(max(limit, 1), 1000)]
-    return [_line(x) for x in qs]
+    qs = list(selectors.lines_of(d, q=q)[max(offset, 0):max(offset, 0) + min(max(limit, 1), 1000)])
+    record_whole_view(request.user, "declaration", d.pk, people=len(qs), division_path=d.unit.division.path,
+                      what="申报明细（接口）")
+    return [_line(x, request.user) for x in qs]
 
 
 class AmountIn(Schema):
@@ -134,7 +138,7 @@ def set_line(request, pk: int, line_id: int, payload: AmountIn):
     d = _get(request, pk)
     _need(request, "employer.declare")
     try:
-        return _line(services.set_amount(d, line_id, payload.amount, actor=request.user))
+        return _line(services.set_amount(d, line_id, payload.amount, actor=request.user), request.user)
     except services.DeclarationError as exc:
         raise _refusal(exc) from exc
 
@@ -262,10 +266,12 @@ class BaseOut(Schema):
 @router.get("/declarations/{pk}/bases", response=list[BaseOut])
 def bases(request, pk: int):
     d = _get(request, pk)
-    return [{"id_number": b.employee.id_number, "name": b.employee.name, "kind": b.kind, "month_from": b.month_from,
-             "month_to": b.month_to, "declared_amount": b.declared_amount, "base": b.base, "clamp": b.clamp,
-             "reason": b.reason, "superseded": b.superseded}
-            for b in selectors.approved_bases_for(request.user, unit=d.unit, year=d.year)]
+    rows = list(selectors.approved_bases_for(request.user, unit=d.unit, year=d.year))
+    record_whole_view(request.user, "declaration", d.pk, people=len(rows), division_path=d.unit.division.path,
+                      what="核定缴费基数（接口）")
+    return [{"id_number": shown_id_number(request.user, b.employee.id_number), "name": b.employee.name,
+             "kind": b.kind, "month_from": b.month_from, "month_to": b.month_to, "declared_amount": b.declared_amount,
+             "base": b.base, "clamp": b.clamp, "reason": b.reason, "superseded": b.superseded} for b in rows]
 
 
 class FlexibleIn(Schema):

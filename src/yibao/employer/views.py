@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from yibao import clock
 from yibao.accounts.permissions import require, user_can
+from yibao.accounts.personal_data import record_whole_view, sees_whole_id_numbers
 from yibao.jobs.services import create_job
 from yibao.regions.models import Division
 
@@ -97,7 +98,10 @@ def declaration_view(request, pk):
         "checks": services.run_checks(declaration) if declaration.status in (
             DeclarationStatus.SUBMITTED, DeclarationStatus.DRAFT, DeclarationStatus.REJECTED) else declaration.checks,
         "forms": forms_data.available_forms(declaration),
+        "show_ids": sees_whole_id_numbers(request.user),
     }
+    record_whole_view(request.user, "declaration", declaration.pk, people=len(page.object_list),
+                      division_path=declaration.unit.division.path, what=f"申报明细第 {page.number} 页")
     return render(request, "employer/declaration.html", context)
 
 
@@ -287,7 +291,10 @@ def queue(request):
 def approved_bases(request, pk):
     declaration = _declaration_or_404(request, pk)
     bases = selectors.approved_bases_for(request.user, unit=declaration.unit, year=declaration.year)
-    return render(request, "employer/bases.html", {"d": declaration, "bases": bases})
+    record_whole_view(request.user, "declaration", declaration.pk, people=len(bases),
+                      division_path=declaration.unit.division.path, what="核定缴费基数")
+    return render(request, "employer/bases.html", {"d": declaration, "bases": bases,
+                                                   "show_ids": sees_whole_id_numbers(request.user)})
 
 
 # --- flexible workers and the average wage ----------------------------------------------------
