@@ -135,18 +135,16 @@ def current_declaration_year(region: str, today: dt.date, *, look_back: int = 5)
     """The declaration year to open: this year when the region's policy covers it, otherwise the
     latest covered year within ``look_back`` years (second value True when falling back)."""
     for year in range(today.year, today.year - look_back - 1, -1):
-        if get_engine().ask(region, "employee.bounds", {"month": f"{year}-01"}).ok:
+        if year_configured(region, year):
             return year, year != today.year
     return None, False
 
 
 def employee_regions() -> list[str]:
     """Pooling regions whose policy files configure the employee scheme."""
-    engine = get_engine()
-    out = []
-    for r in engine.regions():
-        code = r["code"] if isinstance(r, dict) else str(r)
-        if any(engine.ask(code, "employee.bounds", {"month": f"{y}-01"}).ok
-               for y in range(dt.date.today().year, dt.date.today().year - 6, -1)):
-            out.append(code)
-    return out
+    return [r["code"] for r in get_engine().regions() if "employee" in r.get("schemes", [])]
+
+
+def reclamp_reason(b: Bounds) -> str:
+    """Why a stored base changed with a newly published average wage (shown with the base)."""
+    return f"按新公布平均工资调整上下限（{b.floor}–{b.ceiling}）"

@@ -406,8 +406,9 @@ def _store_bases(declaration: Declaration, month_from: str | None = None) -> Non
                                     month_to=_previous_month(wage.effective_from), declared_amount=line.declared_amount,
                                     base=base, clamp=how, reason=why))
             start = wage.effective_from
-            base, how = rules.clamp(line.declared_amount, rules.Bounds(wage.floor, wage.ceiling, "average_wage"))
-            why = f"按新公布平均工资调整上下限（{wage.floor}–{wage.ceiling}）"
+            bounds = rules.Bounds(wage.floor, wage.ceiling, "average_wage")
+            base, how = rules.clamp(line.declared_amount, bounds)
+            why = rules.reclamp_reason(bounds)
         new.append(ApprovedBase(unit=declaration.unit, employee_id=line.employee_id, declaration=declaration,
                                 kind=declaration.kind, year=year, month_from=start, month_to=month_to,
                                 declared_amount=line.declared_amount, base=base, clamp=how, reason=why))
@@ -502,7 +503,7 @@ def _reclamp(region, effective_from: str, b: rules.Bounds, actor, progress=None)
                           "unit__division__path"))
     total = spans.count()
     closes, superseded, new, audits = [], [], [], []
-    reason = f"按新公布平均工资调整上下限（{b.floor}–{b.ceiling}）"
+    reason = rules.reclamp_reason(b)
     before_month = _previous_month(effective_from)
     for i, (pk, unit_id, employee_id, declaration_id, month_from, month_to, declared, old_base, unit_number,
             id_number, path) in enumerate(spans.iterator(chunk_size=20_000), start=1):
@@ -551,7 +552,7 @@ def _reclamp_flexible(region, effective_from: str, b: rules.Bounds, actor) -> in
             record_event(actor, "flexible_base.reclamp", "flexible_worker", worker.pk,
                          before={"base": choice.base, "month_from": choice.month_from},
                          after={"base": base, "month_from": month_from,
-                                "reason": f"按新公布平均工资调整上下限（{b.floor}–{b.ceiling}）"},
+                                "reason": rules.reclamp_reason(b)},
                          division_path=worker.region.path)
             changed += 1
     return changed
