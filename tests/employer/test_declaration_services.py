@@ -365,3 +365,17 @@ def test_a_flexible_workers_choice_below_the_new_floor_moves_to_it(users):
     assert worker.choices.filter(month_from="2024-01", base=Decimal("4500")).exists()  # history kept
     entry = AuditEntry.objects.get(action="flexible_base.reclamp")
     assert entry.before["base"] == "4500.00" and entry.after["base"] == "5000.00" and entry.division_path
+
+
+def test_checks_catch_a_base_that_is_not_the_clamped_wage(declaration, users):
+    d = declaration()
+    fill(d, users[WEIFANG_UNIT], lambda i: 3000 if i == 0 else 30000 if i == 1 else 8000 + i)
+    assert services.run_checks(d)["bases"] == {"ok": True, "wrong": [], "wrong_count": 0}
+    first, second = d.lines.order_by("id")[:2]
+    # stored bases changed behind the services' back: below the floor, and not the declared wage
+    DeclarationLine.objects.filter(pk=first.pk).update(base=Decimal("3000.00"))
+    DeclarationLine.objects.filter(pk=d.lines.order_by("id")[2].pk).update(base=Decimal("8002.01"))
+    checks = services.run_checks(d)
+    assert checks["bases"]["ok"] is False and checks["bases"]["wrong_count"] == 2
+    assert first.name in checks["bases"]["wrong"] and second.name not in checks["bases"]["wrong"]
+    assert checks["ok"] is False

@@ -145,6 +145,16 @@ def employee_regions() -> list[str]:
     return [r["code"] for r in get_engine().regions() if "employee" in r.get("schemes", [])]
 
 
+def clamped_fen(region: str, month: str, wages_fen):
+    """保底封顶 for many wages at once (int64 fen in, int64 fen out) through the engine's batch
+    path, with any recorded average wage governing ``month``."""
+    result = get_engine().batch_employee_base(region, month, wages_fen, **published_inputs(region, month))
+    if not result.ok:
+        error = next(iter(result.errors.values()))
+        raise RuleRefused(error, result.explanation)
+    return result["base"]
+
+
 def reclamp_reason(b: Bounds) -> str:
     """Why a stored base changed with a newly published average wage (shown with the base)."""
     return f"按新公布平均工资调整上下限（{b.floor}–{b.ceiling}）"
