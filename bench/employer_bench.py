@@ -117,15 +117,17 @@ def write_results(results: list[dict]) -> None:
         "through Django's full request stack (signed in; middleware, session, selectors, template).",
         "",
         "| database | import (yibao) | import (django-import-export) | speed-up | declaration page | "
-        "review queue | targets met |",
-        "|---|---|---|---|---|---|---|",
+        f"review queue | targets met | declaration page, {IMPORT_ROWS:,} people |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         lines.append(
             f"| {r['database']} | {r['import_s']:.2f} s | {r['iex_s']:.2f} s | {r['speedup']:.1f}× | "
-            f"{r['declaration_page_ms']:.0f} ms | {r['queue_page_ms']:.0f} ms | {'yes' if r['pass'] else 'NO'} |")
+            f"{r['declaration_page_ms']:.0f} ms | {r['queue_page_ms']:.0f} ms | {'yes' if r['pass'] else 'NO'} | "
+            f"{r['big_declaration_page_ms']:.0f} ms |")
     lines += ["", "Targets: import under 10 s and at least 10× faster than django-import-export; "
-              "each page under 200 ms.", ""]
+              "each page under 200 ms (a typical unit's declaration, the review queue). The last column is "
+              "for information: the page of the import's unit, whose automatic checks read all its lines.", ""]
     RESULTS.write_text("\n".join(lines))
 
 
@@ -170,10 +172,11 @@ def run_worker(url: str) -> dict:
     sample_unit = _city(CITY_UNITS, CITY_LINES)
     log(f"city data set: {time.perf_counter() - t:.0f} s")
     decl_ms, queue_ms = _page_times(sample_unit)
-    log(f"pages: declaration {decl_ms:.0f} ms, queue {queue_ms:.0f} ms")
+    big_ms, _ = _page_times(unit, queue=False)
+    log(f"pages: declaration {decl_ms:.0f} ms, queue {queue_ms:.0f} ms, {IMPORT_ROWS}-person declaration {big_ms:.0f} ms")
     ok = import_s < 10 and iex_s / import_s >= 10 and decl_ms < 200 and queue_ms < 200
     return {"import_s": import_s, "iex_s": iex_s, "speedup": iex_s / import_s,
-            "declaration_page_ms": decl_ms, "queue_page_ms": queue_ms, "pass": ok}
+            "declaration_page_ms": decl_ms, "queue_page_ms": queue_ms, "big_declaration_page_ms": big_ms, "pass": ok}
 
 
 def _id_numbers(county: str, n: int, salt: int) -> list[str]:
@@ -385,7 +388,7 @@ def _bulk(cur, table: str, cols: tuple, rows: list[tuple]) -> None:
                                                   for r in rows[i:i + step]])
 
 
-def _page_times(unit) -> tuple[float, float]:
+def _page_times(unit, queue: bool = True) -> tuple[float, float | None]:
     from django.test import Client
 
     from yibao.accounts.models import User
@@ -410,7 +413,7 @@ def _page_times(unit) -> tuple[float, float]:
         return statistics.median(times)
 
     return (median_ms(operator, f"/employer/declarations/{declaration.pk}/"),
-            median_ms(clerk, "/employer/review/"))
+            median_ms(clerk, "/employer/review/") if queue else None)
 
 
 if __name__ == "__main__":
