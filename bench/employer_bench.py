@@ -392,11 +392,10 @@ def _page_times(unit, queue: bool = True) -> tuple[float, float | None]:
     from django.test import Client
 
     from yibao.accounts.models import User
-    from yibao.accounts.services import create_user
     from yibao.employer.models import Declaration
+    from yibao.employer.services import create_unit_operator
 
-    operator = create_user(role="unit_operator", username=unit.unit_number, password="Bench-pass-1", unit=unit,
-                           check_password=False)
+    operator = create_unit_operator(unit, password="Bench-pass-1", check_password=False)
     clerk = User.objects.get(username="clerk.weifang")
     declaration = Declaration.objects.get(unit=unit, year=2024)
 

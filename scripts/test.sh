@@ -12,6 +12,9 @@ workers=${PYTEST_WORKERS:-2}
 echo "== ruff"
 $BIN/ruff check src tests bench
 
+echo "== layers (import-linter)"
+$BIN/lint-imports --no-cache
+
 echo "== policy case files"
 $BIN/yibao policy test src/yibao/policies/cases/*.yaml
 

@@ -3,9 +3,9 @@ import re
 import pytest
 from django.urls import reverse
 
+from yibao.access.roles import Role
+from yibao.access.scoping import scope_of
 from yibao.accounts.models import User
-from yibao.accounts.roles import Role
-from yibao.accounts.scoping import scope_of
 from yibao.accounts.services import AccountError, create_user
 from yibao.audit.models import AuditEntry
 from yibao.demo import DEMO_PASSWORD
@@ -107,7 +107,7 @@ def test_create_user_is_audited(users):
 
 def test_scope_is_a_region_subtree(users):
     weifang = scope_of(users["clerk.weifang"])
-    divisions = weifang.divisions(Division.objects.all())
+    divisions = weifang.filter(Division.objects.all())
     assert divisions.filter(key="370705").exists()
     assert not divisions.filter(key="371500").exists()
     assert not divisions.filter(key="370000").exists()
@@ -115,7 +115,7 @@ def test_scope_is_a_region_subtree(users):
 
 def test_unit_and_person_scopes_see_no_divisions(users):
     for username in ("37070500001",):
-        assert scope_of(users[username]).divisions(Division.objects.all()).count() == 0
+        assert scope_of(users[username]).filter(Division.objects.all()).count() == 0
 
 
 def test_division_outside_scope_is_404_like_a_missing_one(client_for):

@@ -65,7 +65,7 @@ def test_export_runs_as_a_job_with_progress_and_neutralised_cells(client_for, us
     client = client_for("admin")
     response = client.post(reverse("audit_export"), {"action": "probe.export"})
     assert response.status_code == 302
-    job = Job.objects.get(kind="audit.export", owner=users["admin"])
+    job = Job.objects.get(kind="audit.export", owner_id=users["admin"].pk)
     assert job.status == JobStatus.DONE and job.total == job.done == 1
     api = client.get(f"/api/v1/jobs/{job.id}").json()
     assert api["percent"] == 100 and api["has_file"]

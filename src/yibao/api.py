@@ -13,9 +13,10 @@ from ninja import NinjaAPI, Query, Schema
 from ninja.errors import HttpError
 from ninja.security import django_auth
 
-from yibao.accounts.permissions import user_can
+from yibao.access.permissions import user_can
 from yibao.accounts.services import AccountError, sign_in
 from yibao.audit.selectors import AuditFilter, audit_entries
+from yibao.employer import selectors as employer_selectors
 from yibao.employer.api import router as employer_router
 from yibao.identity import IdentityError, parse_resident_id, parse_uscc
 from yibao.jobs.selectors import job_for
@@ -53,7 +54,7 @@ class MeOut(Schema):
 def _me(user) -> dict[str, Any]:
     return {"username": user.username, "full_name": user.full_name, "role": user.role,
             "role_display": user.get_role_display(), "division": user.division_id,
-            "unit": user.unit.unit_number if user.unit_id else None}
+            "unit": unit.unit_number if (unit := employer_selectors.unit_of(user)) else None}
 
 
 @api.post("/auth/login", auth=None, response={200: MeOut, 401: Message}, tags=["账号"])

@@ -82,6 +82,7 @@ def cmd_createuser(args) -> int:
     _django()
     from yibao.accounts.services import AccountError, create_user
     from yibao.employer.models import Unit
+    from yibao.employer.services import create_unit_operator
     from yibao.regions.models import Division
 
     division = Division.objects.filter(key=args.division).first() if args.division else None
@@ -93,9 +94,14 @@ def cmd_createuser(args) -> int:
         print(f"单位编号 {args.unit} 不存在", file=sys.stderr)
         return 2
     try:
-        user = create_user(role=args.role, username=args.username or "", password=args.password,
-                           full_name=args.name or "", division=division, unit=unit,
-                           id_number=args.id_number or "")
+        if args.role == "unit_operator":
+            if unit is None:
+                print("参保单位经办人必须用 --unit 指定单位编号", file=sys.stderr)
+                return 2
+            user = create_unit_operator(unit, password=args.password, full_name=args.name or "")
+        else:
+            user = create_user(role=args.role, username=args.username or "", password=args.password,
+                               full_name=args.name or "", division=division, id_number=args.id_number or "")
     except AccountError as exc:
         print(f"创建失败：{exc}", file=sys.stderr)
         return 2
@@ -156,7 +162,7 @@ def cmd_employer(args) -> int:
     from yibao.employer.models import DeclarationStatus
 
     actor = _actor(args.as_user)
-    from yibao.accounts.permissions import user_can
+    from yibao.access.permissions import user_can
 
     needed = {"import": "employer.declare", "forms": "employer.view_declaration", "queue": "employer.view",
               "average-wage": "employer.set_average_wage"}[args.action]
@@ -242,7 +248,7 @@ def cmd_manage(argv: list[str]) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from yibao.accounts.roles import Role
+    from yibao.access.roles import Role
 
     p = argparse.ArgumentParser(prog="yibao", description="医保缴费管理系统命令行")
     sub = p.add_subparsers(dest="command", required=True)

@@ -6,10 +6,11 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from yibao.access.roles import Role
 from yibao.accounts.models import User
-from yibao.accounts.roles import Role
 from yibao.accounts.services import create_user
 from yibao.employer.models import Unit
+from yibao.employer.services import create_unit_operator
 from yibao.identity import resident_id_check_char, uscc_check_char
 from yibao.regions.models import Agency, Division
 
@@ -84,7 +85,8 @@ def load_demo() -> list[DemoLogin]:
         _ensure(role=role, username=username, full_name=name, division=division)
         logins.append(DemoLogin(Role(role).label, username, DEMO_PASSWORD, division.name if division else "全部"))
     for number, unit in units.items():
-        _ensure(role=Role.UNIT_OPERATOR, username=number, full_name=f"{unit.name}经办人", unit=unit)
+        if not User.objects.filter(username=number).exists():
+            create_unit_operator(unit, password=DEMO_PASSWORD, full_name=f"{unit.name}经办人", check_password=False)
         logins.append(DemoLogin(Role.UNIT_OPERATOR.label, number, DEMO_PASSWORD, unit.name))
     for first17, name in [("37070519800101123", "王灵活"), ("37172819900315002", "李居民")]:
         number = _resident_id(first17)

@@ -1,19 +1,18 @@
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 
-from .roles import Role, ScopeKind, scope_kind
+from yibao.access.roles import Role, ScopeKind, scope_kind
 
 
 class User(AbstractUser):
     """A person who signs in. ``username`` is the 单位编号 for unit operators and the identity
-    number for individuals; staff accounts have an ordinary user name."""
+    number for individuals; staff accounts have an ordinary user name. A unit operator's link to
+    its unit lives with the units (``employer.UnitOperator``): accounts know no domain model."""
 
     role = models.CharField("角色", max_length=20, choices=Role.choices)
     full_name = models.CharField("姓名", max_length=100, blank=True)
     division = models.ForeignKey("regions.Division", verbose_name="管辖区划", null=True, blank=True,
                                  on_delete=models.PROTECT, related_name="+")
-    unit = models.ForeignKey("employer.Unit", verbose_name="所属单位", null=True, blank=True,
-                             on_delete=models.PROTECT, related_name="operators")
     id_number = models.CharField("身份证号码", max_length=18, blank=True)
     phone = models.CharField("联系电话", max_length=20, blank=True)
 
@@ -26,7 +25,7 @@ class User(AbstractUser):
                 name="user_scope_matches_role",
                 condition=(
                     models.Q(role=Role.ADMIN)
-                    | (models.Q(role=Role.UNIT_OPERATOR) & models.Q(unit__isnull=False))
+                    | models.Q(role=Role.UNIT_OPERATOR)
                     | (models.Q(role=Role.INDIVIDUAL) & ~models.Q(id_number=""))
                     | (~models.Q(role__in=[Role.ADMIN, Role.UNIT_OPERATOR, Role.INDIVIDUAL])
                        & models.Q(division__isnull=False))

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+from yibao.access.permissions import user_can
+from yibao.access.roles import Role
 from yibao.audit.services import record_event
 from yibao.identity import mask_id_number
-
-from .permissions import user_can
-from .roles import Role
 
 
 def sees_whole_id_numbers(user) -> bool:

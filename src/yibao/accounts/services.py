@@ -9,11 +9,11 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from yibao.access.roles import Role, ScopeKind, scope_kind
 from yibao.audit.services import record_event
 from yibao.identity import IdentityError, parse_resident_id
 
 from .models import User
-from .roles import Role, ScopeKind, scope_kind
 
 
 class AccountError(ValueError):
@@ -21,16 +21,19 @@ class AccountError(ValueError):
 
 
 @transaction.atomic
-def create_user(*, role: str, username: str, password: str, full_name: str = "", division=None, unit=None,
+def create_user(*, role: str, username: str, password: str, full_name: str = "", division=None,
                 id_number: str = "", phone: str = "", actor=None, check_password: bool = True,
-                update_existing: bool = False) -> User:
+                update_existing: bool = False, division_path: str = "") -> User:
+    """Create (or, with ``update_existing``, update) an account. A unit operator's account is
+    made by the employer app (``create_unit_operator``), which links it to its unit; accounts
+    know no domain model. ``division_path`` places the audit entry where no division is given."""
     if role not in Role.values:
         raise AccountError(f"未知角色：{role}")
     kind = scope_kind(role)
     if kind == ScopeKind.UNIT:
-        if unit is None:
-            raise AccountError("参保单位经办人必须属于一个参保单位。")
-        username = unit.unit_number
+        if not (username or "").strip():
+            raise AccountError("参保单位经办人以单位编号登录，必须给出单位编号。")
+        username = username.strip()
     elif kind == ScopeKind.PERSON:
         try:
             id_number = parse_resident_id(id_number or username).number
@@ -53,7 +56,6 @@ def create_user(*, role: str, username: str, password: str, full_name: str = "",
     user.role = role
     user.full_name = full_name
     user.division = division if kind == ScopeKind.DIVISION else None
-    user.unit = unit if kind == ScopeKind.UNIT else None
     user.id_number = id_number if kind == ScopeKind.PERSON else ""
     user.phone = phone
     user.is_staff = role == Role.ADMIN
@@ -61,13 +63,13 @@ def create_user(*, role: str, username: str, password: str, full_name: str = "",
     user.save()
     record_event(actor, "user.update" if existing else "user.create", "user", user.pk,
                  before=before, after=_snapshot(user),
-                 division_path=(division.path if division else (unit.division.path if unit else "")))
+                 division_path=(division.path if division else division_path))
     return user
 
 
 def _snapshot(user: User) -> dict:
     return {"username": user.username, "role": user.role, "full_name": user.full_name,
-            "division": user.division_id, "unit": user.unit_id, "active": user.is_active}
+            "division": user.division_id, "active": user.is_active}
 
 
 def _throttle_key(username: str, ip: str | None) -> str:

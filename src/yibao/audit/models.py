@@ -1,6 +1,5 @@
 """The append-only audit log (操作日志)."""
 
-from django.conf import settings
 from django.db import models
 
 
@@ -24,8 +23,9 @@ class AuditEntry(models.Model):
     """
 
     at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True,
-                              on_delete=models.DO_NOTHING, related_name="+", db_constraint=False)
+    # The acting account, by id, beside its name and role as they were: the audit log is the
+    # lowest platform piece and points at no model above it.
+    actor_id = models.BigIntegerField("操作人编号", null=True, blank=True, db_index=True)
     actor_label = models.CharField("操作人", max_length=200, blank=True)
     actor_role = models.CharField("角色", max_length=20, blank=True)
     action = models.CharField("操作", max_length=80, db_index=True)

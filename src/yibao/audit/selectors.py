@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
-from yibao.accounts.roles import ScopeKind
-from yibao.accounts.scoping import scope_of
+from yibao.access.roles import ScopeKind
+from yibao.access.scoping import scope_of
 
 from .models import AuditEntry
 

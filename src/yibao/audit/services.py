@@ -9,6 +9,8 @@ from typing import Any
 
 from .models import AuditEntry
 
+EXPORT_HEADER = ["时间", "操作人", "角色", "操作", "对象类型", "对象标识", "变更前", "变更后", "来源地址"]
+
 
 def _jsonable(value: Any) -> Any:
     if isinstance(value, dict):
@@ -29,7 +31,7 @@ def record_event(actor, action: str, object_type: str, object_id: Any, *, before
     """Append one entry. ``actor`` is a user or None for the system itself."""
     real_actor = actor if getattr(actor, "is_authenticated", False) else None
     return AuditEntry.objects.create(
-        actor=real_actor,
+        actor_id=real_actor.pk if real_actor else None,
         actor_label=(real_actor.username if real_actor else "系统"),
         actor_role=(real_actor.role if real_actor else ""),
         action=action,
@@ -47,7 +49,7 @@ def record_events(actor, entries: list[dict]) -> int:
     Each dict holds ``action``, ``object_type``, ``object_id`` and optionally ``before``,
     ``after`` and ``division_path``."""
     real_actor = actor if getattr(actor, "is_authenticated", False) else None
-    rows = [AuditEntry(actor=real_actor, actor_label=(real_actor.username if real_actor else "系统"),
+    rows = [AuditEntry(actor_id=real_actor.pk if real_actor else None, actor_label=(real_actor.username if real_actor else "系统"),
                        actor_role=(real_actor.role if real_actor else ""), action=e["action"],
                        object_type=e["object_type"], object_id=str(e["object_id"]),
                        division_path=e.get("division_path", ""), before=_jsonable(e.get("before")),
@@ -59,3 +61,49 @@ def record_events(actor, entries: list[dict]) -> int:
 
 def client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") if request is not None else None
+
+
+def export(actor, filters: dict):
+    """Export the entries matching ``filters`` (within the actor's scope) as xlsx: a background
+    job with a progress bar, whatever the size. Returns the job."""
+    from yibao.jobs.services import enqueue
+
+    clean = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in filters.items() if v}
+    return enqueue(actor, "audit.export", "导出审计日志", clean)
+
+
+def write_export(actor, filters: dict, name, *, progress=None, start=None):
+    """Write the xlsx of an export (the job's handler calls this). Returns (path, rows)."""
+    import json
+    from pathlib import Path
+
+    import xlsxwriter
+    from django.conf import settings
+    from django.utils import timezone
+
+    from yibao.documents.xlsx import write_table
+
+    from .selectors import AuditFilter, audit_entries
+
+    flt = AuditFilter(**{**filters,
+                         "date_from": dt.date.fromisoformat(filters["date_from"]) if filters.get("date_from") else None,
+                         "date_to": dt.date.fromisoformat(filters["date_to"]) if filters.get("date_to") else None})
+    qs = audit_entries(actor, flt)
+    if start:
+        start(qs.count())
+    path = Path(settings.VAR_DIR) / "exports" / f"audit-{name}.xlsx"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tz = timezone.get_current_timezone()
+
+    def text(value) -> str:
+        return "" if value is None else json.dumps(value, ensure_ascii=False)
+
+    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    ws = wb.add_worksheet("审计日志")
+    bold = wb.add_format({"bold": True})
+    rows = ([e.at.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S"), e.actor_label, e.actor_role, e.action,
+             e.object_type, e.object_id, text(e.before), text(e.after), e.ip or ""]
+            for e in qs.iterator(chunk_size=2000))
+    n = write_table(ws, EXPORT_HEADER, rows, header_format=bold, on_row=progress)
+    wb.close()
+    return path, n

@@ -13,7 +13,7 @@ from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
 from yibao import clock
-from yibao.accounts.permissions import user_can
+from yibao.access.permissions import user_can
 from yibao.accounts.personal_data import record_whole_view, shown_id_number
 from yibao.regions.models import Division
 
@@ -79,7 +79,7 @@ class OpenIn(Schema):
 @router.post("/declarations", response=DeclarationOut)
 def open_declaration(request, payload: OpenIn):
     _need(request, "employer.declare")
-    unit = request.user.unit
+    unit = selectors.unit_of(request.user)
     year = payload.year or rules.current_declaration_year(unit.region_id, clock.today())[0]
     if year is None:
         raise HttpError(400, "本统筹区尚未配置任何年度的缴费基数政策。")

@@ -35,6 +35,22 @@ class Unit(models.Model):
         return f"{self.name}（{self.unit_number}）"
 
 
+class UnitOperator(models.Model):
+    """参保单位经办人: the account a unit signs in with, linked to its unit. The link lives here,
+    beside the units, so that accounts know no domain model; ``apps.py`` tells the access
+    layer how a user reaches its unit through it."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name="账号", on_delete=models.PROTECT,
+                                related_name="unit_link")
+    unit = models.ForeignKey(Unit, verbose_name="参保单位", on_delete=models.PROTECT, related_name="operators")
+
+    class Meta:
+        verbose_name = "参保单位经办人"
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.unit_id}"
+
+
 class PersonStatus(models.TextChoices):
     ACTIVE = "active", "参保缴费"
     STOPPED = "stopped", "暂停缴费"

@@ -1,4 +1,4 @@
-"""Reads of the employee scheme, always through the reader's scope (``accounts.scoping``)."""
+"""Reads of the employee scheme, always through the reader's scope (``access.scoping``)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
 
-from yibao.accounts.scoping import scope_of
+from yibao.access.scoping import scope_of, user_unit_id
 
 from .models import (
     ApprovedBase,
@@ -20,7 +20,15 @@ from .models import (
 
 
 def units_for(user) -> QuerySet[Unit]:
-    return scope_of(user).filter(Unit.objects.select_related("region", "division"), division="division", unit="pk")
+    return scope_of(user).filter(Unit.objects.select_related("region", "division"))
+
+
+def unit_of(user) -> Unit | None:
+    """The unit a unit operator signs in for (None for every other account)."""
+    unit_id = user_unit_id(user) if getattr(user, "is_authenticated", False) else None
+    if unit_id is None:
+        return None
+    return Unit.objects.select_related("region", "division").filter(pk=unit_id).first()
 
 
 def pooling_regions_for(user) -> list:
@@ -41,8 +49,7 @@ def pooling_regions_for(user) -> list:
 
 
 def declarations_for(user) -> QuerySet[Declaration]:
-    return scope_of(user).filter(Declaration.objects.select_related("unit", "unit__region", "unit__division"),
-                                 division="unit__division", unit="unit_id")
+    return scope_of(user).filter(Declaration.objects.select_related("unit", "unit__region", "unit__division"))
 
 
 def declaration_for(user, pk: int) -> Declaration | None:
@@ -106,13 +113,16 @@ def status_counts(user, year: int | None = None, *, tally=None) -> dict[str, int
 
 
 def approved_bases_for(user, *, unit: Unit, year: int) -> QuerySet[ApprovedBase]:
-    qs = scope_of(user).filter(ApprovedBase.objects.select_related("employee"), division="unit__division",
-                               unit="unit_id")
+    qs = scope_of(user).filter(ApprovedBase.objects.select_related("employee"))
     return qs.filter(unit=unit, year=year).order_by("employee__employee_number", "employee_id", "month_from")
 
 
 def flexible_worker_for(user) -> FlexibleWorker | None:
-    return scope_of(user).filter(FlexibleWorker.objects.select_related("region"), person="id_number").first()
+    """The signed-in person's own registration as a flexible worker."""
+    if not getattr(user, "id_number", ""):
+        return None
+    return scope_of(user).filter(FlexibleWorker.objects.select_related("region")
+                                 .filter(id_number=user.id_number)).first()
 
 
 @dataclass

@@ -39,6 +39,7 @@ from .models import (
     Material,
     PersonStatus,
     Unit,
+    UnitOperator,
 )
 
 FEN = Decimal("0.01")
@@ -607,3 +608,22 @@ def record_form_export(declaration: Declaration, form: str, ext: str, *, actor) 
     """Printed forms carry whole identity numbers, so every export is audited."""
     record_event(actor, "declaration.form.export", "declaration", declaration.pk,
                  after={"form": form, "format": ext}, division_path=declaration.unit.division.path)
+
+
+# --- unit operators --------------------------------------------------------------------------
+
+@transaction.atomic
+def create_unit_operator(unit: Unit, *, password: str, full_name: str = "", phone: str = "", actor=None,
+                         check_password: bool = True, update_existing: bool = False):
+    """The account a unit signs in with (its 单位编号), linked to the unit."""
+    from yibao.access.roles import Role
+    from yibao.accounts.services import create_user
+
+    user = create_user(role=Role.UNIT_OPERATOR, username=unit.unit_number, password=password,
+                       full_name=full_name, phone=phone, actor=actor, check_password=check_password,
+                       update_existing=update_existing, division_path=unit.division.path)
+    link, created = UnitOperator.objects.update_or_create(user=user, defaults={"unit": unit})
+    if created:
+        record_event(actor, "unit_operator.link", "user", user.pk, after={"unit": unit.unit_number},
+                     division_path=unit.division.path)
+    return user

@@ -15,7 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from yibao import clock
-from yibao.accounts.permissions import require, user_can
+from yibao.access.permissions import require, user_can
 from yibao.accounts.personal_data import record_whole_view, sees_whole_id_numbers
 from yibao.jobs.services import create_job
 from yibao.regions.models import Division
@@ -59,7 +59,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 @require("employer.declare")
 def unit_home(request):
-    unit = request.user.unit
+    unit = selectors.unit_of(request.user)
     year, fallback = rules.current_declaration_year(unit.region_id, clock.today())
     kind = request.GET.get("kind", DeclarationKind.ACTIVE)
     if year is None:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from yibao.accounts.roles import Role
+from yibao.access.roles import Role
 
 from .models import Job
 
@@ -13,7 +13,7 @@ def jobs_for(user) -> QuerySet[Job]:
         return Job.objects.none()
     if user.role == Role.ADMIN:
         return Job.objects.all()
-    return Job.objects.filter(owner=user)
+    return Job.objects.filter(owner_id=user.pk)
 
 
 def job_for(user, job_id) -> Job | None:

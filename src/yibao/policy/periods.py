@@ -17,49 +17,8 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-import re
-from dataclasses import dataclass
 
-_MONTH_RE = re.compile(r"^(\d{4})-(\d{1,2})$")
-
-
-@dataclass(frozen=True, order=True)
-class Month:
-    """A contribution month, written "YYYY-MM"."""
-
-    year: int
-    month: int
-
-    def __post_init__(self):
-        if not 1 <= self.month <= 12:
-            raise ValueError(f"月份应在 1 至 12 之间：{self.month}")
-        if not 1 <= self.year <= 9999:
-            raise ValueError(f"年份无效：{self.year}")
-
-    @classmethod
-    def parse(cls, text: str) -> Month:
-        m = _MONTH_RE.match(text.strip())
-        if not m:
-            raise ValueError(f"“{text}”不是 YYYY-MM 格式的月份")
-        return cls(int(m.group(1)), int(m.group(2)))
-
-    @classmethod
-    def of(cls, day: dt.date) -> Month:
-        return cls(day.year, day.month)
-
-    @property
-    def first_day(self) -> dt.date:
-        return dt.date(self.year, self.month, 1)
-
-    @property
-    def last_day(self) -> dt.date:
-        return dt.date(self.year, self.month, calendar.monthrange(self.year, self.month)[1])
-
-    def next(self) -> Month:
-        return Month(self.year + 1, 1) if self.month == 12 else Month(self.year, self.month + 1)
-
-    def __str__(self) -> str:
-        return f"{self.year:04d}-{self.month:02d}"
+from yibao.months import Month
 
 
 def add_months(day: dt.date, months: int) -> dt.date:

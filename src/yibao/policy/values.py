@@ -8,60 +8,20 @@ message otherwise.
 from __future__ import annotations
 
 import datetime as dt
-import decimal
-from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal
 
-from .periods import Month
-
-FEN = Decimal("0.01")
-YUAN = Decimal("1")
-
-#: Rounding rules a policy file may name: (quantum, Decimal rounding mode, Chinese description).
-ROUNDINGS: dict[str, tuple[Decimal, str, str]] = {
-    "half_up_to_fen": (FEN, ROUND_HALF_UP, "四舍五入到分"),
-    "up_to_fen": (FEN, ROUND_CEILING, "进位到分"),
-    "half_up_to_yuan": (YUAN, ROUND_HALF_UP, "四舍五入到元"),
-    "up_to_yuan": (YUAN, ROUND_CEILING, "进位到元（不足一元的部分进为一元）"),
-}
-
-#: Exact arithmetic for every computation of the engine.
-EXACT = decimal.Context(prec=60, rounding=ROUND_HALF_UP, traps=[InvalidOperation, decimal.DivisionByZero])
-
-
-def round_money(amount: Decimal, rule: str = "half_up_to_fen") -> Decimal:
-    """Round with a named rule; the result always carries two decimal places."""
-    quantum, mode, _ = ROUNDINGS[rule]
-    return amount.quantize(quantum, rounding=mode).quantize(FEN)
-
-
-def to_decimal(value) -> Decimal:
-    if isinstance(value, bool) or value is None:
-        raise ValueError(f"“{value}”不是数值")
-    if isinstance(value, Decimal):
-        result = value
-    elif isinstance(value, int):
-        result = Decimal(value)
-    elif isinstance(value, float):
-        result = Decimal(repr(value))
-    elif isinstance(value, str):
-        text = value.strip().replace(",", "").replace("，", "")
-        try:
-            result = Decimal(text)
-        except InvalidOperation:
-            raise ValueError(f"“{value}”不是数值") from None
-    else:
-        raise ValueError(f"“{value}”不是数值")
-    if not result.is_finite():
-        raise ValueError(f"“{value}”不是有限数值")
-    return result
-
-
-def to_money(value) -> Decimal:
-    """Yuan, rounded to the fen half up."""
-    amount = to_decimal(value)
-    if abs(amount) >= Decimal("1e15"):
-        raise ValueError(f"金额“{value}”过大")
-    return amount.quantize(FEN, rounding=ROUND_HALF_UP)
+# Money is the shared core module's; re-exported here for the engine's modules.
+from yibao.money import (  # noqa: F401
+    EXACT,
+    FEN,
+    ROUNDINGS,
+    YUAN,
+    round_money,
+    to_decimal,
+    to_money,
+    yuan,
+)
+from yibao.months import Month
 
 
 def to_int(value) -> int:
@@ -89,13 +49,7 @@ def to_date(value) -> dt.date:
 
 
 def to_month(value) -> Month:
-    if isinstance(value, Month):
-        return value
-    if isinstance(value, dt.date):
-        return Month.of(value)
-    if isinstance(value, str):
-        return Month.parse(value)
-    raise ValueError(f"“{value}”不是 YYYY-MM 格式的月份")
+    return Month.coerce(value)
 
 
 def to_bool(value) -> bool:
@@ -152,8 +106,3 @@ def json_safe(value):
     if isinstance(value, (list, tuple)):
         return [json_safe(v) for v in value]
     return str(value)
-
-
-def yuan(amount: Decimal) -> str:
-    """Money for Chinese text: "1234.50"."""
-    return f"{amount.quantize(FEN)}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from yibao.accounts.scoping import scope_of
+from yibao.access.scoping import scope_of
 
 from .models import Agency, Division, EnrolmentTarget
 
@@ -14,7 +14,7 @@ def pooling_regions() -> QuerySet[Division]:
 
 
 def divisions_for(user, *, parent_key: str | None = None) -> QuerySet[Division]:
-    qs = scope_of(user).divisions(Division.objects.all())
+    qs = scope_of(user).filter(Division.objects.all())
     if parent_key is not None:
         qs = qs.filter(parent_id=parent_key)
     return qs

@@ -1,4 +1,4 @@
-from yibao.accounts.permissions import user_can
+from yibao.access.permissions import user_can
 
 NAV = [
     ("home", "首页", None),

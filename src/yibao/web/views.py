@@ -13,14 +13,13 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from yibao.accounts.permissions import require, user_can
-from yibao.accounts.roles import Role
+from yibao.access.permissions import require, user_can
+from yibao.access.roles import Role
 from yibao.accounts.services import AccountError, sign_in
+from yibao.audit import services as audit_services
 from yibao.audit.selectors import AuditFilter, audit_entries
-from yibao.audit.tasks import audit_export_task
 from yibao.employer import selectors as employer
 from yibao.jobs.selectors import job_for
-from yibao.jobs.services import create_job
 from yibao.regions import selectors as regions
 
 from .forms import AuditSearchForm, LoginForm
@@ -61,7 +60,7 @@ def home(request):
     user = request.user
     context = {"role_template": f"web/home/{user.role}.html", "user": user}
     if user.role in (Role.UNIT_OPERATOR,):
-        context["unit"] = user.unit
+        context["unit"] = employer.unit_of(user)
         context["declarations"] = employer.declarations_for(user).order_by("-year", "kind")[:10]
     elif user.division_id:
         context["division"] = user.division
@@ -117,9 +116,7 @@ def audit_view(request):
 def audit_export(request):
     form = AuditSearchForm(request.POST)
     data = form.cleaned_data if form.is_valid() else {}
-    flt = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in data.items() if v}
-    job = create_job(request.user, "audit.export", "导出审计日志", flt)
-    audit_export_task(job.id, request.user.pk, flt)
+    job = audit_services.export(request.user, data)
     return redirect("job", job_id=job.id)
 
 

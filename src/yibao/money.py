@@ -1,0 +1,98 @@
+"""Money, once: ``Decimal`` yuan, rounding by named rules, parsing of typed-in amounts, and the
+settings every money column uses. Pure Python (no Django), shared by the policy engine and the
+apps.
+
+Every rounding names its rule (``ROUNDINGS``); a policy file names the rule a notice implies,
+application code names the one it applies. Nothing here knows a notice's figures.
+"""
+
+from __future__ import annotations
+
+import decimal
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal, InvalidOperation
+
+FEN = Decimal("0.01")
+YUAN = Decimal("1")
+
+#: Rounding rules by name: (quantum, Decimal rounding mode, Chinese description).
+ROUNDINGS: dict[str, tuple[Decimal, str, str]] = {
+    "half_up_to_fen": (FEN, ROUND_HALF_UP, "四舍五入到分"),
+    "up_to_fen": (FEN, ROUND_CEILING, "进位到分"),
+    "half_up_to_yuan": (YUAN, ROUND_HALF_UP, "四舍五入到元"),
+    "up_to_yuan": (YUAN, ROUND_CEILING, "进位到元（不足一元的部分进为一元）"),
+}
+
+#: Exact arithmetic for computations (60 significant digits; invalid operations raise).
+EXACT = decimal.Context(prec=60, rounding=ROUND_HALF_UP, traps=[InvalidOperation, decimal.DivisionByZero])
+
+#: The settings of every money column (``DecimalField(**MONEY_FIELD)``): up to 999,999,999,999.99 yuan.
+MONEY_FIELD = {"max_digits": 14, "decimal_places": 2}
+
+#: A declared monthly amount (a wage, a pension, a chosen base) must stay below this: larger
+#: figures are typing errors (a wage typed in fen, a year's total in a month's column).
+DECLARED_LIMIT = Decimal("100000000")
+
+
+def round_money(amount: Decimal, rule: str = "half_up_to_fen") -> Decimal:
+    """Round with a named rule; the result always carries two decimal places."""
+    quantum, mode, _ = ROUNDINGS[rule]
+    return amount.quantize(quantum, rounding=mode).quantize(FEN)
+
+
+def to_decimal(value) -> Decimal:
+    """A finite number from ``Decimal``, int, float or text ("1,234.5" and "1，234.5" too)."""
+    if isinstance(value, bool) or value is None:
+        raise ValueError(f"“{value}”不是数值")
+    if isinstance(value, Decimal):
+        result = value
+    elif isinstance(value, int):
+        result = Decimal(value)
+    elif isinstance(value, float):
+        result = Decimal(repr(value))
+    elif isinstance(value, str):
+        text = value.strip().replace(",", "").replace("，", "")
+        try:
+            result = Decimal(text)
+        except InvalidOperation:
+            raise ValueError(f"“{value}”不是数值") from None
+    else:
+        raise ValueError(f"“{value}”不是数值")
+    if not result.is_finite():
+        raise ValueError(f"“{value}”不是有限数值")
+    return result
+
+
+def to_money(value) -> Decimal:
+    """Yuan, rounded to the fen half up (any sign)."""
+    amount = to_decimal(value)
+    if abs(amount) >= Decimal("1e15"):
+        raise ValueError(f"金额“{value}”过大")
+    return round_money(amount)
+
+
+def parse_amount(value) -> Decimal:
+    """A declared amount as a person types it: a positive number of yuan below
+    ``DECLARED_LIMIT``, rounded to the fen half up. ``ValueError`` with a Chinese message otherwise."""
+    try:
+        amount = to_decimal(value)
+    except ValueError:
+        raise ValueError(f"“{value}”不是有效的金额") from None
+    if amount <= 0:
+        raise ValueError("金额必须大于0")
+    if amount >= DECLARED_LIMIT:
+        raise ValueError("金额过大，请核对（单位：元/月）")
+    return round_money(amount)
+
+
+def to_fen(amount: Decimal) -> int:
+    """Whole fen of an amount already rounded to the fen."""
+    return int(amount.quantize(FEN, rounding=ROUND_HALF_UP) * 100)
+
+
+def from_fen(fen: int) -> Decimal:
+    return (Decimal(int(fen)) / 100).quantize(FEN)
+
+
+def yuan(amount: Decimal) -> str:
+    """Money for Chinese text: "1234.50"."""
+    return f"{amount.quantize(FEN)}"
