@@ -152,7 +152,7 @@ def run_worker(url: str) -> dict:
     unit, declaration, actor = _import_unit(IMPORT_ROWS)
     data = _filled_xlsx(declaration)
     log(f"import file: {len(data) / 1e6:.1f} MB, {IMPORT_ROWS} rows")
-    from yibao.employer.importing import import_file
+    from yibao.employer.services import import_file
 
     t = time.perf_counter()
     applied = import_file(declaration, data, "bench.xlsx", actor=actor)

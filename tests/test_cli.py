@@ -88,6 +88,6 @@ def test_employer_batch_commands(tmp_path):
     wage = run(["employer", "--as", "admin", "average-wage", "370700", "--wage-year", "2023",
                 "--annual-amount", "100000", "--published-on", "2024-06-20"], env)
     assert wage.returncode == 0, wage.stderr
-    assert "自 2024-07 起下限 5000.00 元、上限 25000.00 元" in wage.stdout
+    assert "自 2024-07 起缴费基数下限 5000.00 元、上限 25000.00 元" in wage.stdout
     assert run(["employer", "--as", "clerk.weifang", "average-wage", "370700", "--wage-year", "2022",
                 "--annual-amount", "90000", "--published-on", "2023-06-20"], env).returncode == 2

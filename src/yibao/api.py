@@ -18,6 +18,8 @@ from yibao.accounts.services import AccountError, sign_in
 from yibao.audit.selectors import AuditFilter, audit_entries
 from yibao.employer import selectors as employer_selectors
 from yibao.employer.api import router as employer_router
+from yibao.errors import AppError
+from yibao.http import error_body
 from yibao.identity import IdentityError, parse_resident_id, parse_uscc
 from yibao.jobs.selectors import job_for
 from yibao.regions import selectors as regions
@@ -243,6 +245,12 @@ def job_detail(request, job_id: UUID):
             "status_display": job.get_status_display(), "total": job.total, "done": job.done,
             "percent": job.percent, "finished": job.finished, "message": job.message,
             "has_file": bool(job.result_file), "result": job.result}
+
+
+@api.exception_handler(AppError)
+def refused(request, exc: AppError):
+    """Every refusal of a service, and every engine refusal, in one shape (``ErrorOut``)."""
+    return api.create_response(request, error_body(exc), status=exc.status)
 
 
 api.add_router("/policy", policy_router)

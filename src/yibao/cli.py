@@ -170,21 +170,22 @@ def cmd_employer(args) -> int:
         print(f"{actor.username}（{actor.get_role_display()}）无权执行此操作。", file=sys.stderr)
         return 2
     if args.action == "import":
-        from yibao.employer.tasks import run_import
+        from django.core.files import File
 
         declaration = _declaration(args, actor)
-        data = open(args.file, "rb").read()  # noqa: SIM115
         total = max(1, declaration.line_count)
-        outcome = run_import(declaration, data, os.path.basename(args.file), actor=actor,
-                             progress=lambda done: done % 500 or print("\r" + _bar(min(100, 100 * done // total)),
-                                                                       end="", flush=True))
+        with open(args.file, "rb") as fh:
+            outcome = services.start_import(
+                declaration, File(fh, name=os.path.basename(args.file)), actor=actor, inline=True,
+                progress=lambda done: done % 500 or print("\r" + _bar(min(100, 100 * done // total)), end="",
+                                                          flush=True))
         print()
-        print(outcome["message"])
-        for e in outcome.get("errors", [])[:50]:
+        print(outcome.message)
+        for e in outcome.errors[:50]:
             print(f"  第 {e['row']} 行 {e['column']}：{e['message']}")
-        if outcome.get("report"):
-            print(f"错误清单：{outcome['report']}")
-        return 0 if outcome["ok"] else 1
+        if outcome.report:
+            print(f"错误清单：{outcome.report}")
+        return 0 if outcome.ok else 1
     if args.action == "forms":
         from yibao.documents.declaration_forms import filename_for, render_pdf, render_xlsx
         from yibao.employer import forms_data
@@ -211,9 +212,7 @@ def cmd_employer(args) -> int:
                   f"基数合计 {d.base_total:>14} {d.get_status_display()}")
         return 0
     if args.action == "average-wage":
-        import datetime as dt
-
-        from yibao.employer.rules import RuleRefused
+        from yibao.errors import AppError
         from yibao.regions.models import Division
 
         region = Division.objects.filter(key=args.region, is_pooling_region=True).first()
@@ -221,14 +220,16 @@ def cmd_employer(args) -> int:
             print(f"统筹区 {args.region} 不存在", file=sys.stderr)
             return 2
         try:
-            wage, changed = services.record_average_wage(
+            job = services.publish_average_wage(
                 region=region, wage_year=args.wage_year, annual_amount=args.annual_amount,
-                published_on=dt.date.fromisoformat(args.published_on), document=args.document or "", actor=actor)
-        except (services.DeclarationError, RuleRefused, ValueError) as exc:
+                published_on=args.published_on, document=args.document or "", actor=actor, in_process=True)
+        except AppError as exc:
             print(f"未录入：{exc}", file=sys.stderr)
             return 2
-        print(f"已录入：自 {wage.effective_from} 起下限 {wage.floor} 元、上限 {wage.ceiling} 元；"
-              f"已调整 {changed} 条核定基数。")
+        if job.status == "failed":
+            print(job.message, file=sys.stderr)
+            return 2
+        print(job.message)
         return 0
     return 2
 

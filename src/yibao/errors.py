@@ -4,29 +4,19 @@ Every refusal of a business action is an ``AppError`` (or a subclass an app decl
 ``errors.py``). Pages show ``message``; the JSON API answers ``{"code", "message", "fields"}``
 with ``status`` through one exception handler; the command line prints the message and exits 2.
 The policy engine's refusal codes (not_configured, out_of_range, not_eligible, invalid_input)
-pass through unchanged. Pure Python (no Django).
+pass through unchanged as ``RuleRefused`` (422). Pure Python (no Django).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-#: HTTP status for each code that is not a plain 400.
-STATUS_OF_CODE = {
-    "not_found": 404,
-    "forbidden": 403,
-    "conflict": 409,
-    "not_configured": 422,
-    "out_of_range": 422,
-    "not_eligible": 422,
-    "invalid_input": 422,
-}
-
 
 class AppError(Exception):
     """A refused action. ``str(exc)`` is the Chinese message shown to the user."""
 
     code = "refused"
+    status = 400  # the HTTP status the JSON API answers with
 
     def __init__(self, message: str, *, code: str | None = None, fields: dict[str, Any] | None = None,
                  missing: list[str] | None = None, explanation: list | None = None):
@@ -37,10 +27,6 @@ class AppError(Exception):
         self.missing = list(missing or [])
         self.explanation = list(explanation or [])
         super().__init__(message)
-
-    @property
-    def status(self) -> int:
-        return STATUS_OF_CODE.get(self.code, 400)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"code": self.code, "message": self.message}
@@ -53,19 +39,26 @@ class AppError(Exception):
 
 class NotFound(AppError):
     code = "not_found"
+    status = 404
 
 
 class Forbidden(AppError):
     code = "forbidden"
+    status = 403
 
 
 class Conflict(AppError):
     code = "conflict"
+    status = 409
 
 
 class RuleRefused(AppError):
     """The policy engine refused: ``code`` is one of its refusal codes, ``missing`` names what a
-    notice leaves unconfigured, ``explanation`` carries the engine's steps and citations."""
+    notice leaves unconfigured, ``explanation`` carries the engine's steps and citations.
+    The JSON API answers 422 with the engine's code unchanged."""
+
+    status = 422
+    codes = ("not_configured", "out_of_range", "not_eligible", "invalid_input")
 
     @classmethod
     def from_answer(cls, error: dict, explanation: list | None = None) -> RuleRefused:

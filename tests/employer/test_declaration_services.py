@@ -5,10 +5,14 @@ import pytest
 
 from yibao.audit.models import AuditEntry
 from yibao.employer import services
-from yibao.employer.importing import import_file
 from yibao.employer.models import ApprovedBase, DeclarationLine, DeclarationStatus, Employee
+from yibao.employer.services import import_file
+from yibao.errors import RuleRefused
+from yibao.months import Month
 
 from .conftest import CIVIL_UNIT, LIAOCHENG_UNIT, PDF, PNG, WEIFANG_UNIT, Upload, filled, xlsx_bytes
+
+M = Month.parse
 
 pytestmark = pytest.mark.django_db
 
@@ -193,7 +197,7 @@ def test_review_approve_stores_bases_and_confirm(declaration, users):
     d = services.review(d, actor=users["clerk.weifang"], approve=True)
     bases = ApprovedBase.objects.filter(declaration=d)
     assert bases.count() == d.line_count
-    assert {b.month_from for b in bases} == {"2024-01"} and {b.month_to for b in bases} == {"2024-12"}
+    assert {b.month_from for b in bases} == {M("2024-01")} and {b.month_to for b in bases} == {M("2024-12")}
     assert sorted(bases.values_list("base", flat=True))[:1] == [Decimal("4242.00")]
     assert max(bases.values_list("base", flat=True)) == Decimal("21207.00")
     d = services.confirm(d, actor=users[WEIFANG_UNIT])
@@ -232,21 +236,22 @@ def test_new_average_wage_reclamps_stored_bases_from_the_month_after(declaration
     upload_all_materials(d, users[WEIFANG_UNIT])
     services.submit(d, actor=users[WEIFANG_UNIT])
     services.review(d, actor=users["clerk.weifang"], approve=True)
-    wage, changed = services.record_average_wage(
+    recorded = services.record_average_wage(
         region=Division.objects.get(key="370700"), wage_year=2023, annual_amount="100000",
         published_on=dt.date(2024, 6, 20), actor=users["admin"])
-    assert wage.effective_from == "2024-07"
-    assert (wage.floor, wage.ceiling) == (Decimal("5000.00"), Decimal("25000.00"))
+    assert recorded.bounds.effective_from == M("2024-07")
+    assert (recorded.bounds.floor, recorded.bounds.ceiling) == (Decimal("5000.00"), Decimal("25000.00"))
+    changed = recorded.changed
     assert changed == 2  # the one under the old floor and the one over the old ceiling
     low = ApprovedBase.objects.filter(declaration=d, declared_amount=3000).order_by("month_from")
     assert [(b.month_from, b.month_to, b.base) for b in low] == [
-        ("2024-01", "2024-06", Decimal("4242.00")), ("2024-07", "2024-12", Decimal("5000.00"))]
+        (M("2024-01"), M("2024-06"), Decimal("4242.00")), (M("2024-07"), M("2024-12"), Decimal("5000.00"))]
     assert AuditEntry.objects.filter(action="approved_base.reclamp").count() == 2
     # a flexible worker choosing after publication sees the new bounds
     from yibao.employer.models import FlexibleWorker
 
     worker = FlexibleWorker.objects.get(region_id="370700")
-    with pytest.raises(services.DeclarationError, match="5000.00"):
+    with pytest.raises(RuleRefused, match="5000.00"):
         services.choose_flexible_base(worker, month="2024-08", value="4500", actor=None)
 
 
@@ -274,15 +279,16 @@ def test_retiree_redeclaration_keeps_history(declaration, users):
     services.review(d, actor=users["clerk.weifang"], approve=True)
     spans = ApprovedBase.objects.filter(employee=first.employee, kind="retiree").order_by("month_from")
     assert [(s.month_from, s.month_to, s.declared_amount) for s in spans] == [
-        ("2024-01", "2024-06", Decimal("4000.00")), ("2024-07", "2024-12", Decimal("4400.00"))]
+        (M("2024-01"), M("2024-06"), Decimal("4000.00")), (M("2024-07"), M("2024-12"), Decimal("4400.00"))]
 
 
 def test_flexible_worker_chooses_within_bounds(users):
     from yibao.employer.models import FlexibleWorker
 
     worker = FlexibleWorker.objects.get(region_id="370700")
-    with pytest.raises(services.DeclarationError, match="4242.*21207"):
+    with pytest.raises(RuleRefused, match="4242.*21207") as refused:
         services.choose_flexible_base(worker, month="2024-01", value="21208", actor=None)
+    assert refused.value.code == "out_of_range" and refused.value.status == 422
     choice = services.choose_flexible_base(worker, month="2024-01", value="4242", actor=None)
     assert choice.base == Decimal("4242") and choice.chosen_at is not None
 
@@ -344,12 +350,12 @@ def test_bases_approved_after_a_published_wage_take_its_bounds_from_the_month_af
     services.review(d, actor=users["clerk.weifang"], approve=True)
     low = ApprovedBase.objects.filter(declaration=d, declared_amount=3000).order_by("month_from")
     assert [(b.month_from, b.month_to, b.base) for b in low] == [
-        ("2024-01", "2024-06", Decimal("4242.00")), ("2024-07", "2024-12", Decimal("5000.00"))]
+        (M("2024-01"), M("2024-06"), Decimal("4242.00")), (M("2024-07"), M("2024-12"), Decimal("5000.00"))]
     high = ApprovedBase.objects.filter(declaration=d, declared_amount=30000).order_by("month_from")
     assert [b.base for b in high] == [Decimal("21207.00"), Decimal("25000.00")]
     middle = ApprovedBase.objects.filter(declaration=d, declared_amount=8000)
     assert {(b.month_from, b.month_to, b.base) for b in middle} == {
-        ("2024-01", "2024-06", Decimal("8000.00")), ("2024-07", "2024-12", Decimal("8000.00"))}
+        (M("2024-01"), M("2024-06"), Decimal("8000.00")), (M("2024-07"), M("2024-12"), Decimal("8000.00"))}
 
 
 def test_a_flexible_workers_choice_below_the_new_floor_moves_to_it(users):
@@ -361,7 +367,7 @@ def test_a_flexible_workers_choice_below_the_new_floor_moves_to_it(users):
     services.record_average_wage(region=Division.objects.get(key="370700"), wage_year=2023, annual_amount="100000",
                                  published_on=dt.date(2024, 6, 20), actor=users["admin"])
     latest = worker.choices.order_by("-chosen_at", "-id").first()
-    assert (latest.month_from, latest.base) == ("2024-07", Decimal("5000.00"))
+    assert (latest.month_from, latest.base) == (M("2024-07"), Decimal("5000.00"))
     assert worker.choices.filter(month_from="2024-01", base=Decimal("4500")).exists()  # history kept
     entry = AuditEntry.objects.get(action="flexible_base.reclamp")
     assert entry.before["base"] == "4500.00" and entry.after["base"] == "5000.00" and entry.division_path

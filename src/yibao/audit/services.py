@@ -7,6 +7,8 @@ import decimal
 import uuid
 from typing import Any
 
+from yibao.months import Month
+
 from .models import AuditEntry
 
 EXPORT_HEADER = ["时间", "操作人", "角色", "操作", "对象类型", "对象标识", "变更前", "变更后", "来源地址"]
@@ -21,7 +23,7 @@ def _jsonable(value: Any) -> Any:
         return str(value)
     if isinstance(value, dt.date | dt.datetime):
         return value.isoformat()
-    if isinstance(value, uuid.UUID):
+    if isinstance(value, uuid.UUID | Month):
         return str(value)
     return value
 

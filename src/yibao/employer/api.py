@@ -15,11 +15,12 @@ from ninja.files import UploadedFile
 from yibao import clock
 from yibao.access.permissions import user_can
 from yibao.accounts.personal_data import record_whole_view, shown_id_number
+from yibao.http import XLSX, attachment, responds
+from yibao.jobs.models import Job
 from yibao.regions.models import Division
 
 from . import forms_data, rules, selectors, services
 from .models import Declaration, DeclarationKind
-from .tasks import run_import
 
 router = Router(tags=["职工医保缴费基数申报"])
 
@@ -35,10 +36,6 @@ def _get(request, pk: int) -> Declaration:
     if declaration is None:
         raise HttpError(404, "申报不存在。")
     return declaration
-
-
-def _refusal(exc: Exception) -> HttpError:
-    return HttpError(400, str(exc))
 
 
 class DeclarationOut(Schema):
@@ -76,20 +73,17 @@ class OpenIn(Schema):
     kind: str = DeclarationKind.ACTIVE
 
 
-@router.post("/declarations", response=DeclarationOut)
+@router.post("/declarations", response=responds(DeclarationOut))
 def open_declaration(request, payload: OpenIn):
     _need(request, "employer.declare")
     unit = selectors.unit_of(request.user)
     year = payload.year or rules.current_declaration_year(unit.region_id, clock.today())[0]
     if year is None:
         raise HttpError(400, "本统筹区尚未配置任何年度的缴费基数政策。")
-    try:
-        return _out(services.open_declaration(unit, year, payload.kind, actor=request.user))
-    except services.DeclarationError as exc:
-        raise _refusal(exc) from exc
+    return _out(services.open_declaration(unit, year, payload.kind, actor=request.user))
 
 
-@router.get("/declarations", response=list[DeclarationOut])
+@router.get("/declarations", response=responds(list[DeclarationOut]))
 def list_declarations(request, status: str = "", region: str = "", year: int | None = None, flagged: bool = False,
                       q: str = "", offset: int = 0, limit: int = 50):
     _need(request, "employer.view_declaration")
@@ -98,7 +92,7 @@ def list_declarations(request, status: str = "", region: str = "", year: int | N
     return [_out(d) for d in qs]
 
 
-@router.get("/declarations/{pk}", response=DeclarationOut)
+@router.get("/declarations/{pk}", response=responds(DeclarationOut))
 def get_declaration(request, pk: int):
     return _out(_get(request, pk), checks=True)
 
@@ -120,7 +114,7 @@ def _line(x, user) -> dict:
             "previous_base": x.previous_base, "declared_amount": x.declared_amount, "base": x.base, "clamp": x.clamp}
 
 
-@router.get("/declarations/{pk}/lines", response=list[LineOut])
+@router.get("/declarations/{pk}/lines", response=responds(list[LineOut]))
 def list_lines(request, pk: int, q: str = "", offset: int = 0, limit: int = 100):
     d = _get(request, pk)
     qs = list(selectors.lines_of(d, q=q)[max(offset, 0):max(offset, 0) + min(max(limit, 1), 1000)])
@@ -133,55 +127,61 @@ class AmountIn(Schema):
     amount: str
 
 
-@router.put("/declarations/{pk}/lines/{line_id}", response=LineOut)
+@router.put("/declarations/{pk}/lines/{line_id}", response=responds(LineOut))
 def set_line(request, pk: int, line_id: int, payload: AmountIn):
     d = _get(request, pk)
     _need(request, "employer.declare")
-    try:
-        return _line(services.set_amount(d, line_id, payload.amount, actor=request.user), request.user)
-    except services.DeclarationError as exc:
-        raise _refusal(exc) from exc
+    return _line(services.set_amount(d, line_id, payload.amount, actor=request.user), request.user)
 
 
 @router.get("/declarations/{pk}/template")
 def template(request, pk: int):
-    from .exports import build_template
-
     d = _get(request, pk)
     _need(request, "employer.declare")
-    response = HttpResponse(build_template(d, selectors.lines_of(d)),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="template-{d.unit.unit_number}-{d.year}.xlsx"'
-    return response
+    data, filename = services.template_file(d, actor=request.user)
+    return attachment(data, filename, XLSX)
 
 
-@router.post("/declarations/{pk}/upload")
+class JobOut(Schema):
+    job_id: str
+    status: str
+    label: str
+    url: str
+
+
+def _job(job: Job) -> dict:
+    return {"job_id": str(job.id), "status": job.status, "label": job.label, "url": f"/api/v1/jobs/{job.id}"}
+
+
+class ImportOut(Schema):
+    ok: bool
+    message: str
+    detail: str | None = None
+    code: str | None = None
+    applied: int | None = None
+    errors: list[dict] | None = None
+    error_count: int | None = None
+
+
+@router.post("/declarations/{pk}/upload", response={**responds(ImportOut), 202: JobOut, 400: ImportOut})
 def upload(request, pk: int, file: UploadedFile = File(...)):
     """Import a filled template (xlsx or csv): every row is applied, or none and the row errors
     are returned (HTTP 400)."""
     d = _get(request, pk)
     _need(request, "employer.declare")
-    outcome = run_import(d, file.read(), file.name or "", actor=request.user)
-    outcome.pop("report", None)
-    if not outcome["ok"]:
-        return HttpResponse(_json(outcome), status=400, content_type="application/json")
-    return outcome
-
-
-def _json(data) -> str:
-    import json
-
-    return json.dumps(data, ensure_ascii=False)
+    outcome = services.start_import(d, file, actor=request.user)
+    if isinstance(outcome, Job):
+        return 202, _job(outcome)
+    if not outcome.ok:
+        return 400, outcome.public()
+    return 200, outcome.public()
 
 
 @router.post("/declarations/{pk}/materials")
 def upload_material(request, pk: int, code: Form[str], file: UploadedFile = File(...)):
     d = _get(request, pk)
     _need(request, "employer.declare")
-    try:
-        m = services.upload_material(d, code, file, actor=request.user)
-    except services.DeclarationError as exc:
-        raise _refusal(exc) from exc
+    m = services.upload_material(d, code, file, actor=request.user)
     return {"id": m.pk, "code": m.code, "title": m.title, "content_type": m.content_type, "size": m.size,
             "sha256": m.sha256}
 
@@ -201,14 +201,11 @@ def form(request, pk: int, form: str, format: str = "pdf"):  # noqa: A002
                         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
-@router.post("/declarations/{pk}/submit", response=DeclarationOut)
+@router.post("/declarations/{pk}/submit", response=responds(DeclarationOut))
 def submit(request, pk: int):
     d = _get(request, pk)
     _need(request, "employer.declare")
-    try:
-        return _out(services.submit(d, actor=request.user))
-    except services.DeclarationError as exc:
-        raise _refusal(exc) from exc
+    return _out(services.submit(d, actor=request.user))
 
 
 class ReviewIn(Schema):
@@ -216,38 +213,29 @@ class ReviewIn(Schema):
     reasons: str = ""
 
 
-@router.post("/declarations/{pk}/review", response=DeclarationOut)
+@router.post("/declarations/{pk}/review", response=responds(DeclarationOut))
 def review(request, pk: int, payload: ReviewIn):
     d = _get(request, pk)
     _need(request, "employer.review")
-    try:
-        return _out(services.review(d, actor=request.user, approve=payload.approve, reasons=payload.reasons))
-    except services.DeclarationError as exc:
-        raise _refusal(exc) from exc
+    return _out(services.review(d, actor=request.user, approve=payload.approve, reasons=payload.reasons))
 
 
-@router.post("/declarations/{pk}/confirm", response=DeclarationOut)
+@router.post("/declarations/{pk}/confirm", response=responds(DeclarationOut))
 def confirm(request, pk: int):
     d = _get(request, pk)
     _need(request, "employer.declare")
-    try:
-        return _out(services.confirm(d, actor=request.user))
-    except services.DeclarationError as exc:
-        raise _refusal(exc) from exc
+    return _out(services.confirm(d, actor=request.user))
 
 
 class ReopenIn(Schema):
     month_from: str
 
 
-@router.post("/declarations/{pk}/reopen", response=DeclarationOut)
+@router.post("/declarations/{pk}/reopen", response=responds(DeclarationOut))
 def reopen(request, pk: int, payload: ReopenIn):
     d = _get(request, pk)
     _need(request, "employer.declare")
-    try:
-        return _out(services.reopen_for_adjustment(d, month_from=payload.month_from, actor=request.user))
-    except services.DeclarationError as exc:
-        raise _refusal(exc) from exc
+    return _out(services.reopen_for_adjustment(d, month_from=payload.month_from, actor=request.user))
 
 
 class BaseOut(Schema):
@@ -263,14 +251,14 @@ class BaseOut(Schema):
     superseded: bool
 
 
-@router.get("/declarations/{pk}/bases", response=list[BaseOut])
+@router.get("/declarations/{pk}/bases", response=responds(list[BaseOut]))
 def bases(request, pk: int):
     d = _get(request, pk)
     rows = list(selectors.approved_bases_for(request.user, unit=d.unit, year=d.year))
     record_whole_view(request.user, "declaration", d.pk, people=len(rows), division_path=d.unit.division.path,
                       what="核定缴费基数（接口）")
     return [{"id_number": shown_id_number(request.user, b.employee.id_number), "name": b.employee.name,
-             "kind": b.kind, "month_from": b.month_from, "month_to": b.month_to, "declared_amount": b.declared_amount,
+             "kind": b.kind, "month_from": str(b.month_from), "month_to": str(b.month_to), "declared_amount": b.declared_amount,
              "base": b.base, "clamp": b.clamp, "reason": b.reason, "superseded": b.superseded} for b in rows]
 
 
@@ -285,11 +273,8 @@ def flexible_base(request, payload: FlexibleIn):
     worker = selectors.flexible_worker_for(request.user)
     if worker is None:
         raise HttpError(404, "您尚未登记为灵活就业人员。")
-    try:
-        c = services.choose_flexible_base(worker, month=payload.month, value=payload.base, actor=request.user)
-    except services.DeclarationError as exc:
-        raise _refusal(exc) from exc
-    return {"month_from": c.month_from, "base": c.base, "chosen_at": c.chosen_at}
+    c = services.choose_flexible_base(worker, month=payload.month, value=payload.base, actor=request.user)
+    return {"month_from": str(c.month_from), "base": c.base, "chosen_at": c.chosen_at}
 
 
 class AverageWageIn(Schema):
@@ -300,17 +285,13 @@ class AverageWageIn(Schema):
     document: str = ""
 
 
-@router.post("/average-wages")
+@router.post("/average-wages", response={202: JobOut, **responds(JobOut)})
 def average_wage(request, payload: AverageWageIn):
     _need(request, "employer.set_average_wage")
     region = Division.objects.filter(key=payload.region, is_pooling_region=True).first()
     if region is None:
         raise HttpError(404, "统筹区不存在。")
-    try:
-        wage, changed = services.record_average_wage(
-            region=region, wage_year=payload.wage_year, annual_amount=payload.annual_amount,
-            published_on=payload.published_on, document=payload.document, actor=request.user)
-    except (services.DeclarationError, rules.RuleRefused) as exc:
-        raise _refusal(exc) from exc
-    return {"effective_from": wage.effective_from, "floor": wage.floor, "ceiling": wage.ceiling,
-            "reclamped": changed}
+    job = services.publish_average_wage(
+        region=region, wage_year=payload.wage_year, annual_amount=payload.annual_amount,
+        published_on=payload.published_on, document=payload.document, actor=request.user)
+    return 202, _job(job)

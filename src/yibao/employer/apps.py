@@ -20,6 +20,8 @@ class EmployerConfig(AppConfig):
         scoping.reaches(m.FlexibleWorker, division="region", person="id_number")
         scoping.reaches(m.FlexibleBaseChoice, division="worker__region", person="worker__id_number")
 
+        from . import tasks  # noqa: F401  (registers the app's job handlers)
+
         @scoping.unit_of_user
         def operator_unit(user):
             return m.UnitOperator.objects.filter(user_id=user.pk).values_list("unit_id", flat=True).first()

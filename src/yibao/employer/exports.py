@@ -9,9 +9,9 @@ import xlsxwriter
 
 from yibao.documents.xlsx import safe_cell
 
+from .errors import RowError
 from .importing import ID_COLUMN, MAX_ROWS, NAME_COLUMN, amount_column_title
 from .models import Declaration, DeclarationKind
-from .services import RowError
 
 
 def template_header(declaration: Declaration) -> list[str]:

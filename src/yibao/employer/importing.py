@@ -19,7 +19,7 @@ from python_calamine import CalamineWorkbook
 
 from yibao.identity import IdentityError, parse_resident_id
 
-from .services import DeclarationError, ImportRejected, RowError, to_money
+from .errors import DeclarationError, ImportRejected, RowError, parse_amount
 
 MAX_FILE_BYTES = 30 * 1024 * 1024
 MAX_UNPACKED_BYTES = 400 * 1024 * 1024
@@ -47,12 +47,17 @@ def _is_amount_title(title: str, retiree: bool) -> bool:
     return ("养老金" in title or "退休金" in title) if retiree else ("月平均" in title and "工资" in title)
 
 
+def check_file_size(size: int) -> None:
+    """The one limit on an uploaded declaration file's size."""
+    if size > MAX_FILE_BYTES:
+        raise DeclarationError(f"文件过大：不能超过 {MAX_FILE_BYTES // 1024 // 1024} MB。", code="too_large")
+
+
 def read_table(data: bytes, filename: str = "") -> list[list]:
     """The first sheet of an xlsx, or a csv, as a list of rows of cell values."""
     if not data:
         raise DeclarationError("上传的文件是空的。")
-    if len(data) > MAX_FILE_BYTES:
-        raise DeclarationError(f"文件过大：不能超过 {MAX_FILE_BYTES // 1024 // 1024} MB。")
+    check_file_size(len(data))
     if data[:4] == b"PK\x03\x04":
         return _read_xlsx(data)
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
@@ -170,7 +175,7 @@ def parse_declaration_rows(rows: list[list], *, people: dict[str, str], year: in
             errors.append(RowError(line_no, amount_title, "未填写"))
         else:
             try:
-                amount = to_money(raw_amount)
+                amount = parse_amount(raw_amount)
                 if number is not None:
                     amounts[number] = amount
             except DeclarationError as exc:
@@ -180,17 +185,3 @@ def parse_declaration_rows(rows: list[list], *, people: dict[str, str], year: in
     if errors:
         raise ImportRejected(errors, header, body, header_index + 1)
     return ParsedFile(header=header, rows=body, amounts=amounts)
-
-
-def import_file(declaration, data: bytes, filename: str, *, actor, progress=None) -> int:
-    """Read, validate and apply an uploaded file: all rows or none. Returns rows applied;
-    raises DeclarationError (file-level) or ImportRejected (row errors, with the rows)."""
-    from .services import apply_amounts
-
-    if not declaration.editable:
-        raise DeclarationError(f"申报当前状态为“{declaration.get_status_display()}”，不能修改。")
-    rows = read_table(data, filename)
-    people = dict(declaration.lines.values_list("id_number", "name"))
-    parsed = parse_declaration_rows(rows, people=people, year=declaration.year,
-                                    retiree=declaration.kind == "retiree", progress=progress)
-    return apply_amounts(declaration, parsed.amounts, actor=actor, source=filename)

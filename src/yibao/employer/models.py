@@ -4,7 +4,8 @@
 from django.conf import settings
 from django.db import models
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
+from yibao.fields import MonthField
+from yibao.money import MONEY_FIELD as MONEY
 
 
 class Unit(models.Model):
@@ -100,8 +101,7 @@ class Declaration(models.Model):
     status = models.CharField("状态", max_length=10, choices=DeclarationStatus.choices,
                               default=DeclarationStatus.DRAFT, db_index=True)
     revision = models.PositiveIntegerField("修订次数", default=0)
-    adjust_from = models.CharField("调整起始月份", max_length=7, blank=True,
-                                   help_text="重新申报（养老金调整）时新基数的起始月份")
+    adjust_from = MonthField("调整起始月份", blank=True, help_text="重新申报（养老金调整）时新基数的起始月份")
     late = models.BooleanField("逾期申报", default=False)
     submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
     reviewed_at = models.DateTimeField("审核时间", null=True, blank=True)
@@ -203,8 +203,8 @@ class ApprovedBase(models.Model):
                                     related_name="approved_bases")
     kind = models.CharField("类型", max_length=10, choices=DeclarationKind.choices)
     year = models.PositiveSmallIntegerField("年度")
-    month_from = models.CharField("起始月份", max_length=7)
-    month_to = models.CharField("终止月份", max_length=7)
+    month_from = MonthField("起始月份")
+    month_to = MonthField("终止月份")
     declared_amount = models.DecimalField("申报金额", **MONEY)
     base = models.DecimalField("缴费基数", **MONEY)
     clamp = models.CharField("保底封顶", max_length=8, choices=Clamp.choices, default=Clamp.NONE)
@@ -222,7 +222,9 @@ class ApprovedBase(models.Model):
 
 
 class AverageWage(models.Model):
-    """全省全口径城镇单位就业人员平均工资 as published, recorded by an administrator."""
+    """全省全口径城镇单位就业人员平均工资 as published, recorded by an administrator: the
+    published fact only. The bounds it brings and the month they hold from are the engine's
+    (``rules.wage_effect``), never stored beside it."""
 
     region = models.ForeignKey("regions.Division", verbose_name="统筹区", on_delete=models.PROTECT,
                                related_name="+")
@@ -230,9 +232,6 @@ class AverageWage(models.Model):
     annual_amount = models.DecimalField("年平均工资", **MONEY)
     published_on = models.DateField("公布日期")
     document = models.CharField("公布文件", max_length=200, blank=True)
-    effective_from = models.CharField("新上下限起始月份", max_length=7)
-    floor = models.DecimalField("缴费基数下限", **MONEY)
-    ceiling = models.DecimalField("缴费基数上限", **MONEY)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="录入人", on_delete=models.PROTECT,
                                     related_name="+")
     recorded_at = models.DateTimeField("录入时间", auto_now_add=True)
@@ -267,7 +266,7 @@ class FlexibleBaseChoice(models.Model):
     worker = models.ForeignKey(FlexibleWorker, verbose_name="灵活就业人员", on_delete=models.PROTECT,
                                related_name="choices")
     year = models.PositiveSmallIntegerField("年度")
-    month_from = models.CharField("起始月份", max_length=7)
+    month_from = MonthField("起始月份")
     base = models.DecimalField("月缴费基数", **MONEY)
     chosen_at = models.DateTimeField("选择时间", auto_now_add=True)
 

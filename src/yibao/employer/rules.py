@@ -1,8 +1,10 @@
 """The employee scheme's questions to the policy engine, in the shape the services need.
 
-Every number and date (bounds, windows, materials, thresholds) comes from ``yibao.policy``;
-this module only chooses the question and, where an administrator has recorded a newly
-published average wage (``AverageWage``), passes it on so the engine derives the new bounds.
+Every number and date (bounds, clamps, windows, materials, thresholds) comes from
+``yibao.policy``; nothing here re-implements a rule. Where an administrator has recorded a newly
+published average wage (``AverageWage``, the published fact only), this module passes it on and
+the engine derives the new bounds and the month they hold from. Many lines are clamped through
+the engine's batch path.
 """
 
 from __future__ import annotations
@@ -12,17 +14,17 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+import numpy as np
+
+from yibao.errors import RuleRefused
+from yibao.money import from_fen, to_fen
+from yibao.months import Month
 from yibao.policy import get_engine
 
+__all__ = ["RuleRefused", "Bounds"]
 
-class RuleRefused(Exception):
-    """The engine refused (not_configured, out_of_range, invalid_input …)."""
-
-    def __init__(self, error: dict, explanation: list | None = None):
-        self.code = error.get("code", "")
-        self.missing = error.get("missing")
-        self.explanation = explanation or []
-        super().__init__(error.get("message", "政策未作规定"))
+#: The engine's batch clamp codes.
+CLAMP_CODES = {0: "none", 1: "floor", 2: "ceiling"}
 
 
 @dataclass
@@ -30,13 +32,20 @@ class Bounds:
     floor: Decimal
     ceiling: Decimal
     source: str  # "notice" or "average_wage"
-    explanation: list = field(default_factory=list)
+    effective_from: Month | None = None
+    wage: dict = field(default_factory=dict)  # the engine inputs of the recorded average wage, if any
+
+    @property
+    def reason(self) -> str:
+        """Why a stored base changed with a newly published average wage (shown with the base)."""
+        return f"按新公布平均工资调整上下限（{self.floor}–{self.ceiling}）"
 
 
 def ask(region: str, question: str, **inputs: Any) -> dict:
-    answer = get_engine().ask(region, question, inputs)
+    answer = get_engine().ask(region, question, {k: (str(v) if isinstance(v, Month) else v)
+                                                 for k, v in inputs.items()})
     if not answer.ok:
-        raise RuleRefused(answer.error, answer.explanation)
+        raise RuleRefused.from_answer(answer.error, answer.explanation)
     return answer.values
 
 
@@ -44,48 +53,92 @@ def explain(region: str, question: str, **inputs: Any) -> list:
     return get_engine().ask(region, question, inputs).explanation
 
 
-def published_wage_for(region: str, month: str):
-    """The recorded average wage whose new bounds govern ``month`` (same year, from the month
-    after publication), or None while the notice's provisional bounds hold."""
-    from .models import AverageWage
+# --- recorded average wages --------------------------------------------------------------------
 
-    return (AverageWage.objects.filter(region_id=region, effective_from__lte=month,
-                                       effective_from__startswith=month[:4])
-            .order_by("-effective_from").first())
-
-
-def published_inputs(region: str, month: str) -> dict:
-    """Inputs that tell the engine about a recorded average wage governing ``month`` (none while
-    the notice's provisional bounds hold)."""
-    wage = published_wage_for(region, month)
-    if wage is None:
-        return {}
+def wage_inputs(wage) -> dict:
+    """The engine inputs describing a recorded average wage."""
     return {"annual_average_wage": wage.annual_amount, "published_on": wage.published_on.isoformat()}
 
 
-def bounds(region: str, month: str) -> Bounds:
+def wage_effect(region: str, wage) -> Bounds:
+    """The bounds a recorded average wage brings and the month they hold from (the engine's)."""
+    inputs = wage_inputs(wage)
+    first = ask(region, "employee.bounds", month=Month.of(wage.published_on), **inputs)
+    effective = Month.parse(first["effective_from"])
+    v = ask(region, "employee.bounds", month=effective, **inputs)
+    return Bounds(Decimal(v["floor"]), Decimal(v["ceiling"]), v["source"], effective, inputs)
+
+
+def wages_taking_effect(region: str, year: int, after: Month | None = None) -> list[Bounds]:
+    """The recorded average wages whose bounds take effect within ``year`` (after ``after``),
+    in order, each with its engine-derived bounds."""
+    from .models import AverageWage
+
+    out = []
+    for wage in AverageWage.objects.filter(region_id=region, published_on__year__in=[year - 1, year]) \
+            .order_by("published_on"):
+        b = wage_effect(region, wage)
+        if b.effective_from.year == year and (after is None or b.effective_from > after):
+            out.append(b)
+    return out
+
+
+def published_inputs(region: str, month: Month) -> dict:
+    """Engine inputs for the recorded average wage governing ``month`` (same year, from the
+    month its bounds take effect), or none while the notice's bounds hold."""
+    governing = [b for b in wages_taking_effect(region, month.year) if b.effective_from <= month]
+    return governing[-1].wage if governing else {}
+
+
+def bounds(region: str, month: Month | str) -> Bounds:
+    month = Month.coerce(month)
     extra = published_inputs(region, month)
     v = ask(region, "employee.bounds", month=month, **extra)
-    return Bounds(Decimal(v["floor"]), Decimal(v["ceiling"]), "average_wage" if extra else "notice")
+    return Bounds(Decimal(v["floor"]), Decimal(v["ceiling"]), v["source"],
+                  Month.parse(v["effective_from"]) if v.get("effective_from") else None, extra)
 
 
-def flexible_base(region: str, month: str, chosen: Decimal) -> Decimal:
+# --- 保底封顶 ------------------------------------------------------------------------------------
+
+def base(region: str, month: Month, amount: Decimal, *, wage: dict | None = None) -> tuple[Decimal, str]:
+    """The base the engine derives from one declared wage (保底封顶) and how it was clamped."""
+    extra = published_inputs(region, month) if wage is None else wage
+    v = ask(region, "employee.base", month=month, wage=amount, **extra)
+    return Decimal(v["base"]), v["clamped"]
+
+
+def clamped_fen(region: str, month: Month, wages_fen, *, wage: dict | None = None):
+    """保底封顶 for many wages at once (int64 fen in; base in fen and clamp codes out) through
+    the engine's batch path, with the recorded average wage governing ``month``."""
+    extra = published_inputs(region, month) if wage is None else wage
+    result = get_engine().batch_employee_base(region, str(month), np.asarray(wages_fen, dtype=np.int64), **extra)
+    if not result.ok:
+        error = next(iter(result.errors.values()))
+        raise RuleRefused.from_answer(error, result.explanation)
+    return result["base"], result["clamp"]
+
+
+def clamp_many(region: str, month: Month, amounts: list[Decimal], *, wage: dict | None = None) \
+        -> list[tuple[Decimal, str]]:
+    """``base`` for many amounts in one engine call."""
+    if not amounts:
+        return []
+    bases, codes = clamped_fen(region, month, [to_fen(a) for a in amounts], wage=wage)
+    return [(from_fen(b), CLAMP_CODES[int(c)]) for b, c in zip(bases.tolist(), codes.tolist(), strict=True)]
+
+
+def flexible_base(region: str, month: Month, chosen: Decimal) -> Decimal:
     """A flexible worker's chosen base, refused (RuleRefused ``out_of_range``) outside the bounds
     in force for ``month``, including bounds derived from a recorded average wage."""
     v = ask(region, "employee.flexible_base", month=month, chosen_base=chosen, **published_inputs(region, month))
     return Decimal(v["base"])
 
 
-def clamp(amount: Decimal, b: Bounds) -> tuple[Decimal, str]:
-    """保底封顶 with bounds already read from the engine (batch use, one engine call per
-    declaration instead of one per line). Agrees with the engine's ``employee.base``; the
-    tests check that on every boundary."""
-    if amount < b.floor:
-        return b.floor, "floor"
-    if amount > b.ceiling:
-        return b.ceiling, "ceiling"
-    return amount, "none"
+def retiree_base(region: str, month: Month, pension: Decimal) -> Decimal:
+    return Decimal(ask(region, "employee.retiree_allotment_base", month=month, pension=pension)["base"])
 
+
+# --- windows, materials, checks ------------------------------------------------------------------
 
 def declaration_window(region: str, on: dt.date, year: int | None = None) -> dict:
     """The window of the declaration for ``year`` as it stands on ``on``: open, deadline, late
@@ -98,7 +151,7 @@ def declaration_window(region: str, on: dt.date, year: int | None = None) -> dic
 
 def year_configured(region: str, year: int) -> bool:
     """Whether the region's policy sets the employee scheme's bounds for ``year``."""
-    return get_engine().ask(region, "employee.bounds", {"month": f"{year:04d}-01"}).ok
+    return get_engine().ask(region, "employee.bounds", {"month": str(Month.first_of(year))}).ok
 
 
 def required_materials(region: str, year: int, *, retiree: bool) -> list[dict]:
@@ -143,18 +196,3 @@ def current_declaration_year(region: str, today: dt.date, *, look_back: int = 5)
 def employee_regions() -> list[str]:
     """Pooling regions whose policy files configure the employee scheme."""
     return [r["code"] for r in get_engine().regions() if "employee" in r.get("schemes", [])]
-
-
-def clamped_fen(region: str, month: str, wages_fen):
-    """保底封顶 for many wages at once (int64 fen in, int64 fen out) through the engine's batch
-    path, with any recorded average wage governing ``month``."""
-    result = get_engine().batch_employee_base(region, month, wages_fen, **published_inputs(region, month))
-    if not result.ok:
-        error = next(iter(result.errors.values()))
-        raise RuleRefused(error, result.explanation)
-    return result["base"]
-
-
-def reclamp_reason(b: Bounds) -> str:
-    """Why a stored base changed with a newly published average wage (shown with the base)."""
-    return f"按新公布平均工资调整上下限（{b.floor}–{b.ceiling}）"

@@ -158,3 +158,18 @@ def declaration_progress(user, year: int | None, *, tally=None) -> tuple[int | N
         bars.append(ProgressBar(code, label, n, round(share, 1), round(offset, 3)))
         offset += share
     return year, bars
+
+
+def average_wages() -> list[tuple]:
+    """Every recorded average wage with the bounds the engine derives from it (None where the
+    region's policy cannot say), newest first. Published figures: every administrator sees all."""
+    from . import rules
+    from .models import AverageWage
+
+    out = []
+    for wage in AverageWage.objects.select_related("region").order_by("-published_on"):
+        try:
+            out.append((wage, rules.wage_effect(wage.region_id, wage)))
+        except rules.RuleRefused:
+            out.append((wage, None))
+    return out

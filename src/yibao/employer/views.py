@@ -4,11 +4,10 @@ service call, and turns a refusal into a Chinese message."""
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -17,20 +16,15 @@ from django.views.decorators.http import require_POST
 from yibao import clock
 from yibao.access.permissions import require, user_can
 from yibao.accounts.personal_data import record_whole_view, sees_whole_id_numbers
+from yibao.http import XLSX, attachment
+from yibao.jobs.models import Job
 from yibao.jobs.services import create_job
 from yibao.regions.models import Division
 
 from . import forms_data, rules, selectors, services
-from .importing import MAX_FILE_BYTES
+from .errors import AppError
 from .models import DeclarationKind, DeclarationStatus
-from .tasks import (
-    BACKGROUND_BYTES,
-    import_declaration_task,
-    imports_dir,
-    record_average_wage_task,
-    render_form_task,
-    run_import,
-)
+from .tasks import render_form_task
 
 # A 明细表 longer than this is rendered to PDF by the background worker with a progress bar
 # (about 15 ms a line); shorter ones are rendered within the request.
@@ -42,17 +36,6 @@ def _declaration_or_404(request, pk):
     if declaration is None:
         raise Http404("申报不存在。")
     return declaration
-
-
-def _attachment(data: bytes, filename: str, content_type: str) -> HttpResponse:
-    from urllib.parse import quote
-
-    response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
-
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 # --- unit side ------------------------------------------------------------------------------
@@ -71,7 +54,7 @@ def unit_home(request):
         return redirect("home")
     try:
         declaration = services.open_declaration(unit, int(asked), kind, actor=request.user)
-    except services.DeclarationError as exc:
+    except AppError as exc:
         messages.error(request, str(exc))
         return redirect("home")
     if fallback:
@@ -106,9 +89,10 @@ def declaration_view(request, pk):
 
 
 def _safe(fn):
+    """An engine answer for a page, or its refusal shown in place."""
     try:
         return fn()
-    except rules.RuleRefused as exc:
+    except (AppError, ValueError) as exc:
         return {"error": str(exc)}
 
 
@@ -118,7 +102,7 @@ def line_update(request, pk, line_id):
     declaration = _declaration_or_404(request, pk)
     try:
         line = services.set_amount(declaration, line_id, request.POST.get("amount", ""), actor=request.user)
-    except services.DeclarationError as exc:
+    except AppError as exc:
         messages.error(request, f"未保存：{exc}")
     else:
         note = {"floor": "（低于下限，按下限核定）", "ceiling": "（高于上限，按上限核定）"}.get(line.clamp, "")
@@ -131,12 +115,9 @@ def line_update(request, pk, line_id):
 
 @require("employer.declare")
 def template_download(request, pk):
-    from .exports import build_template
-
     declaration = _declaration_or_404(request, pk)
-    data = build_template(declaration, selectors.lines_of(declaration))
-    services.record_form_export(declaration, "template", "xlsx", actor=request.user)
-    return _attachment(data, f"报盘文件-{declaration.unit.unit_number}-{declaration.year}-{declaration.kind}.xlsx", XLSX)
+    data, filename = services.template_file(declaration, actor=request.user)
+    return attachment(data, filename, XLSX)
 
 
 @require("employer.declare")
@@ -147,23 +128,16 @@ def upload(request, pk):
     if file is None:
         messages.error(request, "请选择要上传的报盘文件。")
         return redirect("declaration", pk=pk)
-    if file.size > MAX_FILE_BYTES:
-        messages.error(request, f"文件过大：不能超过 {MAX_FILE_BYTES // 1024 // 1024} MB。")
+    outcome = services.start_import(declaration, file, actor=request.user)
+    if isinstance(outcome, Job):
+        return redirect("job", job_id=outcome.id)
+    if outcome.ok:
+        messages.success(request, outcome.message)
         return redirect("declaration", pk=pk)
-    if file.size > BACKGROUND_BYTES:
-        path = imports_dir() / f"upload-{uuid.uuid4().hex}"
-        with path.open("wb") as out:
-            for chunk in file.chunks():
-                out.write(chunk)
-        job = create_job(request.user, "declaration.import", f"导入报盘文件 {file.name}",
-                         {"declaration": declaration.pk})
-        import_declaration_task(job.id, declaration.pk, request.user.pk, str(path), file.name)
-        return redirect("job", job_id=job.id)
-    outcome = run_import(declaration, file.read(), file.name, actor=request.user)
-    if outcome["ok"]:
-        messages.success(request, outcome["message"])
+    if not outcome.report:
+        messages.error(request, outcome.message)
         return redirect("declaration", pk=pk)
-    request.session[f"import-errors-{pk}"] = outcome.get("report", "")
+    request.session[f"import-errors-{pk}"] = outcome.report
     return render(request, "employer/import_errors.html", {"d": declaration, "outcome": outcome}, status=400)
 
 
@@ -192,8 +166,8 @@ def form_download(request, pk, form, ext):
     data = forms_data.build_form(declaration, form)
     services.record_form_export(declaration, form, ext, actor=request.user)
     if ext == "pdf":
-        return _attachment(render_pdf(data), filename_for(data, "pdf"), "application/pdf")
-    return _attachment(render_xlsx(data), filename_for(data, "xlsx"), XLSX)
+        return attachment(render_pdf(data), filename_for(data, "pdf"), "application/pdf")
+    return attachment(render_xlsx(data), filename_for(data, "xlsx"), XLSX)
 
 
 @require("employer.declare")
@@ -206,7 +180,7 @@ def material_upload(request, pk):
     else:
         try:
             m = services.upload_material(declaration, request.POST.get("code", ""), file, actor=request.user)
-        except services.DeclarationError as exc:
+        except AppError as exc:
             messages.error(request, f"上传失败：{exc}")
         else:
             messages.success(request, f"已上传：{m.title}")
@@ -227,7 +201,7 @@ def _transition(request, pk, action, ok_message):
     declaration = _declaration_or_404(request, pk)
     try:
         action(declaration)
-    except services.DeclarationError as exc:
+    except AppError as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, ok_message)
@@ -310,7 +284,7 @@ def flexible(request):
         try:
             choice = services.choose_flexible_base(worker, month=month, value=request.POST.get("base", ""),
                                                    actor=request.user)
-        except services.DeclarationError as exc:
+        except AppError as exc:
             messages.error(request, str(exc))
         else:
             messages.success(request, f"已选择自 {choice.month_from} 起月缴费基数 {choice.base} 元。")
@@ -322,8 +296,6 @@ def flexible(request):
 
 @require("employer.set_average_wage")
 def average_wage(request):
-    from .models import AverageWage
-
     regions = Division.objects.filter(key__in=rules.employee_regions())
     if request.method == "POST":
         region = regions.filter(key=request.POST.get("region")).first()
@@ -336,12 +308,12 @@ def average_wage(request):
             if region is None:
                 messages.error(request, "请选择统筹区。")
             else:
-                job = create_job(request.user, "average_wage.record",
-                                 f"录入{region.name}{wage_year}年度平均工资并调整核定基数",
-                                 {"region": region.key, "wage_year": wage_year})
-                record_average_wage_task(job.id, region.key, wage_year, request.POST.get("annual_amount", ""),
-                                         published_on.isoformat(), request.POST.get("document", ""),
-                                         request.user.pk)
-                return redirect("job", job_id=job.id)
-    return render(request, "employer/average_wage.html", {
-        "regions": regions, "wages": AverageWage.objects.select_related("region").order_by("-published_on")})
+                try:
+                    job = services.publish_average_wage(
+                        region=region, wage_year=wage_year, annual_amount=request.POST.get("annual_amount", ""),
+                        published_on=published_on, document=request.POST.get("document", ""), actor=request.user)
+                except AppError as exc:
+                    messages.error(request, f"未录入：{exc}")
+                else:
+                    return redirect("job", job_id=job.id)
+    return render(request, "employer/average_wage.html", {"regions": regions, "wages": selectors.average_wages()})

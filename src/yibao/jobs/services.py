@@ -10,6 +10,7 @@ Jobs import nothing above them: the handler's app registers itself here.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,6 +18,8 @@ from typing import Any
 from django.db import transaction
 
 from .models import Job, JobStatus
+
+logger = logging.getLogger(__name__)
 
 # Progress is written at most this often (rows), so a job of a million rows does not
 # spend its time updating its own progress record.
@@ -81,11 +84,15 @@ def create_job(owner, kind: str, label: str, params: dict | None = None) -> Job:
                               kind=kind, label=label, params=params or {})
 
 
-def enqueue(owner, kind: str, label: str, params: dict | None = None) -> Job:
-    """Create the job record and hand it to the worker once the caller's transaction commits."""
+def enqueue(owner, kind: str, label: str, params: dict | None = None, *, in_process: bool = False) -> Job:
+    """Create the job record and hand it to the worker once the caller's transaction commits.
+    ``in_process`` runs it here and now instead (the command line, which has no worker beside
+    it, shows the same progress from the job record)."""
     if kind not in HANDLERS:
         raise LookupError(f"no job handler registered for {kind}")
     job = create_job(owner, kind, label, params)
+    if in_process:
+        return run(job.pk)
     from huey.contrib.djhuey import HUEY
 
     from .tasks import run_job
@@ -109,7 +116,8 @@ def run(job_id) -> Job:
         outcome = fn(Run(job))
     except Exception as exc:  # the job record tells the user; the traceback goes to the log
         fail(job.pk, f"任务失败：{exc}")
-        raise
+        logger.exception("job %s (%s) failed", job.pk, job.kind)
+        return Job.objects.get(pk=job.pk)
     if outcome.failed:
         fail(job.pk, outcome.message)
     else:

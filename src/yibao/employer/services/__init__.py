@@ -1,0 +1,47 @@
+"""Writes of the employee scheme, one module per subdomain:
+
+- ``declaration``: opening, filling, checks, submission, review, confirmation, re-declaration;
+- ``imports``: a filled declaration file, at once or as a background job;
+- ``materials``: the signed and stamped scans;
+- ``approved_bases``: 核定入库 spans and a newly published average wage that re-clamps them;
+- ``flexible``: flexible workers' chosen bases;
+- ``operators``: the account a unit signs in with.
+
+Each public function is one business action in one transaction, asks the engine for every number
+and date, and is audited. The names are re-exported here, so callers write ``services.submit``.
+"""
+
+from ..errors import DeclarationError, ImportRejected, RowError, RuleRefused
+from .approved_bases import AverageWageRecorded, publish_average_wage, record_average_wage, store_bases
+from .declaration import (
+    apply_amounts,
+    confirm,
+    open_declaration,
+    refresh_totals,
+    reopen_for_adjustment,
+    review,
+    run_checks,
+    set_amount,
+    submit,
+)
+from .flexible import choose_flexible_base
+from .imports import BACKGROUND_BYTES, ImportOutcome, import_file, run_import, start_import, template_file
+from .materials import MAX_MATERIAL_BYTES, missing_materials, sniff_type, upload_material
+from .operators import create_unit_operator
+
+__all__ = [
+    "BACKGROUND_BYTES", "MAX_MATERIAL_BYTES", "AverageWageRecorded", "DeclarationError", "ImportOutcome",
+    "ImportRejected", "RowError", "RuleRefused", "apply_amounts", "choose_flexible_base", "confirm",
+    "create_unit_operator", "import_file", "missing_materials", "open_declaration", "publish_average_wage",
+    "record_average_wage", "record_form_export", "refresh_totals", "reopen_for_adjustment", "review",
+    "run_checks", "run_import", "set_amount", "sniff_type", "start_import", "store_bases", "submit", "template_file",
+    "upload_material",
+]
+
+
+def record_form_export(declaration, form: str, ext: str, *, actor) -> None:
+    """Printed forms carry whole identity numbers, so every export is audited."""
+    from yibao.audit.services import record_event
+
+    record_event(actor, "declaration.form.export", "declaration", declaration.pk,
+                 after={"form": form, "format": ext}, division_path=declaration.unit.division.path)
