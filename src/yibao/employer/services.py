@@ -504,7 +504,8 @@ def record_average_wage(*, region, wage_year: int, annual_amount, published_on: 
         raise DeclarationError(f"{region.name}已录入 {wage_year} 年度平均工资。")
     wage = AverageWage.objects.create(region=region, wage_year=wage_year, annual_amount=amount,
                                       published_on=published_on, document=document, effective_from=effective_from,
-                                      floor=Decimal(v["floor"]), ceiling=Decimal(v["ceiling"]), recorded_by=actor)
+                                      floor=Decimal(v["new_floor"]), ceiling=Decimal(v["new_ceiling"]),
+                                      recorded_by=actor)
     record_event(actor, "average_wage.record", "average_wage", wage.pk, after={
         "region": region.key, "wage_year": wage_year, "annual_amount": amount, "published_on": published_on,
         "effective_from": effective_from, "floor": wage.floor, "ceiling": wage.ceiling}, division_path=region.path)
