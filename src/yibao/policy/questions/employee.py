@@ -225,7 +225,7 @@ def _time_point(ctx: Context, year, month) -> dt.date:
 
 @question("employee.self_inspection", "按最低基数缴费人数占比与自查自纠",
           [Input("contributors", "int", "本单位缴费人数"), Input("at_floor", "int", "按最低缴费基数缴费的人数"),
-           Input("year", "year", "申报年度（与 month 二者给出其一）", required=False),
+           Input("year", "year", "申报年度（与月份二者给出其一）", required=False),
            Input("month", "month", "月份（可代替年度）", required=False)],
           {"required": "是否须自查自纠", "share": "占比", "threshold": "比例界限（超过即须自查）"})
 def self_inspection(ctx: Context, contributors, at_floor, year=None, month=None):
