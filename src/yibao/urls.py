@@ -1,7 +1,7 @@
 from django.urls import include, path
 
 from yibao.api import api
-from yibao.web import views
+from yibao.web import policy_page, views
 
 handler403 = "yibao.web.views.forbidden"
 handler404 = "yibao.web.views.not_found"
@@ -11,7 +11,7 @@ urlpatterns = [
     path("login/", views.login_view, name="login"),
     path("logout/", views.logout_view, name="logout"),
     path("regions/", views.regions_view, name="regions"),
-    path("policy/", views.policy_view, name="policy"),
+    path("policy/", policy_page.policy_view, name="policy"),
     path("audit/", views.audit_view, name="audit"),
     path("audit/export/", views.audit_export, name="audit_export"),
     path("jobs/<uuid:job_id>/", views.job_view, name="job"),

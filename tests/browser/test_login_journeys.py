@@ -52,14 +52,3 @@ def test_unit_operator_is_refused_the_audit_page(page, live_app, shot):
     assert "无权" in page.inner_text("[data-testid=error-message]")
     shot("forbidden")
 
-
-def test_policy_question_in_the_browser(page, live_app, shot):
-    sign_in(page, live_app, "tax.dongming", DEMO_PASSWORD)
-    page.get_by_role("link", name="政策查询").click()
-    page.select_option("#region", "371728")
-    page.select_option("#question", "resident.premium")
-    page.fill("#input", "insurance_year=2024\ncategories=特困人员")
-    page.get_by_role("button", name="查询").click()
-    answer = page.inner_text("[data-testid=policy-answer]")
-    assert "380.00" in answer and "0.00" in answer and "东政办字〔2023〕26号" in answer
-    shot("answer")

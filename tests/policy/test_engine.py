@@ -16,7 +16,8 @@ CONTRACT = {
     "employee.base": ({"month", "wage"}, {"base", "floor", "ceiling", "clamped"}),
     "employee.flexible_base": ({"month", "chosen_base"}, {"base"}),
     "employee.bounds_after_publication": ({"month", "annual_average_wage", "published_on"},
-                                          {"floor", "ceiling", "effective_from"}),
+                                          {"floor", "ceiling", "in_effect", "new_floor", "new_ceiling",
+                                           "effective_from"}),
     "employee.declaration_window": ({"date"}, {"open", "deadline"}),
     "employee.late_fee": ({"amount", "due_date", "paid_on"}, {"days", "late_fee"}),
     "employee.self_inspection": ({"contributors", "at_floor"}, {"required"}),
@@ -86,10 +87,13 @@ def test_money_values_are_decimal_and_json_money_is_two_decimal_strings(engine):
 
 
 def test_services_can_read_bounds_after_publication(engine):
+    """A service recording a newly published wage asks in the publication month and reads the new
+    bounds from their own fields; floor/ceiling are those still in force that month."""
     v = engine.ask("370700", "employee.bounds_after_publication",
                    {"month": "2024-06", "annual_average_wage": Decimal("100000.00"), "published_on": "2024-06-20"}).values
-    assert (Decimal(v["floor"]), Decimal(v["ceiling"]), v["effective_from"]) == (
+    assert (Decimal(v["new_floor"]), Decimal(v["new_ceiling"]), v["effective_from"]) == (
         Decimal("5000.00"), Decimal("25000.00"), "2024-07")
+    assert (v["floor"], v["ceiling"], v["in_effect"]) == (Decimal("4242.00"), Decimal("21207.00"), False)
 
 
 def test_refusals_carry_code_message_missing_and_explanation(engine):

@@ -145,37 +145,3 @@ def forbidden(request, exception=None):
 def not_found(request, exception=None):
     return render(request, "web/error.html", {"title": "页面不存在",
                                               "message": "您要找的内容不存在，或不在您的管辖范围内。"}, status=404)
-
-
-@require("policy.ask")
-def policy_view(request):
-    from yibao.policy import get_engine
-
-    engine = get_engine()
-    region = request.GET.get("region", "")
-    question = request.GET.get("question", "")
-    raw = request.GET.get("input", "")
-    answer = None
-    if region and question:
-        answer = engine.ask(region, question, _parse_pairs(raw)).to_json()
-    questions = engine.questions()
-    titles = {o["name"]: o["title"] for q in questions if q["name"] == question for o in q.get("outputs", [])}
-    values = [(titles.get(k, k), k, v) for k, v in answer["values"].items()] if answer and answer.get("ok") else []
-    return render(request, "web/policy.html", {
-        "regions": engine.regions(), "questions": questions, "region": region,
-        "question": question, "raw": raw, "answer": answer, "values": values,
-    })
-
-
-def _parse_pairs(raw: str) -> dict:
-    """``key=value`` lines; a value with commas is a list (e.g. categories=低保对象,特困人员)."""
-    out: dict = {}
-    for line in raw.replace("；", "\n").replace(";", "\n").splitlines():
-        if "=" not in line:
-            continue
-        key, value = (p.strip() for p in line.split("=", 1))
-        if key == "categories" or "," in value or "，" in value:
-            out[key] = [v.strip() for v in value.replace("，", ",").split(",") if v.strip()]
-        else:
-            out[key] = value
-    return out

@@ -124,12 +124,27 @@ def flexible_base(ctx: Context, month, chosen_base, annual_average_wage=None, pu
 @question("employee.bounds_after_publication", "新公布平均工资后的缴费基数上下限",
           [MONTH, Input("annual_average_wage", "money", "新公布的全省全口径城镇单位就业人员年平均工资（元）"),
            Input("published_on", "date", "平均工资公布日期")],
-          {"floor": "下限（元/月）", "ceiling": "上限（元/月）", "effective_from": "起始月份",
-           "in_effect": "所问月份是否已按新上下限执行"})
+          {"floor": "所问月份执行的下限（元/月）", "ceiling": "所问月份执行的上限（元/月）",
+           "in_effect": "所问月份是否已按新上下限执行",
+           "new_floor": "新下限（元/月）", "new_ceiling": "新上限（元/月）", "effective_from": "新上下限起始月份"})
 def bounds_after_publication(ctx: Context, month, annual_average_wage, published_on):
-    b = _derive(ctx, month, annual_average_wage, published_on)
-    return {"floor": b.floor, "ceiling": b.ceiling, "effective_from": str(b.effective_from),
-            "in_effect": month >= b.effective_from}
+    """The bounds in force in ``month``: the new ones derived from the published wage from the
+    month after publication on, before that the bounds the policy files set for the month."""
+    new = _derive(ctx, month, annual_average_wage, published_on)
+    in_effect = month >= new.effective_from
+    if in_effect:
+        ctx.step("employee.bounds_after_publication.new",
+                 f"{month} 在新上下限起始月份 {new.effective_from} 及以后，按新上下限执行："
+                 f"下限 {yuan(new.floor)} 元，上限 {yuan(new.ceiling)} 元。")
+        current = new
+    else:
+        current = _bounds(ctx, month, None, None)
+        ctx.step("employee.bounds_after_publication.old",
+                 f"{month} 早于新上下限起始月份 {new.effective_from}（公布次月），本月仍按原上下限执行："
+                 f"下限 {yuan(current.floor)} 元，上限 {yuan(current.ceiling)} 元；"
+                 f"新下限 {yuan(new.floor)} 元、新上限 {yuan(new.ceiling)} 元自 {new.effective_from} 起执行。")
+    return {"floor": current.floor, "ceiling": current.ceiling, "in_effect": in_effect,
+            "new_floor": new.floor, "new_ceiling": new.ceiling, "effective_from": str(new.effective_from)}
 
 
 def _window_year(ctx: Context, day: dt.date, year: int | None) -> int:
@@ -210,7 +225,7 @@ def _time_point(ctx: Context, year, month) -> dt.date:
 
 @question("employee.self_inspection", "按最低基数缴费人数占比与自查自纠",
           [Input("contributors", "int", "本单位缴费人数"), Input("at_floor", "int", "按最低缴费基数缴费的人数"),
-           Input("year", "year", "申报年度（与 month 二者给出其一）", required=False),
+           Input("year", "year", "申报年度（与月份二者给出其一）", required=False),
            Input("month", "month", "月份（可代替年度）", required=False)],
           {"required": "是否须自查自纠", "share": "占比", "threshold": "比例界限（超过即须自查）"})
 def self_inspection(ctx: Context, contributors, at_floor, year=None, month=None):
