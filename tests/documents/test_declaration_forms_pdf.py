@@ -12,6 +12,7 @@ import pypdfium2.raw as pdfium_c
 import pytest
 
 from yibao.documents import declaration_forms as f
+from yibao.documents.pdf import no_fetch_fetcher
 
 from .conftest import make_detail, make_letter, make_report, make_unit
 
@@ -215,7 +216,7 @@ def test_user_text_is_printed_as_text_not_markup():
 
 
 def test_nothing_is_fetched_from_outside():
-    fetcher = f._no_fetch_fetcher()
+    fetcher = no_fetch_fetcher()
     with pytest.raises(ValueError):
         fetcher("http://example.invalid/font.woff")
     with pytest.raises(ValueError):

@@ -24,21 +24,17 @@ print settings, and every text cell goes through ``safe_cell`` so nothing reads 
 from __future__ import annotations
 
 import html
-import io
-import logging
 import re
-import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
-import xlsxwriter
-
-from .xlsx import safe_cell
+from .pdf import BASE_CSS, SANS, write_pdf
+from .pdf import estimated_pages as _pages
+from .xlsx import FormBook, cents
 
 RETIREE = "retiree"
-CENT = Decimal("0.01")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -234,17 +230,9 @@ def _report_columns(year: int) -> list[str]:
 # ---------------------------------------------------------------------------------------------
 
 
-def _cents(value) -> Decimal | None:
-    if value is None:
-        return None
-    if not isinstance(value, Decimal):
-        value = Decimal(str(value))
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
-
-
 def money(value, empty: str = "—") -> str:
     """Two decimals with thousands separators: ``21,207.00``."""
-    v = _cents(value)
+    v = cents(value)
     return empty if v is None else f"{v:,.2f}"
 
 
@@ -284,10 +272,6 @@ def _stamp(when: datetime | None) -> str:
 # PDF (WeasyPrint)
 # ---------------------------------------------------------------------------------------------
 
-SANS = '"Noto Sans CJK SC", "Noto Sans CJK", sans-serif'
-SERIF = '"Noto Serif CJK SC", "Noto Serif CJK", serif'
-
-
 def _h(value) -> str:
     return html.escape("" if value is None else str(value), quote=True)
 
@@ -303,78 +287,9 @@ def _css_string(value: str) -> str:
     return '"' + "".join(out) + '"'
 
 
-BASE_CSS = f"""
-@page {{
-  size: A4;
-  margin: 18mm 16mm 18mm 16mm;
-  @bottom-center {{ content: "第 " counter(page) " 页 共 " counter(pages) " 页";
-                   font-family: {SANS}; font-size: 8pt; color: #333; }}
-}}
-html {{ font-family: {SERIF}; font-size: 10.5pt; color: #000; }}
-body {{ margin: 0; }}
-h1 {{ font-family: {SERIF}; font-weight: bold; font-size: 19pt; text-align: center; margin: 0 0 1mm 0;
-      letter-spacing: 0.5pt; }}
-.subtitle {{ text-align: center; font-size: 11pt; margin: 0 0 3mm 0; }}
-.meta {{ display: flex; justify-content: space-between; font-size: 9.5pt; margin: 0 0 1.5mm 0; }}
-table {{ border-collapse: collapse; width: 100%; }}
-td, th {{ border: 0.6pt solid #000; }}
-.num {{ text-align: right; font-family: {SANS}; white-space: nowrap; }}
-.c {{ text-align: center; }}
-.blank {{ display: inline-block; border-bottom: 0.6pt solid #000; }}
-"""
-
-
 def _html(title: str, css: str, body: str) -> str:
     return (f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>{_h(title)}</title>'
             f"<style>{css}</style></head><body>{body}</body></html>")
-
-
-def _no_fetch_fetcher():
-    """A URL fetcher that fetches nothing: the forms carry no external resources."""
-    try:
-        from weasyprint.urls import URLFetcher
-    except ImportError:  # older WeasyPrint: a plain function is the fetcher
-        def refuse(url, *args, **kwargs):
-            raise ValueError(f"external resources are not loaded: {url[:80]}")
-
-        return refuse
-
-    class NoFetch(URLFetcher):
-        def fetch(self, url, headers=None):
-            raise ValueError(f"external resources are not loaded: {url[:80]}")
-
-    return NoFetch()
-
-
-class _PageProgress(logging.Handler):
-    """Turns WeasyPrint's layout log ("Step 5 - Creating layout - Page N") into ``progress(N)``
-    calls, for the render running on this thread only (workers render several at once)."""
-
-    def __init__(self, progress):
-        super().__init__(logging.INFO)
-        self.progress = progress
-        self.thread = threading.get_ident()
-
-    def emit(self, record: logging.LogRecord) -> None:
-        if record.thread == self.thread and record.msg.startswith("Step 5 - Creating layout - Page") and record.args:
-            self.progress(int(record.args[0]))
-
-
-def _write_pdf(document_html: str, progress=None) -> bytes:
-    from weasyprint import HTML
-
-    if progress is None:
-        return HTML(string=document_html, base_url=None, url_fetcher=_no_fetch_fetcher()).write_pdf()
-    logger = logging.getLogger("weasyprint.progress")
-    handler = _PageProgress(progress)
-    level = logger.level
-    logger.addHandler(handler)
-    logger.setLevel(logging.INFO)
-    try:
-        return HTML(string=document_html, base_url=None, url_fetcher=_no_fetch_fetcher()).write_pdf()
-    finally:
-        logger.removeHandler(handler)
-        logger.setLevel(level)
 
 
 # -- 明细表 --------------------------------------------------------------------------------------
@@ -618,99 +533,25 @@ DETAIL_ROWS_PER_PAGE = 21
 
 def estimated_pages(form: Form) -> int:
     if isinstance(form, DetailForm):
-        return max(1, -(-(len(form.lines) + 1) // DETAIL_ROWS_PER_PAGE))
+        return _pages(len(form.lines) + 1, DETAIL_ROWS_PER_PAGE)
     return 1
 
 
 def render_pdf(form: Form, progress=None) -> bytes:
     """The form as an A4 PDF with the Noto CJK fonts embedded. ``progress(page)`` is called as
     each page is laid out (compare with ``estimated_pages``)."""
-    return _write_pdf(render_html(form), progress)
+    return write_pdf(render_html(form), progress)
 
 
 # ---------------------------------------------------------------------------------------------
 # xlsx (XlsxWriter)
 # ---------------------------------------------------------------------------------------------
 
-XLSX_FONT = "宋体"
-MONEY_FORMAT = "0.00"
 
-
-class _Book:
-    """A one-sheet workbook with the formats the forms share."""
-
-    def __init__(self, sheet_name: str):
-        self.buffer = io.BytesIO()
-        self.wb = xlsxwriter.Workbook(self.buffer, {"in_memory": True, "strings_to_formulas": False,
-                                                    "strings_to_numbers": False, "strings_to_urls": False})
-        self.ws = self.wb.add_worksheet(sheet_name)
-        base = {"font_name": XLSX_FONT, "font_size": 10, "valign": "vcenter"}
-        boxed = {**base, "border": 1, "text_wrap": True}
-        self.title = self.wb.add_format({**base, "bold": True, "font_size": 16, "align": "center"})
-        self.subtitle = self.wb.add_format({**base, "font_size": 11, "align": "center"})
-        self.plain = self.wb.add_format(base)
-        self.plain_right = self.wb.add_format({**base, "align": "right"})
-        self.wrap = self.wb.add_format({**base, "text_wrap": True, "valign": "top"})
-        self.head = self.wb.add_format({**boxed, "bold": True, "align": "center", "bg_color": "#EEEEEE"})
-        self.key = self.wb.add_format({**boxed, "align": "center", "bg_color": "#F2F2F2"})
-        self.text = self.wb.add_format(boxed)
-        self.center = self.wb.add_format({**boxed, "align": "center"})
-        self.number = self.wb.add_format({**boxed, "num_format": MONEY_FORMAT})
-        self.integer = self.wb.add_format({**boxed, "num_format": "0"})
-        self.total_text = self.wb.add_format({**boxed, "bold": True, "align": "center", "bg_color": "#F4F4F4"})
-        self.total_number = self.wb.add_format({**boxed, "bold": True, "num_format": MONEY_FORMAT,
-                                                "bg_color": "#F4F4F4"})
-        self.total_count = self.wb.add_format({**boxed, "bold": True, "num_format": '"共 "0" 人"',
-                                               "align": "center", "bg_color": "#F4F4F4"})
-        self.section = self.wb.add_format({**boxed, "bold": True, "align": "center", "bg_color": "#E6E6E6"})
-        self.letter = self.wb.add_format({**boxed, "valign": "top", "font_size": 11})
-        self.sign = self.wb.add_format({**base, "font_size": 11})
-
-    # Every text cell goes through safe_cell; numbers are written as numbers.
-    def text_cell(self, row: int, col: int, value, fmt=None) -> None:
-        self.ws.write_string(row, col, safe_cell("" if value is None else str(value)), fmt)
-
-    def number_cell(self, row: int, col: int, value, fmt) -> None:
-        v = _cents(value)
-        if v is None:
-            self.ws.write_blank(row, col, None, fmt)
-        else:
-            self.ws.write_number(row, col, float(v), fmt)
-
-    def merge_text(self, first_row: int, first_col: int, last_row: int, last_col: int, value, fmt) -> None:
-        if first_row == last_row and first_col == last_col:
-            self.text_cell(first_row, first_col, value, fmt)
-        else:
-            self.ws.merge_range(first_row, first_col, last_row, last_col, "", fmt)
-            self.text_cell(first_row, first_col, value, fmt)
-
-    def merge_number(self, first_row: int, first_col: int, last_row: int, last_col: int, value, fmt) -> None:
-        self.ws.merge_range(first_row, first_col, last_row, last_col, "", fmt)
-        self.number_cell(first_row, first_col, value, fmt)
-
-    def print_setup(self, *, landscape: bool, repeat: tuple[int, int] | None = None,
-                    header: str = "", signature_footer: bool = False) -> None:
-        ws = self.ws
-        ws.set_paper(9)  # A4
-        if landscape:
-            ws.set_landscape()
-        else:
-            ws.set_portrait()
-        ws.fit_to_pages(1, 0)
-        ws.center_horizontally()
-        ws.set_margins(left=0.45, right=0.45, top=0.75, bottom=0.75)
-        if repeat is not None:
-            ws.repeat_rows(*repeat)
-        footer = "&R第 &P 页 共 &N 页"
-        if signature_footer:
-            footer = "&L单位经办人签字：              单位盖章：" + footer
-        ws.set_footer(footer[:255], {"margin": 0.3})
-        if header:
-            ws.set_header("&L&8" + header.replace("&", "&&")[:200], {"margin": 0.3})
-
-    def close(self) -> bytes:
-        self.wb.close()
-        return self.buffer.getvalue()
+def _Book(sheet_name: str) -> FormBook:
+    book = FormBook()
+    book.add_sheet(sheet_name)
+    return book
 
 
 def _detail_xlsx(form: DetailForm) -> bytes:
