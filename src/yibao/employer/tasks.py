@@ -60,35 +60,14 @@ def import_declaration_task(job_id, declaration_id: int, user_id: int, path: str
                 result_file=outcome.get("report", ""), message=outcome["message"])
 
 
-def exports_dir() -> Path:
-    path = Path(settings.VAR_DIR) / "exports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
 @db_task()
-def render_form_task(job_id, declaration_id: int, user_id: int, form: str) -> None:
+def render_form_task(job_id, declaration_id: int, user_id: int, form: str, fmt: str = "pdf") -> None:
     """A printed form too large to render within a page request (WeasyPrint lays out about 20
     lines of the 明细表 a second): rendered by the worker, page by page on the progress bar."""
-    from yibao.documents.declaration_forms import estimated_pages, filename_for, render_pdf
+    from .forms.export import render_form_job
 
-    from . import forms_data, services
-
-    declaration = Declaration.objects.get(pk=declaration_id)
-    actor = User.objects.get(pk=user_id)
-    try:
-        data = forms_data.build_form(declaration, form)
-        total = estimated_pages(data)
-        jobs.start(job_id, total)
-        pdf = render_pdf(data, progress=lambda page: jobs.advance(job_id, min(page, total), force=True))
-        path = exports_dir() / f"{job_id}.pdf"
-        path.write_bytes(pdf)
-        services.record_form_export(declaration, form, "pdf", actor=actor)
-    except Exception as exc:
-        jobs.fail(job_id, f"生成失败：{exc}")
-        raise
-    jobs.finish(job_id, result={"filename": filename_for(data, "pdf")}, result_file=str(path),
-                message=f"已生成 {filename_for(data, 'pdf')}")
+    render_form_job(job_id, Declaration.objects.get(pk=declaration_id), form, fmt,
+                    actor=User.objects.get(pk=user_id))
 
 
 @db_task()
