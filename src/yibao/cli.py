@@ -187,19 +187,17 @@ def cmd_employer(args) -> int:
             print(f"错误清单：{outcome.report}")
         return 0 if outcome.ok else 1
     if args.action == "forms":
-        from yibao.documents.declaration_forms import filename_for, render_pdf, render_xlsx
-        from yibao.employer import forms_data
+        from yibao.employer.forms.export import FormNotAvailable, export_form
 
         declaration = _declaration(args, actor)
-        data = forms_data.build_form(declaration, args.form)
-        if data is None:
-            print(f"本统筹区没有表格 {args.form}；可用：{', '.join(c for c, _ in forms_data.available_forms(declaration))}",
-                  file=sys.stderr)
+        try:
+            file = export_form(declaration, args.form, args.format, actor=actor).file
+        except FormNotAvailable as exc:
+            print(f"本统筹区没有表格 {args.form}；可用：{', '.join(exc.available)}", file=sys.stderr)
             return 2
-        out = args.out or filename_for(data, args.format)
+        out = args.out or file.filename
         with open(out, "wb") as fh:
-            fh.write(render_pdf(data) if args.format == "pdf" else render_xlsx(data))
-        services.record_form_export(declaration, args.form, args.format, actor=actor)
+            fh.write(file.content)
         print(f"已导出 {out}")
         return 0
     if args.action == "queue":

@@ -53,9 +53,9 @@ def test_administrator_records_a_published_average_wage(page, live_app, shot):
     page.fill("#annual_amount", "90000")
     page.fill("#published_on", "2024-06-20")
     page.get_by_role("button", name="录入").click()
-    page.wait_for_selector("text=已录入 2023 年度平均工资")
-    assert "失败" in page.inner_text("[data-testid=job-status]")
-    page.get_by_role("link", name="平均工资").click()
+    page.wait_for_selector("text=未录入：潍坊市已录入 2023 年度平均工资")
+    assert "/jobs/" not in page.url  # refused before any job was started
+    shot("refused")
     assert page.locator("[data-testid=wages] tbody tr").count() == 1
 
 

@@ -105,10 +105,10 @@ def test_a_long_detail_form_is_rendered_by_the_worker_with_progress(client_for, 
     """Units above the inline limit get the 明细表 PDF from a background job (run at once here,
     HUEY_IMMEDIATE): the job's progress counts laid-out pages and its result downloads."""
     from yibao.audit.models import AuditEntry
-    from yibao.employer import views
+    from yibao.employer.forms.detail import DetailForm
     from yibao.jobs.models import Job
 
-    monkeypatch.setattr(views, "PDF_INLINE_LINES", 5)
+    monkeypatch.setattr(DetailForm, "pdf_inline_lines", 5)
     client = client_for(WEIFANG_UNIT)
     _, pk = open_page(client)
     response = client.get(reverse("declaration_form", args=[pk, "detail", "pdf"]))

@@ -1,8 +1,14 @@
-"""Shared pieces for xlsx exports (XlsxWriter)."""
+"""Shared pieces for xlsx exports (XlsxWriter): cells that never run as formulas, tables written
+row by row (with a constant-memory workbook they stream to disk), and ``FormBook`` for printed
+forms."""
 
 from __future__ import annotations
 
+import io
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
+
+import xlsxwriter
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -38,3 +44,109 @@ def write_table(worksheet, header: list[str], rows, *, header_format=None, start
         if on_row:
             on_row(n)
     return n
+
+
+# ---------------------------------------------------------------------------------------------
+# Printed forms: one sheet set up to print on A4
+# ---------------------------------------------------------------------------------------------
+
+CENT = Decimal("0.01")
+FORM_FONT = "宋体"
+MONEY_FORMAT = "0.00"
+
+
+def cents(value) -> Decimal | None:
+    """An amount rounded to the cent (half up), as money is printed; ``None`` stays ``None``."""
+    if value is None:
+        return None
+    if not isinstance(value, Decimal):
+        value = Decimal(str(value))
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+class FormBook:
+    """A workbook for a printed form: one sheet, the formats the forms share, text cells that
+    never read as formulas (every one goes through ``safe_cell``), amounts written as numbers with
+    two decimals, and A4 print settings."""
+
+    def __init__(self):
+        self.buffer = io.BytesIO()
+        self.wb = xlsxwriter.Workbook(self.buffer, {"in_memory": True, "strings_to_formulas": False,
+                                                    "strings_to_numbers": False, "strings_to_urls": False})
+        self.ws = None
+        base = {"font_name": FORM_FONT, "font_size": 10, "valign": "vcenter"}
+        boxed = {**base, "border": 1, "text_wrap": True}
+        self.title = self.wb.add_format({**base, "bold": True, "font_size": 16, "align": "center"})
+        self.subtitle = self.wb.add_format({**base, "font_size": 11, "align": "center"})
+        self.plain = self.wb.add_format(base)
+        self.plain_right = self.wb.add_format({**base, "align": "right"})
+        self.wrap = self.wb.add_format({**base, "text_wrap": True, "valign": "top"})
+        self.head = self.wb.add_format({**boxed, "bold": True, "align": "center", "bg_color": "#EEEEEE"})
+        self.key = self.wb.add_format({**boxed, "align": "center", "bg_color": "#F2F2F2"})
+        self.text = self.wb.add_format(boxed)
+        self.center = self.wb.add_format({**boxed, "align": "center"})
+        self.number = self.wb.add_format({**boxed, "num_format": MONEY_FORMAT})
+        self.integer = self.wb.add_format({**boxed, "num_format": "0"})
+        self.total_text = self.wb.add_format({**boxed, "bold": True, "align": "center", "bg_color": "#F4F4F4"})
+        self.total_number = self.wb.add_format({**boxed, "bold": True, "num_format": MONEY_FORMAT,
+                                                "bg_color": "#F4F4F4"})
+        self.total_count = self.wb.add_format({**boxed, "bold": True, "num_format": '"共 "0" 人"',
+                                               "align": "center", "bg_color": "#F4F4F4"})
+        self.section = self.wb.add_format({**boxed, "bold": True, "align": "center", "bg_color": "#E6E6E6"})
+        self.letter = self.wb.add_format({**boxed, "valign": "top", "font_size": 11})
+        self.sign = self.wb.add_format({**base, "font_size": 11})
+
+    def add_sheet(self, name: str):
+        """The form's one sheet (later cell writes go to it)."""
+        if self.ws is not None:
+            raise ValueError("a printed form has one sheet")
+        self.ws = self.wb.add_worksheet(name)
+        return self.ws
+
+    def text_cell(self, row: int, col: int, value, fmt=None) -> None:
+        self.ws.write_string(row, col, safe_cell("" if value is None else str(value)), fmt)
+
+    def number_cell(self, row: int, col: int, value, fmt) -> None:
+        v = cents(value)
+        if v is None:
+            self.ws.write_blank(row, col, None, fmt)
+        else:
+            self.ws.write_number(row, col, float(v), fmt)
+
+    def merge_text(self, first_row: int, first_col: int, last_row: int, last_col: int, value, fmt) -> None:
+        if first_row == last_row and first_col == last_col:
+            self.text_cell(first_row, first_col, value, fmt)
+        else:
+            self.ws.merge_range(first_row, first_col, last_row, last_col, "", fmt)
+            self.text_cell(first_row, first_col, value, fmt)
+
+    def merge_number(self, first_row: int, first_col: int, last_row: int, last_col: int, value, fmt) -> None:
+        self.ws.merge_range(first_row, first_col, last_row, last_col, "", fmt)
+        self.number_cell(first_row, first_col, value, fmt)
+
+    def print_setup(self, *, landscape: bool, repeat: tuple[int, int] | None = None,
+                    header: str = "", signature_footer: bool = False) -> None:
+        """A4, fitted to the page width, page numbers in the footer; ``repeat`` rows on every page;
+        ``header`` on the left of every page; ``signature_footer`` puts the unit's signature and
+        stamp places in the footer."""
+        ws = self.ws
+        ws.set_paper(9)  # A4
+        if landscape:
+            ws.set_landscape()
+        else:
+            ws.set_portrait()
+        ws.fit_to_pages(1, 0)
+        ws.center_horizontally()
+        ws.set_margins(left=0.45, right=0.45, top=0.75, bottom=0.75)
+        if repeat is not None:
+            ws.repeat_rows(*repeat)
+        footer = "&R第 &P 页 共 &N 页"
+        if signature_footer:
+            footer = "&L单位经办人签字：              单位盖章：" + footer
+        ws.set_footer(footer[:255], {"margin": 0.3})
+        if header:
+            ws.set_header("&L&8" + header.replace("&", "&&")[:200], {"margin": 0.3})
+
+    def close(self) -> bytes:
+        self.wb.close()
+        return self.buffer.getvalue()

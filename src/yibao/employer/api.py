@@ -19,7 +19,8 @@ from yibao.http import XLSX, attachment, responds
 from yibao.jobs.models import Job
 from yibao.regions.models import Division
 
-from . import forms_data, rules, selectors, services
+from . import rules, selectors, services
+from .forms.export import FormNotAvailable, export_form
 from .models import Declaration, DeclarationKind
 
 router = Router(tags=["职工医保缴费基数申报"])
@@ -188,17 +189,12 @@ def upload_material(request, pk: int, code: Form[str], file: UploadedFile = File
 
 @router.get("/declarations/{pk}/forms/{form}")
 def form(request, pk: int, form: str, format: str = "pdf"):  # noqa: A002
-    from yibao.documents.declaration_forms import render_pdf, render_xlsx
-
     d = _get(request, pk)
-    data = forms_data.build_form(d, form)
-    if data is None or format not in ("pdf", "xlsx"):
-        raise HttpError(404, "没有这种表格。")
-    services.record_form_export(d, form, format, actor=request.user)
-    if format == "pdf":
-        return HttpResponse(render_pdf(data), content_type="application/pdf")
-    return HttpResponse(render_xlsx(data),
-                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    try:
+        file = export_form(d, form, format, actor=request.user).file
+    except FormNotAvailable as exc:
+        raise HttpError(404, "没有这种表格。") from exc
+    return HttpResponse(file.content, content_type=file.content_type)
 
 
 @router.post("/declarations/{pk}/submit", response=responds(DeclarationOut))

@@ -5,10 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from django.conf import settings
-from huey.contrib.djhuey import db_task
-
-from yibao.jobs import services as jobs
 from yibao.jobs.services import Outcome, Run, handler
 from yibao.regions.models import Division
 
@@ -49,33 +45,14 @@ def record_average_wage(run: Run) -> Outcome:
                            "changed": recorded.changed})
 
 
-def exports_dir() -> Path:
-    path = Path(settings.VAR_DIR) / "exports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-@db_task()
-def render_form_task(job_id, declaration_id: int, user_id: int, form: str) -> None:
+@handler("declaration.form")
+def render_form(run: Run) -> Outcome:
     """A printed form too large to render within a page request (WeasyPrint lays out about 20
     lines of the 明细表 a second): rendered by the worker, page by page on the progress bar."""
-    from yibao.accounts.models import User
-    from yibao.documents.declaration_forms import estimated_pages, filename_for, render_pdf
+    from .forms.export import render_form_file
 
-    from . import forms_data
-
-    declaration = Declaration.objects.get(pk=declaration_id)
-    actor = User.objects.get(pk=user_id)
-    try:
-        data = forms_data.build_form(declaration, form)
-        total = estimated_pages(data)
-        jobs.start(job_id, total)
-        pdf = render_pdf(data, progress=lambda page: jobs.advance(job_id, min(page, total), force=True))
-        path = exports_dir() / f"{job_id}.pdf"
-        path.write_bytes(pdf)
-        services.record_form_export(declaration, form, "pdf", actor=actor)
-    except Exception as exc:
-        jobs.fail(job_id, f"生成失败：{exc}")
-        raise
-    jobs.finish(job_id, result={"filename": filename_for(data, "pdf")}, result_file=str(path),
-                message=f"已生成 {filename_for(data, 'pdf')}")
+    p = run.params
+    path, file = render_form_file(Declaration.objects.get(pk=p["declaration"]), p["form"], p.get("format", "pdf"),
+                                  actor=run.owner, name=str(run.id), start=run.start,
+                                  progress=lambda page: run.advance(page, force=True))
+    return Outcome(message=f"已生成 {file.filename}", result={"filename": file.filename}, result_file=str(path))

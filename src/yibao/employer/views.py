@@ -18,17 +18,13 @@ from yibao.access.permissions import require, user_can
 from yibao.accounts.personal_data import record_whole_view, sees_whole_id_numbers
 from yibao.http import XLSX, attachment
 from yibao.jobs.models import Job
-from yibao.jobs.services import create_job
 from yibao.regions.models import Division
 
-from . import forms_data, rules, selectors, services
+from . import rules, selectors, services
 from .errors import AppError
+from .forms import form_choices
+from .forms.export import FormNotAvailable, export_form
 from .models import DeclarationKind, DeclarationStatus
-from .tasks import render_form_task
-
-# A 明细表 longer than this is rendered to PDF by the background worker with a progress bar
-# (about 15 ms a line); shorter ones are rendered within the request.
-PDF_INLINE_LINES = 300
 
 
 def _declaration_or_404(request, pk):
@@ -80,7 +76,7 @@ def declaration_view(request, pk):
         "can_review": user_can(request.user, "employer.review") and declaration.status == DeclarationStatus.SUBMITTED,
         "checks": services.run_checks(declaration) if declaration.status in (
             DeclarationStatus.SUBMITTED, DeclarationStatus.DRAFT, DeclarationStatus.REJECTED) else declaration.checks,
-        "forms": forms_data.available_forms(declaration),
+        "forms": form_choices(declaration),
         "show_ids": sees_whole_id_numbers(request.user),
     }
     record_whole_view(request.user, "declaration", declaration.pk, people=len(page.object_list),
@@ -153,21 +149,14 @@ def error_report(request, pk):
 
 @require("employer.view_declaration")
 def form_download(request, pk, form, ext):
-    from yibao.documents.declaration_forms import filename_for, render_pdf, render_xlsx
-
     declaration = _declaration_or_404(request, pk)
-    if ext not in ("pdf", "xlsx") or form not in dict(forms_data.available_forms(declaration)):
-        raise Http404("没有这种表格。")
-    if ext == "pdf" and form == "detail" and declaration.line_count > PDF_INLINE_LINES:
-        job = create_job(request.user, "declaration.form", f"生成{forms_data.FORMS[form]}（{declaration.line_count} 人）",
-                         {"declaration": declaration.pk, "form": form})
-        render_form_task(job.id, declaration.pk, request.user.pk, form)
-        return redirect("job", job_id=job.id)
-    data = forms_data.build_form(declaration, form)
-    services.record_form_export(declaration, form, ext, actor=request.user)
-    if ext == "pdf":
-        return attachment(render_pdf(data), filename_for(data, "pdf"), "application/pdf")
-    return attachment(render_xlsx(data), filename_for(data, "xlsx"), XLSX)
+    try:
+        result = export_form(declaration, form, ext, actor=request.user, allow_job=True)
+    except FormNotAvailable as exc:
+        raise Http404("没有这种表格。") from exc
+    if result.job is not None:
+        return redirect("job", job_id=result.job.id)
+    return attachment(result.file.content, result.file.filename, result.file.content_type)
 
 
 @require("employer.declare")

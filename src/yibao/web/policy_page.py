@@ -14,7 +14,7 @@ from django import forms
 from django.shortcuts import render
 
 from yibao import clock
-from yibao.accounts.permissions import require
+from yibao.access.permissions import require
 from yibao.policy import get_engine
 from yibao.policy.questions import Input
 from yibao.policy.schema import SPECS

@@ -9,9 +9,7 @@ from decimal import Decimal
 import pytest
 from python_calamine import CalamineWorkbook
 
-from yibao.documents import declaration_forms as f
-
-from .conftest import INJECTED_NAME, make_detail, make_report, make_unit
+from .conftest import INJECTED_NAME, form_for, make_detail, make_report, make_unit, render_xlsx
 
 
 def read_rows(data: bytes) -> list[list]:
@@ -47,10 +45,10 @@ def money(value) -> float:
 @pytest.mark.parametrize("key", ["detail", "detail-retiree", "summary", "summary-retiree", "base-report",
                                  "commitment"])
 def test_each_form_is_a_printable_workbook(forms, key):
-    data = f.render_xlsx(forms[key])
+    data = render_xlsx(forms[key])
     assert data[:2] == b"PK"
     rows = read_rows(data)
-    assert f.form_title(forms[key]) in rows[0]  # the merged title on top
+    assert form_for(forms[key]).heading(forms[key]) in rows[0]  # the merged title on top
     xml = sheet_xml(data)
     assert "<f>" not in xml  # no formulas anywhere
     setup = re.search(r"<pageSetup [^>]*>", xml).group(0)
@@ -63,7 +61,7 @@ def test_each_form_is_a_printable_workbook(forms, key):
 
 def test_detail_workbook_lines_and_totals(forms):
     form = forms["detail"]
-    data = f.render_xlsx(form)
+    data = render_xlsx(form)
     rows = read_rows(data)
     header = row_starting(rows, "序号")
     assert header == ["序号", "姓名", "身份证号码", "个人编号", "上年度基数（元）", "2023年度月平均实际工资（元）",
@@ -77,7 +75,7 @@ def test_detail_workbook_lines_and_totals(forms):
         assert row[6] == money(line.base)
         assert row[7] == line.clamp_label
     total = row_starting(rows, "合计")
-    totals = f.detail_totals(form)
+    totals = form.totals
     assert total[2] == len(form.lines)
     assert total[4:7] == [money(totals.previous_base), money(totals.declared_amount), money(totals.base)]
     assert total[7] == f"按下限 {totals.at_floor} 人，按上限 {totals.at_ceiling} 人"
@@ -93,7 +91,7 @@ def test_detail_workbook_lines_and_totals(forms):
 
 
 def test_money_cells_are_numbers_with_two_decimals(forms):
-    data = f.render_xlsx(forms["detail"])
+    data = render_xlsx(forms["detail"])
     styles = zipfile.ZipFile(io.BytesIO(data)).read("xl/styles.xml").decode()
     money_format = re.search(r'<numFmt numFmtId="(\d+)" formatCode="0.00"/>', styles).group(1)
     xfs = re.search(r"<cellXfs [^>]*>(.*?)</cellXfs>", styles, re.S).group(1)
@@ -106,12 +104,12 @@ def test_money_cells_are_numbers_with_two_decimals(forms):
 def test_formula_like_text_is_neutralised():
     unit = make_unit(name="+cmd|' /C calc'!A0", contact_phone="-1+2", nature="@SUM(1)")
     form = make_detail(3, unit=unit, first_name=INJECTED_NAME)
-    for data in (f.render_xlsx(form), f.render_xlsx(make_report_for(unit))):
+    for data in (render_xlsx(form), render_xlsx(make_report_for(unit))):
         rows = read_rows(data)
         texts = {v for r in rows for v in r if isinstance(v, str)}
         assert not any(t.startswith(("=", "+", "-", "@")) for t in texts), texts
         assert "<f>" not in sheet_xml(data)
-    rows = read_rows(f.render_xlsx(form))
+    rows = read_rows(render_xlsx(form))
     names = [r[1] for r in rows if r and isinstance(r[0], float)]
     assert names[0] == "'" + INJECTED_NAME
     assert "'+cmd|' /C calc'!A0" in {v for r in rows for v in r}
@@ -125,7 +123,7 @@ def make_report_for(unit):
 
 def test_summary_workbook_figures(forms):
     form = forms["summary"]
-    rows = read_rows(f.render_xlsx(form))
+    rows = read_rows(render_xlsx(form))
     assert cell_right_of(rows, "单位名称") == form.unit.name
     assert cell_right_of(rows, "申报人数（人）") == form.headcount
     assert cell_right_of(rows, "2023年度月平均实际工资合计（元）") == money(form.declared_total)
@@ -143,7 +141,7 @@ def test_summary_workbook_figures(forms):
 
 def test_retiree_summary_workbook(forms):
     form = forms["summary-retiree"]
-    rows = read_rows(f.render_xlsx(form))
+    rows = read_rows(render_xlsx(form))
     assert rows[0][0] == "医疗保险年报汇总表（退休）"
     assert cell_right_of(rows, "养老金月额合计（元）") == money(form.declared_total)
     assert cell_right_of(rows, "个人账户划入基数合计（元）") == money(form.base_total)
@@ -151,7 +149,7 @@ def test_retiree_summary_workbook(forms):
 
 def test_base_report_workbook(forms):
     form = forms["base-report"]
-    rows = read_rows(f.render_xlsx(form))
+    rows = read_rows(render_xlsx(form))
     assert rows[0][0] == "聊城市参保单位2024年度医疗保险缴费基数申报表"
     assert cell_right_of(rows, "单位名称（盖章）") == form.unit.name
     assert cell_right_of(rows, "单位编号") == form.unit.unit_number
@@ -171,7 +169,7 @@ def test_base_report_workbook(forms):
 
 def test_commitment_workbook(forms):
     form = forms["commitment"]
-    rows = read_rows(f.render_xlsx(form))
+    rows = read_rows(render_xlsx(form))
     flat = [v.strip("　") for r in rows for v in r if isinstance(v, str)]
     assert rows[0][0] == form.title == "聊城市参保单位医疗保险缴费基数申报承诺书"
     assert form.opening in flat and "2024年度医疗保险缴费基数申报" in form.opening
@@ -185,6 +183,6 @@ def test_large_detail_workbook_is_quick():
 
     form = make_detail(2000)
     started = time.perf_counter()
-    rows = read_rows(f.render_xlsx(form))
+    rows = read_rows(render_xlsx(form))
     assert time.perf_counter() - started < 10
     assert row_starting(rows, "合计")[2] == 2000

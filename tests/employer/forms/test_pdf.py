@@ -11,9 +11,11 @@ import pypdfium2
 import pypdfium2.raw as pdfium_c
 import pytest
 
-from yibao.documents import declaration_forms as f
+from yibao.documents.pdf import no_fetch_fetcher
+from yibao.employer.forms import get_form
+from yibao.employer.forms.commitment import CommitmentData
 
-from .conftest import make_detail, make_letter, make_report, make_unit
+from .conftest import form_for, make_detail, make_letter, make_report, make_unit, render_html, render_pdf
 
 A4_POINTS = (595.28, 841.89)
 PREVIEW_DIR = os.environ.get("FORMS_PREVIEW_DIR")  # set it to keep the first pages as PNG
@@ -82,7 +84,7 @@ def test_detail_form_text(forms, pdfs):
     first = form.lines[0]
     assert first.name in text
     assert first.id_number in text  # printed whole: the form is a signed original
-    totals = f.detail_totals(form)
+    totals = form.totals
     assert f"共{len(form.lines)}人" in text
     for amount in (totals.previous_base, totals.declared_amount, totals.base):
         assert f"{amount:,.2f}" in text
@@ -96,7 +98,7 @@ def test_detail_money_has_two_decimals_and_separators():
     form.lines[0].declared_amount = Decimal("1234567.5")
     form.lines[0].base = Decimal("21207")
     form.lines[0].previous_base = None
-    text = flat(pages_text(f.render_pdf(form))[0])
+    text = flat(pages_text(render_pdf(form))[0])
     assert "1,234,567.50" in text
     assert "21,207.00" in text
     assert "—" in text  # no previous base
@@ -131,7 +133,7 @@ def test_summary_form_text(forms, pdfs):
 
 def test_summary_figures_agree_with_the_detail_lines(forms):
     detail, summary = forms["detail"], forms["summary"]
-    totals = f.detail_totals(detail)
+    totals = detail.totals
     assert (totals.headcount, totals.declared_amount, totals.base, totals.at_floor, totals.at_ceiling) == (
         summary.headcount, summary.declared_total, summary.base_total, summary.at_floor, summary.at_ceiling)
 
@@ -150,11 +152,11 @@ def test_base_report_layout_and_year(forms, pdfs):
 
 
 def test_forms_use_the_declaration_year():
-    report = flat(pages_text(f.render_pdf(make_report(2025)))[0])
+    report = flat(pages_text(render_pdf(make_report(2025)))[0])
     assert "2025年度医疗保险缴费基数申报表" in report
     assert "2024年年底缴费人数" in report and "2025年1月份缴费人数" in report
     assert "2024年缴费人员工资总额" in report and "2025年预计缴费基数总额" in report
-    detail = flat(pages_text(f.render_pdf(make_detail(2, year=2025)))[0])
+    detail = flat(pages_text(render_pdf(make_detail(2, year=2025)))[0])
     assert "（2025年度）" in detail and "2024年度月平均实际工资" in detail and "2025年度缴费基数" in detail
 
 
@@ -173,23 +175,23 @@ def test_commitment_letter_prints_the_policy_wording(forms, pdfs):
 def test_commitment_letter_has_no_wording_of_its_own():
     form = make_letter(2026, title="某市承诺书", opening="我单位就2026年度申报承诺如下：",
                        clauses=["甲。", "乙。", "丙。"], signature_lines=["单位名称（盖章）", "经办人（签字）"])
-    text = flat(pages_text(f.render_pdf(form))[0])
+    text = flat(pages_text(render_pdf(form))[0])
     for expected in ["某市承诺书", "我单位就2026年度申报承诺如下：", "一、甲。", "二、乙。", "三、丙。",
                      "单位名称（盖章）：聊城示范商贸有限公司", "经办人（签字）："]:
         assert expected in text, expected
     assert "法定代表人" not in text and "聊城市参保单位" not in text
     with pytest.raises(TypeError):
-        f.CommitmentLetter(unit=make_unit(), year=2024)  # the wording must be given
+        CommitmentData(unit=make_unit(), year=2024)  # the wording must be given
 
 
 def test_base_report_prints_the_note_given():
-    text = flat(pages_text(f.render_pdf(make_report(note="本表一式两份。")))[0])
+    text = flat(pages_text(render_pdf(make_report(note="本表一式两份。")))[0])
     assert "备注：本表一式两份。" in text and "稽核中心" not in text
 
 
 def test_multi_page_detail_form_numbers_pages_and_repeats_the_header():
     form = make_detail(60)
-    pages = pages_text(f.render_pdf(form))
+    pages = pages_text(render_pdf(form))
     assert len(pages) >= 3
     for number, page in enumerate(pages, start=1):
         text = flat(page)
@@ -207,34 +209,42 @@ def test_multi_page_detail_form_numbers_pages_and_repeats_the_header():
 def test_user_text_is_printed_as_text_not_markup():
     unit = make_unit(name='甲公司</style><b>"乙"</b>&amp;', contact_phone="0536<i>1</i>")
     form = make_detail(2, unit=unit, first_name="<img src=http://example.invalid/x.png>王五")
-    html = f.render_html(form)
+    html = render_html(form)
     assert "<img" not in html and "<b>" not in html and "</style><b>" not in html
-    text = flat("".join(pages_text(f.render_pdf(form))))
+    text = flat("".join(pages_text(render_pdf(form))))
     assert flat('甲公司</style><b>"乙"</b>&amp;') in text
     assert "<imgsrc=http://example.invalid/x.png>王五" in text
 
 
 def test_nothing_is_fetched_from_outside():
-    fetcher = f._no_fetch_fetcher()
+    fetcher = no_fetch_fetcher()
     with pytest.raises(ValueError):
         fetcher("http://example.invalid/font.woff")
     with pytest.raises(ValueError):
         fetcher("file:///etc/passwd")
 
 
+def filename_for(data, ext: str) -> str:
+    return form_for(data).filename(data, ext)
+
+
 def test_file_names(forms):
-    assert f.filename_for(forms["detail"], "pdf") == "医疗保险年报明细表-37070500001-2024.pdf"
-    assert f.filename_for(forms["detail-retiree"], "xlsx") == "医疗保险年报明细表（退休）-37070500001-2024.xlsx"
-    assert f.filename_for(forms["summary"], "pdf") == "医疗保险年报汇总表-37070500001-2024.pdf"
-    assert f.filename_for(forms["summary-retiree"], "pdf") == "医疗保险年报汇总表（退休）-37070500001-2024.pdf"
-    assert f.filename_for(forms["base-report"], "pdf") == "缴费基数申报表-37150200001-2024.pdf"
-    assert f.filename_for(forms["commitment"], "xlsx") == "缴费基数申报承诺书-37150200001-2024.xlsx"
+    assert filename_for(forms["detail"], "pdf") == "医疗保险年报明细表-37070500001-2024.pdf"
+    assert filename_for(forms["detail-retiree"], "xlsx") == "医疗保险年报明细表（退休）-37070500001-2024.xlsx"
+    assert filename_for(forms["summary"], "pdf") == "医疗保险年报汇总表-37070500001-2024.pdf"
+    assert filename_for(forms["summary-retiree"], "pdf") == "医疗保险年报汇总表（退休）-37070500001-2024.pdf"
+    assert filename_for(forms["base-report"], "pdf") == "缴费基数申报表-37150200001-2024.pdf"
+    assert filename_for(forms["commitment"], "xlsx") == "缴费基数申报承诺书-37150200001-2024.xlsx"
     odd = make_detail(1, unit=make_unit(unit_number='../a/b:"c"'))
-    assert "/" not in f.filename_for(odd, "pdf") and '"' not in f.filename_for(odd, "pdf")
+    assert "/" not in filename_for(odd, "pdf") and '"' not in filename_for(odd, "pdf")
 
 
-def test_unknown_objects_are_refused():
+def test_a_form_prints_only_its_own_data(forms):
+    detail = get_form("detail")
     with pytest.raises(TypeError):
-        f.render_pdf(object())
+        detail.render_pdf(object())
     with pytest.raises(TypeError):
-        f.render_xlsx("detail")
+        detail.render_xlsx(forms["summary"])
+    with pytest.raises(TypeError):
+        detail.filename(forms["commitment"], "pdf")
+    assert get_form("nope") is None
