@@ -13,11 +13,11 @@ from ninja import NinjaAPI, Query, Schema
 from ninja.errors import HttpError
 from ninja.security import django_auth
 
+from yibao import registry
 from yibao.access.permissions import user_can
 from yibao.accounts.services import AccountError, sign_in
 from yibao.audit.selectors import AuditFilter, audit_entries
 from yibao.employer import selectors as employer_selectors
-from yibao.employer.api import router as employer_router
 from yibao.errors import AppError
 from yibao.http import error_body
 from yibao.identity import IdentityError, parse_resident_id, parse_uscc
@@ -254,4 +254,6 @@ def refused(request, exc: AppError):
 
 
 api.add_router("/policy", policy_router)
-api.add_router("/employer", employer_router)
+# Each domain app registers its router (yibao.registry): adding an app edits no file here.
+for prefix, router in registry.api_routers():
+    api.add_router(prefix, router)

@@ -1,5 +1,6 @@
 from django.urls import include, path
 
+from yibao import registry
 from yibao.api import api
 from yibao.web import policy_page, views
 
@@ -16,6 +17,7 @@ urlpatterns = [
     path("audit/export/", views.audit_export, name="audit_export"),
     path("jobs/<uuid:job_id>/", views.job_view, name="job"),
     path("jobs/<uuid:job_id>/download/", views.job_download, name="job_download"),
-    path("", include("yibao.employer.urls")),
     path("api/v1/", api.urls),
 ]
+# Each domain app registers its page routes (yibao.registry): adding an app edits no file here.
+urlpatterns += [path("", include(module)) for module in registry.url_modules()]

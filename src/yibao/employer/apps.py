@@ -21,6 +21,9 @@ class EmployerConfig(AppConfig):
         scoping.reaches(m.FlexibleBaseChoice, division="worker__region", person="worker__id_number")
 
         from . import tasks  # noqa: F401  (registers the app's job handlers)
+        from .registrations import register
+
+        register()
 
         @scoping.unit_of_user
         def operator_unit(user):

@@ -10,15 +10,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from yibao.access.permissions import require, user_can
-from yibao.access.roles import Role
+from yibao import registry
+from yibao.access.permissions import require
 from yibao.accounts.services import AccountError, sign_in
 from yibao.audit import services as audit_services
 from yibao.audit.selectors import AuditFilter, audit_entries
-from yibao.employer import selectors as employer
 from yibao.jobs.selectors import job_for
 from yibao.regions import selectors as regions
 
@@ -57,17 +57,11 @@ def logout_view(request):
 
 @login_required
 def home(request):
+    """The panels the apps registered, as offered to this user (``yibao.registry``)."""
     user = request.user
-    context = {"role_template": f"web/home/{user.role}.html", "user": user}
-    if user.role in (Role.UNIT_OPERATOR,):
-        context["unit"] = employer.unit_of(user)
-        context["declarations"] = employer.declarations_for(user).order_by("-year", "kind")[:10]
-    elif user.division_id:
-        context["division"] = user.division
-        context["children"] = regions.divisions_for(user, parent_key=user.division_id)[:50]
-    if user_can(user, "employer.view"):
-        context["declaration_counts"] = employer.status_counts(user)
-    return render(request, "web/home.html", context)
+    panels = [render_to_string(p.template, {**context, "user": user}, request=request)
+              for p, context in registry.panels_for(user)]
+    return render(request, "web/home.html", {"user": user, "panels": panels})
 
 
 @require("reference.view")

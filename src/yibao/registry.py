@@ -1,0 +1,164 @@
+"""Apps register themselves here: their navigation entries, home-page panels and command-line
+subcommands, and how a user reaches the pooling regions whose schemes decide what is offered.
+
+An entry is offered to a user only when the user's role holds its capability and, for an entry
+of a scheme ("employee", "resident"), when one of the user's pooling regions runs that scheme
+according to the policy files. Adding an app edits no file of another app: its
+``AppConfig.ready`` calls ``nav``, ``panel``, ``command`` and ``user_regions``.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from yibao.access.permissions import user_can
+
+ALL = frozenset({"*"})  # a user whose scope is every region
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    url_name: str
+    label: str
+    capability: str | None = None
+    scheme: str | None = None
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class Panel:
+    name: str
+    template: str
+    context: Callable[[Any], dict | None] | None = None  # None from the function hides the panel
+    capability: str | None = None
+    roles: tuple[str, ...] = ()
+    scheme: str | None = None
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    help: str
+    configure: Callable[[Any], None]          # adds its arguments to an argparse parser
+    run: Callable[[Any], int]                  # runs with the parsed arguments, Django set up
+    aliases: tuple[str, ...] = field(default=())
+
+
+_URLS: dict[str, str] = {}
+_ROUTERS: dict[str, Any] = {}
+_NAV: dict[str, NavEntry] = {}
+_PANELS: dict[str, Panel] = {}
+_COMMANDS: dict[str, Command] = {}
+_REGION_RESOLVERS: list[Callable[[Any], frozenset[str] | set[str]]] = []
+
+
+def urls(module: str) -> None:
+    """An app's page routes (a urls module), mounted at the site root."""
+    _URLS[module] = module
+
+
+def api_router(prefix: str, router) -> None:
+    """An app's JSON API router, mounted at ``/api/v1/<prefix>``."""
+    _ROUTERS[prefix] = router
+
+
+def url_modules() -> list[str]:
+    return list(_URLS)
+
+
+def api_routers() -> list[tuple[str, Any]]:
+    return list(_ROUTERS.items())
+
+
+def nav(url_name: str, label: str, *, capability: str | None = None, scheme: str | None = None,
+        order: int = 100) -> None:
+    _NAV[url_name] = NavEntry(url_name, label, capability, scheme, order)
+
+
+def panel(name: str, template: str, *, context=None, capability: str | None = None, roles=(),
+          scheme: str | None = None, order: int = 100) -> None:
+    _PANELS[name] = Panel(name, template, context, capability, tuple(roles), scheme, order)
+
+
+def command(name: str, help: str, configure, run) -> None:  # noqa: A002
+    _COMMANDS[name] = Command(name, help, configure, run)
+
+
+def user_regions(resolver: Callable[[Any], frozenset[str] | set[str]]):
+    """Register a way to tell a user's pooling regions (``ALL`` for every region)."""
+    _REGION_RESOLVERS.append(resolver)
+    return resolver
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+@functools.cache
+def schemes_by_region() -> dict[str, frozenset[str]]:
+    """The schemes each pooling region runs, from its policy file."""
+    from yibao.policy import get_engine
+
+    return {r["code"]: frozenset(r.get("schemes", [])) for r in get_engine().regions()}
+
+
+def regions_of(user) -> frozenset[str]:
+    cached = getattr(user, "_registry_regions", None)
+    if cached is not None:
+        return cached
+    regions: set[str] = set()
+    for resolver in _REGION_RESOLVERS:
+        found = resolver(user) or set()
+        if found == ALL:
+            regions = set(ALL)
+            break
+        regions |= set(found)
+    result = frozenset(regions)
+    try:
+        user._registry_regions = result
+    except AttributeError:
+        pass
+    return result
+
+
+def runs_scheme(user, scheme: str | None) -> bool:
+    """Whether one of the user's pooling regions runs ``scheme`` (always, for no scheme)."""
+    if scheme is None:
+        return True
+    regions = regions_of(user)
+    if regions == ALL:
+        return any(scheme in s for s in schemes_by_region().values())
+    table = schemes_by_region()
+    return any(scheme in table.get(r, ()) for r in regions)
+
+
+def _offered(user, capability: str | None, scheme: str | None, roles=()) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if roles and user.role not in roles:
+        return False
+    if capability is not None and not user_can(user, capability):
+        return False
+    return runs_scheme(user, scheme)
+
+
+def navigation_for(user) -> list[NavEntry]:
+    return sorted((e for e in _NAV.values() if _offered(user, e.capability, e.scheme)), key=lambda e: e.order)
+
+
+def panels_for(user) -> list[tuple[Panel, dict]]:
+    """The home-page panels offered to ``user``, each with its context."""
+    out = []
+    for p in sorted(_PANELS.values(), key=lambda p: p.order):
+        if not _offered(user, p.capability, p.scheme, p.roles):
+            continue
+        context = p.context(user) if p.context else {}
+        if context is not None:
+            out.append((p, context))
+    return out
+
+
+def commands() -> list[Command]:
+    return sorted(_COMMANDS.values(), key=lambda c: c.name)
