@@ -18,6 +18,7 @@ from yibao.access.permissions import require, user_can
 from yibao.accounts.personal_data import record_whole_view, sees_whole_id_numbers
 from yibao.http import XLSX, attachment
 from yibao.jobs.models import Job
+from yibao.months import Month
 from yibao.regions.models import Division
 
 from . import rules, selectors, services
@@ -71,7 +72,7 @@ def declaration_view(request, pk):
         "required": _safe(lambda: rules.required_materials(region, declaration.year,
                                                            retiree=declaration.kind == DeclarationKind.RETIREE)),
         "window": _safe(lambda: rules.declaration_window(region, clock.today(), declaration.year)),
-        "bounds": _safe(lambda: rules.bounds(region, f"{declaration.year}-01")) if declaration.kind == "active" else None,
+        "bounds": _safe(lambda: rules.bounds(region, Month.first_of(declaration.year))) if declaration.kind == "active" else None,
         "can_edit": user_can(request.user, "employer.declare") and declaration.editable,
         "can_review": user_can(request.user, "employer.review") and declaration.status == DeclarationStatus.SUBMITTED,
         "checks": services.run_checks(declaration) if declaration.status in (
@@ -268,7 +269,7 @@ def flexible(request):
     if worker is None:
         raise Http404("您尚未登记为灵活就业人员。")
     year, _ = rules.current_declaration_year(worker.region_id, clock.today())
-    month = request.POST.get("month") or f"{year}-01"
+    month = request.POST.get("month") or str(Month.first_of(year))
     if request.method == "POST":
         try:
             choice = services.choose_flexible_base(worker, month=month, value=request.POST.get("base", ""),

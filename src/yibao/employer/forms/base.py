@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from yibao.documents import pdf
 from yibao.documents.xlsx import FormBook, cents
+from yibao.months import Month
 
 from .. import rules
 from ..models import Declaration, DeclarationKind
@@ -57,7 +58,7 @@ def declaration_bounds(declaration: Declaration) -> tuple[Decimal | None, Decima
     """The floor and ceiling of the declaration's year (active staff only)."""
     if declaration.kind != DeclarationKind.ACTIVE:
         return None, None
-    b = rules.bounds(declaration.unit.region_id, f"{declaration.year}-01")
+    b = rules.bounds(declaration.unit.region_id, Month.first_of(declaration.year))
     return b.floor, b.ceiling
 
 
@@ -67,6 +68,20 @@ class FormData:
 
     unit: FormUnit
     year: int
+
+
+class KindLabels:
+    """Labels that follow the declaration's kind (active employees' wages or retirees' pensions)."""
+
+    kind: str
+
+    @property
+    def retiree(self) -> bool:
+        return self.kind == "retiree"
+
+    @property
+    def base_label(self) -> str:
+        return "个人账户划入基数" if self.retiree else "缴费基数"
 
 
 def money(value, empty: str = "—") -> str:

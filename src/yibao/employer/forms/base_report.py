@@ -21,6 +21,7 @@ from decimal import Decimal
 from django.db.models import Count, Sum
 
 from yibao.documents.xlsx import FormBook
+from yibao.months import Month
 
 from .. import rules
 from ..models import ApprovedBase, Declaration, DeclarationKind, PersonStatus
@@ -65,7 +66,7 @@ class BaseReportData(FormData):
 def _report_row(label: str, declaration: Declaration) -> BaseReportRow:
     agg = declaration.lines.aggregate(n=Count("id"), wages=Sum("declared_amount"), bases=Sum("base"))
     year_end = ApprovedBase.objects.filter(unit=declaration.unit, year=declaration.year - 1, kind=declaration.kind,
-                                           superseded=False, month_to=f"{declaration.year - 1}-12").count()
+                                           superseded=False, month_to=Month.last_of(declaration.year - 1)).count()
     return BaseReportRow(label=label, headcount_prev_year_end=year_end or agg["n"], headcount_january=agg["n"],
                          wage_total_prev_year=(agg["wages"] or Decimal(0)) * MONTHS,
                          expected_base_total=(agg["bases"] or Decimal(0)) * MONTHS)

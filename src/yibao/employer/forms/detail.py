@@ -14,7 +14,7 @@ from yibao.documents import pdf
 from yibao.documents.xlsx import FormBook
 
 from ..models import Clamp, Declaration, DeclarationKind
-from .base import FormData, PrintedForm, declaration_bounds, now, stamp, unit_of
+from .base import FormData, KindLabels, PrintedForm, declaration_bounds, now, stamp, unit_of
 from .registry import register
 
 # Rows of the 明细表 on one landscape A4 page (measured: 2,000 lines make 96 pages), used to
@@ -55,7 +55,7 @@ def _total(values: Iterable) -> Decimal:
 
 
 @dataclass
-class DetailData(FormData):
+class DetailData(KindLabels, FormData):
     kind: str
     amount_title: str
     lines: list[DetailLine]
@@ -64,16 +64,8 @@ class DetailData(FormData):
     ceiling: Decimal | None = None
 
     @property
-    def retiree(self) -> bool:
-        return self.kind == DeclarationKind.RETIREE
-
-    @property
     def has_bounds(self) -> bool:
         return self.floor is not None or self.ceiling is not None
-
-    @property
-    def base_label(self) -> str:
-        return "个人账户划入基数" if self.retiree else "缴费基数"
 
     @cached_property
     def totals(self) -> DetailTotals:

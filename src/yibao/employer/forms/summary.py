@@ -11,13 +11,13 @@ from django.db.models import Count, Q, Sum
 
 from yibao.documents.xlsx import FormBook
 
-from ..models import Clamp, Declaration, DeclarationKind
-from .base import FormData, PrintedForm, declaration_bounds, now, stamp, unit_of
+from ..models import Clamp, Declaration
+from .base import FormData, KindLabels, PrintedForm, declaration_bounds, now, stamp, unit_of
 from .registry import register
 
 
 @dataclass
-class SummaryData(FormData):
+class SummaryData(KindLabels, FormData):
     kind: str
     headcount: int
     declared_total: Decimal
@@ -27,14 +27,6 @@ class SummaryData(FormData):
     generated_at: datetime
     floor: Decimal | None = None
     ceiling: Decimal | None = None
-
-    @property
-    def retiree(self) -> bool:
-        return self.kind == DeclarationKind.RETIREE
-
-    @property
-    def base_label(self) -> str:
-        return "个人账户划入基数" if self.retiree else "缴费基数"
 
     @property
     def amount_total_label(self) -> str:

@@ -1,4 +1,4 @@
-"""Reads of the employee scheme, always through the reader's scope (``access.scoping``)."""
+"""Declarations, their lines and materials, the review queue and its progress."""
 
 from __future__ import annotations
 
@@ -6,46 +6,10 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
 
-from yibao.access.scoping import scope_of, user_unit_id
+from yibao.access.scoping import scope_of
 
-from .models import (
-    ApprovedBase,
-    Declaration,
-    DeclarationLine,
-    DeclarationStatus,
-    FlexibleWorker,
-    Material,
-    Unit,
-)
-
-
-def units_for(user) -> QuerySet[Unit]:
-    return scope_of(user).filter(Unit.objects.select_related("region", "division"))
-
-
-def unit_of(user) -> Unit | None:
-    """The unit a unit operator signs in for (None for every other account)."""
-    unit_id = user_unit_id(user) if getattr(user, "is_authenticated", False) else None
-    if unit_id is None:
-        return None
-    return Unit.objects.select_related("region", "division").filter(pk=unit_id).first()
-
-
-def pooling_regions_for(user) -> list:
-    """Pooling regions the reader's scope reaches (for filters): those inside the scope's
-    division, or containing it; a unit's own region; all for an administrator."""
-    from yibao.regions.models import Division
-
-    regions = list(Division.objects.filter(is_pooling_region=True).order_by("key"))
-    scope = scope_of(user)
-    if scope.sees_everything:
-        return regions
-    if scope.kind == "division" and scope.division_path:
-        return [r for r in regions if r.path.startswith(scope.division_path) or scope.division_path.startswith(r.path)]
-    if scope.kind == "unit" and scope.unit_id is not None:
-        region_id = Unit.objects.filter(pk=scope.unit_id).values_list("region_id", flat=True).first()
-        return [r for r in regions if r.key == region_id]
-    return []
+from ..models import Declaration, DeclarationLine, DeclarationStatus, Material
+from .units import units_for
 
 
 def declarations_for(user) -> QuerySet[Declaration]:
@@ -112,19 +76,6 @@ def status_counts(user, year: int | None = None, *, tally=None) -> dict[str, int
     return counts
 
 
-def approved_bases_for(user, *, unit: Unit, year: int) -> QuerySet[ApprovedBase]:
-    qs = scope_of(user).filter(ApprovedBase.objects.select_related("employee"))
-    return qs.filter(unit=unit, year=year).order_by("employee__employee_number", "employee_id", "month_from")
-
-
-def flexible_worker_for(user) -> FlexibleWorker | None:
-    """The signed-in person's own registration as a flexible worker."""
-    if not getattr(user, "id_number", ""):
-        return None
-    return scope_of(user).filter(FlexibleWorker.objects.select_related("region")
-                                 .filter(id_number=user.id_number)).first()
-
-
 @dataclass
 class ProgressBar:
     code: str
@@ -158,18 +109,3 @@ def declaration_progress(user, year: int | None, *, tally=None) -> tuple[int | N
         bars.append(ProgressBar(code, label, n, round(share, 1), round(offset, 3)))
         offset += share
     return year, bars
-
-
-def average_wages() -> list[tuple]:
-    """Every recorded average wage with the bounds the engine derives from it (None where the
-    region's policy cannot say), newest first. Published figures: every administrator sees all."""
-    from . import rules
-    from .models import AverageWage
-
-    out = []
-    for wage in AverageWage.objects.select_related("region").order_by("-published_on"):
-        try:
-            out.append((wage, rules.wage_effect(wage.region_id, wage)))
-        except rules.RuleRefused:
-            out.append((wage, None))
-    return out

@@ -1,0 +1,25 @@
+"""Reads of the employee scheme, always through the reader's scope (``access.scoping``), one
+module per subdomain; the names are re-exported here, so callers write ``selectors.review_queue``."""
+
+from .approved_bases import approved_bases_for, average_wages
+from .declarations import (
+    ProgressBar,
+    QueueFilter,
+    declaration_for,
+    declaration_progress,
+    declaration_tally,
+    declarations_for,
+    lines_of,
+    material_for,
+    materials_of,
+    review_queue,
+    status_counts,
+)
+from .flexible import flexible_worker_for
+from .units import pooling_regions_for, unit_of, units_for
+
+__all__ = [
+    "ProgressBar", "QueueFilter", "approved_bases_for", "average_wages", "declaration_for", "declaration_progress",
+    "declaration_tally", "declarations_for", "flexible_worker_for", "lines_of", "material_for", "materials_of",
+    "pooling_regions_for", "review_queue", "status_counts", "unit_of", "units_for",
+]
