@@ -85,12 +85,15 @@ def parse_amount(value) -> Decimal:
 
 
 def to_fen(amount: Decimal) -> int:
-    """Whole fen of an amount already rounded to the fen."""
-    return int(amount.quantize(FEN, rounding=ROUND_HALF_UP) * 100)
+    """Whole fen of an amount (rounded to the fen half up first when it has more places)."""
+    scaled = amount.scaleb(2)
+    whole = int(scaled)
+    return whole if scaled == whole else int(scaled.quantize(YUAN, rounding=ROUND_HALF_UP))
 
 
 def from_fen(fen: int) -> Decimal:
-    return (Decimal(int(fen)) / 100).quantize(FEN)
+    """Yuan with two places from whole fen."""
+    return Decimal(int(fen)).scaleb(-2)
 
 
 def yuan(amount: Decimal) -> str:
