@@ -5,10 +5,8 @@ os.environ.setdefault("HUEY_IMMEDIATE", "1")
 import pytest  # noqa: E402
 
 # Accounts made by the tests are hashed with a quick hasher: the project's (PBKDF2) takes most of a
-# second per account and the factories make many. The project's hasher still verifies the
-# accounts of the demo data set, which the tests are moving off.
-QUICK_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher",
-                 "django.contrib.auth.hashers.PBKDF2PasswordHasher"]
+# second per account and the factories make many. test_accounts checks the project's own.
+QUICK_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -21,13 +19,12 @@ def jobs_run_at_once():
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """The test database holds the shipped reference data and the demo data set, as `make run` does."""
-    from yibao.demo import load_demo
+    """The test database holds the shipped reference data (divisions, agencies, enrolment targets),
+    as `yibao init` loads it. Everything else a test needs it makes with the factories."""
     from yibao.regions.services import load_reference_data
 
     with django_db_blocker.unblock():
         load_reference_data()
-        load_demo()
 
 
 @pytest.fixture(autouse=True)
@@ -45,21 +42,10 @@ def people(db):
 
 
 @pytest.fixture
-def users(db):
-    from yibao.accounts.models import User
-
-    return {u.username: u for u in User.objects.all()}
-
-
-@pytest.fixture
-def client_for(client, db):
-    """The test client, signed in as the given user (or, for tests not yet moved to the factories,
-    the demo user of that name)."""
-    from yibao.accounts.models import User
+def client_for(client):
+    """The test client, signed in as the given user."""
 
     def sign_in(user):
-        if isinstance(user, str):
-            user = User.objects.get(username=user)
         client.force_login(user)
         return client
 

@@ -136,6 +136,7 @@ def test_queue_shows_the_years_progress_over_the_units_in_scope(client_for, peop
     page = client_for(people.weifang_clerk).get(reverse("employer_queue"), {"status": ""})
     bars = {b.code: b for b in page.context["progress"]}
     weifang_units = Unit.objects.filter(region_id="370700").count()
+    assert weifang_units == 2  # people.weifang_unit and people.civil_unit
     assert page.context["progress_year"] == 2024
     assert bars["draft"].count == 1
     assert bars["not_started"].count == weifang_units - 1
