@@ -28,9 +28,8 @@ PASSWORD = "Test-pass-1"
 # (``resident_id``); the employer factories use others for employees and flexible workers.
 INDIVIDUAL_SERIES = 5
 
-# The division a staff account of each role gets when none is given: 潍坊 for the city's
-# agency, audit and bureau staff; 东明's 城关街道, the county itself and a village below the
-# township for the resident-scheme collectors.
+# Keys of the reference data's divisions the tests use most: the four pooling regions and a
+# township of 东明.
 WEIFANG = "370700"
 LIAOCHENG = "371500"
 DONGMING = "371728"
@@ -69,6 +68,9 @@ def resident_id(region_code: str, n: int, *, series: int = 0) -> str:
 
 
 def _default_division(role: str) -> Division | None:
+    """潍坊 for the city's agency, audit and bureau staff; for the resident-scheme collectors
+    东明's 城关街道 (township clerk), the county itself (tax clerk) and a village below the township
+    (village agent); none for the roles whose scope is not a division."""
     if scope_kind(role) != ScopeKind.DIVISION:
         return None
     key = {Role.TOWNSHIP_CLERK: CHENGGUAN, Role.TAX_CLERK: DONGMING}.get(role)
@@ -78,17 +80,22 @@ def _default_division(role: str) -> Division | None:
 
 
 class UserFactory(DjangoModelFactory):
-    """An account of any role but the unit operator's: ``StaffFactory(role=Role.AUDITOR,
-    division=division("371500"))``. Staff roles get a division (see ``_default_division``)."""
+    """An account of any role but the unit operator's, e.g. ``UserFactory(role=Role.AUDITOR,
+    division=division(LIAOCHENG))``; the subclasses below fix the role. A staff account gets a
+    division when none is given (``_default_division``)."""
 
     class Meta:
         model = User
 
+    class Params:
+        issued_in = "370705"  # where an individual's identity number was issued: 潍坊奎文区
+
     role = Role.AGENCY_CLERK
-    username = factory.Sequence(lambda n: f"user{n}")
+    id_number = factory.LazyAttributeSequence(
+        lambda o, n: resident_id(o.issued_in, n, series=INDIVIDUAL_SERIES) if o.role == Role.INDIVIDUAL else "")
+    username = factory.LazyAttributeSequence(lambda o, n: o.id_number or f"user{n}")
     full_name = factory.LazyAttribute(lambda o: f"{Role(o.role).label}{o.username}")
     division = factory.LazyAttribute(lambda o: _default_division(o.role))
-    id_number = ""
     password = PASSWORD
 
     @classmethod
@@ -140,13 +147,8 @@ class VillageAgentFactory(StaffFactory):
 
 
 class IndividualFactory(UserFactory):
-    """An individual (flexible worker or resident) who signs in with the identity number.
-    ``region_code`` (a six-digit division code, 潍坊奎文区 by default) is where it was issued."""
-
-    class Params:
-        region_code = "370705"
+    """An individual (flexible worker or resident) who signs in with the identity number, issued
+    in ``issued_in`` (a six-digit division code, 潍坊奎文区 by default)."""
 
     role = Role.INDIVIDUAL
-    id_number = factory.LazyAttributeSequence(lambda o, n: resident_id(o.region_code, n, series=INDIVIDUAL_SERIES))
-    username = factory.LazyAttribute(lambda o: o.id_number)
     full_name = factory.Sequence(person_name)

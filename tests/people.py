@@ -83,5 +83,5 @@ def make_people() -> People:
         liaocheng_operator=UnitOperatorFactory(unit=liaocheng_unit),
         flexible_worker=worker,
         flexible_individual=worker.account,
-        resident=IndividualFactory(region_code=DONGMING),
+        resident=IndividualFactory(issued_in=DONGMING),
     )
