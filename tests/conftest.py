@@ -4,6 +4,10 @@ os.environ.setdefault("HUEY_IMMEDIATE", "1")
 
 import pytest  # noqa: E402
 
+# Accounts made by the tests are hashed with a quick hasher: the project's (PBKDF2) takes most of a
+# second per account and the factories make many. test_accounts checks the project's own.
+QUICK_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
 
 @pytest.fixture(scope="session", autouse=True)
 def jobs_run_at_once():
@@ -15,28 +19,34 @@ def jobs_run_at_once():
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """The test database holds the shipped reference data and the demo data set, as `make run` does."""
-    from yibao.demo import load_demo
+    """The test database holds the shipped reference data (divisions, agencies, enrolment targets),
+    as `yibao init` loads it. Everything else a test needs it makes with the factories."""
     from yibao.regions.services import load_reference_data
 
     with django_db_blocker.unblock():
         load_reference_data()
-        load_demo()
+
+
+@pytest.fixture(autouse=True)
+def quick_password_hashing(settings):
+    settings.PASSWORD_HASHERS = QUICK_HASHERS
 
 
 @pytest.fixture
-def users(db):
-    from yibao.accounts.models import User
+def people(db):
+    """Staff of every role, three units with operators and employees, a flexible worker and a
+    resident (``people.People``), made afresh for the test by the factories."""
+    from people import make_people
 
-    return {u.username: u for u in User.objects.all()}
+    return make_people()
 
 
 @pytest.fixture
-def client_for(client, users):
-    """A test client signed in as the named demo user."""
+def client_for(client):
+    """The test client, signed in as the given user."""
 
-    def make(username):
-        client.force_login(users[username])
+    def sign_in(user):
+        client.force_login(user)
         return client
 
-    return make
+    return sign_in

@@ -3,23 +3,24 @@ import re
 import pytest
 from django.urls import reverse
 
+from employer.factories import UnitFactory, UnitOperatorFactory
+from factories import PASSWORD, AdminFactory, AgencyClerkFactory, AuditorFactory, IndividualFactory, division
 from yibao.access.roles import Role
 from yibao.access.scoping import scope_of
 from yibao.accounts.models import User
 from yibao.accounts.services import AccountError, create_user
 from yibao.audit.models import AuditEntry
-from yibao.demo import DEMO_PASSWORD
 from yibao.regions.models import Division
 
 pytestmark = pytest.mark.django_db
 
 
-def test_every_role_has_a_demo_login_and_reaches_its_home(client, users):
-    roles = {u.role for u in users.values()}
+def test_every_role_signs_in_and_reaches_its_home(client, people):
+    roles = {u.role for u in people.users}
     assert roles == set(Role.values)
-    for user in users.values():
+    for user in people.users:
         client.logout()
-        response = client.post(reverse("login"), {"username": user.username, "password": DEMO_PASSWORD})
+        response = client.post(reverse("login"), {"username": user.username, "password": PASSWORD})
         assert response.status_code == 302, user.username
         home = client.get(reverse("home"))
         assert home.status_code == 200
@@ -27,8 +28,9 @@ def test_every_role_has_a_demo_login_and_reaches_its_home(client, users):
 
 
 def test_wrong_password_is_refused_in_chinese_and_writes_nothing(client):
+    clerk = AgencyClerkFactory()
     before = AuditEntry.objects.count()
-    response = client.post(reverse("login"), {"username": "clerk.weifang", "password": "wrong-password"})
+    response = client.post(reverse("login"), {"username": clerk.username, "password": "wrong-password"})
     assert response.status_code == 401
     assert "账号或密码错误" in response.content.decode()
     assert AuditEntry.objects.count() == before
@@ -36,28 +38,31 @@ def test_wrong_password_is_refused_in_chinese_and_writes_nothing(client):
 
 
 def test_login_is_throttled_after_five_failures(client):
+    auditor = AuditorFactory()
     for _ in range(5):
-        client.post(reverse("login"), {"username": "auditor.weifang", "password": "nope-nope"})
-    response = client.post(reverse("login"), {"username": "auditor.weifang", "password": DEMO_PASSWORD})
+        client.post(reverse("login"), {"username": auditor.username, "password": "nope-nope"})
+    response = client.post(reverse("login"), {"username": auditor.username, "password": PASSWORD})
     assert response.status_code == 401
     assert "登录失败次数过多" in response.content.decode()
 
 
 def test_unit_operator_signs_in_with_unit_number(client):
-    response = client.post(reverse("login"), {"username": "37150200001", "password": DEMO_PASSWORD})
+    unit = UnitFactory(county="371502")
+    UnitOperatorFactory(unit=unit)
+    response = client.post(reverse("login"), {"username": unit.unit_number, "password": PASSWORD})
     assert response.status_code == 302
-    assert "聊城示范商贸有限公司" in client.get(reverse("home")).content.decode()
+    assert unit.name in client.get(reverse("home")).content.decode()
 
 
-def test_individual_signs_in_with_identity_number(client, users):
-    individual = next(u for u in users.values() if u.role == Role.INDIVIDUAL)
+def test_individual_signs_in_with_identity_number(client):
+    individual = IndividualFactory(id_number="37070519850601008X")  # typed with a lower-case x below
     assert individual.username == individual.id_number
-    response = client.post(reverse("login"), {"username": individual.id_number.lower(), "password": DEMO_PASSWORD})
+    response = client.post(reverse("login"), {"username": individual.id_number.lower(), "password": PASSWORD})
     assert response.status_code == 302
 
 
 def test_wrong_role_for_a_page_is_403_in_chinese(client_for):
-    client = client_for("37070500001")
+    client = client_for(UnitOperatorFactory())
     response = client.get(reverse("audit"))
     assert response.status_code == 403
     assert "无权" in response.content.decode()
@@ -81,8 +86,16 @@ def test_security_headers(client):
     assert "default-src 'self'" in response["Content-Security-Policy"]
 
 
-def test_passwords_are_hashed(users):
-    assert users["admin"].password.startswith(("pbkdf2_sha256$", "argon2", "bcrypt", "scrypt"))
+def test_passwords_are_hashed(settings):
+    """With the project's own hashers (the tests use a quick one elsewhere)."""
+    from django.conf import global_settings
+
+    from yibao import settings as project_settings
+
+    settings.PASSWORD_HASHERS = getattr(project_settings, "PASSWORD_HASHERS", global_settings.PASSWORD_HASHERS)
+    admin = AdminFactory()
+    assert admin.password.startswith(("pbkdf2_sha256$", "argon2", "bcrypt", "scrypt"))
+    assert admin.check_password(PASSWORD)
 
 
 def test_create_individual_refuses_a_malformed_identity_number():
@@ -97,29 +110,30 @@ def test_create_staff_requires_a_division():
         create_user(role=Role.AUDITOR, username="someone", password="Xx-123456789")
 
 
-def test_create_user_is_audited(users):
+def test_create_user_is_audited():
+    admin = AdminFactory()
     user = create_user(role=Role.AUDITOR, username="auditor.new", password="Xx-123456789",
-                       division=Division.objects.get(key="371500"), actor=users["admin"])
+                       division=Division.objects.get(key="371500"), actor=admin)
     entry = AuditEntry.objects.filter(action="user.create", object_id=str(user.pk)).get()
-    assert entry.actor_label == "admin"
+    assert entry.actor_label == admin.username
     assert entry.after["role"] == Role.AUDITOR
 
 
-def test_scope_is_a_region_subtree(users):
-    weifang = scope_of(users["clerk.weifang"])
+def test_scope_is_a_region_subtree():
+    weifang = scope_of(AgencyClerkFactory(division=division("370700")))
     divisions = weifang.filter(Division.objects.all())
     assert divisions.filter(key="370705").exists()
     assert not divisions.filter(key="371500").exists()
     assert not divisions.filter(key="370000").exists()
 
 
-def test_unit_and_person_scopes_see_no_divisions(users):
-    for username in ("37070500001",):
-        assert scope_of(users[username]).filter(Division.objects.all()).count() == 0
+def test_unit_and_person_scopes_see_no_divisions():
+    for user in (UnitOperatorFactory(), IndividualFactory()):
+        assert scope_of(user).filter(Division.objects.all()).count() == 0, user.role
 
 
 def test_division_outside_scope_is_404_like_a_missing_one(client_for):
-    client = client_for("clerk.weifang")
+    client = client_for(AgencyClerkFactory(division=division("370700")))
     outside = client.get(reverse("regions"), {"parent": "371500"})
     missing = client.get(reverse("regions"), {"parent": "999999"})
     assert outside.status_code == missing.status_code == 404

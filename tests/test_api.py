@@ -1,6 +1,7 @@
 import pytest
 
-from yibao.demo import DEMO_PASSWORD
+from employer.factories import UnitOperatorFactory
+from factories import PASSWORD, AdminFactory, AgencyClerkFactory, division
 
 pytestmark = pytest.mark.django_db
 
@@ -18,10 +19,11 @@ def test_anonymous_gets_401(client):
 
 
 def test_login_and_me(client):
-    bad = client.post("/api/v1/auth/login", {"username": "clerk.liaocheng", "password": "x"},
+    clerk = AgencyClerkFactory(division=division("371500"))
+    bad = client.post("/api/v1/auth/login", {"username": clerk.username, "password": "x"},
                       content_type="application/json")
     assert bad.status_code == 401 and "账号或密码错误" in bad.json()["detail"]
-    ok = client.post("/api/v1/auth/login", {"username": "clerk.liaocheng", "password": DEMO_PASSWORD},
+    ok = client.post("/api/v1/auth/login", {"username": clerk.username, "password": PASSWORD},
                      content_type="application/json")
     assert ok.status_code == 200
     me = client.get("/api/v1/me").json()
@@ -29,7 +31,7 @@ def test_login_and_me(client):
 
 
 def test_divisions_are_scoped_and_outside_is_404(client_for):
-    client = client_for("clerk.liaocheng")
+    client = client_for(AgencyClerkFactory(division=division("371500")))
     keys = {d["key"] for d in client.get("/api/v1/divisions", {"parent": "371500"}).json()}
     assert "371502" in keys
     assert client.get("/api/v1/divisions", {"parent": "370700"}).json() == []
@@ -40,7 +42,7 @@ def test_divisions_are_scoped_and_outside_is_404(client_for):
 
 
 def test_identity_validation_messages(client_for):
-    client = client_for("admin")
+    client = client_for(AdminFactory())
     bad = client.post("/api/v1/identity/resident-id", {"value": "11010519491231002"}, content_type="application/json")
     assert bad.status_code == 400 and "18" in bad.json()["detail"]
     good = client.post("/api/v1/identity/resident-id", {"value": "11010519491231002X"},
@@ -51,6 +53,6 @@ def test_identity_validation_messages(client_for):
 
 
 def test_targets_and_agencies_are_public_reference(client_for):
-    client = client_for("37070500001")
+    client = client_for(UnitOperatorFactory())
     targets = client.get("/api/v1/targets", {"region": "140500"}).json()
     assert sum(t["target"] for t in targets) == 1583685

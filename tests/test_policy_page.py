@@ -36,8 +36,8 @@ def tag(html: str, name: str) -> str:
     return m.group(0)
 
 
-def test_the_form_asks_for_the_inputs_of_an_employee_question(client_for):
-    page = get(client_for("clerk.weifang"), region="370700", question="employee.base")
+def test_the_form_asks_for_the_inputs_of_an_employee_question(client_for, people):
+    page = get(client_for(people.weifang_clerk), region="370700", question="employee.base")
     assert page.status_code == 200 and page.context["answer"] is None
     html = page.content.decode()
     month = tag(html, "month")
@@ -49,18 +49,18 @@ def test_the_form_asks_for_the_inputs_of_an_employee_question(client_for):
     assert "key=value" not in html and "<textarea" not in html
 
 
-def test_the_question_list_is_the_regions_schemes_and_the_region_defaults_to_the_users(client_for):
-    page = get(client_for("township.dongming"))
+def test_the_question_list_is_the_regions_schemes_and_the_region_defaults_to_the_users(client_for, people):
+    page = get(client_for(people.dongming_township_clerk))
     assert page.context["region"] == "371728"
     names = [q["name"] for _, items in page.context["question_groups"] for q in items]
     assert names and all(n.startswith("resident.") for n in names)
     assert page.context["question"].name == names[0]
-    weifang = get(client_for("clerk.weifang"))
+    weifang = get(client_for(people.weifang_clerk))
     assert weifang.context["region"] == "370700" and weifang.context["question"].name.startswith("employee.")
 
 
-def test_categories_are_the_regions_hardship_categories_as_checkboxes(client_for):
-    client = client_for("township.dongming")
+def test_categories_are_the_regions_hardship_categories_as_checkboxes(client_for, people):
+    client = client_for(people.dongming_township_clerk)
     html = get(client, region="371728", question="resident.premium").content.decode()
     boxes = re.findall(r'<input type="checkbox" name="in-categories" value="([^"]+)"', html)
     assert boxes == ["特困人员", "低保对象", "返贫致贫人口"]  # the ones 东明's notice names
@@ -71,8 +71,8 @@ def test_categories_are_the_regions_hardship_categories_as_checkboxes(client_for
     assert set(boxes) == {"特困人员", "低保对象", "返贫致贫人口", "易返贫致贫人口", "重度残疾人", "在乡重点优抚对象"}
 
 
-def test_choices_and_yes_no_are_selects_with_chinese_labels(client_for):
-    html = get(client_for("manager.jincheng"), region="140500", question="resident.benefit_start").content.decode()
+def test_choices_and_yes_no_are_selects_with_chinese_labels(client_for, people):
+    html = get(client_for(people.jincheng_manager), region="140500", question="resident.benefit_start").content.decode()
     kind = html[html.index('name="in-kind"'):]
     kind = kind[:kind.index("</select>")]
     assert '<option value="newborn">新生儿</option>' in kind and 'value="ordinary" selected' in kind
@@ -83,22 +83,22 @@ def test_choices_and_yes_no_are_selects_with_chinese_labels(client_for):
     paid_on, birth = tag(html, "paid_on"), tag(html, "birth_date")
     assert 'type="date"' in paid_on and 'value="2024-01-15"' in paid_on
     assert 'type="date"' in birth and "value=" not in birth
-    rate = get(client_for("clerk.liaocheng"), region="371500", question="employee.contribution_rate").content.decode()
+    rate = get(client_for(people.liaocheng_clerk), region="371500", question="employee.contribution_rate").content.decode()
     assert '<option value="unit">单位</option>' in rate and "（不填）" in rate
 
 
-def test_ints_and_optional_years(client_for):
-    html = get(client_for("clerk.weifang"), region="370700", question="employee.self_inspection").content.decode()
+def test_ints_and_optional_years(client_for, people):
+    html = get(client_for(people.weifang_clerk), region="370700", question="employee.self_inspection").content.decode()
     assert 'type="number"' in tag(html, "contributors") and 'step="1"' in tag(html, "contributors")
     # year and month are alternatives: the year is filled in so the form can be asked at once
     assert 'value="2024"' in tag(html, "year") and "value=" not in tag(html, "month")
-    window = get(client_for("clerk.weifang"), region="370700", question="employee.declaration_window")
+    window = get(client_for(people.weifang_clerk), region="370700", question="employee.declaration_window")
     html = window.content.decode()
     assert 'value="2024-01-15"' in tag(html, "date") and "value=" not in tag(html, "year")
 
 
-def test_an_answer_shows_outputs_under_chinese_titles_with_the_explanation_and_citations(client_for):
-    page = ask(client_for("township.dongming"), "371728", "resident.premium", insurance_year=2024, categories="低保对象")
+def test_an_answer_shows_outputs_under_chinese_titles_with_the_explanation_and_citations(client_for, people):
+    page = ask(client_for(people.dongming_township_clerk), "371728", "resident.premium", insurance_year=2024, categories="低保对象")
     assert page.status_code == 200
     answer = page.context["answer"]
     assert answer["ok"]
@@ -114,8 +114,8 @@ def test_an_answer_shows_outputs_under_chinese_titles_with_the_explanation_and_c
     assert 'value="低保对象" id="id_in-categories_1" checked' in html  # the form keeps what was asked
 
 
-def test_bounds_after_publication_shows_the_bounds_in_force_and_the_new_ones(client_for):
-    page = ask(client_for("clerk.weifang"), "370700", "employee.bounds_after_publication",
+def test_bounds_after_publication_shows_the_bounds_in_force_and_the_new_ones(client_for, people):
+    page = ask(client_for(people.weifang_clerk), "370700", "employee.bounds_after_publication",
                month="2024-06", annual_average_wage="100000", published_on="2024-06-20")
     outputs = {o["name"]: (o["title"], o["text"]) for o in page.context["answer"]["outputs"]}
     assert outputs["floor"] == ("所问月份执行的下限（元/月）", "4242.00")
@@ -124,23 +124,23 @@ def test_bounds_after_publication_shows_the_bounds_in_force_and_the_new_ones(cli
     assert "本月仍按原上下限执行" in page.content.decode()
 
 
-def test_coded_outputs_are_shown_in_chinese(client_for):
-    page = ask(client_for("clerk.weifang"), "370700", "employee.base", month="2024-01", wage="3000")
+def test_coded_outputs_are_shown_in_chinese(client_for, people):
+    page = ask(client_for(people.weifang_clerk), "370700", "employee.base", month="2024-01", wage="3000")
     outputs = {o["name"]: o["text"] for o in page.context["answer"]["outputs"]}
     assert outputs["clamped"] == "按下限保底（floor）" and outputs["base"] == "4242.00"
 
 
-def test_list_outputs_are_tables_or_lists(client_for):
-    page = ask(client_for("clerk.liaocheng"), "371500", "employee.required_materials", year=2024)
+def test_list_outputs_are_tables_or_lists(client_for, people):
+    page = ask(client_for(people.liaocheng_clerk), "371500", "employee.required_materials", year=2024)
     materials = page.context["answer"]["outputs"][0]
     assert materials["columns"][:2] == ["代码", "名称"] and len(materials["rows"]) == 2
-    letter = ask(client_for("clerk.liaocheng"), "371500", "employee.commitment_letter", year=2024)
+    letter = ask(client_for(people.liaocheng_clerk), "371500", "employee.commitment_letter", year=2024)
     clauses = {o["name"]: o for o in letter.context["answer"]["outputs"]}["clauses"]
     assert len(clauses["entries"]) == 2
 
 
-def test_a_refusal_is_shown_in_chinese_with_its_explanation(client_for):
-    page = ask(client_for("manager.jincheng"), "140500", "resident.benefit_start", insurance_year=2024,
+def test_a_refusal_is_shown_in_chinese_with_its_explanation(client_for, people):
+    page = ask(client_for(people.jincheng_manager), "140500", "resident.benefit_start", insurance_year=2024,
                kind="newborn", paid_on="2024-05-01", birth_date="2024-03-10")
     assert page.status_code == 200
     answer = page.context["answer"]
@@ -155,19 +155,19 @@ def test_a_refusal_is_shown_in_chinese_with_its_explanation(client_for):
     ({"month": "2024-01", "chosen_base": "4241.99"}, "超出规定范围"),
     ({"month": "2024-01", "chosen_base": "0"}, "输入有误"),
 ])
-def test_other_refusals(client_for, inputs, title):
-    page = ask(client_for("clerk.weifang"), "370700", "employee.flexible_base", **inputs)
+def test_other_refusals(client_for, people, inputs, title):
+    page = ask(client_for(people.weifang_clerk), "370700", "employee.flexible_base", **inputs)
     assert page.context["answer"]["error"]["title"] == title
     assert title in page.content.decode() and page.context["answer"]["steps"]
 
 
-def test_not_eligible_is_shown_in_chinese_and_yes_reaches_the_engine(client_for):
-    page = ask(client_for("township.dongming"), "371728", "resident.benefit_start", insurance_year=2024,
+def test_not_eligible_is_shown_in_chinese_and_yes_reaches_the_engine(client_for, people):
+    page = ask(client_for(people.dongming_township_clerk), "371728", "resident.benefit_start", insurance_year=2024,
                kind="migrant", moved_in_on="2024-03-01", paid_at_origin="true", paid_on="2024-03-15")
     answer = page.context["answer"]
     assert answer["error"]["code"] == "not_eligible" and answer["error"]["title"] == "不符合条件"
     assert "不能给出结果：不符合条件" in page.content.decode()
-    page = ask(client_for("township.dongming"), "371728", "resident.benefit_start", insurance_year=2024,
+    page = ask(client_for(people.dongming_township_clerk), "371728", "resident.benefit_start", insurance_year=2024,
                kind="migrant", moved_in_on="2024-03-01", paid_at_origin="false", paid_on="2024-03-15")
     assert page.context["answer"]["ok"]
 
@@ -179,9 +179,9 @@ def test_not_eligible_is_shown_in_chinese_and_yes_reaches_the_engine(client_for)
     ("wage", "3000.001", "2"),
     ("published_on", "2024-02-30", "请按“年-月-日”填写日期"),
 ])
-def test_bad_input_is_shown_beside_its_field(client_for, field, value, message):
+def test_bad_input_is_shown_beside_its_field(client_for, people, field, value, message):
     inputs = {"month": "2024-01", "wage": "3000", field: value}
-    page = ask(client_for("clerk.weifang"), "370700", "employee.base", **inputs)
+    page = ask(client_for(people.weifang_clerk), "370700", "employee.base", **inputs)
     assert page.status_code == 200 and page.context["answer"] is None
     html = page.content.decode()
     error = re.search(r'data-testid="field-' + field + r'".*?data-testid="error-' + field + r'">([^<]*)<', html, re.S)
@@ -189,17 +189,17 @@ def test_bad_input_is_shown_beside_its_field(client_for, field, value, message):
     assert 'aria-invalid="true"' in tag(html, field)
 
 
-def test_bad_values_for_years_choices_and_categories_are_field_errors(client_for):
-    client = client_for("manager.jincheng")
+def test_bad_values_for_years_choices_and_categories_are_field_errors(client_for, people):
+    client = client_for(people.jincheng_manager)
     page = ask(client, "140500", "resident.benefit_start", insurance_year="1800", kind="martian", paid_on="2024-01-15")
     assert set(page.context["form"].errors) == {"insurance_year", "kind"}
-    page = ask(client_for("township.dongming"), "371728", "resident.premium", insurance_year=2024,
+    page = ask(client_for(people.dongming_township_clerk), "371728", "resident.premium", insurance_year=2024,
                categories="易返贫致贫人口")  # not among 东明's categories
     assert set(page.context["form"].errors) == {"categories"}
 
 
-def test_choosing_another_question_reloads_the_form_and_keeps_what_fits(client_for):
-    client = client_for("clerk.weifang")
+def test_choosing_another_question_reloads_the_form_and_keeps_what_fits(client_for, people):
+    client = client_for(people.weifang_clerk)
     page = client.get(reverse("policy"), {"region": "370700", "question": "employee.flexible_base",
                                           "shown": "370700|employee.base", "in-month": "2024-03", "in-wage": "5000"})
     assert page.context["answer"] is None and page.context["switched"]
@@ -212,11 +212,11 @@ def test_choosing_another_question_reloads_the_form_and_keeps_what_fits(client_f
     assert page.context["region"] == "371500"
 
 
-def test_a_question_of_another_scheme_falls_back_to_the_regions_first(client_for):
-    page = ask(client_for("clerk.weifang"), "370700", "resident.premium", insurance_year=2024)
+def test_a_question_of_another_scheme_falls_back_to_the_regions_first(client_for, people):
+    page = ask(client_for(people.weifang_clerk), "370700", "resident.premium", insurance_year=2024)
     assert page.status_code == 200 and page.context["answer"] is None
     assert page.context["question"].name.startswith("employee.")
-    page = get(client_for("clerk.weifang"), region="999999", question="nonsense")
+    page = get(client_for(people.weifang_clerk), region="999999", question="nonsense")
     assert page.status_code == 200 and page.context["region"] == "370700"
 
 

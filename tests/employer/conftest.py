@@ -1,15 +1,11 @@
 import datetime as dt
-import io
 
 import pytest
-import xlsxwriter
 
-from yibao.employer import services
-from yibao.employer.models import Declaration, Unit
+from yibao.employer.models import Declaration
 
-WEIFANG_UNIT = "37070500001"
-CIVIL_UNIT = "37070000002"
-LIAOCHENG_UNIT = "37150200001"
+from .factories import open_declaration
+
 IN_WINDOW = dt.date(2024, 1, 15)
 
 
@@ -20,49 +16,11 @@ def business_date(settings):
 
 
 @pytest.fixture
-def unit(db):
-    return lambda number: Unit.objects.get(unit_number=number)
+def declaration(people, business_date):
+    """Open a unit's declaration as its operator, on a day of the 2024 declaration window: the
+    潍坊 unit's (``people.weifang_unit``) 2024 declaration of its staff in service by default."""
 
-
-@pytest.fixture
-def declaration(db, unit, users, business_date):
-    def make(number=WEIFANG_UNIT, year=2024, kind="active") -> Declaration:
-        return services.open_declaration(unit(number), year, kind, actor=users[number])
+    def make(unit=None, year=2024, kind="active") -> Declaration:
+        return open_declaration(unit or people.weifang_unit, year, kind)
 
     return make
-
-
-def xlsx_bytes(rows) -> bytes:
-    buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
-    ws = wb.add_worksheet()
-    for r, row in enumerate(rows):
-        for c, v in enumerate(row):
-            if isinstance(v, str) and v.startswith("="):
-                ws.write_formula(r, c, v)
-            elif v is not None:
-                ws.write(r, c, v)
-    wb.close()
-    return buf.getvalue()
-
-
-def filled(declaration, amount_for=lambda i: 5000 + i * 1000):
-    """A filled template: header as the template has it, one row per line."""
-    from yibao.employer.exports import template_header
-
-    header = template_header(declaration)
-    rows = [header]
-    for i, line in enumerate(declaration.lines.order_by("id")):
-        rows.append([i + 1, line.name, line.id_number, line.employee_number, None, amount_for(i)])
-    return rows
-
-
-class Upload(io.BytesIO):
-    def __init__(self, data: bytes, name: str):
-        super().__init__(data)
-        self.name = name
-        self.size = len(data)
-
-
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64

@@ -2,30 +2,31 @@
 
 import pytest
 
-from yibao.demo import DEMO_PASSWORD
+from factories import PASSWORD
 from yibao.employer.models import Declaration
 
-from .conftest import LIAOCHENG_UNIT, PDF, WEIFANG_UNIT, filled, xlsx_bytes
+from .factories import PDF, filled, xlsx_bytes
 
 pytestmark = pytest.mark.django_db
 
 
-def login(client, username):
-    r = client.post("/api/v1/auth/login", {"username": username, "password": DEMO_PASSWORD},
+def login(client, user):
+    r = client.post("/api/v1/auth/login", {"username": user.username, "password": PASSWORD},
                     content_type="application/json")
     assert r.status_code == 200
 
 
-@pytest.mark.parametrize(("unit_number", "clerk"), [(WEIFANG_UNIT, "clerk.weifang"),
-                                                     (LIAOCHENG_UNIT, "clerk.liaocheng")])
-def test_declaration_journey_over_the_api(client, business_date, unit_number, clerk):
+@pytest.mark.parametrize("region", ["weifang", "liaocheng"])
+def test_declaration_journey_over_the_api(client, business_date, people, region):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from yibao.employer.models import Declaration
 
-    login(client, unit_number)
+    unit = getattr(people, f"{region}_unit")
+    operator, clerk = getattr(people, f"{region}_operator"), getattr(people, f"{region}_clerk")
+    login(client, operator)
     d = client.post("/api/v1/employer/declarations", {"year": 2024}, content_type="application/json").json()
-    assert d["status"] == "draft" and d["line_count"] > 0
+    assert d["status"] == "draft" and d["line_count"] == unit.employees.filter(retired=False).count() > 0
     pk = d["id"]
     lines = client.get(f"/api/v1/employer/declarations/{pk}/lines").json()
     one = client.put(f"/api/v1/employer/declarations/{pk}/lines/{lines[0]['id']}", {"amount": "3000"},
@@ -61,7 +62,7 @@ def test_declaration_journey_over_the_api(client, business_date, unit_number, cl
     assert ok.json()["status"] == "approved"
 
     client.logout()
-    login(client, unit_number)
+    login(client, operator)
     assert client.post(f"/api/v1/employer/declarations/{pk}/confirm").json()["status"] == "confirmed"
     bases = client.get(f"/api/v1/employer/declarations/{pk}/bases").json()
     assert len(bases) == d["line_count"] and all(b["month_from"] == "2024-01" for b in bases)

@@ -3,7 +3,7 @@ from django.urls import reverse
 
 from yibao.employer.models import Declaration
 
-from .conftest import LIAOCHENG_UNIT, PDF, WEIFANG_UNIT, filled, xlsx_bytes
+from .factories import PDF, filled, xlsx_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -14,8 +14,8 @@ def open_page(client):
     return client.get(response["Location"]), int(response["Location"].rstrip("/").split("/")[-1])
 
 
-def test_unit_journey_through_the_pages(client_for, business_date):
-    client = client_for(WEIFANG_UNIT)
+def test_unit_journey_through_the_pages(client_for, people, business_date):
+    client = client_for(people.weifang_operator)
     page, pk = open_page(client)
     assert page.status_code == 200 and "2024年度" in page.content.decode()
     d = Declaration.objects.get(pk=pk)
@@ -39,8 +39,8 @@ def test_unit_journey_through_the_pages(client_for, business_date):
     assert "审核中" in client.get(reverse("declaration", args=[pk])).content.decode()
 
 
-def test_bad_upload_shows_row_errors_and_error_report(client_for, business_date):
-    client = client_for(WEIFANG_UNIT)
+def test_bad_upload_shows_row_errors_and_error_report(client_for, people, business_date):
+    client = client_for(people.weifang_operator)
     _, pk = open_page(client)
     rows = filled(Declaration.objects.get(pk=pk))
     rows[1][5] = "abc"
@@ -52,8 +52,8 @@ def test_bad_upload_shows_row_errors_and_error_report(client_for, business_date)
     assert report.status_code == 200
 
 
-def test_forms_download_as_pdf_and_xlsx(client_for, business_date):
-    client = client_for(LIAOCHENG_UNIT)
+def test_forms_download_as_pdf_and_xlsx(client_for, people, business_date):
+    client = client_for(people.liaocheng_operator)
     _, pk = open_page(client)
     codes = [c for c, _ in client.get(reverse("declaration", args=[pk])).context["forms"]]
     assert {"detail", "summary", "base_report", "commitment"} <= set(codes)
@@ -64,10 +64,10 @@ def test_forms_download_as_pdf_and_xlsx(client_for, business_date):
         assert xlsx.status_code == 200 and xlsx.content.startswith(b"PK")
 
 
-def test_a_unit_never_sees_another_units_declaration(client_for, business_date):
-    other = client_for(LIAOCHENG_UNIT)
+def test_a_unit_never_sees_another_units_declaration(client_for, people, business_date):
+    other = client_for(people.liaocheng_operator)
     _, theirs = open_page(other)
-    client = client_for(WEIFANG_UNIT)
+    client = client_for(people.weifang_operator)
     for url in (reverse("declaration", args=[theirs]), reverse("declaration_template", args=[theirs]),
                 reverse("declaration_form", args=[theirs, "detail", "pdf"])):
         assert client.get(url).status_code == 404
@@ -79,18 +79,18 @@ def test_a_unit_never_sees_another_units_declaration(client_for, business_date):
     assert theirs not in ids
 
 
-def test_agency_clerk_sees_only_their_region_in_the_queue(client_for, business_date):
-    _, liaocheng = open_page(client_for(LIAOCHENG_UNIT))
-    client = client_for("clerk.weifang")
+def test_agency_clerk_sees_only_their_region_in_the_queue(client_for, people, business_date):
+    _, liaocheng = open_page(client_for(people.liaocheng_operator))
+    client = client_for(people.weifang_clerk)
     page = client.get(reverse("employer_queue"), {"status": ""})
     assert page.status_code == 200
     assert liaocheng not in [d.pk for d in page.context["page"]]
     assert client.get(reverse("declaration", args=[liaocheng])).status_code == 404
-    assert client_for("clerk.liaocheng").get(reverse("declaration", args=[liaocheng])).status_code == 200
+    assert client_for(people.liaocheng_clerk).get(reverse("declaration", args=[liaocheng])).status_code == 200
 
 
-def test_unit_operator_cannot_review(client_for, business_date):
-    client = client_for(WEIFANG_UNIT)
+def test_unit_operator_cannot_review(client_for, people, business_date):
+    client = client_for(people.weifang_operator)
     _, pk = open_page(client)
     assert client.post(reverse("declaration_review", args=[pk]), {"decision": "approve"}).status_code == 403
 
@@ -101,7 +101,7 @@ def _file(data, name):
     return SimpleUploadedFile(name, data)
 
 
-def test_a_long_detail_form_is_rendered_by_the_worker_with_progress(client_for, business_date, monkeypatch):
+def test_a_long_detail_form_is_rendered_by_the_worker_with_progress(client_for, people, business_date, monkeypatch):
     """Units above the inline limit get the 明细表 PDF from a background job (run at once here,
     HUEY_IMMEDIATE): the job's progress counts laid-out pages and its result downloads."""
     from yibao.audit.models import AuditEntry
@@ -109,7 +109,7 @@ def test_a_long_detail_form_is_rendered_by_the_worker_with_progress(client_for, 
     from yibao.jobs.models import Job
 
     monkeypatch.setattr(DetailForm, "pdf_inline_lines", 5)
-    client = client_for(WEIFANG_UNIT)
+    client = client_for(people.weifang_operator)
     _, pk = open_page(client)
     response = client.get(reverse("declaration_form", args=[pk, "detail", "pdf"]))
     assert response.status_code == 302 and "/jobs/" in response["Location"]
@@ -122,20 +122,21 @@ def test_a_long_detail_form_is_rendered_by_the_worker_with_progress(client_for, 
     assert "attachment" in download["Content-Disposition"] and ".pdf" in download["Content-Disposition"]
     assert AuditEntry.objects.filter(action="declaration.form.export", object_id=str(pk)).exists()
     # another unit cannot fetch the result
-    other = client_for(LIAOCHENG_UNIT)
+    other = client_for(people.liaocheng_operator)
     assert other.get(reverse("job_download", args=[job.id])).status_code == 404
 
 
-def test_queue_shows_the_years_progress_over_the_units_in_scope(client_for, business_date):
+def test_queue_shows_the_years_progress_over_the_units_in_scope(client_for, people, business_date):
     """The stacked bar counts every unit in the clerk's region: those that have not started and
     those whose declaration is in each state; other regions' units are not counted."""
     from yibao.employer.models import Unit
 
-    open_page(client_for(WEIFANG_UNIT))          # 潍坊: one unit starts, one does not
-    open_page(client_for(LIAOCHENG_UNIT))        # 聊城: not in the 潍坊 clerk's scope
-    page = client_for("clerk.weifang").get(reverse("employer_queue"), {"status": ""})
+    open_page(client_for(people.weifang_operator))    # 潍坊: one unit starts, the civil-servant unit does not
+    open_page(client_for(people.liaocheng_operator))  # 聊城: not in the 潍坊 clerk's scope
+    page = client_for(people.weifang_clerk).get(reverse("employer_queue"), {"status": ""})
     bars = {b.code: b for b in page.context["progress"]}
     weifang_units = Unit.objects.filter(region_id="370700").count()
+    assert weifang_units == 2  # people.weifang_unit and people.civil_unit
     assert page.context["progress_year"] == 2024
     assert bars["draft"].count == 1
     assert bars["not_started"].count == weifang_units - 1
@@ -147,16 +148,16 @@ def test_queue_shows_the_years_progress_over_the_units_in_scope(client_for, busi
 
 @pytest.mark.parametrize(("query", "message"), [({"kind": "bonus"}, "申报类型无效"), ({"year": "abc"}, "申报年度无效"),
                                                 ({"year": "1999"}, "1999 年度")])
-def test_bad_year_or_kind_is_a_message_not_an_error_page(client_for, business_date, query, message):
-    client = client_for(WEIFANG_UNIT)
+def test_bad_year_or_kind_is_a_message_not_an_error_page(client_for, people, business_date, query, message):
+    client = client_for(people.weifang_operator)
     response = client.get(reverse("employer"), query, follow=True)
     assert response.status_code == 200
     assert message in response.content.decode()
-    assert not Declaration.objects.filter(unit__unit_number=WEIFANG_UNIT).exists()
+    assert not Declaration.objects.filter(unit=people.weifang_unit).exists()
 
 
-def test_line_edit_never_redirects_off_site(client_for, business_date):
-    client = client_for(WEIFANG_UNIT)
+def test_line_edit_never_redirects_off_site(client_for, people, business_date):
+    client = client_for(people.weifang_operator)
     _, pk = open_page(client)
     line = Declaration.objects.get(pk=pk).lines.first()
     response = client.post(reverse("declaration_line", args=[pk, line.pk]),
@@ -164,12 +165,12 @@ def test_line_edit_never_redirects_off_site(client_for, business_date):
     assert response.status_code == 302 and response["Location"] == reverse("declaration", args=[pk])
 
 
-def test_recording_an_average_wage_runs_as_a_job(client_for, business_date):
+def test_recording_an_average_wage_runs_as_a_job(client_for, people, business_date):
     from yibao.employer import rules
     from yibao.employer.models import AverageWage
     from yibao.jobs.models import Job
 
-    client = client_for("admin")
+    client = client_for(people.admin)
     form = {"region": "370700", "wage_year": "2023", "annual_amount": "100000", "published_on": "2024-06-20"}
     response = client.post(reverse("average_wage"), form)
     assert response.status_code == 302 and "/jobs/" in response["Location"]
@@ -182,27 +183,27 @@ def test_recording_an_average_wage_runs_as_a_job(client_for, business_date):
     assert again.status_code == 200 and "已录入 2023 年度平均工资" in again.content.decode()
     assert Job.objects.filter(kind="average_wage.record").count() == 1
     assert AverageWage.objects.count() == 1
-    assert client_for("clerk.weifang").post(reverse("average_wage"), form).status_code == 403
+    assert client_for(people.weifang_clerk).post(reverse("average_wage"), form).status_code == 403
 
 
-def test_identity_numbers_whole_for_those_who_need_them_masked_for_others(client_for, business_date, users):
+def test_identity_numbers_whole_for_those_who_need_them_masked_for_others(client_for, people, business_date):
     """The unit and the agency clerk see whole numbers (the clerk's view is audited); a bureau
     manager sees them masked, on the page and through the API."""
     from yibao.audit.models import AuditEntry
     from yibao.identity import mask_id_number
 
-    unit_client = client_for(WEIFANG_UNIT)
+    unit_client = client_for(people.weifang_operator)
     _, pk = open_page(unit_client)
     number = Declaration.objects.get(pk=pk).lines.order_by("id").first().id_number
     assert number in unit_client.get(reverse("declaration", args=[pk])).content.decode()
     assert not AuditEntry.objects.filter(action="person_data.view").exists()
 
-    clerk = client_for("clerk.weifang")
+    clerk = client_for(people.weifang_clerk)
     assert number in clerk.get(reverse("declaration", args=[pk])).content.decode()
     entry = AuditEntry.objects.get(action="person_data.view")
-    assert entry.actor_label == "clerk.weifang" and entry.object_id == str(pk) and entry.after["people"] > 0
+    assert entry.actor_label == people.weifang_clerk.username and entry.object_id == str(pk) and entry.after["people"] > 0
 
-    manager = client_for("manager.weifang")
+    manager = client_for(people.weifang_manager)
     html = manager.get(reverse("declaration", args=[pk])).content.decode()
     assert number not in html and mask_id_number(number) in html
     lines = manager.get(f"/api/v1/employer/declarations/{pk}/lines").json()

@@ -7,9 +7,8 @@ from django.template.loader import get_template
 from yibao.employer.forms import PrintedForm, all_forms, available_forms, form_choices, get_form, register
 from yibao.employer.forms import registry as registry_module
 from yibao.employer.forms.base import FormData
-from yibao.employer.models import Declaration, Unit
+from yibao.employer.models import Declaration
 
-from ..conftest import CIVIL_UNIT, LIAOCHENG_UNIT, WEIFANG_UNIT
 from .conftest import make_detail, make_letter, make_report, make_summary, make_unit
 
 SCRIPT = "<script>alert(1)</script>"
@@ -19,21 +18,21 @@ def codes(declaration) -> list[str]:
     return [form.code for form in available_forms(declaration)]
 
 
-def unsaved(number: str, kind: str, year: int = 2024) -> Declaration:
+def unsaved(unit, kind: str, year: int = 2024) -> Declaration:
     """A declaration as the registry sees one: its unit (region), year and kind."""
-    return Declaration(unit=Unit.objects.get(unit_number=number), year=year, kind=kind)
+    return Declaration(unit=unit, year=year, kind=kind)
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("number", "kind", "expected"), [
-    (WEIFANG_UNIT, "active", ["detail", "summary"]),
-    (CIVIL_UNIT, "retiree", ["detail", "summary"]),
-    (LIAOCHENG_UNIT, "active", ["detail", "summary", "base_report", "commitment"]),
+@pytest.mark.parametrize(("unit", "kind", "expected"), [
+    ("weifang_unit", "active", ["detail", "summary"]),
+    ("civil_unit", "retiree", ["detail", "summary"]),
+    ("liaocheng_unit", "active", ["detail", "summary", "base_report", "commitment"]),
     # 聊城 requires its 申报表 and 承诺书 of the active staff's declaration only
-    (LIAOCHENG_UNIT, "retiree", ["detail", "summary"]),
+    ("liaocheng_unit", "retiree", ["detail", "summary"]),
 ])
-def test_forms_offered_by_region_and_kind(number, kind, expected):
-    declaration = unsaved(number, kind)
+def test_forms_offered_by_region_and_kind(people, unit, kind, expected):
+    declaration = unsaved(getattr(people, unit), kind)
     assert codes(declaration) == expected
     assert form_choices(declaration) == [(code, get_form(code).title) for code in expected]
 
@@ -49,7 +48,7 @@ def test_every_form_is_registered_once_with_its_template():
 
 
 @pytest.mark.django_db
-def test_a_new_form_is_one_registered_class(monkeypatch):
+def test_a_new_form_is_one_registered_class(people, monkeypatch):
     """Registering a class is all it takes for the form to be offered where it applies, in its place."""
     monkeypatch.setattr(registry_module, "_FORMS", dict(registry_module._FORMS))
 
@@ -62,9 +61,9 @@ def test_a_new_form_is_one_registered_class(monkeypatch):
         template_name = "employer/forms/commitment.html"
         data_class = FormData
 
-    assert codes(unsaved(WEIFANG_UNIT, "active")) == ["detail", "extra", "summary"]
-    assert "extra" not in codes(unsaved(LIAOCHENG_UNIT, "active"))
-    assert "extra" not in codes(unsaved(CIVIL_UNIT, "retiree"))
+    assert codes(unsaved(people.weifang_unit, "active")) == ["detail", "extra", "summary"]
+    assert "extra" not in codes(unsaved(people.liaocheng_unit, "active"))
+    assert "extra" not in codes(unsaved(people.civil_unit, "retiree"))
     with pytest.raises(ValueError):
         register(Extra)  # one class per code
 
