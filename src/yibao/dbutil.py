@@ -65,3 +65,33 @@ def bulk_set(model, fields: Sequence[str], rows: Iterable[tuple]) -> int:
         finally:
             cur.execute(f"DROP TABLE {staging}")
     return updated
+
+
+def bulk_upsert(model, fields: Sequence[str], rows: Iterable[tuple], *, unique: str) -> int:
+    """Insert many rows of ``model`` (``rows`` give ``fields`` in order), updating the other
+    fields of a row whose ``unique`` field already holds the value: one ``INSERT … ON CONFLICT …
+    DO UPDATE`` statement run with executemany (SQLite ≥ 3.24, PostgreSQL). ``bulk_create`` with
+    ``update_conflicts`` builds a model instance per row and a statement per batch, several times
+    slower for tens of thousands of rows. Values are prepared by each field as the ORM would save
+    them. Must run inside the caller's transaction, so the change is all or nothing.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("bulk_upsert must run inside a transaction")
+    meta = model._meta
+    columns = [meta.get_field(f) for f in fields]
+    key = meta.get_field(unique)
+    if key not in columns:
+        raise ValueError(f"{unique} must be one of the fields")
+    preparers = [_preparer(f) for f in columns]
+    prepared = [tuple(p(v) for p, v in zip(preparers, r, strict=True)) for r in rows]
+    if not prepared:
+        return 0
+    qn = connection.ops.quote_name
+    names = ", ".join(qn(f.column) for f in columns)
+    placeholders = ", ".join(["%s"] * len(columns))
+    assignments = ", ".join(f"{qn(f.column)} = excluded.{qn(f.column)}" for f in columns if f is not key)
+    with connection.cursor() as cur:
+        # identifiers only, quoted by the backend; values go as parameters
+        cur.executemany(f"INSERT INTO {qn(meta.db_table)} ({names}) VALUES ({placeholders}) "  # noqa: S608
+                        f"ON CONFLICT ({qn(key.column)}) DO UPDATE SET {assignments}", prepared)
+    return len(prepared)

@@ -32,13 +32,30 @@ def _division(parent_key: str, name: str) -> Division:
     return d
 
 
-def _demo_village(township: Division) -> Division:
-    """The notices name no villages, so the reference data holds none: the demo data set adds one
-    clearly labelled demonstration community below the township."""
-    from yibao.regions.services import ensure_division
+def _by_key(key: str) -> Division:
+    d = Division.objects.filter(key=key).first()
+    if d is None:
+        raise RuntimeError(f"参考数据中没有区划 {key}，请先运行 yibao init")
+    return d
 
-    return ensure_division(parent=township, key=f"{township.key}-demo-village", name="演示社区",
-                           level="village", note="演示数据：非真实区划，仅用于演示和测试")
+
+# The township clerk works in 东明's 城关街道 and the village agent in one of its villages, as the
+# statistical division codes (2023) name them.
+DEMO_TOWNSHIP = "371728001"      # 城关街道
+DEMO_VILLAGE = "371728001200"    # 雷庄村村民委员会
+
+
+def _retire_invented_village(village: Division) -> None:
+    """Demo data sets made before the villages were loaded had an invented 演示社区 below the
+    township (key ``…-demo-village``): its accounts move to the real village and it goes."""
+    from yibao.regions.services import remove_division
+
+    for old in Division.objects.filter(level="village", code="", key__endswith="-demo-village"):
+        for user in User.objects.filter(division=old):
+            create_user(role=user.role, username=user.username, password=DEMO_PASSWORD, check_password=False,
+                        full_name=user.full_name.replace(old.name, village.name), division=village,
+                        phone=user.phone, update_existing=True)
+        remove_division(old)
 
 
 def _resident_id(first17: str) -> str:
@@ -67,15 +84,15 @@ def load_demo() -> list[DemoLogin]:
                       "contact_name": "张经办", "contact_phone": "0536-0000000"},
         )
 
-    chengguan = _division("371728", "城关街道")
-    village = _demo_village(chengguan)
+    township, village = _by_key(DEMO_TOWNSHIP), _by_key(DEMO_VILLAGE)
+    _retire_invented_village(village)
     staff = [
         (Role.ADMIN, "admin", "系统管理员", None),
         (Role.BUREAU_MANAGER, "manager.weifang", "潍坊医保局管理员", Division.objects.get(key="370700")),
         (Role.AGENCY_CLERK, "clerk.weifang", "潍坊经办员", Division.objects.get(key="370700")),
         (Role.AGENCY_CLERK, "clerk.liaocheng", "聊城经办员", Division.objects.get(key="371500")),
         (Role.AUDITOR, "auditor.weifang", "潍坊稽核员", Division.objects.get(key="370700")),
-        (Role.TOWNSHIP_CLERK, "township.dongming", "城关街道经办员", chengguan),
+        (Role.TOWNSHIP_CLERK, "township.dongming", f"{township.name}经办员", township),
         (Role.TAX_CLERK, "tax.dongming", "东明税务员", Division.objects.get(key="371728")),
         (Role.VILLAGE_AGENT, "agent.dongming", f"{village.name}代办员", village),
         (Role.BUREAU_MANAGER, "manager.jincheng", "晋城医保局管理员", Division.objects.get(key="140500")),

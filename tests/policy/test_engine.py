@@ -162,7 +162,9 @@ def test_targets_are_the_single_source_for_reference_data(engine):
     assert {t["division_code"] for t in jc["targets"]} == {"140502", "140525", "140581", "140522", "140524", "140521"}
     dm = engine.ask("371728", "resident.enrolment_targets", {"insurance_year": 2024}).values
     assert dm["total"] == sum(t["target"] for t in dm["targets"]) == 713138 and len(dm["targets"]) == 14
-    assert {t["division_code"] for t in dm["targets"]} == {""}
+    assert {t["division_code"] for t in dm["targets"]} == {
+        "371728001", "371728002", "371728101", "371728102", "371728103", "371728104", "371728105",
+        "371728106", "371728107", "371728108", "371728109", "371728110", "371728204", "371728205"}
 
 
 def test_every_shipped_case_answer_is_explained_with_a_citation(engine):

@@ -186,7 +186,8 @@ DATE = DateType()
 TEXT = TextType()
 ROUNDING = EnumType(*ROUNDINGS)
 CODE = TextType(r"[a-z][a-z0-9_]*", "小写英文代码（snake_case）")
-DIVISION_CODE = TextType(r"\d{6}", "六位行政区划代码")
+# A county by its six-digit GB/T 2260 code, a township by its nine-digit statistical division code.
+DIVISION_CODE = TextType(r"\d{6}|\d{9}", "区划代码（县级六位，乡镇街道九位）")
 
 
 # --- parameters -------------------------------------------------------------------------------
