@@ -20,7 +20,6 @@ from yibao.accounts.models import User
 from yibao.accounts.services import create_user
 from yibao.identity import resident_id_check_char
 from yibao.regions.models import Division
-from yibao.regions.services import ensure_division
 
 PASSWORD = "Test-pass-1"
 
@@ -34,7 +33,8 @@ WEIFANG = "370700"
 LIAOCHENG = "371500"
 DONGMING = "371728"
 JINCHENG = "140500"
-CHENGGUAN = "371728-chengguan"
+CHENGGUAN = "371728001"  # 城关街道 (2023 statistical code)
+LEIZHUANG = "371728001200"  # 雷庄村村民委员会, a village of 城关街道
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
 GIVEN_NAMES = ["伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超"]
@@ -45,13 +45,9 @@ def division(key: str) -> Division:
     return Division.objects.get(key=key)
 
 
-def village(township: Division | str = CHENGGUAN) -> Division:
-    """A village below ``township``: the reference data holds none, so the tests add one,
-    labelled as test data (created once per test database transaction)."""
-    if isinstance(township, str):
-        township = division(township)
-    return ensure_division(parent=township, key=f"{township.key}-test-village", name="测试社区", level="village",
-                           note="测试数据：非真实区划")
+def village(key: str = LEIZHUANG) -> Division:
+    """A real village of the reference data (the statistical division codes, 2023 release)."""
+    return division(key)
 
 
 def person_name(n: int) -> str:

@@ -74,7 +74,7 @@ def make_people() -> People:
         jincheng_manager=BureauManagerFactory(division=division(JINCHENG)),
         dongming_township_clerk=TownshipClerkFactory(division=division(CHENGGUAN)),
         dongming_tax_clerk=TaxClerkFactory(division=division(DONGMING)),
-        dongming_village_agent=VillageAgentFactory(division=village(CHENGGUAN)),
+        dongming_village_agent=VillageAgentFactory(division=village()),
         weifang_unit=weifang_unit,
         weifang_operator=UnitOperatorFactory(unit=weifang_unit),
         civil_unit=civil_unit,

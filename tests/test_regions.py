@@ -126,8 +126,10 @@ def test_old_dongming_township_keys_move_to_their_codes():
     agencies, targets and child divisions on those nodes move to the coded townships."""
     from yibao.accounts.models import User
     from yibao.audit.models import AuditEntry
+    from yibao.demo import DEMO_VILLAGE, load_demo
     from yibao.employer.models import Unit
 
+    load_demo()  # this test is about a demo database made before the codes: it needs the demo's accounts
     dongming = Division.objects.get(key="371728")
     for key, name in OLD_DONGMING.items():
         Division.objects.create(key=key, name=name, level="township", parent=dongming,
@@ -167,8 +169,6 @@ def test_old_dongming_township_keys_move_to_their_codes():
     assert load_reference_data().rekeyed == 0
 
     # the demo data set then gives the invented village's agent the real village, and drops it
-    from yibao.demo import DEMO_VILLAGE, load_demo
-
     load_demo()
     agent.refresh_from_db()
     assert agent.division_id == DEMO_VILLAGE == "371728001200"
