@@ -65,3 +65,30 @@ def test_triggers_fire_in_replica_mode_too():
             cursor.execute("TRUNCATE audit_auditentry")
     entry.refresh_from_db()
     assert entry.action == "probe.append_only"
+
+
+def test_flush_is_refused(monkeypatch):
+    """``yibao manage flush`` would empty the audit log with every other table."""
+    from django.core.management import CommandError, call_command
+
+    from yibao.audit.management.commands import flush
+
+    entry = _entry()
+    monkeypatch.setattr(flush, "in_test_environment", lambda: False)
+    with pytest.raises(CommandError, match="审计日志只能追加"):
+        call_command("flush", interactive=False, verbosity=0)
+    assert AuditEntry.objects.filter(pk=entry.pk).exists()
+
+
+def test_the_test_runner_still_flushes_its_own_database():
+    """Between transactional tests Django empties the test database with ``flush``: allowed
+    there, and the triggers are back afterwards."""
+    from django.core.management import call_command
+
+    _entry()
+    call_command("flush", interactive=False, verbosity=0, inhibit_post_migrate=True)
+    assert not AuditEntry.objects.exists()
+    entry = _entry()
+    _refused("DELETE FROM audit_auditentry WHERE id = %s", [entry.pk])
+    if connection.vendor == "postgresql":
+        _refused("TRUNCATE audit_auditentry")
