@@ -34,12 +34,19 @@ def _django() -> None:
 def cmd_init(args) -> int:
     _django()
     from django.core.management import call_command
+    from django.db import connection
 
+    from yibao.audit import database
     from yibao.regions.services import load_reference_data
 
-    call_command("migrate", interactive=False, verbosity=0)
+    with database.as_owner():  # migrations as the tables' owner; the application's role gets its rights
+        call_command("migrate", interactive=False, verbosity=0)
+        if role := database.application_role():
+            database.grant_application_role(connection, role)
     s = load_reference_data()
     print(f"数据库已就绪；参考数据：区划 {s.divisions} 个，经办机构 {s.agencies} 个，参保任务 {s.targets} 条。")
+    if warning := database.superuser_warning(connection):
+        print(warning, file=sys.stderr)
     return 0
 
 
