@@ -6,6 +6,8 @@
   yibao worker               run the background-job worker alone
   yibao createuser …         create a user of any role
   yibao jobs [ID] [--watch]  list background jobs or show one job's progress
+  yibao backup PATH          back the database up to a file (mode 0600)
+  yibao restore PATH         restore a backup into an empty database (--force: a non-empty one)
   yibao policy …             policy engine: test case files, ask questions (no database needed)
   yibao employer …           employee scheme batch work: import a declaration file, export forms,
                              list the review queue, record a newly published average wage, create
@@ -132,6 +134,37 @@ def cmd_jobs(args) -> int:
         time.sleep(0.5)
 
 
+def cmd_backup(args) -> int:
+    from django.conf import settings
+
+    from yibao.backups import BackupError, backup
+
+    try:
+        path = backup(args.path, force=args.force)
+    except BackupError as exc:
+        print(f"备份失败：{exc}", file=sys.stderr)
+        return 2
+    print(f"已备份到 {path}（仅所有者可读写）。上传的材料在 {settings.MEDIA_ROOT} 下，请一并备份。")
+    return 0
+
+
+def cmd_restore(args) -> int:
+    from yibao.backups import BackupError, restore
+
+    try:
+        done = restore(args.path, force=args.force)
+    except BackupError as exc:
+        print(f"恢复失败：{exc}", file=sys.stderr)
+        return 2
+    print(f"已恢复 {len(done.tables)} 张表，共 {sum(done.tables.values())} 行。")
+    if not done.audit.ok:
+        for broken in done.audit.breaks:
+            print(f"审计日志校验失败：{broken.describe()}", file=sys.stderr)
+        return 1
+    print(f"审计日志完好：{done.audit.intact} 条记录的哈希链全部校验通过。")
+    return 0
+
+
 def _run_registered(command):
     def run(args) -> int:
         return command.run(args)
@@ -178,6 +211,14 @@ def build_parser() -> argparse.ArgumentParser:
     j.add_argument("id", nargs="?")
     j.add_argument("--watch", action="store_true", help="持续显示直到完成")
     j.set_defaults(func=cmd_jobs)
+    b = sub.add_parser("backup", help="备份数据库到文件（SQLite 在线备份；PostgreSQL pg_dump）")
+    b.add_argument("path")
+    b.add_argument("--force", action="store_true", help="覆盖已有的文件")
+    b.set_defaults(func=cmd_backup)
+    r = sub.add_parser("restore", help="把备份恢复到空数据库")
+    r.add_argument("path")
+    r.add_argument("--force", action="store_true", help="数据库不是空的也覆盖")
+    r.set_defaults(func=cmd_restore)
     # Each domain app registers its own subcommands (yibao.registry): adding an app edits no file here.
     from yibao import registry
 
