@@ -10,90 +10,15 @@ application role, as production runs):
 
 from __future__ import annotations
 
-import contextlib
-import os
-import sqlite3
 import stat
 import subprocess
 import sys
 import textwrap
-import uuid
 from pathlib import Path
 
 import pytest
 
-BASE = os.environ.get("DATABASE_URL", "")
-POSTGRES = BASE.startswith("postgres")
-
-
-def _admin_url() -> str:
-    return BASE.rsplit("/", 1)[0] + "/postgres"
-
-
-def _admin(*statements: str) -> None:
-    import psycopg
-
-    with psycopg.connect(_admin_url(), autocommit=True) as conn:
-        for sql in statements:
-            conn.execute(sql)
-
-
-@contextlib.contextmanager
-def _cluster_roles():
-    """PostgreSQL: an owner role and an application role made for this test, dropped after."""
-    if not POSTGRES:
-        yield None
-        return
-    tag = uuid.uuid4().hex[:8]
-    owner, app = f"yibao_owner_{tag}", f"yibao_app_{tag}"
-    _admin(f'CREATE ROLE "{owner}" LOGIN NOSUPERUSER', f'CREATE ROLE "{app}" LOGIN NOSUPERUSER')
-    try:
-        yield owner, app
-    finally:
-        _admin(f'DROP ROLE IF EXISTS "{app}"', f'DROP ROLE IF EXISTS "{owner}"')
-
-
-@contextlib.contextmanager
-def _fresh_database(tmp: Path, label: str, roles):
-    """The environment of a new, empty database (dropped afterwards on PostgreSQL)."""
-    if not POSTGRES:
-        yield {"DATABASE_URL": f"sqlite:///{tmp / (label + '.sqlite3')}"}
-        return
-    owner, app = roles
-    name = f"yibao_{label}_{uuid.uuid4().hex[:8]}"
-    _admin(f'CREATE DATABASE "{name}" OWNER "{owner}"')
-    server = BASE.split("://", 1)[1].split("@", 1)[-1].rsplit("/", 1)[0]
-    try:
-        yield {"DATABASE_URL": f"postgres://{app}@{server}/{name}",
-               "DATABASE_OWNER_URL": f"postgres://{owner}@{server}/{name}"}
-    finally:
-        _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def _env(db: dict, var: Path) -> dict:
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DATABASE_OWNER_URL")}
-    return {**env, **db, "YIBAO_VAR_DIR": str(var), "HUEY_IMMEDIATE": "1", "YIBAO_TODAY": "2024-01-15"}
-
-
-def _yibao(db: dict, var: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "yibao.cli", *args], env=_env(db, var), capture_output=True,
-                          text=True, timeout=600)
-
-
-def _counts(db: dict) -> dict[str, int]:
-    """Rows per table, read without the application."""
-    url = db["DATABASE_URL"]
-    if url.startswith("sqlite"):
-        with contextlib.closing(sqlite3.connect(url.removeprefix("sqlite:///"))) as conn:
-            tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
-                                                 "AND name NOT LIKE 'sqlite_%'")]
-            return {t: conn.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0] for t in tables}
-    import psycopg
-
-    with psycopg.connect(db.get("DATABASE_OWNER_URL", url)) as conn:
-        tables = [r[0] for r in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")]
-        return {t: conn.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0] for t in tables}
-
+from fresh_databases import POSTGRES, cluster_roles, counts, env_for, fresh_database, yibao
 
 APPEND = textwrap.dedent("""
     import os, sys, time
@@ -121,7 +46,7 @@ APPEND = textwrap.dedent("""
 def _append_at_once(db: dict, var: Path, processes: int = 3) -> None:
     barrier = var / "barrier"
     barrier.mkdir()
-    env = _env(db, var)
+    env = env_for(db, var)
     running = [subprocess.Popen([sys.executable, "-c", APPEND, f"p{k}", str(barrier), str(processes)], env=env,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
                for k in range(processes)]
@@ -138,24 +63,24 @@ def var(tmp_path):
 
 
 def test_backup_restore_and_an_audit_log_that_holds(tmp_path, var):
-    with _cluster_roles() as roles, _fresh_database(tmp_path, "source", roles) as source, \
-            _fresh_database(tmp_path, "restored", roles) as restored:
-        init = _yibao(source, var, "init")
+    with cluster_roles() as roles, fresh_database(tmp_path, "source", roles) as source, \
+            fresh_database(tmp_path, "restored", roles) as restored:
+        init = yibao(source, var, "init")
         assert init.returncode == 0, init.stderr
         assert "超级用户" not in init.stderr
-        demo = _yibao(source, var, "demo")
+        demo = yibao(source, var, "demo")
         assert demo.returncode == 0, demo.stderr
 
         # processes appending at once: one unbroken chain per region
         _append_at_once(source, var)
-        checked = _yibao(source, var, "audit", "verify")
+        checked = yibao(source, var, "audit", "verify")
         assert checked.returncode == 0, checked.stdout + checked.stderr
-        before = _counts(source)
+        before = counts(source)
         assert before["audit_auditentry"] >= 3 * 230
         assert f"{before['audit_auditentry']} 条记录的哈希链全部校验通过" in checked.stdout
 
         # the log cannot be emptied: not by flush, not by the application's role
-        flush = _yibao(source, var, "manage", "flush", "--noinput")
+        flush = yibao(source, var, "manage", "flush", "--noinput")
         assert flush.returncode != 0 and "审计日志只能追加" in flush.stderr
         if POSTGRES:
             import psycopg
@@ -166,42 +91,42 @@ def test_backup_restore_and_an_audit_log_that_holds(tmp_path, var):
                     with pytest.raises(psycopg.errors.InsufficientPrivilege):
                         conn.execute(sql)
                     conn.rollback()
-        assert _counts(source) == before
+        assert counts(source) == before
 
         # a backup only its owner can read
         path = tmp_path / "backups" / "yibao.backup"
-        made = _yibao(source, var, "backup", str(path))
+        made = yibao(source, var, "backup", str(path))
         assert made.returncode == 0, made.stderr
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
-        again = _yibao(source, var, "backup", str(path))
+        again = yibao(source, var, "backup", str(path))
         assert again.returncode == 2 and "已存在" in again.stderr
 
         # restored into a fresh database: every row, an intact chain
-        done = _yibao(restored, var, "restore", str(path))
+        done = yibao(restored, var, "restore", str(path))
         assert done.returncode == 0, done.stdout + done.stderr
-        assert _counts(restored) == before
-        checked = _yibao(restored, var, "audit", "verify")
+        assert counts(restored) == before
+        checked = yibao(restored, var, "audit", "verify")
         assert checked.returncode == 0, checked.stdout + checked.stderr
         assert f"{before['audit_auditentry']} 条记录的哈希链全部校验通过" in checked.stdout
 
         # the restored database runs the application: it appends to the chain it carries
-        added = _yibao(restored, var, "createuser", "--role", "admin", "--username", "restored.admin",
+        added = yibao(restored, var, "createuser", "--role", "admin", "--username", "restored.admin",
                        "--password", "Restored-admin-2024")
         assert added.returncode == 0, added.stderr
-        assert _yibao(restored, var, "audit", "verify").returncode == 0
+        assert yibao(restored, var, "audit", "verify").returncode == 0
 
         # a non-empty database is not overwritten unless forced
-        refused = _yibao(restored, var, "restore", str(path))
+        refused = yibao(restored, var, "restore", str(path))
         assert refused.returncode == 2 and "不是空的" in refused.stderr
-        assert _counts(restored)["accounts_user"] == before["accounts_user"] + 1
-        forced = _yibao(restored, var, "restore", "--force", str(path))
+        assert counts(restored)["accounts_user"] == before["accounts_user"] + 1
+        forced = yibao(restored, var, "restore", "--force", str(path))
         assert forced.returncode == 0, forced.stderr
-        assert _counts(restored) == before
+        assert counts(restored) == before
 
 
 def test_restore_refuses_what_is_not_a_backup(tmp_path, var):
     junk = tmp_path / "junk.backup"
     junk.write_bytes(b"not a backup")
-    with _cluster_roles() as roles, _fresh_database(tmp_path, "target", roles) as target:
-        done = _yibao(target, var, "restore", str(junk))
+    with cluster_roles() as roles, fresh_database(tmp_path, "target", roles) as target:
+        done = yibao(target, var, "restore", str(junk))
         assert done.returncode == 2 and "备份" in done.stderr

@@ -53,13 +53,13 @@ def chains_of(paths: set[str]) -> dict[str, str]:
 # --- hashing -------------------------------------------------------------------------------------
 
 def _canonical_value(value):
-    """The value as it reads back from either database: integral floats as integers (PostgreSQL's
-    jsonb returns 1e20 as 100000000000000000000), tuples as lists."""
+    """The value as it reads back from either database: PostgreSQL's jsonb returns a float
+    written in exponent form (Python writes 1e+20 from 1e16 on) as the integer it is."""
     if isinstance(value, dict):
-        return {str(k): _canonical_value(v) for k, v in value.items()}
+        return {k: _canonical_value(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_canonical_value(v) for v in value]
-    if isinstance(value, float) and value.is_integer():
+    if isinstance(value, float) and abs(value) >= 1e16 and value == value and abs(value) != float("inf"):
         return int(value)
     return value
 
@@ -92,15 +92,18 @@ def canonical(fields: dict) -> bytes:
         "object_type": fields["object_type"],
         "object_id": fields["object_id"] or "",
         "division_path": fields["division_path"] or "",
-        "before": _canonical_value(fields["before"]),
-        "after": _canonical_value(fields["after"]),
+        "before": fields["before"],
+        "after": fields["after"],
         "ip": _canonical_ip(fields["ip"]),
         "chain": fields["chain"],
         "seq": fields["seq"],
         "prev_hash": fields["prev_hash"],
     }
-    return json.dumps(doc, ensure_ascii=False, sort_keys=True, separators=(",", ":"),
-                      allow_nan=False).encode()
+    text = json.dumps(doc, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    if "e+" in text:  # a float in exponent form, perhaps: rewritten as it reads back
+        doc["before"], doc["after"] = _canonical_value(doc["before"]), _canonical_value(doc["after"])
+        text = json.dumps(doc, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return text.encode()
 
 
 def entry_hash(fields: dict) -> str:
