@@ -75,6 +75,8 @@ def _sqlite_path() -> Path:
 
 
 def _sqlite_backup(path: Path, force: bool) -> None:
+    if not _sqlite_path().is_file():
+        raise BackupError(f"数据库文件 {_sqlite_path()} 不存在。", code="missing")
     os.close(_private_file(path, force))
     with contextlib.closing(sqlite3.connect(_sqlite_path())) as source, \
             contextlib.closing(sqlite3.connect(path)) as target:
@@ -98,6 +100,7 @@ def _sqlite_restore(path: Path, force: bool) -> None:
     target_path = _sqlite_path()
     connection.close()
     if not target_path.exists():
+        target_path.parent.mkdir(parents=True, exist_ok=True)
         os.close(os.open(target_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as source, \
             contextlib.closing(sqlite3.connect(target_path, timeout=10)) as target:

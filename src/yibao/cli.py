@@ -12,6 +12,7 @@
   yibao employer …           employee scheme batch work: import a declaration file, export forms,
                              list the review queue, record a newly published average wage, create
                              a unit's operator account (each app registers its own subcommands)
+  yibao audit verify         check the audit log's hash chains
   yibao manage …             any Django management command
 """
 
