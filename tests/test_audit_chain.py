@@ -146,3 +146,25 @@ def test_verify_counts_intact_entries(clerk, capsys):
     code, out = _verify_cli(capsys)
     assert code == 0
     assert f"{AuditEntry.objects.count()} 条记录的哈希链全部校验通过" in out
+
+
+def test_verify_sees_an_entry_slipped_in_past_the_head(clerk, capsys):
+    """A well-linked entry inserted with raw SQL, without the chain's head: not appended by
+    the application (appends move the head in the same transaction)."""
+    from django.utils import timezone
+
+    from yibao.audit.chain import entry_hash
+
+    last = record_event(clerk, "probe.tamper", "thing", 1, division_path=WEIFANG)
+    forged = {"at": timezone.now(), "actor_id": clerk.pk, "actor_label": clerk.username, "actor_role": clerk.role,
+              "action": "probe.forged", "object_type": "thing", "object_id": "2", "division_path": WEIFANG,
+              "before": None, "after": None, "ip": None, "chain": "370700", "seq": last.seq + 1,
+              "prev_hash": last.hash}
+    with connection.cursor() as cursor:
+        cursor.execute("INSERT INTO audit_auditentry (at, actor_id, actor_label, actor_role, action, object_type, "
+                       "object_id, division_path, chain, seq, prev_hash, hash) "
+                       "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                       [forged["at"], clerk.pk, clerk.username, clerk.role, "probe.forged", "thing", "2", WEIFANG,
+                        "370700", last.seq + 1, last.hash, entry_hash(forged)])
+    code, out = _verify_cli(capsys)
+    assert code == 1 and "其后还有条目" in out
