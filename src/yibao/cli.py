@@ -6,10 +6,13 @@
   yibao worker               run the background-job worker alone
   yibao createuser …         create a user of any role
   yibao jobs [ID] [--watch]  list background jobs or show one job's progress
+  yibao backup PATH          back the database up to a file (mode 0600)
+  yibao restore PATH         restore a backup into an empty database (--force: a non-empty one)
   yibao policy …             policy engine: test case files, ask questions (no database needed)
   yibao employer …           employee scheme batch work: import a declaration file, export forms,
                              list the review queue, record a newly published average wage, create
                              a unit's operator account (each app registers its own subcommands)
+  yibao audit verify         check the audit log's hash chains
   yibao manage …             any Django management command
 """
 
@@ -34,15 +37,22 @@ def _django() -> None:
 def cmd_init(args) -> int:
     _django()
     from django.core.management import call_command
+    from django.db import connection
 
+    from yibao.audit import database
     from yibao.regions.services import load_reference_data
 
-    call_command("migrate", interactive=False, verbosity=0)
+    with database.as_owner():  # migrations as the tables' owner; the application's role gets its rights
+        call_command("migrate", interactive=False, verbosity=0)
+        if role := database.application_role():
+            database.grant_application_role(connection, role)
     s = load_reference_data()
     print(f"数据库已就绪；参考数据：区划 {s.divisions} 个（其中乡镇街道 {s.townships} 个、村居委会 {s.villages} 个），"
           f"经办机构 {s.agencies} 个，参保任务 {s.targets} 条。")
     if s.rekeyed:
         print(f"已将 {s.rekeyed} 个无代码的乡镇街道换为统计用区划代码，原有引用随之迁移。")
+    if warning := database.superuser_warning(connection):
+        print(warning, file=sys.stderr)
     return 0
 
 
@@ -128,6 +138,37 @@ def cmd_jobs(args) -> int:
         time.sleep(0.5)
 
 
+def cmd_backup(args) -> int:
+    from django.conf import settings
+
+    from yibao.backups import BackupError, backup
+
+    try:
+        path = backup(args.path, force=args.force)
+    except BackupError as exc:
+        print(f"备份失败：{exc}", file=sys.stderr)
+        return 2
+    print(f"已备份到 {path}（仅所有者可读写）。上传的材料在 {settings.MEDIA_ROOT} 下，请一并备份。")
+    return 0
+
+
+def cmd_restore(args) -> int:
+    from yibao.backups import BackupError, restore
+
+    try:
+        done = restore(args.path, force=args.force)
+    except BackupError as exc:
+        print(f"恢复失败：{exc}", file=sys.stderr)
+        return 2
+    print(f"已恢复 {len(done.tables)} 张表，共 {sum(done.tables.values())} 行。")
+    if not done.audit.ok:
+        for broken in done.audit.breaks:
+            print(f"审计日志校验失败：{broken.describe()}", file=sys.stderr)
+        return 1
+    print(f"审计日志完好：{done.audit.intact} 条记录的哈希链全部校验通过。")
+    return 0
+
+
 def _run_registered(command):
     def run(args) -> int:
         return command.run(args)
@@ -174,6 +215,14 @@ def build_parser() -> argparse.ArgumentParser:
     j.add_argument("id", nargs="?")
     j.add_argument("--watch", action="store_true", help="持续显示直到完成")
     j.set_defaults(func=cmd_jobs)
+    b = sub.add_parser("backup", help="备份数据库到文件（SQLite 在线备份；PostgreSQL pg_dump）")
+    b.add_argument("path")
+    b.add_argument("--force", action="store_true", help="覆盖已有的文件")
+    b.set_defaults(func=cmd_backup)
+    r = sub.add_parser("restore", help="把备份恢复到空数据库")
+    r.add_argument("path")
+    r.add_argument("--force", action="store_true", help="数据库不是空的也覆盖")
+    r.set_defaults(func=cmd_restore)
     # Each domain app registers its own subcommands (yibao.registry): adding an app edits no file here.
     from yibao import registry
 

@@ -2,7 +2,11 @@
 
 Variables (all optional):
   DATABASE_URL   database; default a SQLite file var/yibao.sqlite3 (WAL mode).
-                 PostgreSQL: postgres://user@host:5432/name
+                 PostgreSQL: postgres://user@host:5432/name (in production a role that may only
+                 read and append to the audit log, see DATABASE_OWNER_URL)
+  DATABASE_OWNER_URL  PostgreSQL only: the same database as the role owning its tables; `yibao
+                 init` migrates and grants the DATABASE_URL role its rights with it, backups and
+                 restores use it. Unset: everything runs as DATABASE_URL (development).
   SECRET_KEY     default: generated once into var/secret_key (never committed)
   DEBUG          "1"/"true" to turn debug pages on; off by default
   ALLOWED_HOSTS  comma-separated; default 127.0.0.1,localhost
@@ -116,6 +120,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# The role owning the tables (migrations, grants, backups); None: the application's own role.
+DATABASE_OWNER = (dj_database_url.parse(os.environ["DATABASE_OWNER_URL"])
+                  if os.environ.get("DATABASE_OWNER_URL") else None)
 
 # --- cache (login throttling) and background jobs -------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")

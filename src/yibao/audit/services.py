@@ -28,32 +28,31 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+def _actor_fields(actor) -> dict:
+    real_actor = actor if getattr(actor, "is_authenticated", False) else None
+    return {"actor_id": real_actor.pk if real_actor else None,
+            "actor_label": real_actor.username if real_actor else "系统",
+            "actor_role": real_actor.role if real_actor else ""}
+
+
 def record_event(actor, action: str, object_type: str, object_id: Any, *, before: Any = None,
                  after: Any = None, division_path: str = "", ip: str | None = None) -> AuditEntry:
-    """Append one entry. ``actor`` is a user or None for the system itself."""
-    real_actor = actor if getattr(actor, "is_authenticated", False) else None
-    return AuditEntry.objects.create(
-        actor_id=real_actor.pk if real_actor else None,
-        actor_label=(real_actor.username if real_actor else "系统"),
-        actor_role=(real_actor.role if real_actor else ""),
-        action=action,
-        object_type=object_type,
-        object_id=str(object_id) if object_id is not None else "",
-        division_path=division_path,
-        before=_jsonable(before),
-        after=_jsonable(after),
-        ip=ip,
-    )
+    """Append one entry to its region's hash chain. ``actor`` is a user or None for the system
+    itself. Called inside the service's transaction, the chain's head stays locked until that
+    transaction ends: call it once the action's own writes are done."""
+    entry = AuditEntry(**_actor_fields(actor), action=action, object_type=object_type,
+                       object_id=str(object_id) if object_id is not None else "", division_path=division_path,
+                       before=_jsonable(before), after=_jsonable(after), ip=ip)
+    AuditEntry.objects.bulk_create([entry])
+    return entry
 
 
 def record_events(actor, entries: list[dict]) -> int:
-    """Append many entries at once (one INSERT per thousand), e.g. one per re-clamped base.
-    Each dict holds ``action``, ``object_type``, ``object_id`` and optionally ``before``,
-    ``after`` and ``division_path``."""
-    real_actor = actor if getattr(actor, "is_authenticated", False) else None
-    rows = [AuditEntry(actor_id=real_actor.pk if real_actor else None, actor_label=(real_actor.username if real_actor else "系统"),
-                       actor_role=(real_actor.role if real_actor else ""), action=e["action"],
-                       object_type=e["object_type"], object_id=str(e["object_id"]),
+    """Append many entries at once (one INSERT per thousand), e.g. one per re-clamped base, each
+    chained like ``record_event``'s. Each dict holds ``action``, ``object_type``, ``object_id``
+    and optionally ``before``, ``after`` and ``division_path``."""
+    who = _actor_fields(actor)
+    rows = [AuditEntry(**who, action=e["action"], object_type=e["object_type"], object_id=str(e["object_id"]),
                        division_path=e.get("division_path", ""), before=_jsonable(e.get("before")),
                        after=_jsonable(e.get("after")))
             for e in entries]

@@ -9,6 +9,7 @@ class RegionsConfig(AppConfig):
         from yibao import registry
         from yibao.access.roles import ScopeKind, scope_kind
         from yibao.access.scoping import reaches
+        from yibao.audit import chain
 
         from .models import Division
 
@@ -33,3 +34,11 @@ class RegionsConfig(AppConfig):
                 return set()
             pooling = Division.objects.filter(is_pooling_region=True).values_list("key", "path")
             return {key for key, p in pooling if p.startswith(path) or path.startswith(p)}
+
+        @chain.pooling_regions
+        def pooling_region_of_paths(paths):
+            """The audit log keeps one hash chain per pooling region: the region (the deepest
+            pooling region on the path) of each division path."""
+            pooling = sorted(Division.objects.filter(is_pooling_region=True).values_list("path", "key"),
+                             key=lambda r: -len(r[0]))
+            return {p: next((key for path, key in pooling if p.startswith(path)), "") for p in paths}
