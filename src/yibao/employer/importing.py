@@ -9,7 +9,9 @@ contains any is refused.
 from __future__ import annotations
 
 import csv
+import html
 import io
+import posixpath
 import re
 import zipfile
 from dataclasses import dataclass
@@ -53,6 +55,22 @@ def check_file_size(size: int) -> None:
         raise DeclarationError(f"文件过大：不能超过 {MAX_FILE_BYTES // 1024 // 1024} MB。", code="too_large")
 
 
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# An encrypted (password-protected) xlsx is a compound file holding these two streams.
+ENCRYPTED_STREAMS = ("EncryptionInfo".encode("utf-16-le"), "EncryptedPackage".encode("utf-16-le"))
+# The parts holding sheets; any other part a workbook relationship points at is checked too.
+SHEET_FOLDERS = ("xl/worksheets/", "xl/chartsheets/", "xl/dialogsheets/", "xl/macrosheets/")
+WORKBOOK_RELS = "xl/_rels/workbook.xml.rels"
+MAX_RELS_BYTES = 1024 * 1024
+# A formula element, whatever its namespace prefix: ``<f>``, ``<f t="shared" …/>``, ``<x:f>``. As the
+# reader's XML parser does, a name runs to the first blank and its local part follows the first colon.
+FORMULA = re.compile(rb"<(?![!?/])(?:[^ \t\r\n<>:]*:)?f[ \t\r\n/>]")
+MAX_TAG_BYTES = 1024 * 1024   # a longer run without "<" is no spreadsheet part
+DAMAGED = "无法读取该 Excel 文件，文件可能已损坏，请重新保存后上传。"
+NOT_XLSX = "文件不是有效的 Excel（.xlsx）文件。"
+HAS_FORMULAS = "文件中含有公式，为防止数据被篡改，请将公式转换为数值后再上传。"
+
+
 def read_table(data: bytes, filename: str = "") -> list[list]:
     """The first sheet of an xlsx, or a csv, as a list of rows of cell values."""
     if not data:
@@ -60,7 +78,11 @@ def read_table(data: bytes, filename: str = "") -> list[list]:
     check_file_size(len(data))
     if data[:4] == b"PK\x03\x04":
         return _read_xlsx(data)
-    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+    if data[:8] == OLE2_MAGIC:
+        if any(name in data for name in ENCRYPTED_STREAMS):
+            raise DeclarationError("文件设有打开密码（已加密），系统无法读取。请在 Excel 中取消密码"
+                                   "（文件 → 信息 → 保护工作簿 → 用密码进行加密，清空密码）后另存为 .xlsx 再上传。",
+                                   code="encrypted")
         raise DeclarationError("不支持旧版 Excel（.xls）文件，请另存为 .xlsx 后上传。")
     return _read_csv(data)
 
@@ -69,29 +91,68 @@ def _read_xlsx(data: bytes) -> list[list]:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
-    except zipfile.BadZipFile:
-        raise DeclarationError("文件不是有效的 Excel（.xlsx）文件。") from None
+    except Exception:  # zipfile raises several error types for damaged archives
+        raise DeclarationError(NOT_XLSX) from None
     unpacked = sum(i.file_size for i in infos)
     packed = max(1, sum(i.compress_size for i in infos))
     if unpacked > MAX_UNPACKED_BYTES or unpacked / packed > MAX_COMPRESSION_RATIO:
         raise DeclarationError("文件解压后异常庞大，已拒绝（疑似压缩炸弹）。")
-    names = {i.filename for i in infos}
+    names = [i.filename for i in infos]
     if "xl/workbook.xml" not in names:
-        raise DeclarationError("文件不是有效的 Excel（.xlsx）文件。")
-    formula = re.compile(rb"<(?:\w+:)?f[\s>/]")
-    for name in names:
-        if name.startswith("xl/worksheets/") and name.endswith(".xml"):
-            with archive.open(name) as fh:
-                tail = b""
-                while chunk := fh.read(1 << 20):
-                    if formula.search(tail + chunk):
-                        raise DeclarationError("文件中含有公式，为防止数据被篡改，请将公式转换为数值后再上传。")
-                    tail = chunk[-16:]
+        raise DeclarationError(NOT_XLSX)
+    if len(set(names)) != len(names):  # readers differ on which of two same-named parts they take
+        raise DeclarationError(NOT_XLSX)
+    try:
+        for info in _sheet_parts(archive, infos):
+            _refuse_formulas(archive, info)
+    except DeclarationError:
+        raise
+    except Exception:  # a bad CRC, a broken deflate stream, an unsupported or encrypted member
+        raise DeclarationError(DAMAGED) from None
     try:
         sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
         return sheet.to_python(skip_empty_area=False)
     except Exception:  # calamine raises its own error types for damaged files
-        raise DeclarationError("无法读取该 Excel 文件，文件可能已损坏。") from None
+        raise DeclarationError(DAMAGED) from None
+    except BaseException as exc:  # a panic in the reader's native code surfaces as a BaseException
+        if type(exc).__name__ != "PanicException":
+            raise
+        raise DeclarationError(DAMAGED) from None
+
+
+def _sheet_parts(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> list[zipfile.ZipInfo]:
+    """Every part that may be read as a sheet: those in the sheet folders, and every part the
+    workbook's relationships point at, wherever it lies and whatever its name (the reader takes
+    a sheet's path from them)."""
+    by_name = {i.filename: i for i in infos}
+    parts = {i.filename for i in infos if i.filename.startswith(SHEET_FOLDERS)}
+    rels = by_name.get(WORKBOOK_RELS)
+    if rels is not None:
+        if rels.file_size > MAX_RELS_BYTES:
+            raise DeclarationError(NOT_XLSX)
+        text = archive.read(rels).decode("utf-8", "replace")
+        for match in re.finditer(r"""\bTarget\s*=\s*(?:"([^"]*)"|'([^']*)')""", text):
+            raw = match.group(1) if match.group(1) is not None else match.group(2)
+            for target in {raw, html.unescape(raw)}:
+                bare = target.lstrip("/")
+                for candidate in (bare, f"xl/{bare}", posixpath.normpath(bare), posixpath.normpath(f"xl/{target}")):
+                    if candidate in by_name:
+                        parts.add(candidate)
+    return [by_name[name] for name in sorted(parts)]
+
+
+def _refuse_formulas(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+    """Refuse a part holding a formula element; read in chunks, a tag cut by a chunk boundary
+    is joined with the next chunk."""
+    with archive.open(info) as fh:
+        tail = b""
+        while chunk := fh.read(1 << 20):
+            text = tail + chunk
+            if FORMULA.search(text):
+                raise DeclarationError(HAS_FORMULAS)
+            tail = text[text.rfind(b"<"):] if b"<" in text else b""
+            if len(tail) > MAX_TAG_BYTES:
+                raise DeclarationError(NOT_XLSX)
 
 
 def _read_csv(data: bytes) -> list[list]:
@@ -105,10 +166,15 @@ def _read_csv(data: bytes) -> list[list]:
         raise DeclarationError("文件既不是 Excel 文件，也不是可识别编码的 CSV 文件。")
     if "\x00" in text:
         raise DeclarationError("文件既不是 Excel 文件，也不是 CSV 文本文件。")
+    reader = csv.reader(io.StringIO(text))
     try:
-        return list(csv.reader(io.StringIO(text)))
-    except csv.Error as exc:
-        raise DeclarationError(f"CSV 文件格式有误：{exc}") from None
+        return list(reader)
+    except csv.Error as exc:  # its messages are English: each is told in Chinese here
+        if "field larger than field limit" in str(exc):
+            raise DeclarationError(f"CSV 文件第 {reader.line_num} 行附近有单元格内容过长"
+                                   f"（超过 {csv.field_size_limit()} 个字符），请检查文件。") from None
+        raise DeclarationError(f"CSV 文件格式有误（第 {reader.line_num} 行附近），"
+                               "请检查引号是否成对，或用 Excel 另存为 .xlsx 后上传。") from None
 
 
 def _cell_text(value) -> str:
