@@ -15,7 +15,7 @@ from django.urls import reverse
 from yibao.employer import services
 from yibao.employer.importing import read_table
 
-from .fresh import IN_WINDOW, filled_rows, make_declaration, xlsx_of
+from .fresh import IN_WINDOW, QUICK_HASHERS, filled_rows, make_declaration, xlsx_of
 
 pytestmark = pytest.mark.django_db
 
@@ -25,6 +25,7 @@ SHEET = "xl/worksheets/sheet1.xml"
 @pytest.fixture(autouse=True)
 def business_date(settings):
     settings.YIBAO_TODAY = IN_WINDOW
+    settings.PASSWORD_HASHERS = QUICK_HASHERS
 
 
 def rezip(data: bytes, *, rename: dict | None = None, replace: dict | None = None,
@@ -101,29 +102,55 @@ ENCRYPTED = cfb({"EncryptionInfo": b"\x04\x00\x04\x00\x40\x00\x00\x00" + b"<encr
                  "EncryptedPackage": b"\x00" * 4096})
 
 
-def files(declaration) -> dict[str, tuple[bytes, str, str]]:
-    """Name → (data, file name, a part of the message)."""
-    good = xlsx_of(filled_rows(declaration))
-    formula_rows = filled_rows(declaration)
-    formula_rows[1][5] = "=6000"
-    formula = xlsx_of(formula_rows, formula_values={"=6000": 6000})
+def bad_file(case: str, declaration) -> tuple[bytes, str, str]:
+    """The file of a case: (data, file name, a part of the message)."""
+    def with_formula() -> bytes:
+        rows = filled_rows(declaration)
+        rows[1][5] = "=6000"
+        return xlsx_of(rows, formula_values={"=6000": 6000})
+
+    def good() -> bytes:
+        return xlsx_of(filled_rows(declaration))
+
     long_field = ("序号,姓名,身份证号码,个人编号,上年度缴费基数（元/月）,2023年度月平均实际工资（元）\n1,"
                   + "长" * 140_000 + ",370705198001010007,,,5000\n")
-    return {
-        "bad crc": (corrupt_member(good, SHEET, stored=True), "crc.xlsx", "损坏"),
-        "broken deflate": (corrupt_member(good, SHEET, stored=False), "deflate.xlsx", "损坏"),
-        "encrypted": (ENCRYPTED, "secret.xlsx", "密码"),
-        "csv field too long": (long_field.encode(), "long.csv", "过长"),
-        "formula sheet outside worksheets": (rezip(formula, rename={SHEET: "xl/sheets/sheet1.xml"}), "f.xlsx", "公式"),
-        "formula sheet not named .xml": (rezip(formula, rename={SHEET: "xl/worksheets/sheet1.bin"}), "f.xlsx",
-                                         "公式"),
+    cases = {
+        "sheet larger than memory": (lambda: _sparse(filled_rows(declaration)), "sparse.xlsx", "过大"),
+        "bad crc": (lambda: corrupt_member(good(), SHEET, stored=True), "crc.xlsx", "损坏"),
+        "broken deflate": (lambda: corrupt_member(good(), SHEET, stored=False), "deflate.xlsx", "损坏"),
+        "encrypted": (lambda: ENCRYPTED, "secret.xlsx", "密码"),
+        "csv field too long": (lambda: long_field.encode(), "long.csv", "过长"),
+        "formula sheet outside worksheets": (
+            lambda: rezip(with_formula(), rename={SHEET: "xl/sheets/sheet1.xml"}), "f.xlsx", "公式"),
+        "formula sheet not named .xml": (
+            lambda: rezip(with_formula(), rename={SHEET: "xl/worksheets/sheet1.bin"}), "f.xlsx", "公式"),
         "formula element with a dotted prefix": (
-            rezip(formula, replace={b"<f>": b'<x.y:f xmlns:x.y="http://schemas.openxmlformats.org/spreadsheetml/'
-                                            b'2006/main">', b"</f>": b"</x.y:f>"}), "f.xlsx", "公式"),
+            lambda: rezip(with_formula(), replace={
+                b"<f>": b'<x.y:f xmlns:x.y="http://schemas.openxmlformats.org/spreadsheetml/2006/main">',
+                b"</f>": b"</x.y:f>"}), "f.xlsx", "公式"),
     }
+    make, name, part = cases[case]
+    return make(), name, part
 
 
-CASES = ["bad crc", "broken deflate", "encrypted", "csv field too long", "formula sheet outside worksheets",
+def _sparse(rows) -> bytes:
+    """A few kilobytes declaring a sheet of 1,048,576 rows by 16,384 columns: one cell at A1 and
+    one at XFD1048576. Read whole, its cells would need half a terabyte."""
+    import xlsxwriter
+
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    ws = wb.add_worksheet()
+    for r, row in enumerate(rows):
+        for c, v in enumerate(row):
+            if v is not None:
+                ws.write(r, c, v)
+    ws.write(1_048_575, 16_383, 1)
+    wb.close()
+    return buf.getvalue()
+
+
+CASES = ["sheet larger than memory", "bad crc", "broken deflate", "encrypted", "csv field too long", "formula sheet outside worksheets",
          "formula sheet not named .xml", "formula element with a dotted prefix"]
 
 
@@ -140,7 +167,7 @@ def test_the_bad_files_are_read_by_the_reader_as_sent():
     declaration, _ = make_declaration()
     for case in ("formula sheet outside worksheets", "formula sheet not named .xml",
                  "formula element with a dotted prefix"):
-        data = files(declaration)[case][0]
+        data = bad_file(case, declaration)[0]
         rows = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0).to_python()
         assert rows[1][5] == 6000
 
@@ -148,7 +175,7 @@ def test_the_bad_files_are_read_by_the_reader_as_sent():
 @pytest.mark.parametrize("case", CASES)
 def test_refused_by_the_service_in_chinese(case):
     declaration, user = make_declaration()
-    data, name, part = files(declaration)[case]
+    data, name, part = bad_file(case, declaration)
     with pytest.raises(services.DeclarationError) as refused:
         services.import_file(declaration, data, name, actor=user)
     message = str(refused.value)
@@ -159,7 +186,7 @@ def test_refused_by_the_service_in_chinese(case):
 @pytest.mark.parametrize("case", CASES)
 def test_refused_on_the_page_with_400(client, case):
     declaration, user = make_declaration()
-    data, name, part = files(declaration)[case]
+    data, name, part = bad_file(case, declaration)
     client.force_login(user)
     response = client.post(reverse("declaration_upload", args=[declaration.pk]),
                            {"file": SimpleUploadedFile(name, data)})
@@ -172,7 +199,7 @@ def test_refused_on_the_page_with_400(client, case):
 @pytest.mark.parametrize("case", CASES)
 def test_refused_over_the_api_with_400(client, case):
     declaration, user = make_declaration()
-    data, name, part = files(declaration)[case]
+    data, name, part = bad_file(case, declaration)
     client.force_login(user)
     response = client.post(f"/api/v1/employer/declarations/{declaration.pk}/upload",
                            {"file": SimpleUploadedFile(name, data)})

@@ -13,6 +13,8 @@ import html
 import io
 import posixpath
 import re
+import subprocess
+import sys
 import zipfile
 from dataclasses import dataclass
 from decimal import Decimal
@@ -69,6 +71,25 @@ MAX_TAG_BYTES = 1024 * 1024   # a longer run without "<" is no spreadsheet part
 DAMAGED = "无法读取该 Excel 文件，文件可能已损坏，请重新保存后上传。"
 NOT_XLSX = "文件不是有效的 Excel（.xlsx）文件。"
 HAS_FORMULAS = "文件中含有公式，为防止数据被篡改，请将公式转换为数值后再上传。"
+# The first sheet is measured by the reader in a child process first: a few kilobytes can declare
+# a cell at XFD1048576, and the reader lays out every cell from A1 to it; the allocation fails in
+# its native code, which aborts the whole process (a worker serving other requests) rather than
+# raising. The child runs with capped memory and time; the sheet is read here only if it fits.
+MAX_SHEET_CELLS = 4_000_000   # rows × columns counted from A1 (the template: 6 columns)
+PROBE_MEMORY_BYTES = 2 * 1024 * 1024 * 1024
+PROBE_SECONDS = 120
+SHEET_PROBE = """
+import io, resource, sys
+limit, seconds = int(sys.argv[1]), int(sys.argv[2])
+resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds))
+resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+from python_calamine import CalamineWorkbook
+sheet = CalamineWorkbook.from_filelike(io.BytesIO(sys.stdin.buffer.read())).get_sheet_by_index(0)
+end = sheet.end or (-1, -1)
+print(end[0] + 1, end[1] + 1)
+"""
+TOO_LARGE_OR_DAMAGED = "无法读取该 Excel 文件：文件可能已损坏，或其中的表格范围过大。请检查后重新保存再上传。"
 
 
 def read_table(data: bytes, filename: str = "") -> list[list]:
@@ -109,6 +130,10 @@ def _read_xlsx(data: bytes) -> list[list]:
         raise
     except Exception:  # a bad CRC, a broken deflate stream, an unsupported or encrypted member
         raise DeclarationError(DAMAGED) from None
+    rows, columns = _first_sheet_extent(data)
+    if rows * columns > MAX_SHEET_CELLS:
+        raise DeclarationError(f"文件中的表格范围过大（{rows} 行 × {columns} 列），请删除多余的行、列后上传。"
+                               f"单次最多 {MAX_ROWS} 行。", code="too_large")
     try:
         sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
         return sheet.to_python(skip_empty_area=False)
@@ -118,6 +143,24 @@ def _read_xlsx(data: bytes) -> list[list]:
         if type(exc).__name__ != "PanicException":
             raise
         raise DeclarationError(DAMAGED) from None
+
+
+def _first_sheet_extent(data: bytes) -> tuple[int, int]:
+    """Rows and columns of the first sheet counted from A1, as the reader lays them out, measured
+    in a child process with capped memory and processor time (see ``SHEET_PROBE``)."""
+    try:
+        command = [sys.executable, "-I", "-c", SHEET_PROBE, str(PROBE_MEMORY_BYTES), str(PROBE_SECONDS)]
+        done = subprocess.run(command, input=data, capture_output=True,  # noqa: S603 (fixed command; data on stdin)
+                              timeout=PROBE_SECONDS * 2, check=False)
+    except subprocess.TimeoutExpired:
+        raise DeclarationError(TOO_LARGE_OR_DAMAGED) from None
+    try:
+        rows, columns = (int(n) for n in done.stdout.split())
+    except ValueError:  # the reader refused the file, ran out of memory or time
+        raise DeclarationError(TOO_LARGE_OR_DAMAGED) from None
+    if done.returncode != 0:
+        raise DeclarationError(TOO_LARGE_OR_DAMAGED)
+    return max(rows, 0), max(columns, 0)
 
 
 def _sheet_parts(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> list[zipfile.ZipInfo]:
