@@ -7,6 +7,8 @@ import xlsxwriter
 from yibao.employer import services
 from yibao.employer.models import Declaration, Unit
 
+from . import scans
+
 WEIFANG_UNIT = "37070500001"
 CIVIL_UNIT = "37070000002"
 LIAOCHENG_UNIT = "37150200001"
@@ -64,5 +66,5 @@ class Upload(io.BytesIO):
         self.size = len(data)
 
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PDF = scans.pdf()   # a one-page PDF, as a scanner writes it
+PNG = scans.png()
