@@ -8,6 +8,7 @@ import pytest
 from yibao.demo import DEMO_PASSWORD
 from yibao.identity import resident_id_check_char
 
+from ..employer import scans
 from .conftest import fill_template, sign_in
 
 pytestmark = pytest.mark.browser
@@ -75,7 +76,7 @@ def test_retiree_allotment_bases_declared_approved_and_redeclared(page, live_app
     page.click("[data-testid=upload-form] button")
     page.wait_for_selector(f"text=已导入 {count} 人")
     scan = tmp_path / "scan.pdf"
-    scan.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    scan.write_bytes(scans.pdf())
     for row in page.locator("[data-testid=materials] tbody tr").all():
         row.locator("input[type=file]").set_input_files(str(scan))
         row.get_by_role("button", name="上传").click()

@@ -22,6 +22,8 @@ from yibao.employer.models import Declaration, Employee, FlexibleWorker, Unit
 from yibao.identity import uscc_check_char
 from yibao.regions.models import Agency, Division
 
+from . import scans
+
 # The three-digit sequence of an identity number starts with a digit of its own for each kind of
 # person, so an employee, an individual account and a flexible worker made in the same test
 # never share a number by chance.
@@ -155,8 +157,8 @@ class FlexibleWorkerFactory(DjangoModelFactory):
 
 # --- declarations ----------------------------------------------------------------------------
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PDF = scans.pdf()   # a one-page PDF, as a scanner writes it (materials are checked by structure)
+PNG = scans.png()
 
 
 class Upload(io.BytesIO):

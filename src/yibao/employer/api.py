@@ -184,7 +184,7 @@ def upload_material(request, pk: int, code: Form[str], file: UploadedFile = File
     _need(request, "employer.declare")
     m = services.upload_material(d, code, file, actor=request.user)
     return {"id": m.pk, "code": m.code, "title": m.title, "content_type": m.content_type, "size": m.size,
-            "sha256": m.sha256}
+            "sha256": m.sha256, "current": m.current}
 
 
 @router.get("/declarations/{pk}/forms/{form}")

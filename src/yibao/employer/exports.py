@@ -4,6 +4,7 @@ rejected upload."""
 from __future__ import annotations
 
 import io
+import math
 
 import xlsxwriter
 
@@ -77,7 +78,8 @@ def build_template(declaration: Declaration, lines) -> bytes:
 
 
 def build_error_report(header: list[str], rows: list[list], errors: list[RowError], header_row: int = 1) -> bytes:
-    """The uploaded rows with each row's errors in a column beside it."""
+    """The uploaded rows with each row's errors in a column beside it. Cells are written as read;
+    a number the sheet cannot hold (NaN, infinity) is written as text."""
     by_row: dict[int, list[str]] = {}
     for e in errors:
         by_row.setdefault(e.row, []).append(f"{e.column}：{e.message}" if e.column else e.message)
@@ -99,7 +101,7 @@ def build_error_report(header: list[str], rows: list[list], errors: list[RowErro
         for col, value in enumerate(row, start=2):
             if value is None or value == "":
                 continue
-            if isinstance(value, int | float) and not isinstance(value, bool):
+            if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
                 ws.write_number(out, col, value)
             else:
                 ws.write_string(out, col, safe_cell(str(value))[:1000])

@@ -9,8 +9,12 @@ contains any is refused.
 from __future__ import annotations
 
 import csv
+import html
 import io
+import posixpath
 import re
+import subprocess
+import sys
 import zipfile
 from dataclasses import dataclass
 from decimal import Decimal
@@ -53,6 +57,41 @@ def check_file_size(size: int) -> None:
         raise DeclarationError(f"文件过大：不能超过 {MAX_FILE_BYTES // 1024 // 1024} MB。", code="too_large")
 
 
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# An encrypted (password-protected) xlsx is a compound file holding these two streams.
+ENCRYPTED_STREAMS = ("EncryptionInfo".encode("utf-16-le"), "EncryptedPackage".encode("utf-16-le"))
+# The parts holding sheets; any other part a workbook relationship points at is checked too.
+SHEET_FOLDERS = ("xl/worksheets/", "xl/chartsheets/", "xl/dialogsheets/", "xl/macrosheets/")
+WORKBOOK_RELS = "xl/_rels/workbook.xml.rels"
+MAX_RELS_BYTES = 1024 * 1024
+# A formula element, whatever its namespace prefix: ``<f>``, ``<f t="shared" …/>``, ``<x:f>``. As the
+# reader's XML parser does, a name runs to the first blank and its local part follows the first colon.
+FORMULA = re.compile(rb"<(?![!?/])(?:[^ \t\r\n<>:]*:)?f[ \t\r\n/>]")
+MAX_TAG_BYTES = 1024 * 1024   # a longer run without "<" is no spreadsheet part
+DAMAGED = "无法读取该 Excel 文件，文件可能已损坏，请重新保存后上传。"
+NOT_XLSX = "文件不是有效的 Excel（.xlsx）文件。"
+HAS_FORMULAS = "文件中含有公式，为防止数据被篡改，请将公式转换为数值后再上传。"
+# The first sheet is measured by the reader in a child process first: a few kilobytes can declare
+# a cell at XFD1048576, and the reader lays out every cell from A1 to it; the allocation fails in
+# its native code, which aborts the whole process (a worker serving other requests) rather than
+# raising. The child runs with capped memory and time; the sheet is read here only if it fits.
+MAX_SHEET_CELLS = 4_000_000   # rows × columns counted from A1 (the template: 6 columns)
+PROBE_MEMORY_BYTES = 2 * 1024 * 1024 * 1024
+PROBE_SECONDS = 120
+SHEET_PROBE = """
+import io, resource, sys
+limit, seconds = int(sys.argv[1]), int(sys.argv[2])
+resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds))
+resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+from python_calamine import CalamineWorkbook
+sheet = CalamineWorkbook.from_filelike(io.BytesIO(sys.stdin.buffer.read())).get_sheet_by_index(0)
+end = sheet.end or (-1, -1)
+print(end[0] + 1, end[1] + 1)
+"""
+TOO_LARGE_OR_DAMAGED = "无法读取该 Excel 文件：文件可能已损坏，或其中的表格范围过大。请检查后重新保存再上传。"
+
+
 def read_table(data: bytes, filename: str = "") -> list[list]:
     """The first sheet of an xlsx, or a csv, as a list of rows of cell values."""
     if not data:
@@ -60,7 +99,11 @@ def read_table(data: bytes, filename: str = "") -> list[list]:
     check_file_size(len(data))
     if data[:4] == b"PK\x03\x04":
         return _read_xlsx(data)
-    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+    if data[:8] == OLE2_MAGIC:
+        if any(name in data for name in ENCRYPTED_STREAMS):
+            raise DeclarationError("文件设有打开密码（已加密），系统无法读取。请在 Excel 中取消密码"
+                                   "（文件 → 信息 → 保护工作簿 → 用密码进行加密，清空密码）后另存为 .xlsx 再上传。",
+                                   code="encrypted")
         raise DeclarationError("不支持旧版 Excel（.xls）文件，请另存为 .xlsx 后上传。")
     return _read_csv(data)
 
@@ -69,29 +112,90 @@ def _read_xlsx(data: bytes) -> list[list]:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
-    except zipfile.BadZipFile:
-        raise DeclarationError("文件不是有效的 Excel（.xlsx）文件。") from None
+    except Exception:  # zipfile raises several error types for damaged archives
+        raise DeclarationError(NOT_XLSX) from None
     unpacked = sum(i.file_size for i in infos)
     packed = max(1, sum(i.compress_size for i in infos))
     if unpacked > MAX_UNPACKED_BYTES or unpacked / packed > MAX_COMPRESSION_RATIO:
         raise DeclarationError("文件解压后异常庞大，已拒绝（疑似压缩炸弹）。")
-    names = {i.filename for i in infos}
+    names = [i.filename for i in infos]
     if "xl/workbook.xml" not in names:
-        raise DeclarationError("文件不是有效的 Excel（.xlsx）文件。")
-    formula = re.compile(rb"<(?:\w+:)?f[\s>/]")
-    for name in names:
-        if name.startswith("xl/worksheets/") and name.endswith(".xml"):
-            with archive.open(name) as fh:
-                tail = b""
-                while chunk := fh.read(1 << 20):
-                    if formula.search(tail + chunk):
-                        raise DeclarationError("文件中含有公式，为防止数据被篡改，请将公式转换为数值后再上传。")
-                    tail = chunk[-16:]
+        raise DeclarationError(NOT_XLSX)
+    if len(set(names)) != len(names):  # readers differ on which of two same-named parts they take
+        raise DeclarationError(NOT_XLSX)
+    try:
+        for info in _sheet_parts(archive, infos):
+            _refuse_formulas(archive, info)
+    except DeclarationError:
+        raise
+    except Exception:  # a bad CRC, a broken deflate stream, an unsupported or encrypted member
+        raise DeclarationError(DAMAGED) from None
+    rows, columns = _first_sheet_extent(data)
+    if rows * columns > MAX_SHEET_CELLS:
+        raise DeclarationError(f"文件中的表格范围过大（{rows} 行 × {columns} 列），请删除多余的行、列后上传。"
+                               f"单次最多 {MAX_ROWS} 行。", code="too_large")
     try:
         sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
         return sheet.to_python(skip_empty_area=False)
     except Exception:  # calamine raises its own error types for damaged files
-        raise DeclarationError("无法读取该 Excel 文件，文件可能已损坏。") from None
+        raise DeclarationError(DAMAGED) from None
+    except BaseException as exc:  # a panic in the reader's native code surfaces as a BaseException
+        if type(exc).__name__ != "PanicException":
+            raise
+        raise DeclarationError(DAMAGED) from None
+
+
+def _first_sheet_extent(data: bytes) -> tuple[int, int]:
+    """Rows and columns of the first sheet counted from A1, as the reader lays them out, measured
+    in a child process with capped memory and processor time (see ``SHEET_PROBE``)."""
+    try:
+        command = [sys.executable, "-I", "-c", SHEET_PROBE, str(PROBE_MEMORY_BYTES), str(PROBE_SECONDS)]
+        done = subprocess.run(command, input=data, capture_output=True,  # noqa: S603 (fixed command; data on stdin)
+                              timeout=PROBE_SECONDS * 2, check=False)
+    except subprocess.TimeoutExpired:
+        raise DeclarationError(TOO_LARGE_OR_DAMAGED) from None
+    try:
+        rows, columns = (int(n) for n in done.stdout.split())
+    except ValueError:  # the reader refused the file, ran out of memory or time
+        raise DeclarationError(TOO_LARGE_OR_DAMAGED) from None
+    if done.returncode != 0:
+        raise DeclarationError(TOO_LARGE_OR_DAMAGED)
+    return max(rows, 0), max(columns, 0)
+
+
+def _sheet_parts(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> list[zipfile.ZipInfo]:
+    """Every part that may be read as a sheet: those in the sheet folders, and every part the
+    workbook's relationships point at, wherever it lies and whatever its name (the reader takes
+    a sheet's path from them)."""
+    by_name = {i.filename: i for i in infos}
+    parts = {i.filename for i in infos if i.filename.startswith(SHEET_FOLDERS)}
+    rels = by_name.get(WORKBOOK_RELS)
+    if rels is not None:
+        if rels.file_size > MAX_RELS_BYTES:
+            raise DeclarationError(NOT_XLSX)
+        text = archive.read(rels).decode("utf-8", "replace")
+        for match in re.finditer(r"""\bTarget\s*=\s*(?:"([^"]*)"|'([^']*)')""", text):
+            raw = match.group(1) if match.group(1) is not None else match.group(2)
+            for target in {raw, html.unescape(raw)}:
+                bare = target.lstrip("/")
+                for candidate in (bare, f"xl/{bare}", posixpath.normpath(bare), posixpath.normpath(f"xl/{target}")):
+                    if candidate in by_name:
+                        parts.add(candidate)
+    return [by_name[name] for name in sorted(parts)]
+
+
+def _refuse_formulas(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+    """Refuse a part holding a formula element; read in chunks, a tag cut by a chunk boundary
+    is joined with the next chunk."""
+    with archive.open(info) as fh:
+        tail = b""
+        while chunk := fh.read(1 << 20):
+            text = tail + chunk
+            if FORMULA.search(text):
+                raise DeclarationError(HAS_FORMULAS)
+            tail = text[text.rfind(b"<"):] if b"<" in text else b""
+            if len(tail) > MAX_TAG_BYTES:
+                raise DeclarationError(NOT_XLSX)
 
 
 def _read_csv(data: bytes) -> list[list]:
@@ -105,10 +209,15 @@ def _read_csv(data: bytes) -> list[list]:
         raise DeclarationError("文件既不是 Excel 文件，也不是可识别编码的 CSV 文件。")
     if "\x00" in text:
         raise DeclarationError("文件既不是 Excel 文件，也不是 CSV 文本文件。")
+    reader = csv.reader(io.StringIO(text))
     try:
-        return list(csv.reader(io.StringIO(text)))
-    except csv.Error as exc:
-        raise DeclarationError(f"CSV 文件格式有误：{exc}") from None
+        return list(reader)
+    except csv.Error as exc:  # its messages are English: each is told in Chinese here
+        if "field larger than field limit" in str(exc):
+            raise DeclarationError(f"CSV 文件第 {reader.line_num} 行附近有单元格内容过长"
+                                   f"（超过 {csv.field_size_limit()} 个字符），请检查文件。") from None
+        raise DeclarationError(f"CSV 文件格式有误（第 {reader.line_num} 行附近），"
+                               "请检查引号是否成对，或用 Excel 另存为 .xlsx 后上传。") from None
 
 
 def _cell_text(value) -> str:

@@ -3,6 +3,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
 from yibao.fields import MonthField
 from yibao.money import MONEY_FIELD as MONEY
@@ -169,7 +170,9 @@ class DeclarationLine(models.Model):
 
 class Material(models.Model):
     """A scanned, signed and stamped form uploaded with a declaration. Stored under
-    MEDIA_ROOT (outside the web root) and served only through a scoped view."""
+    MEDIA_ROOT (outside the web root) and served only through a scoped view. A new upload of the
+    same material replaces the current one, which stays as history (``superseded_at`` set); the
+    database holds at most one current material per declaration and type."""
 
     declaration = models.ForeignKey(Declaration, verbose_name="申报", on_delete=models.CASCADE,
                                     related_name="materials")
@@ -183,13 +186,21 @@ class Material(models.Model):
     uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="上传人", on_delete=models.PROTECT,
                                     related_name="+")
+    superseded_at = models.DateTimeField("被替换时间", null=True, blank=True,
+                                         help_text="重新上传同一材料时，原文件作为历史保留")
 
     class Meta:
         verbose_name = "申报材料"
-        ordering = ["declaration", "code", "-uploaded_at"]
+        ordering = ["declaration", "code", "-uploaded_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["declaration", "code"], condition=Q(superseded_at__isnull=True),
+                                               name="material_one_current")]
 
     def __str__(self) -> str:
         return f"{self.title}（{self.original_name}）"
+
+    @property
+    def current(self) -> bool:
+        return self.superseded_at is None
 
 
 class ApprovedBase(models.Model):

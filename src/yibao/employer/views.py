@@ -131,10 +131,8 @@ def upload(request, pk):
     if outcome.ok:
         messages.success(request, outcome.message)
         return redirect("declaration", pk=pk)
-    if not outcome.report:
-        messages.error(request, outcome.message)
-        return redirect("declaration", pk=pk)
-    request.session[f"import-errors-{pk}"] = outcome.report
+    if outcome.report:
+        request.session[f"import-errors-{pk}"] = outcome.report
     return render(request, "employer/import_errors.html", {"d": declaration, "outcome": outcome}, status=400)
 
 

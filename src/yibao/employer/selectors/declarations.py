@@ -30,6 +30,8 @@ def lines_of(declaration: Declaration, *, q: str = "", only_clamped: bool = Fals
 
 
 def materials_of(declaration: Declaration) -> QuerySet[Material]:
+    """Every material of the declaration: the current one of each type and the ones it replaced
+    (``superseded_at`` set), newest first."""
     return declaration.materials.select_related("uploaded_by")
 
 

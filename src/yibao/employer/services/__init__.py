@@ -26,14 +26,21 @@ from .declaration import (
 )
 from .flexible import choose_flexible_base
 from .imports import BACKGROUND_BYTES, ImportOutcome, import_file, run_import, start_import, template_file
-from .materials import MAX_MATERIAL_BYTES, missing_materials, sniff_type, upload_material
+from .materials import (
+    MAX_MATERIAL_BYTES,
+    current_materials,
+    missing_materials,
+    required_materials,
+    sniff_type,
+    upload_material,
+)
 from .operators import create_unit_operator
 
 __all__ = [
     "BACKGROUND_BYTES", "MAX_MATERIAL_BYTES", "AverageWageRecorded", "DeclarationError", "ImportOutcome",
     "ImportRejected", "RowError", "RuleRefused", "apply_amounts", "choose_flexible_base", "confirm",
-    "create_unit_operator", "import_file", "missing_materials", "open_declaration", "publish_average_wage",
-    "record_average_wage", "record_form_export", "refresh_totals", "reopen_for_adjustment", "review",
+    "create_unit_operator", "current_materials", "import_file", "missing_materials", "open_declaration", "publish_average_wage",
+    "record_average_wage", "record_form_export", "refresh_totals", "reopen_for_adjustment", "required_materials", "review",
     "run_checks", "run_import", "set_amount", "sniff_type", "start_import", "store_bases", "submit", "template_file",
     "upload_material",
 ]

@@ -1,5 +1,6 @@
-"""Scanned, signed and stamped forms uploaded with a declaration: typed by content, stored
-outside the web root, required by the region's notice."""
+"""Scanned, signed and stamped forms uploaded with a declaration: checked by structure
+(``yibao.employer.scans``), stored outside the web root, required by the region's notice. A new
+upload of a material replaces the current file; the earlier one stays as history."""
 
 from __future__ import annotations
 
@@ -7,27 +8,21 @@ import hashlib
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from yibao.audit.services import record_event
 
 from .. import rules
-from ..errors import DeclarationError
+from ..errors import Conflict, DeclarationError
 from ..models import Declaration, DeclarationKind, Material
+from ..scans import check_scan, sniff_type
 
 MAX_MATERIAL_BYTES = 10 * 1024 * 1024
 ALLOWED_MATERIAL_TYPES = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
 
-
-def sniff_type(head: bytes) -> str | None:
-    """Type by content (magic bytes), never by the file's name."""
-    if head.startswith(b"%PDF-"):
-        return "application/pdf"
-    if head.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    return None
+__all__ = ["ALLOWED_MATERIAL_TYPES", "MAX_MATERIAL_BYTES", "current_materials", "missing_materials",
+           "required_materials", "sniff_type", "upload_material"]
 
 
 def _store(declaration: Declaration, code: str, data: bytes, digest: str, content_type: str) -> Path:
@@ -45,6 +40,10 @@ def required_materials(declaration: Declaration) -> list[dict]:
 
 @transaction.atomic
 def upload_material(declaration: Declaration, code: str, uploaded, *, actor) -> Material:
+    """Check and store a scan as the current material ``code`` of the declaration; the material
+    it replaces, if any, is kept as history."""
+    # one upload of a declaration's materials at a time: the replaced one is the one current now
+    declaration = Declaration.objects.select_for_update().select_related("unit__division").get(pk=declaration.pk)
     if not declaration.editable:
         raise DeclarationError(f"申报当前状态为“{declaration.get_status_display()}”，不能修改。", code="wrong_status")
     required = {m["code"]: m for m in required_materials(declaration)}
@@ -54,23 +53,35 @@ def upload_material(declaration: Declaration, code: str, uploaded, *, actor) -> 
         raise DeclarationError(f"文件过大：不能超过 {MAX_MATERIAL_BYTES // 1024 // 1024} MB。", code="too_large")
     if uploaded.size == 0:
         raise DeclarationError("文件是空的。", code="invalid_input")
-    data = uploaded.read()
-    content_type = sniff_type(data[:16])
-    if content_type is None:
-        raise DeclarationError("只接受 PDF、JPEG 或 PNG 格式的扫描件（按文件内容识别，与文件名无关）。",
-                               code="invalid_type")
+    data = uploaded.read(MAX_MATERIAL_BYTES + 1)
+    if len(data) > MAX_MATERIAL_BYTES:
+        raise DeclarationError(f"文件过大：不能超过 {MAX_MATERIAL_BYTES // 1024 // 1024} MB。", code="too_large")
+    content_type = check_scan(data)
     digest = hashlib.sha256(data).hexdigest()
     path = _store(declaration, code, data, digest, content_type)
-    material = Material.objects.create(
-        declaration=declaration, code=code, title=required[code]["title"],
-        original_name=Path(getattr(uploaded, "name", "") or "upload").name[:200], content_type=content_type,
-        size=len(data), sha256=digest, path=str(path), uploaded_by=actor)
+    replaced = declaration.materials.filter(code=code, superseded_at__isnull=True).first()
+    if replaced is not None:
+        Material.objects.filter(pk=replaced.pk).update(superseded_at=timezone.now())
+    try:
+        with transaction.atomic():
+            material = Material.objects.create(
+                declaration=declaration, code=code, title=required[code]["title"],
+                original_name=Path(getattr(uploaded, "name", "") or "upload").name[:200],
+                content_type=content_type, size=len(data), sha256=digest, path=str(path), uploaded_by=actor)
+    except IntegrityError:  # another upload of the same material won the race
+        raise Conflict("该材料刚刚被另一次上传替换，请刷新页面后重试。", code="conflict") from None
     record_event(actor, "declaration.material.upload", "declaration", declaration.pk,
-                 after={"code": code, "sha256": digest, "size": len(data)},
+                 before={"code": code, "sha256": replaced.sha256, "size": replaced.size} if replaced else None,
+                 after={"code": code, "sha256": digest, "size": len(data), "content_type": content_type},
                  division_path=declaration.unit.division.path)
     return material
 
 
+def current_materials(declaration: Declaration):
+    """The declaration's current materials, one per type (the history left out)."""
+    return declaration.materials.filter(superseded_at__isnull=True)
+
+
 def missing_materials(declaration: Declaration) -> list[dict]:
-    have = set(declaration.materials.values_list("code", flat=True))
+    have = set(current_materials(declaration).values_list("code", flat=True))
     return [m for m in required_materials(declaration) if m["code"] not in have]
