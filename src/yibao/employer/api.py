@@ -118,7 +118,7 @@ def _line(x, user) -> dict:
 @router.get("/declarations/{pk}/lines", response=responds(list[LineOut]))
 def list_lines(request, pk: int, q: str = "", offset: int = 0, limit: int = 100):
     d = _get(request, pk)
-    qs = list(selectors.lines_of(d, q=q)[max(offset, 0):max(offset, 0) + min(max(limit, 1), 1000)])
+    qs = list(selectors.lines_of(d, reader=request.user, q=q)[max(offset, 0):max(offset, 0) + min(max(limit, 1), 1000)])
     record_whole_view(request.user, "declaration", d.pk, people=len(qs), division_path=d.unit.division.path,
                       what="申报明细（接口）")
     return [_line(x, request.user) for x in qs]

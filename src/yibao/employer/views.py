@@ -63,8 +63,12 @@ def unit_home(request):
 def declaration_view(request, pk):
     declaration = _declaration_or_404(request, pk)
     q = request.GET.get("q", "").strip()
-    page = Paginator(selectors.lines_of(declaration, q=q, only_clamped=bool(request.GET.get("clamped"))),
-                     50).get_page(request.GET.get("page"))
+    try:
+        lines = selectors.lines_of(declaration, reader=request.user, q=q, only_clamped=bool(request.GET.get("clamped")))
+    except AppError as exc:
+        messages.error(request, str(exc))
+        lines = declaration.lines.none()
+    page = Paginator(lines, 50).get_page(request.GET.get("page"))
     region = declaration.unit.region_id
     context = {
         "d": declaration, "unit": declaration.unit, "page": page, "q": q,
