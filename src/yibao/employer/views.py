@@ -22,7 +22,7 @@ from yibao.months import Month
 from yibao.regions.models import Division
 
 from . import rules, selectors, services
-from .errors import AppError
+from .errors import AppError, NotFound
 from .forms import form_choices
 from .forms.export import FormNotAvailable, export_form
 from .models import DeclarationKind, DeclarationStatus
@@ -103,6 +103,8 @@ def line_update(request, pk, line_id):
     declaration = _declaration_or_404(request, pk)
     try:
         line = services.set_amount(declaration, line_id, request.POST.get("amount", ""), actor=request.user)
+    except NotFound as exc:
+        raise Http404(str(exc)) from exc
     except AppError as exc:
         messages.error(request, f"未保存：{exc}")
     else:

@@ -19,7 +19,7 @@ from yibao.dbutil import bulk_set
 from yibao.months import Month
 
 from .. import rules
-from ..errors import DeclarationError, RuleRefused, parse_amount
+from ..errors import DeclarationError, NotFound, RuleRefused, parse_amount
 from ..models import (
     ApprovedBase,
     Clamp,
@@ -121,7 +121,8 @@ def set_amount(declaration: Declaration, line_id: int, value, *, actor=None) -> 
     _require_editable(declaration)
     line = declaration.lines.filter(pk=line_id).first()
     if line is None:
-        raise DeclarationError("申报明细不存在。", code="no_such_line")
+        # a line of another declaration answers as one that does not exist (404)
+        raise NotFound("申报明细不存在。", code="no_such_line")
     amount = parse_amount(value)
     before = {"declared_amount": line.declared_amount, "base": line.base}
     line.declared_amount = amount
