@@ -51,6 +51,8 @@ def open_declaration(unit: Unit, year: int, kind: str = DeclarationKind.ACTIVE, 
     person (in service, or retired for kind ``retiree``), pre-filled from last year."""
     if kind not in DeclarationKind.values:
         raise DeclarationError("申报类型无效。", code="invalid_input", fields={"kind": kind})
+    if isinstance(year, bool) or not isinstance(year, int) or not 1900 <= year <= 9999:
+        raise DeclarationError(f"申报年度无效：{year}。", code="invalid_input", fields={"year": "申报年度无效"})
     if not rules.year_configured(unit.region_id, year):
         raise DeclarationError(f"本统筹区尚未配置 {year} 年度的缴费基数政策，不能申报该年度。", code="not_configured")
     if kind == DeclarationKind.RETIREE and not unit.civil_servant_subsidy:
