@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 export UV_PYTHON := $(PYTHON)
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: run test env env-test system-deps system-deps-test init demo serve lint bench policy-test clean
+.PHONY: run test env env-test system-deps system-deps-test init demo serve lint bench policy-test fuzz clean
 
 run: env system-deps init demo serve
 
@@ -48,6 +48,10 @@ lint: env-test
 
 policy-test: env
 	$(BIN)/yibao policy test src/yibao/policies/cases/*.yaml
+
+# The API fuzz gate with many more examples than the suite runs (scripts/fuzz.sh: FUZZ_EXAMPLES, FUZZ_SEED).
+fuzz: env-test
+	bash scripts/fuzz.sh $(ARGS)
 
 bench: $(UV)
 	$(UV) sync --frozen --group bench --quiet
