@@ -13,7 +13,7 @@ NPM ?= npm
 # package-lock.json; `npm ci` runs only when the lock file changed or node_modules is missing.
 NODE_PACKAGES := node_modules/.package-lock.json
 
-.PHONY: run test env env-test system-deps system-deps-test init demo serve lint bench policy-test clean
+.PHONY: run test env env-test system-deps system-deps-test init demo serve lint bench policy-test fuzz clean
 
 run: env system-deps init demo serve
 
@@ -57,6 +57,10 @@ lint: env-test
 
 policy-test: env
 	$(BIN)/yibao policy test src/yibao/policies/cases/*.yaml
+
+# The API fuzz gate with many more examples than the suite runs (scripts/fuzz.sh: FUZZ_EXAMPLES, FUZZ_SEED).
+fuzz: env-test
+	bash scripts/fuzz.sh $(ARGS)
 
 bench: $(UV) $(NODE_PACKAGES)
 	$(UV) sync --frozen --group bench --quiet

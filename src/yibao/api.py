@@ -10,7 +10,7 @@ from uuid import UUID
 from django.contrib.auth import login
 from django.core.paginator import Paginator
 from ninja import NinjaAPI, Query, Schema
-from ninja.errors import HttpError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import django_auth
 
 from yibao import registry
@@ -19,7 +19,7 @@ from yibao.accounts.services import AccountError, sign_in
 from yibao.audit.selectors import AuditFilter, audit_entries
 from yibao.employer import selectors as employer_selectors
 from yibao.errors import AppError
-from yibao.http import error_body
+from yibao.http import error_body, responds
 from yibao.identity import IdentityError, parse_resident_id, parse_uscc
 from yibao.jobs.selectors import job_for
 from yibao.regions import selectors as regions
@@ -32,10 +32,6 @@ api = NinjaAPI(title="医保 API", version="1.0.0", urls_namespace="api-1.0.0", 
 def require(request, capability: str) -> None:
     if not user_can(request.user, capability):
         raise HttpError(403, "您的角色无权使用此接口。")
-
-
-class Message(Schema):
-    detail: str
 
 
 # --- auth ---------------------------------------------------------------------------
@@ -59,17 +55,17 @@ def _me(user) -> dict[str, Any]:
             "unit": unit.unit_number if (unit := employer_selectors.unit_of(user)) else None}
 
 
-@api.post("/auth/login", auth=None, response={200: MeOut, 401: Message}, tags=["账号"])
+@api.post("/auth/login", auth=None, response=responds(MeOut), tags=["账号"])
 def api_login(request, payload: LoginIn):
     try:
         user = sign_in(request, payload.username, payload.password)
     except AccountError as exc:
-        return 401, {"detail": str(exc)}
+        return 401, {"detail": str(exc), "code": "sign_in_refused", "message": str(exc)}
     login(request, user)
     return _me(user)
 
 
-@api.get("/me", response=MeOut, tags=["账号"])
+@api.get("/me", response=responds(MeOut), tags=["账号"])
 def me(request):
     return _me(request.user)
 
@@ -90,7 +86,7 @@ def _division(d) -> dict[str, Any]:
             "is_pooling_region": d.is_pooling_region, "note": d.note}
 
 
-@api.get("/divisions", response=list[DivisionOut], tags=["区划"])
+@api.get("/divisions", response=responds(list[DivisionOut]), tags=["区划"])
 def list_divisions(request, parent: str | None = None, pooling_regions: bool = False):
     require(request, "reference.view")
     if pooling_regions:
@@ -99,12 +95,12 @@ def list_divisions(request, parent: str | None = None, pooling_regions: bool = F
     return [_division(d) for d in qs[:5000]]
 
 
-@api.get("/divisions/{key}", response={200: DivisionOut, 404: Message}, tags=["区划"])
+@api.get("/divisions/{key}", response=responds(DivisionOut), tags=["区划"])
 def get_division(request, key: str):
     require(request, "reference.view")
     d = regions.division_for(request.user, key)
     if d is None:
-        return 404, {"detail": "区划不存在或不在您的管辖范围内。"}
+        return 404, {"detail": "区划不存在或不在您的管辖范围内。", "code": "not_found"}
     return _division(d)
 
 
@@ -116,7 +112,7 @@ class AgencyOut(Schema):
     note: str
 
 
-@api.get("/agencies", response=list[AgencyOut], tags=["区划"])
+@api.get("/agencies", response=responds(list[AgencyOut]), tags=["区划"])
 def list_agencies(request, region: str | None = None):
     require(request, "reference.view")
     return [{"region": a.region_id, "name": a.name, "division": a.division_id, "phones": a.phones,
@@ -132,7 +128,7 @@ class TargetOut(Schema):
     source: str
 
 
-@api.get("/targets", response=list[TargetOut], tags=["区划"])
+@api.get("/targets", response=responds(list[TargetOut]), tags=["区划"])
 def list_targets(request, region: str | None = None, year: int | None = None):
     require(request, "reference.view")
     return [{"region": t.region_id, "year": t.year, "division": t.division_id, "division_name": t.division.name,
@@ -158,21 +154,21 @@ class CreditCodeOut(Schema):
     region_code: str
 
 
-@api.post("/identity/resident-id", response={200: ResidentIdOut, 400: Message}, tags=["校验"])
+@api.post("/identity/resident-id", response=responds(ResidentIdOut), tags=["校验"])
 def check_resident_id(request, payload: ValueIn):
     try:
         r = parse_resident_id(payload.value)
     except IdentityError as exc:
-        return 400, {"detail": exc.message}
+        return 400, {"detail": exc.message, "code": "invalid_input", "fields": {"value": exc.code}}
     return {"number": r.number, "birth_date": r.birth_date, "sex": r.sex, "region_code": r.region_code}
 
 
-@api.post("/identity/uscc", response={200: CreditCodeOut, 400: Message}, tags=["校验"])
+@api.post("/identity/uscc", response=responds(CreditCodeOut), tags=["校验"])
 def check_uscc(request, payload: ValueIn):
     try:
         c = parse_uscc(payload.value)
     except IdentityError as exc:
-        return 400, {"detail": exc.message}
+        return 400, {"detail": exc.message, "code": "invalid_input", "fields": {"value": exc.code}}
     return {"code": c.code, "registration_authority": c.registration_authority, "org_type": c.org_type,
             "region_code": c.region_code}
 
@@ -207,7 +203,7 @@ class AuditQuery(Schema):
     page: int = 1
 
 
-@api.get("/audit", response=AuditPage, tags=["审计"])
+@api.get("/audit", response=responds(AuditPage), tags=["审计"])
 def list_audit(request, query: Query[AuditQuery]):
     require(request, "audit.view")
     data = query.dict()
@@ -236,11 +232,11 @@ class JobOut(Schema):
     result: Any
 
 
-@api.get("/jobs/{job_id}", response={200: JobOut, 404: Message}, url_name="job_detail", tags=["后台任务"])
+@api.get("/jobs/{job_id}", response=responds(JobOut), url_name="job_detail", tags=["后台任务"])
 def job_detail(request, job_id: UUID):
     job = job_for(request.user, job_id)
     if job is None:
-        return 404, {"detail": "任务不存在。"}
+        return 404, {"detail": "任务不存在。", "code": "not_found"}
     return {"id": job.id, "kind": job.kind, "label": job.label, "status": job.status,
             "status_display": job.get_status_display(), "total": job.total, "done": job.done,
             "percent": job.percent, "finished": job.finished, "message": job.message,
@@ -251,6 +247,23 @@ def job_detail(request, job_id: UUID):
 def refused(request, exc: AppError):
     """Every refusal of a service, and every engine refusal, in one shape (``ErrorOut``)."""
     return api.create_response(request, error_body(exc), status=exc.status)
+
+
+@api.exception_handler(ValidationError)
+def invalid(request, exc: ValidationError):
+    """A request its operation's schema refuses (422), in the same shape: ``fields`` maps where
+    (e.g. ``query.year``, ``body.payload.amount``) to what is wrong."""
+    fields = {".".join(str(part) for part in e.get("loc", ())) or "request": e.get("msg", "") for e in exc.errors}
+    message = "请求参数无效：" + "；".join(f"{k} {v}" for k, v in fields.items())
+    return api.create_response(request, {"detail": message, "code": "invalid_input", "message": message,
+                                         "fields": fields}, status=422)
+
+
+@api.exception_handler(AuthenticationError)
+def not_signed_in(request, exc: AuthenticationError):
+    message = "请先登录。"
+    return api.create_response(request, {"detail": message, "code": "not_signed_in", "message": message},
+                               status=401)
 
 
 api.add_router("/policy", policy_router)

@@ -12,6 +12,7 @@ from ninja import Schema
 from yibao.errors import AppError
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PDF = "application/pdf"
 
 
 class ErrorOut(Schema):
@@ -34,8 +35,11 @@ def error_body(exc: AppError) -> dict[str, Any]:
     return body
 
 
-#: The statuses an operation that calls a service can answer with, besides its success.
-REFUSALS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+#: The statuses an operation can answer with besides its success: a request it cannot read (400),
+#: no signed-in user (401), a role without the capability or a missing CSRF token (403), an
+#: object that does not exist or is outside the caller's scope (404), a conflicting state (409),
+#: input its schema or the policy engine refuses (422).
+REFUSALS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 def responds(ok, *extra: int, status: int = 200) -> dict:
@@ -44,6 +48,18 @@ def responds(ok, *extra: int, status: int = 200) -> dict:
     for code in extra:
         out[code] = ErrorOut
     return out
+
+
+def refusals() -> dict:
+    """``response=`` of an operation whose success is a file (see ``file_responses``)."""
+    return dict(REFUSALS)
+
+
+def file_responses(*content_types: str, description: str = "文件") -> dict:
+    """``openapi_extra=`` of an operation that answers with a file of one of ``content_types``."""
+    schema = {"type": "string", "format": "binary"}
+    return {"responses": {200: {"description": description,
+                                "content": {t: {"schema": schema} for t in content_types}}}}
 
 
 def attachment(data: bytes, filename: str, content_type: str) -> HttpResponse:

@@ -15,7 +15,7 @@ from ninja.files import UploadedFile
 from yibao import clock
 from yibao.access.permissions import user_can
 from yibao.accounts.personal_data import record_whole_view, shown_id_number
-from yibao.http import XLSX, attachment, responds
+from yibao.http import PDF, XLSX, ErrorOut, attachment, file_responses, refusals, responds
 from yibao.jobs.models import Job
 from yibao.regions.models import Division
 
@@ -118,7 +118,7 @@ def _line(x, user) -> dict:
 @router.get("/declarations/{pk}/lines", response=responds(list[LineOut]))
 def list_lines(request, pk: int, q: str = "", offset: int = 0, limit: int = 100):
     d = _get(request, pk)
-    qs = list(selectors.lines_of(d, q=q)[max(offset, 0):max(offset, 0) + min(max(limit, 1), 1000)])
+    qs = list(selectors.lines_of(d, reader=request.user, q=q)[max(offset, 0):max(offset, 0) + min(max(limit, 1), 1000)])
     record_whole_view(request.user, "declaration", d.pk, people=len(qs), division_path=d.unit.division.path,
                       what="申报明细（接口）")
     return [_line(x, request.user) for x in qs]
@@ -135,7 +135,7 @@ def set_line(request, pk: int, line_id: int, payload: AmountIn):
     return _line(services.set_amount(d, line_id, payload.amount, actor=request.user), request.user)
 
 
-@router.get("/declarations/{pk}/template")
+@router.get("/declarations/{pk}/template", response=refusals(), openapi_extra=file_responses(XLSX, description="报盘文件"))
 def template(request, pk: int):
     d = _get(request, pk)
     _need(request, "employer.declare")
@@ -164,7 +164,7 @@ class ImportOut(Schema):
     error_count: int | None = None
 
 
-@router.post("/declarations/{pk}/upload", response={**responds(ImportOut), 202: JobOut, 400: ImportOut})
+@router.post("/declarations/{pk}/upload", response={**responds(ImportOut), 202: JobOut, 400: ImportOut | ErrorOut})
 def upload(request, pk: int, file: UploadedFile = File(...)):
     """Import a filled template (xlsx or csv): every row is applied, or none and the row errors
     are returned (HTTP 400)."""
@@ -178,7 +178,16 @@ def upload(request, pk: int, file: UploadedFile = File(...)):
     return 200, outcome.public()
 
 
-@router.post("/declarations/{pk}/materials")
+class MaterialOut(Schema):
+    id: int
+    code: str
+    title: str
+    content_type: str
+    size: int
+    sha256: str
+
+
+@router.post("/declarations/{pk}/materials", response=responds(MaterialOut))
 def upload_material(request, pk: int, code: Form[str], file: UploadedFile = File(...)):
     d = _get(request, pk)
     _need(request, "employer.declare")
@@ -187,7 +196,8 @@ def upload_material(request, pk: int, code: Form[str], file: UploadedFile = File
             "sha256": m.sha256, "current": m.current}
 
 
-@router.get("/declarations/{pk}/forms/{form}")
+@router.get("/declarations/{pk}/forms/{form}", response=refusals(),
+            openapi_extra=file_responses(PDF, XLSX, description="表格（format=pdf 或 xlsx）"))
 def form(request, pk: int, form: str, format: str = "pdf"):  # noqa: A002
     d = _get(request, pk)
     try:
@@ -263,7 +273,13 @@ class FlexibleIn(Schema):
     base: str
 
 
-@router.post("/flexible-base")
+class FlexibleOut(Schema):
+    month_from: str
+    base: Decimal
+    chosen_at: dt.datetime
+
+
+@router.post("/flexible-base", response=responds(FlexibleOut))
 def flexible_base(request, payload: FlexibleIn):
     _need(request, "flexible.declare")
     worker = selectors.flexible_worker_for(request.user)

@@ -22,7 +22,7 @@ from yibao.months import Month
 from yibao.regions.models import Division
 
 from . import rules, selectors, services
-from .errors import AppError
+from .errors import AppError, NotFound
 from .forms import form_choices
 from .forms.export import FormNotAvailable, export_form
 from .models import DeclarationKind, DeclarationStatus
@@ -63,8 +63,12 @@ def unit_home(request):
 def declaration_view(request, pk):
     declaration = _declaration_or_404(request, pk)
     q = request.GET.get("q", "").strip()
-    page = Paginator(selectors.lines_of(declaration, q=q, only_clamped=bool(request.GET.get("clamped"))),
-                     50).get_page(request.GET.get("page"))
+    try:
+        lines = selectors.lines_of(declaration, reader=request.user, q=q, only_clamped=bool(request.GET.get("clamped")))
+    except AppError as exc:
+        messages.error(request, str(exc))
+        lines = declaration.lines.none()
+    page = Paginator(lines, 50).get_page(request.GET.get("page"))
     region = declaration.unit.region_id
     context = {
         "d": declaration, "unit": declaration.unit, "page": page, "q": q,
@@ -99,6 +103,8 @@ def line_update(request, pk, line_id):
     declaration = _declaration_or_404(request, pk)
     try:
         line = services.set_amount(declaration, line_id, request.POST.get("amount", ""), actor=request.user)
+    except NotFound as exc:
+        raise Http404(str(exc)) from exc
     except AppError as exc:
         messages.error(request, f"未保存：{exc}")
     else:

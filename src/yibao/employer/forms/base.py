@@ -9,6 +9,7 @@ Django template under ``employer/forms/``:
   for it, or ``None`` for a form every declaration prints;
 - ``data(declaration)``: the typed data of the form, built from the declaration's lines (every
   figure is computed from the data, so the form agrees with the declaration by construction);
+  ``masked(data)`` the same for a reader who sees identity numbers masked;
 - ``template_name``: the HTML the PDF is laid out from, rendered with autoescaping;
 - ``write_xlsx(book, data)``: the same form as a one-sheet workbook.
 """
@@ -126,6 +127,11 @@ class PrintedForm:
 
     def data(self, declaration: Declaration) -> FormData:
         raise NotImplementedError
+
+    def masked(self, data: FormData) -> FormData:
+        """The data as a reader who sees identity numbers masked is given it (a form that prints
+        identity numbers masks them here)."""
+        return data
 
     def heading(self, data: FormData) -> str:
         """The title printed on top of the form."""

@@ -5,13 +5,14 @@ employee-signed list on file, so every region prints it."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from functools import cached_property
 
 from yibao.documents import pdf
 from yibao.documents.xlsx import FormBook
+from yibao.identity import mask_id_number
 
 from ..models import Clamp, Declaration, DeclarationKind
 from .base import FormData, KindLabels, PrintedForm, declaration_bounds, now, stamp, unit_of
@@ -111,6 +112,9 @@ class DetailForm(PrintedForm):
                           amount_title=amount_column_title(declaration.year,
                                                            declaration.kind == DeclarationKind.RETIREE),
                           lines=lines, generated_at=now(), floor=floor, ceiling=ceiling)
+
+    def masked(self, data: DetailData) -> DetailData:
+        return replace(data, lines=[replace(x, id_number=mask_id_number(x.id_number)) for x in data.lines])
 
     def heading(self, data: DetailData) -> str:
         return self.title + ("（退休）" if data.retiree else "")

@@ -2,7 +2,8 @@
 go through.
 
 ``export_form`` checks that the declaration prints the form, records the export in the audit log
-(printed forms carry whole identity numbers) and returns the file; a form too long to render
+(printed forms carry whole identity numbers; a role that sees them masked gets them masked there
+too) and returns the file; a form too long to render
 within a page request (a 明细表 PDF of more than ``DetailForm.pdf_inline_lines`` people) is
 handed to the background worker instead when the caller can show a job (``allow_job``), and the
 result carries the job. The worker's job handler runs ``render_form_file``: the PDF laid out page
@@ -16,13 +17,14 @@ from pathlib import Path
 
 from django.conf import settings
 
+from yibao.accounts.personal_data import sees_whole_id_numbers
 from yibao.http import XLSX
 from yibao.jobs import services as jobs
 from yibao.jobs.models import Job
 
 from .. import services
 from ..models import Declaration
-from .base import PrintedForm
+from .base import FormData, PrintedForm
 from .registry import available_forms, get_form
 
 PDF = "application/pdf"
@@ -72,6 +74,13 @@ def render_form(form: PrintedForm, data, fmt: str, *, progress=None) -> FormFile
     return FormFile(content=content, filename=form.filename(data, fmt), content_type=CONTENT_TYPES[fmt])
 
 
+def data_for(form: PrintedForm, declaration: Declaration, actor) -> FormData:
+    """The form's data as ``actor`` may read it: identity numbers whole for a role that sees them
+    whole (``person.view_id_number``), masked for any other."""
+    data = form.data(declaration)
+    return data if sees_whole_id_numbers(actor) else form.masked(data)
+
+
 def form_of(declaration: Declaration, code: str, fmt: str) -> PrintedForm:
     """The form ``code`` if the declaration prints it in ``fmt``; else ``FormNotAvailable``."""
     forms = available_forms(declaration)
@@ -92,7 +101,7 @@ def export_form(declaration: Declaration, code: str, fmt: str, *, actor, allow_j
         job = jobs.enqueue(actor, "declaration.form", f"生成{form.title}（{declaration.line_count} 人）",
                            {"declaration": declaration.pk, "form": code, "format": fmt})
         return ExportResult(job=job)
-    data = form.data(declaration)
+    data = data_for(form, declaration, actor)
     services.record_form_export(declaration, code, fmt, actor=actor)
     return ExportResult(file=render_form(form, data, fmt))
 
@@ -105,7 +114,7 @@ def render_form_file(declaration: Declaration, code: str, fmt: str = "pdf", *, a
     form = get_form(code)
     if form is None or fmt not in CONTENT_TYPES:
         raise FormNotAvailable(code, fmt, [])
-    data = form.data(declaration)
+    data = data_for(form, declaration, actor)
     total = form.estimated_pages(data)
     if start:
         start(total)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
 
+from yibao.access.permissions import user_can
 from yibao.access.scoping import scope_of
 
+from ..errors import DeclarationError
 from ..models import Declaration, DeclarationLine, DeclarationStatus, Material
 from .units import units_for
 
@@ -20,10 +23,27 @@ def declaration_for(user, pk: int) -> Declaration | None:
     return declarations_for(user).filter(pk=pk).first()
 
 
-def lines_of(declaration: Declaration, *, q: str = "", only_clamped: bool = False) -> QuerySet[DeclarationLine]:
+# A query that can only be an identity number, whole or in part: 15 to 18 digits, or digits
+# ending in the check character X (个人编号 are shorter and have no check character).
+_ID_NUMBER_QUERY = re.compile(r"[0-9]{15,18}|[0-9]+[Xx]")
+
+
+def lines_of(declaration: Declaration, *, reader, q: str = "", only_clamped: bool = False) -> QuerySet[DeclarationLine]:
+    """The declaration's lines, found by ``q`` in the name, the 个人编号 and, for a reader who sees
+    identity numbers whole (``person.view_id_number``), the identity number.
+
+    A reader who sees them masked never searches them: a search by part of a number would give
+    back, digit by digit, what the mask hides. Such a reader's query that can only be an identity
+    number is refused with a message saying so, rather than answered with nothing."""
     qs = declaration.lines.all()
     if q:
-        qs = qs.filter(Q(name__contains=q) | Q(id_number__contains=q) | Q(employee_number__contains=q))
+        match = Q(name__contains=q) | Q(employee_number__contains=q)
+        if user_can(reader, "person.view_id_number"):
+            match |= Q(id_number__contains=q)
+        elif _ID_NUMBER_QUERY.fullmatch(q):
+            raise DeclarationError("您的角色看到的身份证号码是部分隐去的，不能按身份证号码查找；请按姓名或个人编号查找。",
+                                   code="masked_id_search", fields={"q": "不能按身份证号码查找"})
+        qs = qs.filter(match)
     if only_clamped:
         qs = qs.exclude(clamp="none")
     return qs.order_by("id")

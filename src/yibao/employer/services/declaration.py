@@ -19,7 +19,7 @@ from yibao.dbutil import bulk_set
 from yibao.months import Month
 
 from .. import rules
-from ..errors import DeclarationError, RuleRefused, parse_amount
+from ..errors import DeclarationError, NotFound, RuleRefused, parse_amount
 from ..models import (
     ApprovedBase,
     Clamp,
@@ -51,6 +51,8 @@ def open_declaration(unit: Unit, year: int, kind: str = DeclarationKind.ACTIVE, 
     person (in service, or retired for kind ``retiree``), pre-filled from last year."""
     if kind not in DeclarationKind.values:
         raise DeclarationError("申报类型无效。", code="invalid_input", fields={"kind": kind})
+    if isinstance(year, bool) or not isinstance(year, int) or not 1900 <= year <= 9999:
+        raise DeclarationError(f"申报年度无效：{year}。", code="invalid_input", fields={"year": "申报年度无效"})
     if not rules.year_configured(unit.region_id, year):
         raise DeclarationError(f"本统筹区尚未配置 {year} 年度的缴费基数政策，不能申报该年度。", code="not_configured")
     if kind == DeclarationKind.RETIREE and not unit.civil_servant_subsidy:
@@ -121,7 +123,8 @@ def set_amount(declaration: Declaration, line_id: int, value, *, actor=None) -> 
     _require_editable(declaration)
     line = declaration.lines.filter(pk=line_id).first()
     if line is None:
-        raise DeclarationError("申报明细不存在。", code="no_such_line")
+        # a line of another declaration answers as one that does not exist (404)
+        raise NotFound("申报明细不存在。", code="no_such_line")
     amount = parse_amount(value)
     before = {"declared_amount": line.declared_amount, "base": line.base}
     line.declared_amount = amount

@@ -1,0 +1,189 @@
+"""Every route of the site, walked from Django's URL resolver and from the OpenAPI document, and
+what each expects: the capability it needs and which object each of its parameters names.
+
+A route that is not in ``PAGES`` or ``OPERATIONS`` fails the gates with its name: an app that adds
+a page or an API operation says here who may use it and what it reads, or the suite is red.
+
+Parameters name objects by kind (``world.DECLARATION``, ``world.LINE`` …); the gates ask the world
+for one in the role's scope, one outside it and one that does not exist. A path parameter outside
+the scope answers 404 exactly as a missing one does; a query parameter listed in ``filters``
+narrows a list and answers outside the scope exactly as for a missing object (an empty list).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from .world import DECLARATION, DIVISION, FORM, FORMAT, JOB, LINE, MATERIAL, PDF, YEAR
+
+SIGNED_IN = None  # any signed-in user, whatever the role
+
+
+@dataclass(frozen=True)
+class Expect:
+    """What a route expects. ``capability``: the capability (or capabilities, all needed) a role
+    must hold, else 403; ``SIGNED_IN`` for any signed-in user. ``methods``: the methods it is
+    used with. ``params``: parameter (in the path or the query) → kind of object it names.
+    ``data``: the body of an unsafe request. ``public``: no sign-in needed (the gates check only
+    that it answers). ``filters``: query parameters that narrow a list rather than name one
+    object."""
+
+    capability: str | tuple[str, ...] | None = SIGNED_IN
+    methods: tuple[str, ...] = ("GET",)
+    params: dict[str, str] = field(default_factory=dict)
+    data: dict | None = None
+    public: bool = False
+    filters: tuple[str, ...] = ()
+
+    @property
+    def capabilities(self) -> tuple[str, ...]:
+        if self.capability is None:
+            return ()
+        return (self.capability,) if isinstance(self.capability, str) else self.capability
+
+
+PUBLIC = Expect(public=True)
+# uploads: a value (name, bytes) is a file; neither file is accepted, which is enough to be served
+UPLOAD = {"file": ("filled.csv", "序号,姓名\n".encode())}
+MATERIAL_UPLOAD = {"code": "gate", "file": ("scan.pdf", PDF)}
+POST = ("POST",)
+PK = {"pk": DECLARATION}
+
+# --- pages, by URL name ---------------------------------------------------------------------------
+PAGES: dict[str, Expect] = {
+    "home": Expect(),
+    "login": PUBLIC,
+    "logout": Expect(public=True, methods=POST),
+    "regions": Expect("reference.view", params={"parent": DIVISION}),
+    "policy": Expect("policy.ask"),
+    "audit": Expect("audit.view"),
+    "audit_export": Expect("audit.view", methods=POST),
+    "job": Expect(params={"job_id": JOB}),
+    "job_download": Expect(params={"job_id": JOB}),
+    # the API's own pages; its operations are walked from the OpenAPI document below
+    "api-1.0.0:openapi-json": PUBLIC,
+    "api-1.0.0:openapi-view": PUBLIC,
+    "api-1.0.0:api-root": PUBLIC,
+    # employee scheme
+    "employer": Expect("employer.declare"),
+    "employer_queue": Expect("employer.view"),
+    "declaration": Expect("employer.view_declaration", params=PK),
+    "declaration_line": Expect("employer.declare", methods=POST, params={"pk": DECLARATION, "line_id": LINE},
+                               data={"amount": "5000"}),
+    "declaration_template": Expect("employer.declare", params=PK),
+    "declaration_upload": Expect("employer.declare", methods=POST, params=PK, data=UPLOAD),
+    "declaration_errors": Expect("employer.declare", params=PK),
+    "declaration_form": Expect("employer.view_declaration", params={"pk": DECLARATION, "form": FORM, "ext": FORMAT}),
+    "declaration_material": Expect("employer.declare", methods=POST, params=PK, data=MATERIAL_UPLOAD),
+    "declaration_submit": Expect("employer.declare", methods=POST, params=PK),
+    "declaration_confirm": Expect("employer.declare", methods=POST, params=PK),
+    "declaration_reopen": Expect("employer.declare", methods=POST, params=PK, data={"month_from": f"{YEAR}-07"}),
+    "declaration_review": Expect("employer.review", methods=POST, params=PK, data={"decision": "reject",
+                                                                                  "reasons": "门禁测试"}),
+    "declaration_bases": Expect("employer.view_declaration", params=PK),
+    "material": Expect("employer.view_declaration", params={"material_id": MATERIAL}),
+    "flexible": Expect("flexible.declare", methods=("GET", "POST")),
+    "average_wage": Expect("employer.set_average_wage", methods=("GET", "POST")),
+}
+
+# --- API operations, by method and path of the OpenAPI document --------------------------------------
+D = "/api/v1/employer/declarations/{pk}"
+OPERATIONS: dict[str, Expect] = {
+    "POST /api/v1/auth/login": PUBLIC,
+    "GET /api/v1/me": Expect(),
+    "GET /api/v1/divisions": Expect("reference.view", params={"parent": DIVISION}, filters=("parent",)),
+    "GET /api/v1/divisions/{key}": Expect("reference.view", params={"key": DIVISION}),
+    "GET /api/v1/agencies": Expect("reference.view"),
+    "GET /api/v1/targets": Expect("reference.view"),
+    "POST /api/v1/identity/resident-id": Expect(data={"value": "11010519491231002X"}),
+    "POST /api/v1/identity/uscc": Expect(data={"value": "91350100M000100Y43"}),
+    "GET /api/v1/audit": Expect("audit.view"),
+    "GET /api/v1/jobs/{job_id}": Expect(params={"job_id": JOB}),
+    "GET /api/v1/policy/questions": Expect("policy.ask"),
+    "POST /api/v1/policy/ask": Expect("policy.ask", data={"region": "370700", "question": "employee.bounds",
+                                                          "input": {"month": f"{YEAR}-01"}}),
+    "POST /api/v1/employer/declarations": Expect("employer.declare", data={"year": YEAR}),
+    "GET /api/v1/employer/declarations": Expect("employer.view_declaration"),
+    f"GET {D}": Expect("employer.view_declaration", params=PK),
+    f"GET {D}/lines": Expect("employer.view_declaration", params=PK),
+    f"PUT {D}/lines/{{line_id}}": Expect("employer.declare", params={"pk": DECLARATION, "line_id": LINE},
+                                         data={"amount": "5000"}),
+    f"GET {D}/template": Expect("employer.declare", params=PK),
+    f"POST {D}/upload": Expect("employer.declare", params=PK, data=UPLOAD),
+    f"POST {D}/materials": Expect("employer.declare", params=PK, data=MATERIAL_UPLOAD),
+    f"GET {D}/forms/{{form}}": Expect("employer.view_declaration",
+                                      params={"pk": DECLARATION, "form": FORM, "format": FORMAT}),
+    f"POST {D}/submit": Expect("employer.declare", params=PK, data={}),
+    f"POST {D}/review": Expect("employer.review", params=PK, data={"approve": False, "reasons": "门禁测试"}),
+    f"POST {D}/confirm": Expect("employer.declare", params=PK, data={}),
+    f"POST {D}/reopen": Expect("employer.declare", params=PK, data={"month_from": f"{YEAR}-07"}),
+    f"GET {D}/bases": Expect("employer.view_declaration", params=PK),
+    "POST /api/v1/employer/flexible-base": Expect("flexible.declare", data={"month": f"{YEAR}-01", "base": "5000"}),
+    "POST /api/v1/employer/average-wages": Expect("employer.set_average_wage", data={
+        "region": "370700", "wage_year": YEAR - 1, "annual_amount": "不是金额", "published_on": f"{YEAR}-06-01"}),
+}
+
+
+# --- the walk ---------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Route:
+    """One page (``kind == "page"``, ``key`` its URL name) or API operation (``kind == "api"``,
+    ``key`` its method and path)."""
+
+    kind: str
+    key: str
+    path: str               # a template: Django's ``<int:pk>`` or OpenAPI's ``{pk}``
+    path_params: tuple[str, ...]
+    query_params: tuple[str, ...] = ()
+    methods: tuple[str, ...] = ("GET",)
+
+    def __str__(self) -> str:
+        return self.key
+
+    @property
+    def expect(self) -> Expect | None:
+        return (PAGES if self.kind == "page" else OPERATIONS).get(self.key)
+
+
+def _is_api_operation(pattern: URLPattern) -> bool:
+    # django-ninja's operation views; the OpenAPI walk covers them, with their methods
+    return getattr(pattern.callback, "__module__", "") == "ninja.operation"
+
+
+def _walk(patterns, prefix="", namespace=""):
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            ns = ":".join(x for x in (namespace, p.namespace or "") if x)
+            yield from _walk(p.url_patterns, prefix + str(p.pattern), ns)
+        elif isinstance(p, URLPattern) and not _is_api_operation(p):
+            name = f"{namespace}:{p.name}" if namespace and p.name else (p.name or f"<unnamed {prefix}{p.pattern}>")
+            yield name, "/" + prefix + str(p.pattern), tuple(p.pattern.converters)
+
+
+def page_routes() -> list[Route]:
+    out = []
+    for name, path, params in _walk(get_resolver().url_patterns):
+        methods = PAGES[name].methods if name in PAGES else ("GET",)
+        out.append(Route("page", name, path, params, methods=methods))
+    return out
+
+
+def api_routes() -> list[Route]:
+    from yibao.api import api
+
+    out = []
+    for path, ops in api.get_openapi_schema()["paths"].items():
+        for method, op in ops.items():
+            params = op.get("parameters", [])
+            out.append(Route("api", f"{method.upper()} {path}", path,
+                             tuple(p["name"] for p in params if p["in"] == "path"),
+                             tuple(p["name"] for p in params if p["in"] == "query"),
+                             methods=(method.upper(),)))
+    return out
+
+
+def all_routes() -> list[Route]:
+    return page_routes() + api_routes()

@@ -1,0 +1,279 @@
+"""The data the gates run over, built with the services: one account of every role, a unit in
+潍坊 (inside the staff's division) and one in 聊城 (outside it), their employees with known
+identity numbers, a declaration, a material and a job each, and approved bases.
+
+``World.value(kind, role, variant)`` answers the route parameter of a kind of object for a role:
+``"in"`` an object in the role's scope, ``"out"`` one that exists outside it, ``"missing"`` one
+that does not exist; ``None`` where the role has no such object (an administrator sees every
+object, so nothing is out of scope for it)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.test import Client
+
+from yibao.access.roles import CAPABILITIES, Role, ScopeKind, scope_kind
+from yibao.identity import resident_id_check_char
+
+PASSWORD = "Gate-Test-Passw0rd"
+BUSINESS_DATE = dt.date(2024, 1, 15)
+YEAR = 2024
+STAFF_DIVISION = "370700"     # 潍坊市: every staff account of the gates sits here
+OUT_DIVISION = "371500"       # 聊城市: outside it
+MISSING_DIVISION = "999999"
+MISSING_PK = 987654321
+MISSING_UUID = "00000000-0000-4000-8000-0000000000ff"
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+# Kinds of objects a route parameter (in the path or the query) names.
+DECLARATION = "declaration"
+LINE = "line"
+MATERIAL = "material"
+JOB = "job"
+DIVISION = "division"
+FORM = "form"
+FORMAT = "format"
+KINDS = (DECLARATION, LINE, MATERIAL, JOB, DIVISION, FORM, FORMAT)
+
+
+def resident_id(first17: str) -> str:
+    return first17 + resident_id_check_char(first17)
+
+
+# 18 characters, a province code first, a check character that validates (ISO 7064 MOD 11-2).
+_ID_SHAPE = re.compile(r"(?<![0-9A-Za-z])([1-9][0-9]{16}[0-9Xx])(?![0-9A-Za-z])")
+
+
+def whole_id_numbers(text: str) -> set[str]:
+    """Every whole resident identity number in ``text`` (with a valid check character)."""
+    return {m for m in _ID_SHAPE.findall(text) if resident_id_check_char(m[:17]) == m[17].upper()}
+
+
+def roles_without(capability: str) -> list[str]:
+    return [r for r in Role.values if r not in CAPABILITIES[capability]]
+
+
+@dataclass
+class World:
+    users: dict[str, object]                 # role → account
+    clients: dict[str, Client]               # role → signed-in test client
+    unit_in: object
+    unit_out: object
+    declaration_in: object
+    declaration_out: object
+    material_in: object
+    material_out: object
+    jobs: dict[str, object]                  # role → a job the role started
+    job_out: object                          # a job started by someone else
+    id_numbers: list[str] = field(default_factory=list)   # every identity number the world holds
+    names: dict[str, str] = field(default_factory=dict)   # identity number → name
+
+    # --- route parameters ---------------------------------------------------------------------
+    def value(self, kind: str, role: str, variant: str):
+        return _VALUES[kind](self, role, variant)
+
+    def in_scope_declaration(self, role: str):
+        if role == Role.UNIT_OPERATOR or scope_kind(role) in (ScopeKind.DIVISION, ScopeKind.ALL):
+            return self.declaration_in
+        return None
+
+
+def _declaration(w: World, role: str, variant: str):
+    if variant == "missing":
+        return MISSING_PK
+    if variant == "in":
+        d = w.in_scope_declaration(role)
+        return d.pk if d else None
+    return None if scope_kind(role) == ScopeKind.ALL else w.declaration_out.pk
+
+
+def _line(w: World, role: str, variant: str):
+    if variant == "missing":
+        return MISSING_PK
+    if variant == "in":
+        d = w.in_scope_declaration(role)
+        return d.lines.order_by("id").first().pk if d else None
+    # a line of another unit's declaration, asked through the role's own declaration
+    return None if scope_kind(role) == ScopeKind.ALL else w.declaration_out.lines.order_by("id").first().pk
+
+
+def _material(w: World, role: str, variant: str):
+    if variant == "missing":
+        return MISSING_PK
+    if variant == "in":
+        return w.material_in.pk if w.in_scope_declaration(role) else None
+    return None if scope_kind(role) == ScopeKind.ALL else w.material_out.pk
+
+
+def _job(w: World, role: str, variant: str):
+    if variant == "missing":
+        return MISSING_UUID
+    if variant == "in":
+        return str(w.jobs[role].pk)
+    return None if scope_kind(role) == ScopeKind.ALL else str(w.job_out.pk)
+
+
+def _division(w: World, role: str, variant: str):
+    kind = scope_kind(role)
+    if variant == "missing":
+        return MISSING_DIVISION
+    if variant == "in":
+        return STAFF_DIVISION if kind in (ScopeKind.DIVISION, ScopeKind.ALL) else None
+    # divisions are reached by staff only: for a unit or a person every division is out of scope
+    return None if kind == ScopeKind.ALL else OUT_DIVISION
+
+
+def _form(w: World, role: str, variant: str):
+    return {"in": "detail", "out": None, "missing": "no-such-form"}[variant]
+
+
+def _format(w: World, role: str, variant: str):
+    # xlsx in the matrix (PDF layout takes a while); the masking gate renders both
+    return {"in": "xlsx", "out": None, "missing": "docx"}[variant]
+
+
+_VALUES = {DECLARATION: _declaration, LINE: _line, MATERIAL: _material, JOB: _job, DIVISION: _division,
+           FORM: _form, FORMAT: _format}
+assert set(_VALUES) == set(KINDS)
+
+
+# --- building --------------------------------------------------------------------------------------
+
+def _people(unit, county: str, names: list[str], *, start: int, retired: int = 0) -> list:
+    from yibao.employer.models import Employee
+
+    people = []
+    for i, name in enumerate(names):
+        number = resident_id(f"{county}1978{(i % 12) + 1:02d}{(i * 3) % 28 + 1:02d}{start + i:03d}")
+        people.append(Employee.objects.create(unit=unit, id_number=number, name=name,
+                                              employee_number=f"G{start + i:05d}",
+                                              retired=i >= len(names) - retired,
+                                              joined_on=dt.date(2020, 1, 1)))
+    return people
+
+
+def build_world() -> World:
+    """Everything the gates need, created through the services (call inside a transaction)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from yibao.accounts.services import create_user
+    from yibao.employer import services
+    from yibao.employer.models import ApprovedBase, FlexibleWorker, Unit
+    from yibao.jobs.models import Job
+    from yibao.jobs.services import create_job, enqueue
+    from yibao.months import Month
+    from yibao.regions.models import Division
+
+    settings.YIBAO_TODAY = BUSINESS_DATE
+    staff_division = Division.objects.get(key=STAFF_DIVISION)
+    unit_in = Unit.objects.create(unit_number="37070599901", name="门禁测试潍坊单位", region_id="370700",
+                                  division_id="370705", civil_servant_subsidy=True, contact_name="门经办",
+                                  contact_phone="0536-1111111")
+    unit_out = Unit.objects.create(unit_number="37150299901", name="门禁测试聊城单位", region_id="371500",
+                                   division_id="371502", contact_name="聊经办", contact_phone="0635-1111111")
+    inside = _people(unit_in, "370705", ["甲门禁", "乙门禁", "丙门禁", "丁门禁"], start=901, retired=1)
+    outside = _people(unit_out, "371502", ["戊门禁", "己门禁"], start=951)
+
+    users = {}
+    for role in Role.values:
+        kind = scope_kind(role)
+        if role == Role.UNIT_OPERATOR:
+            users[role] = services.create_unit_operator(unit_in, password=PASSWORD, check_password=False)
+        elif kind == ScopeKind.PERSON:
+            number = resident_id("37070519790203981")
+            users[role] = create_user(role=role, username=number, id_number=number, password=PASSWORD,
+                                      full_name="门禁灵活", check_password=False)
+            FlexibleWorker.objects.create(id_number=number, name="门禁灵活", region_id="370700")
+        else:
+            users[role] = create_user(role=role, username=f"gate.{role}", password=PASSWORD, full_name=f"门禁{role}",
+                                      division=staff_division if kind == ScopeKind.DIVISION else None,
+                                      check_password=False)
+    operator_out = services.create_unit_operator(unit_out, password=PASSWORD, check_password=False)
+
+    declaration_in = services.open_declaration(unit_in, YEAR, actor=users[Role.UNIT_OPERATOR])
+    declaration_out = services.open_declaration(unit_out, YEAR, actor=operator_out)
+    for d, actor in ((declaration_in, users[Role.UNIT_OPERATOR]), (declaration_out, operator_out)):
+        for i, line in enumerate(d.lines.order_by("id")):
+            services.set_amount(d, line.pk, str(4000 + 1500 * i), actor=actor)
+    material_in = services.upload_material(declaration_in, _material_code(declaration_in),
+                                           SimpleUploadedFile("scan.pdf", PDF), actor=users[Role.UNIT_OPERATOR])
+    material_out = services.upload_material(declaration_out, _material_code(declaration_out),
+                                            SimpleUploadedFile("scan.pdf", PDF), actor=operator_out)
+    # approved bases of the unit's year, shown with the declaration (核定缴费基数)
+    for line in declaration_in.lines.all():
+        ApprovedBase.objects.create(unit=unit_in, employee_id=line.employee_id, declaration=declaration_in,
+                                    kind=declaration_in.kind, year=YEAR, month_from=Month.first_of(YEAR),
+                                    month_to=Month.last_of(YEAR), declared_amount=line.declared_amount,
+                                    base=line.base, clamp=line.clamp, reason="核定入库")
+
+    jobs = {}
+    for role, user in users.items():
+        if role == Role.BUREAU_MANAGER:
+            # a printed 明细表 rendered by the worker, as a long one is: its file is the job's result
+            jobs[role] = enqueue(user, "declaration.form", "生成医疗保险年报明细表",
+                                 {"declaration": declaration_in.pk, "form": "detail", "format": "xlsx"})
+            jobs[role].refresh_from_db()
+        else:
+            jobs[role] = _finished_job(create_job(user, "gate.check", f"门禁测试任务 {role}"))
+    job_out = _finished_job(create_job(operator_out, "gate.check", "门禁测试任务（他人）"))
+    assert Job.objects.filter(pk=jobs[Role.BUREAU_MANAGER].pk, status="done").exists(), \
+        jobs[Role.BUREAU_MANAGER].message
+
+    clients = {}
+    for role, user in users.items():
+        client = Client()
+        client.force_login(user)
+        clients[role] = client
+    # an error report of a rejected upload, as the upload page leaves it in the unit's session
+    report = Path(settings.VAR_DIR) / "exports" / f"gate-errors-{uuid.uuid4().hex}.xlsx"
+    report.parent.mkdir(parents=True, exist_ok=True)
+    report.write_bytes(_tiny_xlsx())
+    session = clients[Role.UNIT_OPERATOR].session
+    session[f"import-errors-{declaration_in.pk}"] = str(report)
+    session.save()
+
+    people = inside + outside
+    return World(users=users, clients=clients, unit_in=unit_in, unit_out=unit_out,
+                 declaration_in=declaration_in, declaration_out=declaration_out,
+                 material_in=material_in, material_out=material_out, jobs=jobs, job_out=job_out,
+                 id_numbers=[p.id_number for p in people] + [users[Role.INDIVIDUAL].id_number],
+                 names={p.id_number: p.name for p in people})
+
+
+def _material_code(declaration) -> str:
+    return services_required(declaration)[0]["code"]
+
+
+def services_required(declaration) -> list[dict]:
+    from yibao.employer import services
+
+    return services.missing_materials(declaration)
+
+
+def _finished_job(job):
+    from yibao.jobs.services import finish
+
+    path = Path(settings.VAR_DIR) / "exports" / f"gate-job-{job.pk}.txt"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("门禁测试\n")
+    finish(job.pk, result={"filename": "gate.txt"}, result_file=str(path), message="完成")
+    job.refresh_from_db()
+    return job
+
+
+def _tiny_xlsx() -> bytes:
+    import io
+
+    import xlsxwriter
+
+    buf = io.BytesIO()
+    book = xlsxwriter.Workbook(buf, {"in_memory": True})
+    book.add_worksheet().write(0, 0, "错误清单")
+    book.close()
+    return buf.getvalue()
