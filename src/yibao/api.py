@@ -133,7 +133,7 @@ class TargetOut(Schema):
 
 
 @api.get("/targets", response=list[TargetOut], tags=["区划"])
-def list_targets(request, region: str | None = None, year: int | None = None):
+def list_targets(request, region: str | None = None, year: int | None = Query(None, ge=1900, le=2999)):
     require(request, "reference.view")
     return [{"region": t.region_id, "year": t.year, "division": t.division_id, "division_name": t.division.name,
              "target": t.target, "source": t.source} for t in regions.targets(region, year)]
