@@ -9,9 +9,11 @@ from uuid import UUID
 
 from django.contrib.auth import login
 from django.core.paginator import Paginator
+from django.middleware.csrf import get_token
 from ninja import NinjaAPI, Query, Schema
 from ninja.errors import HttpError
 from ninja.security import django_auth
+from ninja.utils import check_csrf
 
 from yibao import registry
 from yibao.access.permissions import user_can
@@ -25,8 +27,16 @@ from yibao.jobs.selectors import job_for
 from yibao.regions import selectors as regions
 from yibao.web.policy_api import router as policy_router
 
+DESCRIPTION = """职工医保与城乡居民医保缴费管理系统的接口。
+
+**登录与 CSRF。** 接口使用会话 Cookie。登录前先 `GET /api/v1/auth/csrf` 取得 CSRF 令牌（同时设置
+`csrftoken` Cookie），再 `POST /api/v1/auth/login`，请求头带 `X-CSRFToken: <令牌>` 与该 Cookie；
+浏览器发出的请求还须来自本站（`Origin`/`Referer` 与本站主机一致），跨站提交的登录一律拒绝（403），
+以防他站把用户登录到攻击者的账号。登录后令牌会更换：之后的写操作（POST/PUT/DELETE）使用登录后
+`csrftoken` Cookie 的值作为 `X-CSRFToken`。"""
+
 api = NinjaAPI(title="医保 API", version="1.0.0", urls_namespace="api-1.0.0", auth=django_auth,
-               description="职工医保与城乡居民医保缴费管理系统的接口。登录后使用会话 Cookie 调用；写操作需带 CSRF 令牌。")
+               description=DESCRIPTION)
 
 
 def require(request, capability: str) -> None:
@@ -59,8 +69,22 @@ def _me(user) -> dict[str, Any]:
             "unit": unit.unit_number if (unit := employer_selectors.unit_of(user)) else None}
 
 
-@api.post("/auth/login", auth=None, response={200: MeOut, 401: Message}, tags=["账号"])
+class CsrfOut(Schema):
+    csrf_token: str
+
+
+@api.get("/auth/csrf", auth=None, response=CsrfOut, tags=["账号"])
+def csrf_token(request):
+    """The CSRF token to send as ``X-CSRFToken`` when signing in; also sets the ``csrftoken`` cookie."""
+    return {"csrf_token": get_token(request)}
+
+
+@api.post("/auth/login", auth=None, response={200: MeOut, 401: Message, 403: Message}, tags=["账号"])
 def api_login(request, payload: LoginIn):
+    """Sign in. Needs the CSRF token (``GET /auth/csrf``) and, from a browser, a request from this
+    site: a sign-in posted from another site is refused (login CSRF)."""
+    if check_csrf(request) is not None:
+        return 403, {"detail": "登录请求缺少有效的 CSRF 令牌或来自其他网站，已拒绝。"}
     try:
         user = sign_in(request, payload.username, payload.password)
     except AccountError as exc:
