@@ -5,7 +5,8 @@ from yibao.demo import DEMO_PASSWORD
 pytestmark = pytest.mark.django_db
 
 
-def test_openapi_document_lists_the_endpoints(client):
+def test_openapi_document_lists_the_endpoints(client_for):
+    client = client_for("admin")
     schema = client.get("/api/v1/openapi.json").json()
     assert schema["info"]["title"] == "医保 API"
     for path in ("/api/v1/me", "/api/v1/divisions", "/api/v1/audit", "/api/v1/policy/ask"):

@@ -4,11 +4,14 @@ each calls one selector or service."""
 from __future__ import annotations
 
 import datetime as dt
+from functools import wraps
 from typing import Any
 from uuid import UUID
 
 from django.contrib.auth import login
+from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
+from django.http import JsonResponse
 from django.middleware.csrf import get_token
 from ninja import NinjaAPI, Query, Schema
 from ninja.errors import HttpError
@@ -33,10 +36,35 @@ DESCRIPTION = """职工医保与城乡居民医保缴费管理系统的接口。
 `csrftoken` Cookie），再 `POST /api/v1/auth/login`，请求头带 `X-CSRFToken: <令牌>` 与该 Cookie；
 浏览器发出的请求还须来自本站（`Origin`/`Referer` 与本站主机一致），跨站提交的登录一律拒绝（403），
 以防他站把用户登录到攻击者的账号。登录后令牌会更换：之后的写操作（POST/PUT/DELETE）使用登录后
-`csrftoken` Cookie 的值作为 `X-CSRFToken`。"""
+`csrftoken` Cookie 的值作为 `X-CSRFToken`。
+
+本文档（`/api/v1/docs`）与 `/api/v1/openapi.json` 须登录后查看。"""
+
+# The docs page runs Swagger UI from django-ninja's own static files (``ninja`` is an installed
+# app, so nothing is fetched from another site), under a policy that allows this site only.
+DOCS_CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
+
+
+def _signed_in_docs(view):
+    """The OpenAPI document and its docs page are for signed-in users: the page sends others to
+    the sign-in page, the document answers them 401."""
+
+    @wraps(view)
+    def docs_view(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            if request.path.endswith("openapi.json"):
+                return JsonResponse({"detail": "请先登录。"}, status=401)
+            return redirect_to_login(request.get_full_path())
+        response = view(request, *args, **kwargs)
+        response.headers["Content-Security-Policy"] = DOCS_CSP
+        return response
+
+    return docs_view
+
 
 api = NinjaAPI(title="医保 API", version="1.0.0", urls_namespace="api-1.0.0", auth=django_auth,
-               description=DESCRIPTION)
+               description=DESCRIPTION, docs_decorator=_signed_in_docs)
 
 
 def require(request, capability: str) -> None:

@@ -10,6 +10,8 @@ Variables (all optional):
   YIBAO_VAR_DIR  where runtime files live (database, secret key, uploads, job queue); default ./var
   HUEY_IMMEDIATE "1" runs background jobs in-process (used by the test suite)
   YIBAO_TODAY    pins the business date (YYYY-MM-DD) for demonstrations and training
+  HTTPS          "1" when served over TLS: secure cookies and HSTS (HSTS_SECONDS, default one
+                 year; HSTS_INCLUDE_SUBDOMAINS "1" to cover subdomains too)
 """
 
 from __future__ import annotations
@@ -57,6 +59,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "huey.contrib.djhuey",
+    "ninja",  # its templates and static files: the API docs page loads Swagger UI from this site
     "yibao.regions",
     "yibao.accounts",
     "yibao.audit",
@@ -156,6 +159,12 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = _flag("HTTPS")
 CSRF_COOKIE_SECURE = _flag("HTTPS")
+# Served over HTTPS, browsers are told to use nothing else (HSTS): one year by default. Django sends
+# the header on secure requests only; behind a TLS proxy on this host gunicorn trusts the proxy's
+# X-Forwarded-Proto (its forwarded_allow_ips, 127.0.0.1 by default).
+SECURE_HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", 365 * 24 * 3600)) if _flag("HTTPS") else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _flag("HSTS_INCLUDE_SUBDOMAINS")
+SECURE_HSTS_PRELOAD = False
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
