@@ -114,9 +114,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;",
         "transaction_mode": "IMMEDIATE",
     }
+    # The test database is a file too, as in production: threads in tests then wait on its lock
+    # (busy_timeout) as server processes do, where an in-memory database shared between threads
+    # would fail at once ("database table is locked").
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# --- cache (login throttling) and background jobs -------------------------------
+# --- cache and background jobs (sign-in failures are counted in the database: accounts.throttle) ---
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
@@ -169,6 +173,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Each account name and each source address locks after this many failed sign-ins within the window,
+# however many arrive at once (yibao.accounts.throttle counts them in the database).
 LOGIN_THROTTLE = {"max_failures": 5, "window_seconds": 15 * 60}
 
 # --- language and time ------------------------------------------------------------
