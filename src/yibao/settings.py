@@ -22,6 +22,11 @@ from pathlib import Path
 
 import dj_database_url
 
+# Runtime files (database, secret key, uploads, exports, job queue) are readable by the service
+# account only: every process that loads the settings (the command line, the WSGI server, the
+# worker) creates files 0600 and directories 0700. `yibao init` fixes files made before.
+os.umask(0o077)
+
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent.parent
 VAR_DIR = Path(os.environ.get("YIBAO_VAR_DIR", PROJECT_DIR / "var")).resolve()
@@ -191,6 +196,8 @@ STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise serves from the finders; the fold
 WHITENOISE_USE_FINDERS = True
 # Uploaded materials are private: stored under var/, never served directly.
 MEDIA_ROOT = VAR_DIR / "uploads"
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
