@@ -27,13 +27,18 @@ def test_every_role_signs_in_and_reaches_its_home(client, people):
         assert user.get_role_display() in home.content.decode()
 
 
-def test_wrong_password_is_refused_in_chinese_and_writes_nothing(client):
+def test_wrong_password_is_refused_in_chinese_and_audited_with_the_address(client):
     clerk = AgencyClerkFactory()
     before = AuditEntry.objects.count()
-    response = client.post(reverse("login"), {"username": clerk.username, "password": "wrong-password"})
+    response = client.post(reverse("login"), {"username": clerk.username, "password": "wrong-password"},
+                           REMOTE_ADDR="192.0.2.44")
     assert response.status_code == 401
     assert "账号或密码错误" in response.content.decode()
-    assert AuditEntry.objects.count() == before
+    assert AuditEntry.objects.count() == before + 1
+    entry = AuditEntry.objects.get(action="auth.failed")
+    assert entry.ip == "192.0.2.44" and entry.object_id == str(clerk.pk)
+    assert entry.division_path == clerk.division.path
+    assert "wrong-password" not in str(entry.after)
     assert "_auth_user_id" not in client.session
 
 

@@ -6,7 +6,8 @@ from factories import PASSWORD, AdminFactory, AgencyClerkFactory, division
 pytestmark = pytest.mark.django_db
 
 
-def test_openapi_document_lists_the_endpoints(client):
+def test_openapi_document_lists_the_endpoints(client_for):
+    client = client_for(AdminFactory())
     schema = client.get("/api/v1/openapi.json").json()
     assert schema["info"]["title"] == "医保 API"
     for path in ("/api/v1/me", "/api/v1/divisions", "/api/v1/audit", "/api/v1/policy/ask"):
@@ -56,3 +57,53 @@ def test_targets_and_agencies_are_public_reference(client_for):
     client = client_for(UnitOperatorFactory())
     targets = client.get("/api/v1/targets", {"region": "140500"}).json()
     assert sum(t["target"] for t in targets) == 1583685
+
+
+# --- sign-in is protected against cross-site requests (login CSRF) ---------------------------
+def _staff(username):
+    from yibao.access.roles import Role
+    from yibao.accounts.services import create_user
+    from yibao.regions.models import Division
+
+    return create_user(role=Role.AGENCY_CLERK, username=username, password="Csrf-pass-12", check_password=False,
+                       division=Division.objects.get(key="370700"))
+
+
+def test_cross_site_login_post_is_refused_and_signs_nobody_in():
+    from django.test import Client
+
+    _staff("csrf.clerk")
+    browser = Client(enforce_csrf_checks=True)
+    forged = browser.post("/api/v1/auth/login", '{"username": "csrf.clerk", "password": "Csrf-pass-12"}',
+                          content_type="text/plain", HTTP_ORIGIN="https://evil.example")
+    assert forged.status_code == 403
+    assert "_auth_user_id" not in browser.session
+    no_token = browser.post("/api/v1/auth/login", {"username": "csrf.clerk", "password": "Csrf-pass-12"},
+                            content_type="application/json")
+    assert no_token.status_code == 403
+    assert "_auth_user_id" not in browser.session
+
+
+def test_login_with_the_csrf_token_signs_in():
+    from django.test import Client
+
+    _staff("csrf.clerk2")
+    client = Client(enforce_csrf_checks=True)
+    token = client.get("/api/v1/auth/csrf").json()["csrf_token"]
+    assert client.cookies["csrftoken"].value
+    ok = client.post("/api/v1/auth/login", {"username": "csrf.clerk2", "password": "Csrf-pass-12"},
+                     content_type="application/json", HTTP_X_CSRFTOKEN=token, HTTP_ORIGIN="http://testserver")
+    assert ok.status_code == 200, ok.content
+    assert ok.json()["username"] == "csrf.clerk2"
+    forged_origin = Client(enforce_csrf_checks=True)
+    token = forged_origin.get("/api/v1/auth/csrf").json()["csrf_token"]
+    refused = forged_origin.post("/api/v1/auth/login", {"username": "csrf.clerk2", "password": "Csrf-pass-12"},
+                                 content_type="application/json", HTTP_X_CSRFTOKEN=token,
+                                 HTTP_ORIGIN="https://evil.example")
+    assert refused.status_code == 403
+
+
+def test_openapi_description_says_how_to_sign_in(client_for):
+    schema = client_for(AdminFactory()).get("/api/v1/openapi.json").json()
+    assert "/api/v1/auth/csrf" in schema["paths"]
+    assert "X-CSRFToken" in schema["info"]["description"]

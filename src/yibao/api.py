@@ -4,14 +4,19 @@ each calls one selector or service."""
 from __future__ import annotations
 
 import datetime as dt
+from functools import wraps
 from typing import Any
 from uuid import UUID
 
 from django.contrib.auth import login
+from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
+from django.http import JsonResponse
+from django.middleware.csrf import get_token
 from ninja import NinjaAPI, Query, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import django_auth
+from ninja.utils import check_csrf
 
 from yibao import registry
 from yibao.access.permissions import user_can
@@ -19,14 +24,47 @@ from yibao.accounts.services import AccountError, sign_in
 from yibao.audit.selectors import AuditFilter, audit_entries
 from yibao.employer import selectors as employer_selectors
 from yibao.errors import AppError
-from yibao.http import error_body, responds
+from yibao.http import ErrorOut, error_body, responds
 from yibao.identity import IdentityError, parse_resident_id, parse_uscc
 from yibao.jobs.selectors import job_for
 from yibao.regions import selectors as regions
 from yibao.web.policy_api import router as policy_router
 
+DESCRIPTION = """职工医保与城乡居民医保缴费管理系统的接口。
+
+**登录与 CSRF。** 接口使用会话 Cookie。登录前先 `GET /api/v1/auth/csrf` 取得 CSRF 令牌（同时设置
+`csrftoken` Cookie），再 `POST /api/v1/auth/login`，请求头带 `X-CSRFToken: <令牌>` 与该 Cookie；
+浏览器发出的请求还须来自本站（`Origin`/`Referer` 与本站主机一致），跨站提交的登录一律拒绝（403），
+以防他站把用户登录到攻击者的账号。登录后令牌会更换：之后的写操作（POST/PUT/DELETE）使用登录后
+`csrftoken` Cookie 的值作为 `X-CSRFToken`。
+
+本文档（`/api/v1/docs`）与 `/api/v1/openapi.json` 须登录后查看。"""
+
+# The docs page runs Swagger UI from django-ninja's own static files (``ninja`` is an installed
+# app, so nothing is fetched from another site), under a policy that allows this site only.
+DOCS_CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
+
+
+def _signed_in_docs(view):
+    """The OpenAPI document and its docs page are for signed-in users: the page sends others to
+    the sign-in page, the document answers them 401."""
+
+    @wraps(view)
+    def docs_view(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            if request.path.endswith("openapi.json"):
+                return JsonResponse({"detail": "请先登录。"}, status=401)
+            return redirect_to_login(request.get_full_path())
+        response = view(request, *args, **kwargs)
+        response.headers["Content-Security-Policy"] = DOCS_CSP
+        return response
+
+    return docs_view
+
+
 api = NinjaAPI(title="医保 API", version="1.0.0", urls_namespace="api-1.0.0", auth=django_auth,
-               description="职工医保与城乡居民医保缴费管理系统的接口。登录后使用会话 Cookie 调用；写操作需带 CSRF 令牌。")
+               description=DESCRIPTION, docs_decorator=_signed_in_docs)
 
 
 def require(request, capability: str) -> None:
@@ -55,8 +93,22 @@ def _me(user) -> dict[str, Any]:
             "unit": unit.unit_number if (unit := employer_selectors.unit_of(user)) else None}
 
 
-@api.post("/auth/login", auth=None, response=responds(MeOut), tags=["账号"])
+class CsrfOut(Schema):
+    csrf_token: str
+
+
+@api.get("/auth/csrf", auth=None, response=CsrfOut, tags=["账号"])
+def csrf_token(request):
+    """The CSRF token to send as ``X-CSRFToken`` when signing in; also sets the ``csrftoken`` cookie."""
+    return {"csrf_token": get_token(request)}
+
+
+@api.post("/auth/login", auth=None, response={**responds(MeOut), 401: ErrorOut}, tags=["账号"])
 def api_login(request, payload: LoginIn):
+    """Sign in. Needs the CSRF token (``GET /auth/csrf``) and, from a browser, a request from this
+    site: a sign-in posted from another site is refused (login CSRF)."""
+    if check_csrf(request) is not None:
+        return 403, {"detail": "登录请求缺少有效的 CSRF 令牌或来自其他网站，已拒绝。"}
     try:
         user = sign_in(request, payload.username, payload.password)
     except AccountError as exc:
@@ -129,7 +181,7 @@ class TargetOut(Schema):
 
 
 @api.get("/targets", response=responds(list[TargetOut]), tags=["区划"])
-def list_targets(request, region: str | None = None, year: int | None = None):
+def list_targets(request, region: str | None = None, year: int | None = Query(None, ge=1900, le=2999)):
     require(request, "reference.view")
     return [{"region": t.region_id, "year": t.year, "division": t.division_id, "division_name": t.division.name,
              "target": t.target, "source": t.source} for t in regions.targets(region, year)]

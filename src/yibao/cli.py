@@ -2,7 +2,8 @@
 
   yibao init                 create/upgrade the database and load the reference data
   yibao demo                 load the demonstration data set and print the demo logins
-  yibao serve                serve the web app (and a background-job worker) on 127.0.0.1:8000
+  yibao serve                serve the web app (gunicorn: a process per core, threads in each) and a
+                             background-job worker beside it, on 127.0.0.1:8000
   yibao worker               run the background-job worker alone
   yibao createuser …         create a user of any role
   yibao jobs [ID] [--watch]  list background jobs or show one job's progress
@@ -20,9 +21,12 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import subprocess
 import sys
+import threading
 import time
+from pathlib import Path
 
 from yibao.terminal import bar
 
@@ -53,7 +57,36 @@ def cmd_init(args) -> int:
         print(f"已将 {s.rekeyed} 个无代码的乡镇街道换为统计用区划代码，原有引用随之迁移。")
     if warning := database.superuser_warning(connection):
         print(warning, file=sys.stderr)
+    if fixed := _make_private():
+        print(f"已将 {fixed} 个运行文件和目录改为仅本服务账号可读写。")
     return 0
+
+
+def _make_private() -> int:
+    """Runtime files (database, secret key, uploads, exports, job queue) are for the service
+    account alone: directories 0700, files 0600. New ones are made so (the settings set the
+    umask); this fixes those made before. Returns how many were changed."""
+    from django.conf import settings
+
+    paths = [Path(settings.VAR_DIR)]
+    paths += [p for p in Path(settings.VAR_DIR).rglob("*") if not p.is_symlink()]
+    database = settings.DATABASES["default"]
+    if database["ENGINE"].endswith("sqlite3") and str(database["NAME"]) != ":memory:":
+        name = Path(database["NAME"])
+        paths += [p for p in (name, Path(f"{name}-wal"), Path(f"{name}-shm")) if p.exists()]
+    fixed = 0
+    for path in paths:
+        try:
+            info = path.stat()
+        except FileNotFoundError:
+            continue
+        if info.st_uid != os.getuid():
+            continue
+        wanted = 0o700 if path.is_dir() else 0o600
+        if info.st_mode & 0o777 != wanted:
+            path.chmod(wanted)
+            fixed += 1
+    return fixed
 
 
 def cmd_demo(args) -> int:
@@ -68,28 +101,97 @@ def cmd_demo(args) -> int:
     return 0
 
 
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
 def cmd_serve(args) -> int:
+    """gunicorn in this process (its master), with ``--workers`` processes of ``--threads`` threads
+    each (default: one per core, four threads), and the background-job worker beside it, which
+    stops with this process however it ends (see ``cmd_worker``)."""
     _django()
-    from waitress import serve
+    from django.db import connections
+    from gunicorn.app.base import BaseApplication
 
     from yibao.wsgi import application
 
+    workers = args.workers or int(os.environ.get("WEB_CONCURRENCY") or 0) or _cores()
+
+    def ready(server) -> None:
+        print(f"医保系统已启动：http://{args.host}:{args.port}/  （Ctrl+C 停止）", flush=True)
+
+    def pre_fork(server, worker) -> None:
+        connections.close_all()  # no database connection is shared with a forked process
+
+    def post_fork(server, worker) -> None:
+        _on_parent_death(signal.SIGQUIT)  # a gunicorn worker's quick exit, should its master be killed
+
+    options = {
+        "bind": f"{args.host}:{args.port}", "workers": workers, "threads": args.threads,
+        "worker_class": "gthread", "timeout": 120, "graceful_timeout": 5, "keepalive": 5,
+        "proc_name": "yibao", "errorlog": "-", "loglevel": "warning", "accesslog": None,
+        "forwarded_allow_ips": "127.0.0.1", "when_ready": ready, "pre_fork": pre_fork,
+        "post_fork": post_fork,
+    }
+
+    class Server(BaseApplication):
+        def load_config(self):
+            for key, value in options.items():
+                self.cfg.set(key, value)
+
+        def load(self):
+            return application
+
     worker = None
     if not args.no_worker:
-        worker = subprocess.Popen([sys.executable, "-m", "yibao.cli", "worker"])  # noqa: S603
-    print(f"医保系统已启动：http://{args.host}:{args.port}/  （Ctrl+C 停止）", flush=True)
+        worker = subprocess.Popen([sys.executable, "-m", "yibao.cli", "worker",  # noqa: S603
+                                   "--stop-with", str(os.getpid())])
     try:
-        serve(application, host=args.host, port=args.port, threads=8, ident="yibao")
+        Server().run()
     finally:
         if worker:
             worker.terminate()
+            try:
+                worker.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                worker.kill()
     return 0
+
+
+def _on_parent_death(signum: int) -> None:
+    """Have the kernel send ``signum`` to this process when its parent ends (Linux only)."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signum, 0, 0, 0)
+
+
+def _stop_with(parent: int) -> None:
+    """End this process when ``parent`` ends, however it ends (a SIGKILL included): on Linux the
+    kernel sends SIGTERM when the parent dies (``PR_SET_PDEATHSIG``); everywhere a thread also
+    checks the parent every second."""
+    _on_parent_death(signal.SIGTERM)
+    if os.getppid() != parent:  # the parent ended before the line above
+        sys.exit(0)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="stop-with-parent", daemon=True).start()
 
 
 def cmd_worker(args) -> int:
     _django()
     from django.core.management import call_command
 
+    if args.stop_with:
+        _stop_with(args.stop_with)
     call_command("run_huey")
     return 0
 
@@ -201,8 +303,13 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=8000)
     s.add_argument("--no-worker", action="store_true", help="不启动后台任务进程")
+    s.add_argument("--workers", type=int, default=0,
+                   help="网页服务进程数（默认：环境变量 WEB_CONCURRENCY，否则为 CPU 核数）")
+    s.add_argument("--threads", type=int, default=4, help="每个网页服务进程的线程数（默认 4）")
     s.set_defaults(func=cmd_serve)
-    sub.add_parser("worker", help="启动后台任务进程").set_defaults(func=cmd_worker)
+    w = sub.add_parser("worker", help="启动后台任务进程")
+    w.add_argument("--stop-with", type=int, metavar="PID", help=argparse.SUPPRESS)
+    w.set_defaults(func=cmd_worker)
     c = sub.add_parser("createuser", help="创建用户")
     c.add_argument("--role", required=True, choices=Role.values)
     c.add_argument("--username", help="用户名（单位经办人用单位编号，个人用身份证号码）")

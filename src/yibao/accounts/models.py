@@ -45,4 +45,22 @@ class User(AbstractUser):
         return f"{self.display_name}（{self.get_role_display()}）"
 
 
-__all__ = ["User", "ScopeKind"]
+
+
+class SignInFailures(models.Model):
+    """Failed sign-ins counted per account name and per source address (``key`` is
+    ``account:<NAME>`` or ``address:<IP>``), in the database so that every server process and
+    thread counts on the same row (see ``yibao.accounts.throttle``)."""
+
+    key = models.CharField("计数对象", max_length=200, primary_key=True)
+    failures = models.PositiveIntegerField("失败次数", default=0)
+    window_ends = models.DateTimeField("计数截止时间", db_index=True)
+
+    class Meta:
+        verbose_name = "登录失败计数"
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.failures}"
+
+
+__all__ = ["SignInFailures", "User", "ScopeKind"]

@@ -5,14 +5,14 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from yibao.access.roles import Role, ScopeKind, scope_kind
-from yibao.audit.services import record_event
+from yibao.audit.services import client_ip, record_event
 from yibao.identity import IdentityError, parse_resident_id
 
+from . import throttle
 from .models import User
 
 
@@ -72,31 +72,44 @@ def _snapshot(user: User) -> dict:
             "division": user.division_id, "active": user.is_active}
 
 
-def _throttle_key(username: str, ip: str | None) -> str:
-    return f"login-fail:{username.strip().upper()}:{ip or '-'}"
+def _minutes() -> int:
+    return settings.LOGIN_THROTTLE["window_seconds"] // 60
 
 
 def sign_in(request, username: str, password: str) -> User:
-    """Check credentials with throttling; raise AccountError with a Chinese message on refusal."""
-    limits = settings.LOGIN_THROTTLE
-    ip = request.META.get("REMOTE_ADDR")
+    """Check credentials with throttling (``yibao.accounts.throttle``); raise AccountError with a
+    Chinese message on refusal. Failed sign-ins and lockouts are audited with the source address."""
+    ip = client_ip(request)
     username = (username or "").strip()
-    key = _throttle_key(username, ip)
-    failures = cache.get(key, 0)
-    if failures >= limits["max_failures"]:
-        minutes = limits["window_seconds"] // 60
-        raise AccountError(f"登录失败次数过多，账号已暂时锁定，请 {minutes} 分钟后再试。")
     if not username or not password:
         raise AccountError("请输入账号和密码。")
+    try:
+        attempt = throttle.begin(username, ip)
+    except throttle.Locked as exc:
+        raise AccountError(f"登录失败次数过多，账号已暂时锁定，请 {_minutes()} 分钟后再试。") from exc
     user = authenticate(request, username=username, password=password)
     if user is None and len(username) == 18:
         user = authenticate(request, username=username.upper(), password=password)
     if user is None:
-        # A refused sign-in writes nothing to the database; only the throttle counter moves.
-        cache.set(key, failures + 1, limits["window_seconds"])
-        left = limits["max_failures"] - failures - 1
-        hint = f"还可尝试 {left} 次。" if left > 0 else f"账号已暂时锁定，请 {limits['window_seconds'] // 60} 分钟后再试。"
+        _audit_failure(username, ip, attempt)
+        hint = f"还可尝试 {attempt.left} 次。" if attempt.left else f"账号已暂时锁定，请 {_minutes()} 分钟后再试。"
         raise AccountError("账号或密码错误，" + hint)
-    cache.delete(key)
+    throttle.succeeded(attempt)
     record_event(user, "auth.login", "user", user.pk, ip=ip)
     return user
+
+
+def _audit_failure(username: str, ip: str | None, attempt: throttle.Attempt) -> None:
+    known = (User.objects.filter(username__in={username, username.upper()}).select_related("division")
+             .first())
+    division_path = known.division.path if known and known.division_id else ""
+    name = username[:150]
+    record_event(None, "auth.failed", "user", known.pk if known else "", after={"username": name},
+                 division_path=division_path, ip=ip)
+    for key in attempt.locks():
+        on_account = key == attempt.account_key
+        record_event(None, "auth.locked", "user" if on_account else "address",
+                     (known.pk if known else "") if on_account else ip,
+                     after={"username": name, "key": key, "failures": attempt.failures[key],
+                            "minutes": _minutes()},
+                     division_path=division_path if on_account else "", ip=ip)

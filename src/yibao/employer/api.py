@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpResponse
-from ninja import File, Form, Router, Schema
+from ninja import File, Form, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
@@ -24,6 +24,10 @@ from .forms.export import FormNotAvailable, export_form
 from .models import Declaration, DeclarationKind
 
 router = Router(tags=["职工医保缴费基数申报"])
+
+# Bounds of the list operations' numbers: outside them the API answers 422, never 500.
+MAX_OFFSET = 10_000_000
+YEARS = {"ge": 1900, "le": 2999}
 
 
 def _need(request, capability: str) -> None:
@@ -85,11 +89,12 @@ def open_declaration(request, payload: OpenIn):
 
 
 @router.get("/declarations", response=responds(list[DeclarationOut]))
-def list_declarations(request, status: str = "", region: str = "", year: int | None = None, flagged: bool = False,
-                      q: str = "", offset: int = 0, limit: int = 50):
+def list_declarations(request, status: str = "", region: str = "", year: int | None = Query(None, **YEARS),
+                      flagged: bool = False, q: str = "", offset: int = Query(0, ge=0, le=MAX_OFFSET),
+                      limit: int = Query(50, ge=1, le=500)):
     _need(request, "employer.view_declaration")
     flt = selectors.QueueFilter(region=region, status=status, year=year, flagged=flagged, q=q)
-    qs = selectors.review_queue(request.user, flt)[max(offset, 0):max(offset, 0) + min(max(limit, 1), 500)]
+    qs = selectors.review_queue(request.user, flt)[offset:offset + limit]
     return [_out(d) for d in qs]
 
 
@@ -116,9 +121,10 @@ def _line(x, user) -> dict:
 
 
 @router.get("/declarations/{pk}/lines", response=responds(list[LineOut]))
-def list_lines(request, pk: int, q: str = "", offset: int = 0, limit: int = 100):
+def list_lines(request, pk: int, q: str = "", offset: int = Query(0, ge=0, le=MAX_OFFSET),
+               limit: int = Query(100, ge=1, le=1000)):
     d = _get(request, pk)
-    qs = list(selectors.lines_of(d, reader=request.user, q=q)[max(offset, 0):max(offset, 0) + min(max(limit, 1), 1000)])
+    qs = list(selectors.lines_of(d, reader=request.user, q=q)[offset:offset + limit])
     record_whole_view(request.user, "declaration", d.pk, people=len(qs), division_path=d.unit.division.path,
                       what="申报明细（接口）")
     return [_line(x, request.user) for x in qs]

@@ -35,6 +35,13 @@ def _declaration_or_404(request, pk):
     return declaration
 
 
+def _year(text: str | None) -> int | None:
+    """A year as typed in a form or query string: four ASCII digits, else None. (``str.isdigit``
+    accepts "²" and other digits ``int`` refuses or reads differently, so it is not the test.)"""
+    text = (text or "").strip()
+    return int(text) if len(text) == 4 and text.isascii() and text.isdecimal() else None
+
+
 # --- unit side ------------------------------------------------------------------------------
 
 @require("employer.declare")
@@ -45,12 +52,12 @@ def unit_home(request):
     if year is None:
         messages.error(request, "本统筹区尚未配置任何年度的缴费基数政策，暂不能申报。")
         return redirect("home")
-    asked = request.GET.get("year", str(year))
-    if not asked.isdigit():
+    asked = _year(request.GET["year"]) if "year" in request.GET else year
+    if asked is None:
         messages.error(request, "申报年度无效。")
         return redirect("home")
     try:
-        declaration = services.open_declaration(unit, int(asked), kind, actor=request.user)
+        declaration = services.open_declaration(unit, asked, kind, actor=request.user)
     except AppError as exc:
         messages.error(request, str(exc))
         return redirect("home")
@@ -241,7 +248,7 @@ def queue(request):
     flt = selectors.QueueFilter(
         region=request.GET.get("region", ""),
         status=request.GET.get("status", DeclarationStatus.SUBMITTED),
-        year=int(request.GET["year"]) if request.GET.get("year", "").isdigit() else None,
+        year=_year(request.GET.get("year")),
         flagged=bool(request.GET.get("flagged")), q=request.GET.get("q", "").strip())
     page = Paginator(selectors.review_queue(request.user, flt), 50).get_page(request.GET.get("page"))
     tally = selectors.declaration_tally(request.user)
@@ -295,7 +302,9 @@ def average_wage(request):
         region = regions.filter(key=request.POST.get("region")).first()
         try:
             published_on = dt.date.fromisoformat(request.POST.get("published_on", ""))
-            wage_year = int(request.POST.get("wage_year", ""))
+            wage_year = _year(request.POST.get("wage_year"))
+            if wage_year is None:
+                raise ValueError("wage_year")
         except ValueError:
             messages.error(request, "请填写有效的工资年度和公布日期。")
         else:
