@@ -92,6 +92,7 @@ PAGES: dict[str, Expect] = {
 D = "/api/v1/employer/declarations/{pk}"
 OPERATIONS: dict[str, Expect] = {
     "POST /api/v1/auth/login": PUBLIC,
+    "GET /api/v1/auth/csrf": PUBLIC,
     "GET /api/v1/me": Expect(),
     "GET /api/v1/divisions": Expect("reference.view", params={"parent": DIVISION}, filters=("parent",)),
     "GET /api/v1/divisions/{key}": Expect("reference.view", params={"key": DIVISION}),

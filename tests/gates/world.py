@@ -18,6 +18,7 @@ from pathlib import Path
 from django.conf import settings
 from django.test import Client
 
+from employer import scans
 from yibao.access.roles import CAPABILITIES, Role, ScopeKind, scope_kind
 from yibao.identity import resident_id_check_char
 
@@ -29,7 +30,7 @@ OUT_DIVISION = "371500"       # 聊城市: outside it
 MISSING_DIVISION = "999999"
 MISSING_PK = 987654321
 MISSING_UUID = "00000000-0000-4000-8000-0000000000ff"
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = scans.pdf()  # a one-page PDF, as a scanner writes it (materials are checked by structure)
 
 # Kinds of objects a route parameter (in the path or the query) names.
 DECLARATION = "declaration"
