@@ -115,3 +115,13 @@ def test_the_database_holds_one_current_material_per_code():
         Material.objects.create(declaration=declaration, code=current.code, title=current.title,
                                 original_name="again.pdf", content_type=current.content_type, size=current.size,
                                 sha256=current.sha256, path=current.path, uploaded_by=user)
+
+
+def test_an_escaped_name_in_a_compressed_object_stream_is_found():
+    """Compressing the catalog into an object stream and escaping the name do not hide a script:
+    the objects are read as a viewer reads them."""
+    declaration, user = make_declaration()
+    data = pdf(b"/X (obj) /OpenAction << /S /J#61vaScript /JS (x) >>", in_object_stream=True)
+    with pytest.raises(services.DeclarationError) as refused:
+        upload(declaration, user, data, code=first_code(declaration))
+    assert refused.value.code == "active_content"

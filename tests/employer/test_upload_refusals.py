@@ -116,6 +116,8 @@ def bad_file(case: str, declaration) -> tuple[bytes, str, str]:
                   + "长" * 140_000 + ",370705198001010007,,,5000\n")
     cases = {
         "sheet larger than memory": (lambda: _sparse(filled_rows(declaration)), "sparse.xlsx", "过大"),
+        "sheet over the cell limit": (lambda: _sparse(filled_rows(declaration), at=(299_999, 19)), "wide.xlsx",
+                                      "300000 行 × 20 列"),
         "bad crc": (lambda: corrupt_member(good(), SHEET, stored=True), "crc.xlsx", "损坏"),
         "broken deflate": (lambda: corrupt_member(good(), SHEET, stored=False), "deflate.xlsx", "损坏"),
         "encrypted": (lambda: ENCRYPTED, "secret.xlsx", "密码"),
@@ -133,9 +135,9 @@ def bad_file(case: str, declaration) -> tuple[bytes, str, str]:
     return make(), name, part
 
 
-def _sparse(rows) -> bytes:
-    """A few kilobytes declaring a sheet of 1,048,576 rows by 16,384 columns: one cell at A1 and
-    one at XFD1048576. Read whole, its cells would need half a terabyte."""
+def _sparse(rows, at=(1_048_575, 16_383)) -> bytes:
+    """A few kilobytes declaring a sheet reaching the cell ``at``: by default XFD1048576, the last
+    of 1,048,576 rows by 16,384 columns; read whole, its cells would need half a terabyte."""
     import xlsxwriter
 
     buf = io.BytesIO()
@@ -145,12 +147,12 @@ def _sparse(rows) -> bytes:
         for c, v in enumerate(row):
             if v is not None:
                 ws.write(r, c, v)
-    ws.write(1_048_575, 16_383, 1)
+    ws.write(*at, 1)
     wb.close()
     return buf.getvalue()
 
 
-CASES = ["sheet larger than memory", "bad crc", "broken deflate", "encrypted", "csv field too long", "formula sheet outside worksheets",
+CASES = ["sheet larger than memory", "sheet over the cell limit", "bad crc", "broken deflate", "encrypted", "csv field too long", "formula sheet outside worksheets",
          "formula sheet not named .xml", "formula element with a dotted prefix"]
 
 
@@ -231,3 +233,14 @@ def test_non_finite_numbers_are_row_errors_in_the_report(client, value):
                       {"file": SimpleUploadedFile("nan.xlsx", data)})
     assert api.status_code == 400 and api.json()["error_count"] == 1
     assert not declaration.lines.filter(declared_amount__isnull=False).exists()
+
+
+def test_a_workbook_is_refused_clearly_where_it_cannot_be_measured(monkeypatch):
+    """Under a server whose executable is no Python interpreter the sheet cannot be measured:
+    the upload is refused with a message, not a server error."""
+    from yibao.employer import importing
+
+    declaration, user = make_declaration()
+    monkeypatch.setattr(importing.sys, "executable", "/nonexistent/python")
+    with pytest.raises(services.DeclarationError, match="暂时无法检查"):
+        services.import_file(declaration, xlsx_of(filled_rows(declaration)), "x.xlsx", actor=user)

@@ -101,7 +101,7 @@ def build_error_report(header: list[str], rows: list[list], errors: list[RowErro
         for col, value in enumerate(row, start=2):
             if value is None or value == "":
                 continue
-            if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+            if _is_number_xlsx_holds(value):
                 ws.write_number(out, col, value)
             else:
                 ws.write_string(out, col, safe_cell(str(value))[:1000])
@@ -110,3 +110,13 @@ def build_error_report(header: list[str], rows: list[list], errors: list[RowErro
     ws.set_column(2, len(header) + 1, 18)
     wb.close()
     return buf.getvalue()
+
+
+def _is_number_xlsx_holds(value) -> bool:
+    """A number a cell can hold as a number: finite, and an integer within a float's exact range
+    (NaN, infinity and huge integers are written as text)."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, float):
+        return math.isfinite(value)
+    return isinstance(value, int) and abs(value) < 2 ** 53

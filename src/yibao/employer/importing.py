@@ -3,7 +3,9 @@
 Nothing here writes to the database: ``read_declaration_file`` either returns every amount
 keyed by identity number, or raises ``ImportRejected`` with the list of row errors, and the
 service applies the amounts in one transaction. Formulas are never evaluated: a workbook that
-contains any is refused.
+contains any is refused. Damaged, encrypted and oversized files are refused with a message in
+Chinese; the first sheet's size is measured in a child process before it is read here, since the
+reader's native code aborts the process on a sheet too large for memory.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import csv
 import html
 import io
+import logging
 import posixpath
 import re
 import subprocess
@@ -24,6 +27,8 @@ from python_calamine import CalamineWorkbook
 from yibao.identity import IdentityError, parse_resident_id
 
 from .errors import DeclarationError, ImportRejected, RowError, parse_amount
+
+logger = logging.getLogger(__name__)
 
 MAX_FILE_BYTES = 30 * 1024 * 1024
 MAX_UNPACKED_BYTES = 400 * 1024 * 1024
@@ -154,6 +159,10 @@ def _first_sheet_extent(data: bytes) -> tuple[int, int]:
                               timeout=PROBE_SECONDS * 2, check=False)
     except subprocess.TimeoutExpired:
         raise DeclarationError(TOO_LARGE_OR_DAMAGED) from None
+    except OSError:  # no interpreter to start (sys.executable is not Python under this server)
+        logger.exception("cannot start %s to measure an uploaded workbook", sys.executable)
+        raise DeclarationError("服务器暂时无法检查 Excel 文件，请稍后再试，或另存为 CSV 后上传。",
+                               code="unavailable") from None
     try:
         rows, columns = (int(n) for n in done.stdout.split())
     except ValueError:  # the reader refused the file, ran out of memory or time

@@ -2,18 +2,17 @@
 
 A material is typed by content, never by its name. Beyond the magic bytes: a PDF must open in
 PDFium with at least one page, unencrypted, and carry no active content (scripts, launch and
-submit actions, additional actions, attachments, XFA forms): the names are looked for in the
-file's objects, in its compressed object streams and, for the longer names, in the raw bytes, so
-hiding an object in a stream or spelling a name with ``#xx`` escapes does not get past; a file
-carrying HTML markup (a polyglot a browser could render) is refused. A PNG's chunks, checksums
-and compressed image data are walked; a JPEG is decoded at reduced size by Pillow. Nothing here
-writes: ``check_scan`` returns the content type or raises ``DeclarationError``.
+submit actions, additional actions, attachments, XFA forms). The names are looked for in every
+object as PDFium reads and writes the file back (object streams unpacked, ``#xx`` escapes
+decoded, stream data left out), and the longer names also in the bytes as sent, in case another
+viewer reads an object PDFium does not. A file carrying HTML markup (a polyglot a browser could
+render) is refused. A PNG's chunks, checksums and compressed image data are walked; a JPEG is
+decoded at reduced size by Pillow. Nothing here writes: ``check_scan`` returns the content type
+or raises ``DeclarationError``.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import io
 import re
 import struct
@@ -25,10 +24,9 @@ from .errors import DeclarationError
 PDF, JPEG, PNG = "application/pdf", "image/jpeg", "image/png"
 KIND = {PDF: "PDF", JPEG: "JPEG", PNG: "PNG"}
 MAX_PIXELS = 80_000_000          # an A3 page scanned at 600 dpi is 70 million pixels
-MAX_DECODED_BYTES = 64 * 1024 * 1024   # object streams decompressed to look inside them
 
 # Names of active content. A short name could turn up by chance in compressed image data, so only
-# the longer ones are looked for in the raw bytes; all of them in the objects and object streams.
+# the longer ones are looked for in the raw bytes; all of them in the objects.
 ACTIVE_NAMES = {
     b"JavaScript": "脚本", b"JS": "脚本", b"Launch": "启动程序", b"AA": "自动操作",
     b"EmbeddedFile": "附件", b"EmbeddedFiles": "附件", b"XFA": "XFA 交互表单", b"RichMedia": "多媒体",
@@ -39,7 +37,6 @@ NAME = re.compile(rb"/((?:[^\x00\t\n\x0c\r ()<>\[\]{}/%#]|#[0-9A-Fa-f]{2})+)")
 HEX_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
 STREAM = re.compile(rb">>\s*stream(?:\r\n|\n|\r)")
 DIRECT_LENGTH = re.compile(rb"/Length\s+(\d+)(?!\d)(?!\s+\d+\s+R)")   # not "/Length 12 0 R"
-FILTERS = re.compile(rb"/Filter\s*(\[[^\]]*\]|/[^\s/\[\]<>()]+)")
 HTML = re.compile(rb"<(?:!doctype|html|body|script|iframe|object|embed)[\s>/]", re.IGNORECASE)
 
 WRONG_TYPE = "只接受 PDF、JPEG 或 PNG 格式的扫描件（按文件内容识别，与文件名无关）。"
@@ -80,15 +77,21 @@ def _damaged(content_type: str) -> DeclarationError:
 def _check_pdf(data: bytes) -> None:
     if HTML.search(data):
         raise _damaged(PDF)
-    _open_with_pdfium(data)
-    found = _active_names(data)
+    canonical = _open_with_pdfium(data)
+    found = _active_names(data, canonical)
     if found:
-        raise DeclarationError(f"PDF 中含有{'、'.join(found)}等活动内容，为安全起见不予接收。"
-                               "请用扫描仪或“打印为 PDF”重新生成不含脚本、附件和交互表单的文件后上传。",
-                               code="active_content")
+        raise _active(found)
 
 
-def _open_with_pdfium(data: bytes) -> None:
+def _active(found: list[str]) -> DeclarationError:
+    return DeclarationError(f"PDF 中含有{'、'.join(found)}等活动内容，为安全起见不予接收。"
+                            "请用扫描仪或“打印为 PDF”重新生成不含脚本、附件和交互表单的文件后上传。",
+                            code="active_content")
+
+
+def _open_with_pdfium(data: bytes) -> bytes:
+    """Open the file as a viewer would and return it as PDFium writes it back: every object it
+    reads, object streams unpacked, names unescaped, each stream's length given directly."""
     import pypdfium2 as pdfium
     import pypdfium2.raw as pdfium_c
 
@@ -112,8 +115,13 @@ def _open_with_pdfium(data: bytes) -> None:
                                                             pdfium_c.FORMTYPE_XFA_FOREGROUND):
                 active.append("XFA 交互表单")
             if active:
-                raise DeclarationError(f"PDF 中含有{'、'.join(active)}等活动内容，为安全起见不予接收。"
-                                       "请用扫描仪或“打印为 PDF”重新生成后上传。", code="active_content")
+                raise _active(active)
+            canonical = io.BytesIO()
+            try:
+                document.save(canonical)
+            except Exception:
+                raise _damaged(PDF) from None
+            return canonical.getvalue()
         finally:
             document.close()
 
@@ -122,13 +130,11 @@ def _names(text: bytes) -> set[bytes]:
     return {HEX_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), m.group(1)) for m in NAME.finditer(text)}
 
 
-def _active_names(data: bytes) -> list[str]:
-    """What active content the file names: in its objects outside stream data and in its object
-    streams (all names), and in the raw bytes (the longer names)."""
-    structure, streams = _split_streams(data)
-    names = _names(structure)
-    for stream in streams:
-        names |= _names(stream)
+def _active_names(data: bytes, canonical: bytes) -> list[str]:
+    """What active content the file names: every name in the objects as PDFium reads them
+    (stream data left out), and the longer names anywhere in the bytes as sent (objects another
+    viewer might read differently)."""
+    names = _names(_without_stream_data(canonical))
     names |= {n for n in _names(data) if len(n) >= RAW_SCAN_MIN}
     found = []
     for name, label in ACTIVE_NAMES.items():
@@ -137,10 +143,10 @@ def _active_names(data: bytes) -> list[str]:
     return found
 
 
-def _split_streams(data: bytes) -> tuple[bytes, list[bytes]]:
-    """The file without its stream data, and the decoded contents of its object streams (the
-    compressed objects of a PDF 1.5 file)."""
-    outside, decoded, position, budget = [], [], 0, MAX_DECODED_BYTES
+def _without_stream_data(data: bytes) -> bytes:
+    """The file with the data of its streams left out (their dictionaries kept): the lengths
+    PDFium writes are direct, and where one is not found the data runs to ``endstream``."""
+    outside, position = [], 0
     for match in STREAM.finditer(data):
         if match.start() < position:  # inside a stream already skipped
             continue
@@ -153,45 +159,9 @@ def _split_streams(data: bytes) -> tuple[bytes, list[bytes]]:
             if end == -1:
                 end = len(data)
         outside.append(data[position:start])
-        if b"ObjStm" in _names(head):
-            content = _decode(head, data[start:end], budget)
-            budget -= len(content)
-            decoded.append(content)
         position = end
     outside.append(data[position:])
-    return b"".join(outside), decoded
-
-
-def _decode(head: bytes, raw: bytes, budget: int) -> bytes:
-    """An object stream's content through its filters; one that cannot be decoded here cannot be
-    checked, and is refused."""
-    if b"Predictor" in _names(head) or b"Crypt" in _names(head):
-        raise _uncheckable()
-    spec = FILTERS.search(HEX_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), head))
-    filters = [m.group(1) for m in NAME.finditer(spec.group(1))] if spec else []
-    content = raw
-    try:
-        for name in filters:
-            if name in (b"FlateDecode", b"Fl"):
-                inflater = zlib.decompressobj()
-                content = inflater.decompress(content, budget + 1)
-                if len(content) > budget:
-                    raise _uncheckable()
-            elif name in (b"ASCIIHexDecode", b"AHx"):
-                digits = re.sub(rb"\s", b"", content.split(b">", 1)[0])
-                content = binascii.unhexlify(digits + b"0" * (len(digits) % 2))
-            elif name in (b"ASCII85Decode", b"A85"):
-                content = base64.a85decode(re.sub(rb"\s", b"", content.split(b"~>", 1)[0]))
-            else:
-                raise _uncheckable()
-    except (zlib.error, binascii.Error, ValueError):
-        raise _uncheckable() from None
-    return content
-
-
-def _uncheckable() -> DeclarationError:
-    return DeclarationError("PDF 文件的内部结构无法检查（使用了不常见的压缩方式或体积异常），"
-                            "请用扫描仪或“打印为 PDF”重新生成后上传。", code="invalid_type")
+    return b"".join(outside)
 
 
 # --- images ------------------------------------------------------------------------------------

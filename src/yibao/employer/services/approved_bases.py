@@ -9,13 +9,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from yibao.audit.services import record_event, record_events
 from yibao.dbutil import bulk_set
 from yibao.months import Month
 
 from .. import rules
-from ..errors import DeclarationError, parse_amount
+from ..errors import Conflict, DeclarationError, parse_amount
 from ..models import (
     ApprovedBase,
     AverageWage,
@@ -103,17 +104,33 @@ def _checked_wage_inputs(region, wage_year, annual_amount, published_on) -> tupl
     return wage_year, amount, published_on
 
 
+# A job recording a wage that has been queued or running longer than this is taken as lost (its
+# worker stopped), and no longer keeps another administrator from recording the wage.
+PENDING_WAGE_JOB = dt.timedelta(hours=2)
+
+
 def publish_average_wage(*, region, wage_year, annual_amount, published_on, document: str = "", actor,
                          in_process: bool = False):
     """Record a newly published average wage: checked at once, then written by a background job
     (it re-clamps a whole region's year of stored bases, over a million in a city). Returns the
     job. ``in_process`` runs the job in this process (the command line, which has no worker)."""
+    from yibao.jobs.models import Job, JobStatus
     from yibao.jobs.services import enqueue
 
-    wage_year, amount, published_on = _checked_wage_inputs(region, wage_year, annual_amount, published_on)
-    return enqueue(actor, "average_wage.record", f"录入{region.name}{wage_year}年度平均工资并调整核定基数",
-                   {"region": region.key, "wage_year": wage_year, "annual_amount": str(amount),
-                    "published_on": published_on.isoformat(), "document": document}, in_process=in_process)
+    with transaction.atomic():
+        # Two administrators recording the same wage at once: the region's row is locked until
+        # the job is queued, so the second finds the first's job (or, run at once, its wage)
+        # and is refused instead of queueing a duplicate.
+        type(region).objects.select_for_update().only("pk").get(pk=region.pk)
+        wage_year, amount, published_on = _checked_wage_inputs(region, wage_year, annual_amount, published_on)
+        if Job.objects.filter(kind="average_wage.record", status__in=(JobStatus.QUEUED, JobStatus.RUNNING),
+                              params__region=region.key, params__wage_year=wage_year,
+                              created_at__gte=timezone.now() - PENDING_WAGE_JOB).exists():
+            raise Conflict(f"{region.name} {wage_year} 年度平均工资正在录入（任务进行中），请稍候查看结果。",
+                           code="already_recording")
+        return enqueue(actor, "average_wage.record", f"录入{region.name}{wage_year}年度平均工资并调整核定基数",
+                       {"region": region.key, "wage_year": wage_year, "annual_amount": str(amount),
+                        "published_on": published_on.isoformat(), "document": document}, in_process=in_process)
 
 
 @transaction.atomic

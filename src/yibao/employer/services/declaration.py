@@ -8,7 +8,7 @@ import datetime as dt
 from decimal import Decimal
 
 import numpy as np
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import BigIntegerField, Count, DecimalField, ExpressionWrapper, F, Q, Sum, Value
 from django.db.models.functions import Cast, Coalesce, Round
 from django.utils import timezone
@@ -60,7 +60,18 @@ def open_declaration(unit: Unit, year: int, kind: str = DeclarationKind.ACTIVE, 
     existing = Declaration.objects.filter(unit=unit, year=year, kind=kind).first()
     if existing:
         return existing
-    declaration = Declaration.objects.create(unit=unit, year=year, kind=kind)
+    # Concurrent first visits (several tabs, a page and the API) open it once: the unit's row is
+    # locked until this transaction commits, and the visits waiting for it then find the
+    # declaration. Where the lock is not taken, the unique constraint decides.
+    Unit.objects.select_for_update().only("pk").get(pk=unit.pk)
+    existing = Declaration.objects.filter(unit=unit, year=year, kind=kind).first()
+    if existing:
+        return existing
+    try:
+        with transaction.atomic():
+            declaration = Declaration.objects.create(unit=unit, year=year, kind=kind)
+    except IntegrityError:
+        return Declaration.objects.get(unit=unit, year=year, kind=kind)
     people = unit.employees.filter(retired=(kind == DeclarationKind.RETIREE), status=PersonStatus.ACTIVE)
     last_year = _last_bases(unit, year - 1, kind)
     DeclarationLine.objects.bulk_create([
