@@ -70,3 +70,19 @@ def test_declaration_journey_over_the_api(client, business_date, people, region)
 
 def unit_region(pk):
     return Declaration.objects.get(pk=pk).unit.region_id
+
+
+def test_the_api_template_download_is_audited_like_the_pages(client_for, declaration, people):
+    """The template carries whole identity numbers: the API's download is audited as the page's is."""
+    from django.urls import reverse
+
+    from yibao.audit.models import AuditEntry
+
+    d = declaration()
+    client = client_for(people.weifang_operator)
+    api = client.get(f"/api/v1/employer/declarations/{d.pk}/template")
+    page = client.get(reverse("declaration_template", args=[d.pk]))
+    assert api.status_code == page.status_code == 200 and api.content[:2] == b"PK"
+    entries = AuditEntry.objects.filter(action="declaration.form.export", object_id=str(d.pk))
+    assert entries.count() == 2
+    assert all(e.after == {"form": "template", "format": "xlsx"} for e in entries)

@@ -147,10 +147,14 @@ def record_average_wage(*, region, wage_year, annual_amount, published_on, docum
     except IntegrityError:
         raise DeclarationError(f"{region.name}已录入 {wage_year} 年度平均工资。", code="already_recorded") from None
     b = rules.wage_effect(region.key, wage)
+    changed = _reclamp(region, b, actor, progress=progress)
+    # Audited last, in the same transaction: the region's audit chain is locked from its first
+    # append until commit, so appending after the long re-clamp keeps other writers of the
+    # region waiting only for the bulk audit of the re-clamped spans.
     record_event(actor, "average_wage.record", "average_wage", wage.pk, after={
         "region": region.key, "wage_year": wage_year, "annual_amount": amount, "published_on": published_on,
-        "effective_from": b.effective_from, "floor": b.floor, "ceiling": b.ceiling}, division_path=region.path)
-    changed = _reclamp(region, b, actor, progress=progress)
+        "effective_from": b.effective_from, "floor": b.floor, "ceiling": b.ceiling, "reclamped": changed},
+        division_path=region.path)
     return AverageWageRecorded(wage, b, changed)
 
 
