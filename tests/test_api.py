@@ -107,3 +107,29 @@ def test_openapi_description_says_how_to_sign_in(client_for):
     schema = client_for(AdminFactory()).get("/api/v1/openapi.json").json()
     assert "/api/v1/auth/csrf" in schema["paths"]
     assert "X-CSRFToken" in schema["info"]["description"]
+
+
+def _schemas(cls):
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from _schemas(sub)
+
+
+def test_every_api_schema_has_its_own_name():
+    """The OpenAPI document keys schemas by class name: two schemas of one name (say, an app's
+    job-started answer and the jobs API's job) would document one of them wrongly."""
+    from ninja import Schema
+
+    from yibao.api import api
+
+    api.get_openapi_schema()  # every router is mounted and every schema imported
+    seen: dict[str, str] = {}
+    clashes = []
+    for schema in set(_schemas(Schema)):
+        if not schema.__module__.startswith("yibao."):
+            continue
+        where = f"{schema.__module__}.{schema.__qualname__}"
+        if schema.__name__ in seen and seen[schema.__name__] != where:
+            clashes.append(f"{seen[schema.__name__]} / {where}")
+        seen.setdefault(schema.__name__, where)
+    assert not clashes, clashes

@@ -126,11 +126,6 @@ def test_masked_roles_reach_the_people(gate):
     assert lines and all("*" in x["id_number"] for x in lines)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "finding: an uploaded material is served whole to every role that views the declaration; the "
-    "signed 明细表 a unit uploads carries whole identity numbers, which a bureau manager then reads. "
-    "Serving uploads is being reworked separately; this test passes once such a role is refused "
-    "the file or the file is withheld from it."))
 def test_a_signed_detail_form_uploaded_as_material_is_not_served_to_masked_roles(gate):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -142,6 +137,17 @@ def test_a_signed_detail_form_uploaded_as_material_is_not_served_to_masked_roles
     code = services.missing_materials(gate.declaration_in)[0]["code"]
     material = services.upload_material(gate.declaration_in, code, SimpleUploadedFile("明细表.pdf", printed),
                                         actor=unit)
-    response = gate.clients[Role.BUREAU_MANAGER].get(f"/employer/materials/{material.pk}/")
-    content = b"".join(response.streaming_content) if response.streaming else response.content
-    assert response.status_code != 200 or not _leaks(gate, Answer(200, content, response["Content-Type"]))
+    url = f"/employer/materials/{material.pk}/"
+    assert gate.clients[Role.BUREAU_MANAGER].get(url).status_code == 403
+    page = gate.clients[Role.BUREAU_MANAGER].get(f"/employer/declarations/{gate.declaration_in.pk}/")
+    assert url not in page.content.decode() and "扫描件含完整身份证号码" in page.content.decode()
+
+    # a reviewer does get the file, whole, and the download is audited as a view of whole numbers
+    from yibao.audit.models import AuditEntry
+
+    response = gate.clients[Role.AGENCY_CLERK].get(url)
+    assert response.status_code == 200
+    content = b"".join(response.streaming_content)
+    assert _leaks(gate, Answer(200, content, response["Content-Type"]))
+    assert AuditEntry.objects.filter(action="person_data.view", object_type="material",
+                                     object_id=str(material.pk)).exists()

@@ -13,8 +13,8 @@ def user_can(user, capability: str) -> bool:
     return bool(user and user.is_authenticated and user.is_active and can(user.role, capability))
 
 
-def require(capability: str):
-    """View decorator: sign-in required; a role without ``capability`` gets 403."""
+def require(*capabilities: str):
+    """View decorator: sign-in required; a role lacking any of ``capabilities`` gets 403."""
 
     def decorator(view):
         @wraps(view)
@@ -23,7 +23,7 @@ def require(capability: str):
                 from django.contrib.auth.views import redirect_to_login
 
                 return redirect_to_login(request.get_full_path())
-            if not user_can(request.user, capability):
+            if not all(user_can(request.user, c) for c in capabilities):
                 raise PermissionDenied("您的角色无权使用此功能。")
             return view(request, *args, **kwargs)
 

@@ -17,6 +17,7 @@ from yibao.access.permissions import user_can
 from yibao.accounts.personal_data import record_whole_view, shown_id_number
 from yibao.http import PDF, XLSX, ErrorOut, attachment, file_responses, refusals, responds
 from yibao.jobs.models import Job
+from yibao.jobs.schemas import JobStartedOut, job_started
 from yibao.regions.models import Division
 
 from . import rules, selectors, services
@@ -149,17 +150,6 @@ def template(request, pk: int):
     return attachment(data, filename, XLSX)
 
 
-class JobOut(Schema):
-    job_id: str
-    status: str
-    label: str
-    url: str
-
-
-def _job(job: Job) -> dict:
-    return {"job_id": str(job.id), "status": job.status, "label": job.label, "url": f"/api/v1/jobs/{job.id}"}
-
-
 class ImportOut(Schema):
     ok: bool
     message: str
@@ -170,7 +160,7 @@ class ImportOut(Schema):
     error_count: int | None = None
 
 
-@router.post("/declarations/{pk}/upload", response={**responds(ImportOut), 202: JobOut, 400: ImportOut | ErrorOut})
+@router.post("/declarations/{pk}/upload", response={**responds(ImportOut), 202: JobStartedOut, 400: ImportOut | ErrorOut})
 def upload(request, pk: int, file: UploadedFile = File(...)):
     """Import a filled template (xlsx or csv): every row is applied, or none and the row errors
     are returned (HTTP 400)."""
@@ -178,7 +168,7 @@ def upload(request, pk: int, file: UploadedFile = File(...)):
     _need(request, "employer.declare")
     outcome = services.start_import(d, file, actor=request.user)
     if isinstance(outcome, Job):
-        return 202, _job(outcome)
+        return 202, job_started(outcome)
     if not outcome.ok:
         return 400, outcome.public()
     return 200, outcome.public()
@@ -303,7 +293,7 @@ class AverageWageIn(Schema):
     document: str = ""
 
 
-@router.post("/average-wages", response={202: JobOut, **responds(JobOut)})
+@router.post("/average-wages", response={202: JobStartedOut, **responds(JobStartedOut)})
 def average_wage(request, payload: AverageWageIn):
     _need(request, "employer.set_average_wage")
     region = Division.objects.filter(key=payload.region, is_pooling_region=True).first()
@@ -312,4 +302,4 @@ def average_wage(request, payload: AverageWageIn):
     job = services.publish_average_wage(
         region=region, wage_year=payload.wage_year, annual_amount=payload.annual_amount,
         published_on=payload.published_on, document=payload.document, actor=request.user)
-    return 202, _job(job)
+    return 202, job_started(job)
