@@ -54,6 +54,7 @@ _NAV: dict[str, NavEntry] = {}
 _PANELS: dict[str, Panel] = {}
 _COMMANDS: dict[str, Command] = {}
 _REGION_RESOLVERS: list[Callable[[Any], frozenset[str] | set[str]]] = []
+_INSURED_LOOKUPS: dict[str, Callable[[str, int], list[dict]]] = {}
 
 
 def urls(module: str) -> None:
@@ -92,6 +93,26 @@ def user_regions(resolver: Callable[[Any], frozenset[str] | set[str]]):
     """Register a way to tell a user's pooling regions (``ALL`` for every region)."""
     _REGION_RESOLVERS.append(resolver)
     return resolver
+
+
+def insured_lookup(scheme: str):
+    """Register how a scheme tells where a person is insured in a year: ``fn(id_number, year)``
+    returns ``[{"scheme", "region", "where"}]``. Registration in the other scheme asks every
+    scheme before it enrols anyone (one person, one scheme, one place a year)."""
+
+    def decorator(fn: Callable[[str, int], list[dict]]):
+        _INSURED_LOOKUPS[scheme] = fn
+        return fn
+
+    return decorator
+
+
+def insured_elsewhere(id_number: str, year: int, *, schemes: tuple[str, ...] | None = None) -> list[dict]:
+    found: list[dict] = []
+    for scheme, fn in _INSURED_LOOKUPS.items():
+        if schemes is None or scheme in schemes:
+            found.extend(fn(id_number, year))
+    return found
 
 
 # --- reading -------------------------------------------------------------------------------------

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "yibao.audit",
     "yibao.jobs",
     "yibao.employer",
+    "yibao.resident",
     "yibao.web",
 ]
 

@@ -43,7 +43,13 @@ CAPABILITIES: dict[str, set[str]] = {
     # whole identity numbers in lists and the API: the unit (its own employees, to fill and sign),
     # the agency clerk (reviews and registers), the auditor and the administrator; staff views
     # are audited. Others (e.g. bureau managers) see them masked.
-    "person.view_id_number": {Role.UNIT_OPERATOR, Role.INDIVIDUAL, Role.AGENCY_CLERK, Role.AUDITOR, Role.ADMIN},
+    # Village agents and township clerks register residents of their own area from the identity
+    # card and household register in hand, and check the two against each other (两证统一).
+    "person.view_id_number": {Role.UNIT_OPERATOR, Role.INDIVIDUAL, Role.VILLAGE_AGENT, Role.TOWNSHIP_CLERK,
+                              Role.AGENCY_CLERK, Role.AUDITOR, Role.ADMIN},
+    # whole phone numbers: the person, and the staff who contact residents; others see them masked
+    "person.view_phone": {Role.INDIVIDUAL, Role.VILLAGE_AGENT, Role.TOWNSHIP_CLERK, Role.TAX_CLERK,
+                          Role.AGENCY_CLERK, Role.AUDITOR, Role.ADMIN},
     "jobs.view": set(Role.values),
     "reference.view": set(Role.values),
     "policy.ask": set(Role.values),
@@ -56,6 +62,16 @@ CAPABILITIES: dict[str, set[str]] = {
     "employer.set_average_wage": {Role.ADMIN},
     "flexible.declare": {Role.INDIVIDUAL},
     "resident.collect": {Role.VILLAGE_AGENT, Role.TOWNSHIP_CLERK, Role.TAX_CLERK},
+    # 城乡居民参保登记: agents and clerks register for their own area; another clerk reviews
+    # (东明 五(一)); clerks work the problem queue, import registrations and hardship lists.
+    "resident.register": {Role.VILLAGE_AGENT, Role.TOWNSHIP_CLERK, Role.AGENCY_CLERK},
+    "resident.review": {Role.TOWNSHIP_CLERK, Role.AGENCY_CLERK},
+    "resident.import": {Role.TOWNSHIP_CLERK, Role.AGENCY_CLERK},
+    # the resident's own registration, change requests and coverage
+    "resident.self": {Role.INDIVIDUAL},
+    # 续保人员名册 (东明 三(一)): the tax side builds and confirms it; the village agent posts it
+    "resident.roster": {Role.TAX_CLERK},
+    "resident.roster_post": {Role.VILLAGE_AGENT},
     "resident.view": {Role.VILLAGE_AGENT, Role.TOWNSHIP_CLERK, Role.TAX_CLERK, Role.AGENCY_CLERK,
                       Role.BUREAU_MANAGER, Role.AUDITOR, Role.ADMIN},
     "reporting.view": {Role.TOWNSHIP_CLERK, Role.TAX_CLERK, Role.AGENCY_CLERK, Role.BUREAU_MANAGER,

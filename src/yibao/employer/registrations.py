@@ -34,6 +34,12 @@ def register() -> None:
 
     registry.command("employer", "职工医保缴费基数申报批量操作", configure, run)
 
+    @registry.insured_lookup(SCHEME)
+    def insured_in_employee_scheme(id_number: str, year: int) -> list[dict]:
+        from . import selectors
+
+        return selectors.insured_in_year(id_number, year)
+
     @registry.user_regions
     def regions_of_unit_or_flexible_worker(user):
         from . import selectors

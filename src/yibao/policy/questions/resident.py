@@ -109,6 +109,17 @@ def _hardship(ctx: Context, on: dt.date, categories: list[str], standard: Decima
     return best
 
 
+@question("resident.hardship_categories", "本统筹区资助的困难群体类别", [YEAR],
+          {"categories": "通知规定资助的困难群体类别（按政策文件的用语）"})
+def hardship_categories(ctx: Context, insurance_year):
+    entries = ctx.all("resident.hardship_subsidy", _on(insurance_year))
+    if not entries:
+        raise ctx.not_configured("resident.hardship_subsidy", _on(insurance_year), detail="通知未规定困难群体资助")
+    categories = [e.value["category"] for e in entries]
+    ctx.step("resident.hardship_categories", f"{insurance_year} 保险年度资助的困难群体类别：{'、'.join(categories)}。")
+    return {"categories": categories}
+
+
 # --- collection period -------------------------------------------------------------------------
 
 def _collection(ctx: Context, year: int):
@@ -249,8 +260,27 @@ def _migrant(ctx: Context, year: int, paid_on: dt.date, moved_in_on, paid_at_ori
     return start, end
 
 
+def _back_payment(ctx: Context, year: int, paid_on: dt.date) -> tuple[dt.date, dt.date]:
+    on = _on(year)
+    rule = ctx.maybe("resident.back_payment_benefit", on)
+    if rule is None:
+        raise ctx.not_configured("resident.back_payment_benefit", on,
+                                 detail="通知未规定补缴以前年度保费后何时享受待遇")
+    months = rule.value["waiting_months"]
+    start = period_end(paid_on, months) + dt.timedelta(days=1) if months else paid_on
+    end = _year_end(ctx, year)
+    if start > end:
+        raise ctx.refuse("not_eligible", f"等待期满时 {year} 保险年度已结束。")
+    if months:
+        ctx.cite_law(*CIVIL_CODE)
+    ctx.step("resident.benefit.back_payment",
+             f"{paid_on.isoformat()} 补缴 {year} 保险年度保费，等待期 {months} 个月，自 {start.isoformat()} 起享受待遇。")
+    return start, end
+
+
 @question("resident.benefit_start", "待遇享受期",
-          [YEAR, Input("kind", "choice", "参保人类别", choices=("ordinary", "newborn", "migrant")),
+          [YEAR, Input("kind", "choice", "参保人类别（普通、新生儿、迁入、补缴）",
+                       choices=("ordinary", "newborn", "migrant", "back_payment")),
            Input("paid_on", "date", "缴费日期"),
            Input("birth_date", "date", "出生日期（新生儿）", required=False),
            Input("moved_in_on", "date", "户籍迁入日期（新迁入居民）", required=False),
@@ -261,6 +291,8 @@ def benefit_start(ctx: Context, insurance_year, kind, paid_on, birth_date=None, 
         start, end = _newborn(ctx, insurance_year, paid_on, birth_date)
     elif kind == "migrant":
         start, end = _migrant(ctx, insurance_year, paid_on, moved_in_on, paid_at_origin)
+    elif kind == "back_payment":
+        start, end = _back_payment(ctx, insurance_year, paid_on)
     else:
         start, end = _ordinary(ctx, insurance_year, paid_on)
     return {"benefit_start": start.isoformat(), "benefit_end": end.isoformat()}

@@ -1,0 +1,7 @@
+from __future__ import annotations
+
+COMMANDS: dict = {}
+
+
+def configure(sub) -> None:
+    pass

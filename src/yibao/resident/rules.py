@@ -1,0 +1,46 @@
+"""The resident scheme's questions to the policy engine, in the shape the services need. Every
+number and date (premium, subsidies, benefit periods, configured hardship categories) comes from
+``yibao.policy``; nothing here re-implements a rule."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from yibao.errors import RuleRefused
+from yibao.policy import get_engine
+
+__all__ = ["RuleRefused", "ask", "answer", "hardship_categories", "premium", "benefit"]
+
+
+def answer(region: str, question: str, **inputs: Any):
+    """The engine's whole answer (values and explanation), or ``RuleRefused``."""
+    result = get_engine().ask(region, question, {k: v for k, v in inputs.items() if v is not None})
+    if not result.ok:
+        raise RuleRefused.from_answer(result.error, result.explanation)
+    return result
+
+
+def ask(region: str, question: str, **inputs: Any) -> dict:
+    return answer(region, question, **inputs).values
+
+
+def hardship_categories(region: str, insurance_year: int) -> list[str]:
+    return ask(region, "resident.hardship_categories", insurance_year=insurance_year)["categories"]
+
+
+def premium(region: str, insurance_year: int, categories: list[str]):
+    return answer(region, "resident.premium", insurance_year=insurance_year, categories=list(categories))
+
+
+KIND_OF = {"ordinary": "ordinary", "newborn": "newborn", "migrant": "migrant", "back_payment": "back_payment"}
+
+
+def benefit(region: str, insurance_year: int, kind: str, paid_on: dt.date, *, birth_date: dt.date | None = None,
+            moved_in_on: dt.date | None = None, paid_at_origin: bool | None = None):
+    """The benefit period of a paid enrolment (the engine's ``resident.benefit_start``)."""
+    return answer(region, "resident.benefit_start", insurance_year=insurance_year, kind=KIND_OF[kind],
+                  paid_on=paid_on.isoformat(),
+                  birth_date=birth_date.isoformat() if birth_date and kind == "newborn" else None,
+                  moved_in_on=moved_in_on.isoformat() if moved_in_on else None,
+                  paid_at_origin=paid_at_origin if kind == "migrant" else None)

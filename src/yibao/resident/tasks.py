@@ -1,0 +1,4 @@
+"""The resident scheme's job handlers (``yibao.jobs.services.handler``): ids → objects → one
+service. Each subdomain's handlers live in its own module, imported here."""
+
+from __future__ import annotations

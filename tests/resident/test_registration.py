@@ -1,0 +1,166 @@
+"""Registration, maker-checker review, 两证统一 and duplicates across villages, regions and schemes."""
+
+import datetime as dt
+
+import pytest
+
+from factories import (
+    DONGMING,
+    JINCHENG,
+    IndividualFactory,
+    TownshipClerkFactory,
+    VillageAgentFactory,
+    village,
+)
+from yibao.audit.models import AuditEntry
+from yibao.errors import AppError
+from yibao.resident import selectors, services
+from yibao.resident.errors import DuplicateEnrolment
+from yibao.resident.models import Enrolment, Person, Problem, Registration, RegistrationStatus
+
+from .factories import (
+    DONGMING_OTHER_TOWNSHIP_VILLAGE,
+    DONGMING_VILLAGE,
+    JINCHENG_TOWNSHIP,
+    JINCHENG_VILLAGE,
+    enrolled,
+    form,
+    resident_number,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def agent():
+    return VillageAgentFactory(division=village(DONGMING_VILLAGE))
+
+
+@pytest.fixture
+def clerk():
+    return TownshipClerkFactory()
+
+
+def test_an_agent_registers_and_another_clerk_approves(agent, clerk):
+    registration = services.register(form(1), region=DONGMING, actor=agent)
+    assert registration.status == RegistrationStatus.PENDING
+    assert registration.sex in ("男", "女") and registration.birth_date is not None
+    assert not Person.objects.exists()  # nothing enrolled before the second signature
+    services.review(registration, actor=clerk, approve=True)
+    registration.refresh_from_db()
+    assert registration.status == RegistrationStatus.APPROVED
+    assert (registration.maker_id, registration.checker_id) == (agent.pk, clerk.pk)
+    enrolment = Enrolment.objects.get()
+    assert (enrolment.insurance_year, enrolment.status, enrolment.division_id) == (2024, "registered", DONGMING_VILLAGE)
+    assert AuditEntry.objects.filter(action__in=["resident.register", "resident.review"]).count() == 2
+
+
+def test_the_maker_cannot_review_their_own_registration(clerk):
+    registration = services.register(form(1), region=DONGMING, actor=clerk)
+    with pytest.raises(AppError, match="登记人与审核人不能是同一人"):
+        services.review(registration, actor=clerk, approve=True)
+    assert not Enrolment.objects.exists()
+
+
+def test_an_agent_cannot_register_outside_their_village(agent):
+    with pytest.raises(AppError, match="不在您负责的区域内") as refused:
+        services.register(form(1, village=DONGMING_OTHER_TOWNSHIP_VILLAGE), region=DONGMING, actor=agent)
+    assert refused.value.code == "outside_area"
+    assert not Registration.objects.exists()
+
+
+@pytest.mark.parametrize(("change", "code"), [
+    ({"id_number": "371728199001011235"}, "id_check_char"),
+    ({"sex": "女" if int(resident_number(1)[16]) % 2 else "男"}, "sex_mismatch"),
+    ({"birth_date": dt.date(1901, 1, 1)}, "birth_date_mismatch"),
+    ({"hukou_code": "371728999999"}, "division_unknown"),
+    ({"hukou_code": JINCHENG_VILLAGE}, "division_outside_region"),
+    ({"phone": "12345"}, "phone_invalid"),
+])
+def test_bad_input_is_refused_with_a_chinese_message_and_nothing_written(agent, change, code):
+    with pytest.raises(AppError) as refused:
+        services.register(form(1, **change), region=DONGMING, actor=agent)
+    assert refused.value.code == code and refused.value.message
+    assert not Registration.objects.exists() and not AuditEntry.objects.filter(action="resident.register").exists()
+
+
+def test_a_two_certificates_mismatch_waits_in_the_problem_queue_and_blocks_enrolment(agent, clerk):
+    registration = services.register(form(1, hk_name="居民一"), region=DONGMING, actor=agent)
+    assert registration.status == RegistrationStatus.PROBLEM
+    problem = Problem.objects.get()
+    assert "姓名" in problem.message and "居民一" in problem.message
+    assert list(selectors.problems_for(clerk)) == [problem]
+    with pytest.raises(AppError):
+        services.review(registration, actor=clerk, approve=True)
+    with pytest.raises(AppError, match="两证信息仍不一致"):
+        services.resolve(problem, actor=clerk, corrections={"hk_name": "居民二"})
+    services.resolve(problem, actor=clerk, corrections={"hk_name": "居民1"})
+    registration.refresh_from_db()
+    assert registration.status == RegistrationStatus.PENDING
+    services.review(registration, actor=TownshipClerkFactory(), approve=True)
+    assert Enrolment.objects.filter(id_number=registration.id_number).exists()
+
+
+def test_a_problem_sent_back_waits_for_the_resident(agent, clerk):
+    number = resident_number(3)
+    resident = IndividualFactory(id_number=number, username=number)
+    registration = services.register(form(3, hk_sex="女" if int(number[16]) % 2 else "男"), region=DONGMING,
+                                     actor=agent)
+    problem = registration.problems.get()
+    services.send_back(problem, actor=clerk, instructions="请到派出所更正户口簿上的性别后重新提交。")
+    assert list(selectors.problems_for(resident, status="returned")) == [problem]
+    services.resubmit(problem, actor=resident, corrections={"hk_sex": registration.sex})
+    registration.refresh_from_db()
+    assert registration.status == RegistrationStatus.PENDING
+
+
+def test_a_person_enrolled_elsewhere_is_refused_and_told_where(agent, clerk):
+    enrolled(1, maker=agent, checker=clerk)
+    with pytest.raises(DuplicateEnrolment, match="雷庄村") as same_year:
+        services.register(form(1, village="371728001001"), region=DONGMING, actor=clerk)
+    assert same_year.value.status == 409
+    # another region: a 晋城 clerk sees only where, not which village (no whole numbers for them? they do)
+    jincheng_clerk = TownshipClerkFactory(division=village(JINCHENG_TOWNSHIP))
+    number = resident_number(1)
+    with pytest.raises(DuplicateEnrolment, match="东明县"):
+        services.register(form(1, village=JINCHENG_VILLAGE, region_code=DONGMING, id_number=number,
+                               hk_id_number=number), region=JINCHENG, actor=jincheng_clerk)
+    # the next year is free
+    services.register(form(1, year=2025), region=DONGMING, actor=agent)
+
+
+def test_a_person_insured_as_a_flexible_worker_is_refused(agent):
+    from decimal import Decimal
+
+    from employer.factories import FlexibleWorkerFactory
+    from yibao.employer.models import FlexibleBaseChoice
+    from yibao.months import Month
+
+    worker = FlexibleWorkerFactory()
+    number = worker.id_number
+    services.register(form(9, id_number=number, hk_id_number=number), region=DONGMING, actor=agent)  # not yet
+    Registration.objects.all().delete()
+    FlexibleBaseChoice.objects.create(worker=worker, year=2024, month_from=Month(2024, 1), base=Decimal("4000.00"))
+    with pytest.raises(DuplicateEnrolment, match="职工医保"):
+        services.register(form(9, id_number=number, hk_id_number=number), region=DONGMING, actor=agent)
+
+
+def test_a_resident_registers_only_themselves_online(agent):
+    number = resident_number(5)
+    resident = IndividualFactory(id_number=number, username=number)
+    with pytest.raises(AppError, match="只能为本人办理"):
+        services.register(form(6), region=DONGMING, actor=resident)
+    registration = services.register(form(5), region=DONGMING, actor=resident)
+    assert registration.channel == "online" and registration.status == RegistrationStatus.PENDING
+
+
+def test_history_answers_what_the_record_said_on_a_past_date(agent, clerk):
+    from django.utils import timezone
+
+    enrolment = enrolled(1, maker=agent, checker=clerk)
+    person = enrolment.person
+    before = timezone.now()
+    services.apply_values(person, {"phone": "13900139000"}, actor=clerk)
+    assert selectors.person_as_of(person, before)["phone"] == "13800138000"
+    assert selectors.person_as_of(person, timezone.now())["phone"] == "13900139000"
+    assert selectors.person_as_of(person, person.created_at - dt.timedelta(days=1)) is None
