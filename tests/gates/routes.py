@@ -87,6 +87,11 @@ PAGES: dict[str, Expect] = {
     "material": Expect(("employer.view_declaration", "person.view_id_number"), params={"material_id": MATERIAL}),
     "flexible": Expect("flexible.declare", methods=("GET", "POST")),
     "average_wage": Expect("employer.set_average_wage", methods=("GET", "POST")),
+    # --- resident scheme: registration, review, problem queue
+    # --- resident scheme: persons, coverage, premium
+    # --- resident scheme: imports
+    # --- resident scheme: change requests
+    # --- resident scheme: renewal roster
 }
 
 # --- API operations, by method and path of the OpenAPI document --------------------------------------
@@ -125,6 +130,11 @@ OPERATIONS: dict[str, Expect] = {
     "POST /api/v1/employer/flexible-base": Expect("flexible.declare", data={"month": f"{YEAR}-01", "base": "5000"}),
     "POST /api/v1/employer/average-wages": Expect("employer.set_average_wage", data={
         "region": "370700", "wage_year": YEAR - 1, "annual_amount": "不是金额", "published_on": f"{YEAR}-06-01"}),
+    # --- resident scheme: registration, review, problem queue
+    # --- resident scheme: persons, coverage, premium
+    # --- resident scheme: imports
+    # --- resident scheme: change requests
+    # --- resident scheme: renewal roster
 }
 
 
