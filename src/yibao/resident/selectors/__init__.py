@@ -14,3 +14,22 @@ from .persons import (
 
 __all__ = ["Coverage", "coverage", "enrolments_of", "person_as_of", "person_for", "persons_for", "premium_for",
            "problem_for", "problems_for", "registration_for", "registrations_for"]
+
+# coverage, premium and the person as staff and the resident see them
+from .coverage import (  # noqa: E402
+    CoverageAnswer,
+    OwnRecord,
+    PersonCard,
+    Premium,
+    categories_on,
+    clean_id_number,
+    coming_year,
+    coverage_for,
+    own_record,
+    person_card,
+    premium_of,
+    search_persons,
+)
+
+__all__ += ["CoverageAnswer", "OwnRecord", "PersonCard", "Premium", "categories_on", "clean_id_number", "coming_year",
+            "coverage_for", "own_record", "person_card", "premium_of", "search_persons"]
