@@ -141,24 +141,33 @@ def coverage_for(user, id_number: str, on: dt.date) -> CoverageAnswer | None:
     number = clean_id_number(id_number)
     if not number:
         return None
-    person = _person(user, number)
+    # two indexed reads (the person, their enrolments of the neighbouring years), only the columns
+    # the answer needs: this is asked for one person at a time at a region's scale
+    person = (persons_for(user).filter(id_number=number).only(*_JUDGED_PERSON).order_by("-valid_from").first())
     if person is None:
         return None
     enrolments = list(scope_of(user).filter(
-        Enrolment.objects.filter(id_number=number, insurance_year__in=_years(on))))
+        Enrolment.objects.filter(id_number=number, insurance_year__in=_years(on))).only(*_JUDGED_ENROLMENT))
     return CoverageAnswer(person, on, _judge(person, enrolments, on))
 
 
-def _person(user, number: str, *, year: int | None = None) -> Person | None:
-    """The reader's view of the person: of their records in scope, the one enrolled for ``year``
-    when given, else the most recently changed."""
-    qs = persons_for(user).filter(id_number=number).select_related(
+_JUDGED_PERSON = ("id", "region_id", "id_number", "name", "birth_date", "life_status", "life_status_on", "valid_from")
+_JUDGED_ENROLMENT = ("id", "region_id", "person_id", "id_number", "insurance_year", "status", "kind", "paid_on",
+                     "moved_in_on", "paid_at_origin")
+
+
+def _person(user, number: str, *, year: int | None = None, fields: tuple[str, ...] | None = None) -> Person | None:
+    """The reader's view of the person: of their records in scope (usually one), the one enrolled
+    for ``year`` when given, else the most recently changed."""
+    qs = persons_for(user).filter(id_number=number).order_by("-valid_from")
+    qs = qs.select_related("region").only(*fields, "region__name") if fields else qs.select_related(
         "region", "division", "hukou_division", "residence_division")
-    if year is not None:
-        enrolled = qs.filter(enrolments__insurance_year=year).order_by("-valid_from").first()
-        if enrolled is not None:
-            return enrolled
-    return qs.order_by("-valid_from").first()
+    records = list(qs[:10])
+    if year is not None and len(records) > 1:
+        enrolled = set(Enrolment.objects.filter(person__in=records, insurance_year=year)
+                       .values_list("person_id", flat=True))
+        records.sort(key=lambda p: p.pk not in enrolled)  # stable: the most recent enrolled one first
+    return records[0] if records else None
 
 
 # --- premium --------------------------------------------------------------------------------------
@@ -203,7 +212,7 @@ def premium_of(user, id_number: str, insurance_year: int | None, on: dt.date) ->
     number = clean_id_number(id_number)
     if not number:
         return None
-    person = _person(user, number, year=insurance_year)
+    person = _person(user, number, year=insurance_year, fields=("id", "region_id", "name", "valid_from"))
     if person is not None:
         region, region_name, name = person.region_id, person.region.name, person.name
     else:
