@@ -29,12 +29,12 @@ def _no_region(request):
     return render(request, "resident/no_region.html", {"message": NO_REGION})
 
 
+def _default_year(region) -> int:
+    return rules.default_insurance_year(region.key, clock.today())
+
+
 def _form_context(request, region, values, *, online=False):
-    today = clock.today()
-    try:
-        default_year = rules.default_insurance_year(region.key, today)
-    except AppError:
-        default_year = today.year
+    default_year = _default_year(region)
     places = [] if online else list(selectors.places_for(request.user, region).values("key", "name", "level"))
     return {"region": region, "values": values, "kinds": Kind.choices, "bases": Basis.choices, "sexes": Sex.choices,
             "places": places, "default_year": values.get("insurance_year") or default_year, "online": online}
@@ -49,7 +49,7 @@ def register(request):
     if request.method == "POST":
         values = request.POST.dict()
         try:
-            data = services.RegistrationInput.from_strings(request.POST, insurance_year=clock.today().year)
+            data = services.RegistrationInput.from_strings(request.POST, insurance_year=_default_year(region))
             registration = services.register(data, region=region.key, actor=request.user)
         except AppError as exc:
             messages.error(request, f"登记未保存：{exc}")
@@ -79,7 +79,7 @@ def register_online(request):
     if request.method == "POST":
         values = {**request.POST.dict(), "id_number": request.user.id_number}
         try:
-            data = services.RegistrationInput.from_strings(values, insurance_year=clock.today().year)
+            data = services.RegistrationInput.from_strings(values, insurance_year=_default_year(region))
             registration = services.register(data, region=region.key, actor=request.user)
         except AppError as exc:
             messages.error(request, f"登记未保存：{exc}")
