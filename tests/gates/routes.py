@@ -26,6 +26,7 @@ from .world import (  # noqa: F401  (the resident kinds are named by the residen
     MATERIAL,
     PDF,
     PERSON,
+    PERSON_RECORD,
     PROBLEM,
     REGISTRATION,
     YEAR,
@@ -121,6 +122,7 @@ PAGES: dict[str, Expect] = {
                                         data={"hk_name": "门禁居民"}),
     # --- resident scheme: persons, coverage, premium
     "resident_persons": Expect("resident.view"),
+    "resident_person": Expect("resident.view", params={"pk": PERSON_RECORD}),
     "resident_me": Expect("resident.self"),
     # --- resident scheme: imports
     # --- resident scheme: change requests
@@ -179,6 +181,9 @@ OPERATIONS: dict[str, Expect] = {
     "POST /api/v1/resident/problems/{pk}/resubmit": Expect("resident.self", params={"pk": PROBLEM},
                                                            data={"corrections": {"hk_name": "门禁居民"}}),
     # --- resident scheme: persons, coverage, premium
+    "GET /api/v1/resident/persons/{id_number}": Expect("resident.coverage", params={"id_number": PERSON}),
+    "GET /api/v1/resident/premium": Expect("resident.coverage", params={"id_number": PERSON}),
+    "GET /api/v1/resident/coverage": Expect("resident.coverage", params={"id_number": PERSON}),
     # --- resident scheme: imports
     # --- resident scheme: change requests
     # --- resident scheme: renewal roster

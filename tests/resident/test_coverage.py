@@ -341,6 +341,10 @@ def test_staff_search_and_the_person_page(agent, clerk, client_for):
     text = client.get(reverse("resident_person", args=[unpaid.pk]), {"on": "2024-05-01"}).content.decode()
     assert "没有医保待遇" in text and "未缴费" in text
     assert client.get(reverse("resident_person", args=[987654])).status_code == 404
+    # a year the notice does not configure: the engine's refusal, in place
+    silent = client.get(reverse("resident_person", args=[person.pk]), {"year": "2030"})
+    assert silent.status_code == 200 and "未规定" in silent.content.decode()
+    assert silent.context["premium"]["answer"] is None
 
 
 def test_the_person_page_is_404_outside_the_area(agent, client_for):

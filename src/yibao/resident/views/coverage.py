@@ -44,10 +44,12 @@ def _year(request, name: str = "year") -> int | None:
 
 def _premium(user, id_number: str, year: int | None, on: dt.date) -> dict:
     """The premium for the page, or the engine's refusal shown in place."""
+    shown = {"answer": None, "error": "", "explanation": [], "year": year}
     try:
-        return {"answer": selectors.premium_of(user, id_number, year, on)}
+        shown["answer"] = selectors.premium_of(user, id_number, year, on)
     except RuleRefused as exc:
-        return {"error": str(exc), "explanation": exc.explanation, "year": year}
+        shown.update(error=str(exc), explanation=exc.explanation)
+    return shown
 
 
 @require("resident.view")
