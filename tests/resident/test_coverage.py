@@ -307,6 +307,28 @@ def test_numbers_and_phones_are_masked_for_roles_without_the_right(agent, client
     assert not AuditEntry.objects.filter(action="person_data.view", actor_id__in=[manager.pk, tax.pk]).exists()
 
 
+def test_the_birth_date_is_hidden_from_roles_that_see_numbers_masked(agent, client_for):
+    """Region code and last four characters are shown of a masked number; the birth date is the
+    rest of it, so it is not shown either — not even through a newborn's coverage from birth."""
+    born = dt.date(2024, 2, 10)
+    number = number_born(born)
+    enrolled(42, maker=agent, paid_on=dt.date(2024, 5, 20), kind="newborn", id_number=number, hk_id_number=number)
+    person = Person.objects.get(id_number=number)
+    manager = client_for(BureauManagerFactory(division=division(DONGMING)))
+    answers = [manager.get(f"{API}/persons/{number}"),
+               manager.get(f"{API}/coverage", {"id_number": number, "on": "2024-03-01"}),
+               manager.get(reverse("resident_person", args=[person.pk]), {"on": "2024-03-01"})]
+    for answer in answers:
+        assert answer.status_code == 200 and born.isoformat() not in answer.content.decode()
+    coverage = answers[1].json()
+    assert coverage["covered"] and coverage["benefit_start"] is None and "自出生之日起" in coverage["message"]
+    assert answers[0].json()["birth_date"] is None
+    # a clerk who sees the number whole sees the date
+    clerk = client_for(AgencyClerkFactory(division=division(DONGMING)))
+    assert clerk.get(f"{API}/coverage", {"id_number": number, "on": "2024-03-01"}).json()["benefit_start"] == \
+        born.isoformat()
+
+
 def test_a_masked_role_cannot_search_by_some_digits_of_a_number(agent, client_for):
     enrolled(41, maker=agent)
     number = resident_number(41)

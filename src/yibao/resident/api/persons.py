@@ -14,7 +14,12 @@ from ninja import Query, Router, Schema
 
 from yibao import clock
 from yibao.access.permissions import user_can
-from yibao.accounts.personal_data import record_whole_view, shown_id_number, shown_phone
+from yibao.accounts.personal_data import (
+    record_whole_view,
+    sees_whole_id_numbers,
+    shown_id_number,
+    shown_phone,
+)
 from yibao.errors import Forbidden, NotFound
 from yibao.http import responds
 
@@ -66,7 +71,7 @@ class PersonOut(Schema):
     id_number: str
     name: str
     sex: str
-    birth_date: dt.date
+    birth_date: dt.date | None
     household_number: str
     basis: str
     basis_display: str
@@ -89,7 +94,9 @@ def _place(d) -> dict:
 def _person_out(card, user) -> dict:
     p = card.person
     return {
-        "id_number": shown_id_number(user, p.id_number), "name": p.name, "sex": p.sex, "birth_date": p.birth_date,
+        "id_number": shown_id_number(user, p.id_number), "name": p.name, "sex": p.sex,
+        # the birth date is the hidden middle of a masked number: shown with the whole number only
+        "birth_date": p.birth_date if sees_whole_id_numbers(user) else None,
         "household_number": p.household_number, "basis": p.basis, "basis_display": p.get_basis_display(),
         "region": _place(p.region), "division": _place(p.division), "hukou_division": _place(p.hukou_division),
         "residence_division": _place(p.residence_division), "phone": shown_phone(user, p.phone),

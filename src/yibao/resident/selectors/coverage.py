@@ -148,7 +148,37 @@ def coverage_for(user, id_number: str, on: dt.date) -> CoverageAnswer | None:
         return None
     enrolments = list(scope_of(user).filter(
         Enrolment.objects.filter(id_number=number, insurance_year__in=_years(on))).only(*_JUDGED_ENROLMENT))
-    return CoverageAnswer(person, on, _judge(person, enrolments, on))
+    answer = _judge(person, enrolments, on)
+    if not sees_whole_id_numbers(user):
+        answer = _without_birth_date(answer, person.birth_date)
+    return CoverageAnswer(person, on, answer)
+
+
+HIDDEN_BIRTH_DATE = "（出生日期已隐去）"
+
+
+def _hidden(value, birth: str):
+    if isinstance(value, str):
+        return value.replace(birth, HIDDEN_BIRTH_DATE)
+    if isinstance(value, dict):
+        return {k: _hidden(v, birth) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_hidden(v, birth) for v in value]
+    return value
+
+
+def _without_birth_date(answer: Coverage, birth_date: dt.date) -> Coverage:
+    """For a reader who sees identity numbers masked: the birth date is the masked middle of the
+    number (region code and last four characters are shown), so it leaves the answer too — from
+    the engine's explanation of a newborn, and as the start of a benefit period that begins at
+    birth (then given only in words)."""
+    birth = birth_date.isoformat()
+    answer.message = _hidden(answer.message, birth)
+    answer.explanation = _hidden(answer.explanation, birth)
+    if answer.benefit_start == birth_date:
+        answer.benefit_start = None
+        answer.message += "待遇自出生之日起享受。"
+    return answer
 
 
 _JUDGED_PERSON = ("id", "region_id", "id_number", "name", "birth_date", "life_status", "life_status_on", "valid_from")
