@@ -122,7 +122,7 @@ class HistoryEntry:
     valid_to: dt.datetime | None        # None: the current values
     values: dict                        # field → shown value
     changed: list[str] = field(default_factory=list)   # labels of what differs from the entry before
-    change_id: int | None = None        # the request whose approval ended this entry
+    change_id: int | None = None        # the change request whose approval brought these values
     change_status: str = ""
 
 
@@ -132,19 +132,20 @@ def _raw(obj, model) -> dict:
 
 def history_of(reader, person: Person) -> list[HistoryEntry]:
     """The record's versions, oldest first, then the current values: from when to when each
-    held, what differed from the one before, and which change request ended it."""
+    held, what differed from the one before, and which change request brought it (a version
+    records the request whose approval ended it, so the next one was brought by that request)."""
     versions = list(PersonVersion.objects.filter(person=person).order_by("valid_from", "id"))
     raws = [(v.valid_from, v.valid_to, _raw(v, PersonVersion), v.change_id) for v in versions]
     raws.append((person.valid_from, None, _raw(person, Person), None))
     names = _division_names(str(r[2][f]) for r in raws for f in DIVISIONS)
     statuses = dict(ChangeRequest.objects.filter(pk__in=[r[3] for r in raws if r[3]]).values_list("pk", "status"))
-    entries, previous = [], None
-    for valid_from, valid_to, raw, change_id in raws:
+    entries, previous, brought_by = [], None, None
+    for valid_from, valid_to, raw, ended_by in raws:
         changed = [LABELS[f] for f in HISTORY_FIELDS if previous is not None and previous[f] != raw[f]]
-        entries.append(HistoryEntry(valid_from, valid_to, {f: shown_value(reader, f, raw[f], names)
-                                                           for f in HISTORY_FIELDS},
-                                    changed, change_id, ChangeStatus(statuses[change_id]).label if change_id else ""))
-        previous = raw
+        entries.append(HistoryEntry(valid_from, valid_to,
+                                    {f: shown_value(reader, f, raw[f], names) for f in HISTORY_FIELDS}, changed,
+                                    brought_by, ChangeStatus(statuses[brought_by]).label if brought_by else ""))
+        previous, brought_by = raw, ended_by
     return entries
 
 
