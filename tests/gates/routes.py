@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from . import world as w  # the resident scheme's kinds of objects, as w.KIND
 from .world import DECLARATION, DIVISION, FORM, FORMAT, JOB, LINE, MATERIAL, PDF, YEAR
 
 SIGNED_IN = None  # any signed-in user, whatever the role
@@ -49,6 +50,9 @@ PUBLIC = Expect(public=True)
 UPLOAD = {"file": ("filled.csv", "序号,姓名\n".encode())}
 MATERIAL_UPLOAD = {"code": "gate", "file": ("scan.pdf", PDF)}
 POST = ("POST",)
+# a change request: a new phone with one scanned document
+CHANGE_FORM = {"phone": "13912345678", "title_1": "户口簿", "document_1": ("hk.pdf", PDF)}
+CHANGE_UPLOAD = {"phone": "13912345678", "titles": "户口簿", "documents": ("hk.pdf", PDF)}
 PK = {"pk": DECLARATION}
 
 # --- pages, by URL name ---------------------------------------------------------------------------
@@ -91,6 +95,17 @@ PAGES: dict[str, Expect] = {
     # --- resident scheme: persons, coverage, premium
     # --- resident scheme: imports
     # --- resident scheme: change requests
+    "resident_my_changes": Expect("resident.self", methods=("GET", "POST"), data=CHANGE_FORM),
+    "resident_changes": Expect("resident.review"),
+    "resident_change": Expect("resident.review", params={"pk": w.CHANGE}),
+    "resident_change_review": Expect("resident.review", methods=POST, params={"pk": w.CHANGE},
+                                     data={"decision": "reject", "note": "门禁测试"}),
+    # A document (identity card, household register) carries whole numbers: not for masked roles.
+    "resident_change_document": Expect(("resident.review", "person.view_id_number"),
+                                       params={"document_id": w.CHANGE_DOCUMENT}),
+    "resident_person_change": Expect("resident.register", methods=("GET", "POST"), params={"pk": w.RESIDENT},
+                                     data=CHANGE_FORM),
+    "resident_person_history": Expect("resident.view", params={"pk": w.RESIDENT}),
     # --- resident scheme: renewal roster
 }
 
@@ -134,6 +149,17 @@ OPERATIONS: dict[str, Expect] = {
     # --- resident scheme: persons, coverage, premium
     # --- resident scheme: imports
     # --- resident scheme: change requests
+    "POST /api/v1/resident/me/changes": Expect("resident.self", data=CHANGE_UPLOAD),
+    "GET /api/v1/resident/me/changes": Expect("resident.self"),
+    "POST /api/v1/resident/persons/{id_number}/changes": Expect("resident.register", params={"id_number": w.RESIDENT_ID},
+                                                                data=CHANGE_UPLOAD),
+    "GET /api/v1/resident/changes": Expect("resident.review"),
+    "GET /api/v1/resident/changes/{pk}": Expect("resident.review", params={"pk": w.CHANGE}),
+    "POST /api/v1/resident/changes/{pk}/review": Expect("resident.review", params={"pk": w.CHANGE},
+                                                        data={"approve": False, "note": "门禁测试"}),
+    "GET /api/v1/resident/changes/{pk}/documents/{document_id}": Expect(
+        ("resident.review", "person.view_id_number"), params={"pk": w.CHANGE, "document_id": w.CHANGE_DOCUMENT}),
+    "GET /api/v1/resident/persons/{id_number}/history": Expect("resident.view", params={"id_number": w.RESIDENT_ID}),
     # --- resident scheme: renewal roster
 }
 

@@ -74,6 +74,7 @@ class World:
     job_out: object                          # a job started by someone else
     id_numbers: list[str] = field(default_factory=list)   # every identity number the world holds
     names: dict[str, str] = field(default_factory=dict)   # identity number → name
+    changes: dict[str, object] = field(default_factory=dict)   # resident change requests (see CHANGE below)
 
     # --- route parameters ---------------------------------------------------------------------
     def value(self, kind: str, role: str, variant: str):
@@ -240,11 +241,14 @@ def build_world() -> World:
     session.save()
 
     people = inside + outside
-    return World(users=users, clients=clients, unit_in=unit_in, unit_out=unit_out,
+    changes = _build_changes(users)
+    world = World(users=users, clients=clients, unit_in=unit_in, unit_out=unit_out,
                  declaration_in=declaration_in, declaration_out=declaration_out,
                  material_in=material_in, material_out=material_out, jobs=jobs, job_out=job_out,
                  id_numbers=[p.id_number for p in people] + [users[Role.INDIVIDUAL].id_number],
-                 names={p.id_number: p.name for p in people})
+                 names={p.id_number: p.name for p in people}, changes=changes)
+    world.id_numbers += [changes["person_out"].id_number]
+    return world
 
 
 def _material_code(declaration) -> str:
@@ -278,3 +282,67 @@ def _tiny_xlsx() -> bytes:
     book.add_worksheet().write(0, 0, "错误清单")
     book.close()
     return buf.getvalue()
+
+
+# --- resident scheme: change requests --------------------------------------------------------------
+# A resident's record in a 潍坊 village for the world's individual (inside the staff's division,
+# the individual's own), one in a 聊城 village (outside it), and a pending change request with a
+# document on each. Pages name a record by its primary key (RESIDENT), the API by its identity
+# number (RESIDENT_ID).
+CHANGE = "change"
+CHANGE_DOCUMENT = "change_document"
+RESIDENT = "resident"
+RESIDENT_ID = "resident_id"
+MISSING_ID_NUMBER = resident_id("37070519790203999")
+KINDS = (*KINDS, CHANGE, CHANGE_DOCUMENT, RESIDENT, RESIDENT_ID)
+
+
+def _reaches_residents(role: str) -> bool:
+    return scope_kind(role) in (ScopeKind.DIVISION, ScopeKind.ALL, ScopeKind.PERSON)
+
+
+def _change_kind(attr: str, missing):
+    def value(w: World, role: str, variant: str):
+        if variant == "missing":
+            return missing
+        if variant == "in":
+            return attr_of(w.changes[f"{attr}_in"]) if _reaches_residents(role) else None
+        return None if scope_kind(role) == ScopeKind.ALL else attr_of(w.changes[f"{attr}_out"])
+
+    attr_of = (lambda o: o.id_number) if attr == "person_id" else (lambda o: o.pk)
+    return value
+
+
+_VALUES.update({CHANGE: _change_kind("change", MISSING_PK), CHANGE_DOCUMENT: _change_kind("document", MISSING_PK),
+                RESIDENT: _change_kind("person", MISSING_PK), RESIDENT_ID: _change_kind("person_id", MISSING_ID_NUMBER)})
+assert set(_VALUES) == set(KINDS)
+
+
+def _build_changes(users) -> dict:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    from yibao.accounts.services import create_user
+    from yibao.identity import parse_resident_id
+    from yibao.regions.models import Division
+    from yibao.resident import services
+    from yibao.resident.models import Person
+
+    def person(region: str, number: str, name: str):
+        place = Division.objects.filter(path__startswith=Division.objects.get(key=region).path,
+                                        level="village").order_by("key").first()
+        parsed = parse_resident_id(number, today=BUSINESS_DATE)
+        return Person.objects.create(region_id=region, id_number=number, name=name, sex=parsed.sex,
+                                     birth_date=parsed.birth_date, hukou_division=place, residence_division=place,
+                                     division=place, phone="13800138000", valid_from=timezone.now())
+
+    person_in = person(STAFF_DIVISION, users[Role.INDIVIDUAL].id_number, "门禁灵活")
+    person_out = person(OUT_DIVISION, resident_id("37150219800101961"), "门禁居民")
+    clerk_out = create_user(role=Role.AGENCY_CLERK, username="gate.changes.out", password=PASSWORD,
+                            full_name="聊城经办", division=Division.objects.get(key=OUT_DIVISION), check_password=False)
+    built = {"person_in": person_in, "person_out": person_out, "person_id_in": person_in, "person_id_out": person_out}
+    for where, p, actor in (("in", person_in, users[Role.INDIVIDUAL]), ("out", person_out, clerk_out)):
+        change = services.file_change(p, {"phone": "13912345678"}, actor=actor, reason="门禁测试",
+                                      documents=[services.DocumentIn("户口簿", SimpleUploadedFile("hk.pdf", PDF))])
+        built[f"change_{where}"], built[f"document_{where}"] = change, change.documents.get()
+    return built
