@@ -40,7 +40,12 @@ JOB = "job"
 DIVISION = "division"
 FORM = "form"
 FORMAT = "format"
-KINDS = (DECLARATION, LINE, MATERIAL, JOB, DIVISION, FORM, FORMAT)
+# the resident scheme's objects
+PERSON = "person"               # an identity number of a registered resident
+REGISTRATION = "registration"
+PROBLEM = "problem"
+KINDS = (DECLARATION, LINE, MATERIAL, JOB, DIVISION, FORM, FORMAT, PERSON, REGISTRATION, PROBLEM)
+MISSING_ID_NUMBER = "370705198001010017"  # valid, and nobody's
 
 
 def resident_id(first17: str) -> str:
@@ -72,9 +77,10 @@ class World:
     material_out: object
     jobs: dict[str, object]                  # role → a job the role started
     job_out: object                          # a job started by someone else
+    resident: dict[str, object] = field(default_factory=dict)  # the resident scheme's objects, in and out
+    changes: dict[str, object] = field(default_factory=dict)   # resident change requests (see CHANGE below)
     id_numbers: list[str] = field(default_factory=list)   # every identity number the world holds
     names: dict[str, str] = field(default_factory=dict)   # identity number → name
-    changes: dict[str, object] = field(default_factory=dict)   # resident change requests (see CHANGE below)
 
     # --- route parameters ---------------------------------------------------------------------
     def value(self, kind: str, role: str, variant: str):
@@ -140,8 +146,33 @@ def _format(w: World, role: str, variant: str):
     return {"in": "xlsx", "out": None, "missing": "docx"}[variant]
 
 
+# --- the resident scheme -------------------------------------------------------------------------
+# Residents are reached by division (staff of 潍坊 reach the 奎文区 village, not the 聊城 one) and by
+# identity number (the individual reaches their own record); a unit reaches none.
+
+def _resident(w: World, role: str, variant: str, name: str, missing):
+    kind = scope_kind(role)
+    if variant == "missing":
+        return missing
+    if variant == "in":
+        return None if kind == ScopeKind.UNIT else w.resident[f"{name}_in"]
+    return None if kind == ScopeKind.ALL else w.resident[f"{name}_out"]
+
+
+def _person(w: World, role: str, variant: str):
+    return _resident(w, role, variant, "person", MISSING_ID_NUMBER)
+
+
+def _registration(w: World, role: str, variant: str):
+    return _resident(w, role, variant, "registration", MISSING_PK)
+
+
+def _problem(w: World, role: str, variant: str):
+    return _resident(w, role, variant, "problem", MISSING_PK)
+
+
 _VALUES = {DECLARATION: _declaration, LINE: _line, MATERIAL: _material, JOB: _job, DIVISION: _division,
-           FORM: _form, FORMAT: _format}
+           FORM: _form, FORMAT: _format, PERSON: _person, REGISTRATION: _registration, PROBLEM: _problem}
 assert set(_VALUES) == set(KINDS)
 
 
@@ -240,15 +271,51 @@ def build_world() -> World:
     session[f"import-errors-{declaration_in.pk}"] = str(report)
     session.save()
 
+    resident = _resident_world(users[Role.INDIVIDUAL])
+    changes = _change_world(resident, users[Role.INDIVIDUAL])
     people = inside + outside
-    changes = _build_changes(users)
-    world = World(users=users, clients=clients, unit_in=unit_in, unit_out=unit_out,
+    return World(users=users, clients=clients, unit_in=unit_in, unit_out=unit_out,
                  declaration_in=declaration_in, declaration_out=declaration_out,
                  material_in=material_in, material_out=material_out, jobs=jobs, job_out=job_out,
-                 id_numbers=[p.id_number for p in people] + [users[Role.INDIVIDUAL].id_number],
+                 resident=resident,
+                 id_numbers=[p.id_number for p in people] + [users[Role.INDIVIDUAL].id_number]
+                 + [resident["person_out"]],
                  names={p.id_number: p.name for p in people}, changes=changes)
-    world.id_numbers += [changes["person_out"].id_number]
-    return world
+
+
+RESIDENT_VILLAGE_IN = "370705001001"   # 中学街社区居民委员会, 潍坊奎文区: inside the staff's division
+RESIDENT_VILLAGE_OUT = "371502001001"  # 古城社区居委会, 聊城东昌府区: outside it
+
+
+def _resident_world(individual) -> dict:
+    """The individual's own resident record and registration (with a 两证 problem) in 潍坊, and
+    another person's in 聊城: rows as the resident app's services leave them. Route parameters
+    by kind: ``person_in``/``person_out`` (identity numbers), ``registration_*``, ``problem_*`` (pks)."""
+    from django.utils import timezone
+
+    from yibao.identity import parse_resident_id
+    from yibao.resident.models import Enrolment, Person, Problem, Registration, RegistrationStatus
+
+    made = {}
+    for side, number, village, name in (("in", individual.id_number, RESIDENT_VILLAGE_IN, "门禁居民"),
+                                        ("out", resident_id("37150219850607771"), RESIDENT_VILLAGE_OUT, "门禁他人")):
+        parsed = parse_resident_id(number, today=BUSINESS_DATE)
+        region = "370700" if side == "in" else "371500"
+        common = {"region_id": region, "id_number": number, "name": name, "sex": parsed.sex,
+                  "birth_date": parsed.birth_date, "hukou_division_id": village, "residence_division_id": village,
+                  "division_id": village, "phone": "13800138000", "household_number": f"HK-{side}"}
+        person = Person.objects.create(valid_from=timezone.now(), **common)
+        Enrolment.objects.create(region_id=region, person=person, id_number=number, insurance_year=YEAR,
+                                 division_id=village)
+        registration = Registration.objects.create(
+            insurance_year=YEAR + 1, channel="agent", status=RegistrationStatus.PROBLEM, hk_id_number=number,
+            hk_name=name + "甲", hk_sex=parsed.sex, hk_birth_date=parsed.birth_date, maker_label="门禁", **common)
+        problem = Problem.objects.create(region_id=region, division_id=village, source="registration",
+                                         registration=registration, code="two_certificates_mismatch",
+                                         message="两证信息不一致：姓名")
+        made.update({f"person_{side}": number, f"registration_{side}": registration.pk,
+                     f"problem_{side}": problem.pk})
+    return made
 
 
 def _material_code(declaration) -> str:
@@ -285,64 +352,48 @@ def _tiny_xlsx() -> bytes:
 
 
 # --- resident scheme: change requests --------------------------------------------------------------
-# A resident's record in a 潍坊 village for the world's individual (inside the staff's division,
-# the individual's own), one in a 聊城 village (outside it), and a pending change request with a
-# document on each. Pages name a record by its primary key (RESIDENT), the API by its identity
-# number (RESIDENT_ID).
+# A pending change request with a document on each of the resident records above (the individual's
+# own in 潍坊, inside the staff's division; another person's in 聊城, outside it). Pages name a
+# record by its primary key (RESIDENT); the API by its identity number (PERSON).
 CHANGE = "change"
 CHANGE_DOCUMENT = "change_document"
 RESIDENT = "resident"
-RESIDENT_ID = "resident_id"
-MISSING_ID_NUMBER = resident_id("37070519790203999")
-KINDS = (*KINDS, CHANGE, CHANGE_DOCUMENT, RESIDENT, RESIDENT_ID)
+KINDS = (*KINDS, CHANGE, CHANGE_DOCUMENT, RESIDENT)
 
 
-def _reaches_residents(role: str) -> bool:
-    return scope_kind(role) in (ScopeKind.DIVISION, ScopeKind.ALL, ScopeKind.PERSON)
-
-
-def _change_kind(attr: str, missing):
+def _changes(name: str):
     def value(w: World, role: str, variant: str):
         if variant == "missing":
-            return missing
+            return MISSING_PK
         if variant == "in":
-            return attr_of(w.changes[f"{attr}_in"]) if _reaches_residents(role) else None
-        return None if scope_kind(role) == ScopeKind.ALL else attr_of(w.changes[f"{attr}_out"])
+            return None if scope_kind(role) == ScopeKind.UNIT else w.changes[f"{name}_in"]
+        return None if scope_kind(role) == ScopeKind.ALL else w.changes[f"{name}_out"]
 
-    attr_of = (lambda o: o.id_number) if attr == "person_id" else (lambda o: o.pk)
     return value
 
 
-_VALUES.update({CHANGE: _change_kind("change", MISSING_PK), CHANGE_DOCUMENT: _change_kind("document", MISSING_PK),
-                RESIDENT: _change_kind("person", MISSING_PK), RESIDENT_ID: _change_kind("person_id", MISSING_ID_NUMBER)})
+_VALUES.update({CHANGE: _changes("change"), CHANGE_DOCUMENT: _changes("document"), RESIDENT: _changes("person")})
 assert set(_VALUES) == set(KINDS)
 
 
-def _build_changes(users) -> dict:
+def _change_world(resident: dict, individual) -> dict:
+    """Filed through the service: by the individual for their own record, by a 聊城 clerk for the
+    other. Keys ``change_*``, ``document_*``, ``person_*`` (primary keys)."""
     from django.core.files.uploadedfile import SimpleUploadedFile
-    from django.utils import timezone
 
     from yibao.accounts.services import create_user
-    from yibao.identity import parse_resident_id
     from yibao.regions.models import Division
     from yibao.resident import services
     from yibao.resident.models import Person
 
-    def person(region: str, number: str, name: str):
-        place = Division.objects.filter(path__startswith=Division.objects.get(key=region).path,
-                                        level="village").order_by("key").first()
-        parsed = parse_resident_id(number, today=BUSINESS_DATE)
-        return Person.objects.create(region_id=region, id_number=number, name=name, sex=parsed.sex,
-                                     birth_date=parsed.birth_date, hukou_division=place, residence_division=place,
-                                     division=place, phone="13800138000", valid_from=timezone.now())
-
-    person_in = person(STAFF_DIVISION, users[Role.INDIVIDUAL].id_number, "门禁灵活")
-    person_out = person(OUT_DIVISION, resident_id("37150219800101961"), "门禁居民")
     clerk_out = create_user(role=Role.AGENCY_CLERK, username="gate.changes.out", password=PASSWORD,
-                            full_name="聊城经办", division=Division.objects.get(key=OUT_DIVISION), check_password=False)
-    built = {"person_in": person_in, "person_out": person_out, "person_id_in": person_in, "person_id_out": person_out}
-    for where, p, actor in (("in", person_in, users[Role.INDIVIDUAL]), ("out", person_out, clerk_out)):
-        change = services.file_change(p, {"phone": "13912345678"}, actor=actor, reason="门禁测试",
+                            full_name="聊城经办", division=Division.objects.get(key=OUT_DIVISION),
+                            check_password=False)
+    made = {}
+    for side, actor in (("in", individual), ("out", clerk_out)):
+        person = Person.objects.get(id_number=resident[f"person_{side}"])
+        change = services.file_change(person, {"phone": "13912345678"}, actor=actor, reason="门禁测试",
                                       documents=[services.DocumentIn("户口簿", SimpleUploadedFile("hk.pdf", PDF))])
-        built[f"change_{where}"], built[f"document_{where}"] = change, change.documents.get()
-    return built
+        made.update({f"change_{side}": change.pk, f"document_{side}": change.documents.get().pk,
+                     f"person_{side}": person.pk})
+    return made
