@@ -259,23 +259,6 @@ def test_moving_the_hukou_of_a_hukou_registration_moves_the_person(person, agent
 
 # --- the interfaces -------------------------------------------------------------------------------
 
-@pytest.fixture
-def routed_navigation(monkeypatch):
-    """Navigation offered only where its page is routed in this tree: the scheme's registration
-    pages are named in the navigation before they exist."""
-    from django.urls import NoReverseMatch
-
-    from yibao import registry
-
-    def routed(name):
-        try:
-            return bool(reverse(name))
-        except NoReverseMatch:
-            return False
-
-    monkeypatch.setattr(registry, "_NAV", {k: v for k, v in registry._NAV.items() if routed(k)})
-
-
 def test_the_api_files_reviews_and_answers_what_the_record_said_on_a_date(client, person, clerk, reviewer):
     resident = resident_of(person)
     client.force_login(resident)
@@ -337,7 +320,7 @@ def test_the_command_line_files_lists_and_reviews(tmp_path, capsys, person, agen
     assert person.phone == NEW_PHONE
 
 
-def test_the_pages_file_review_and_show_the_history(client, person, clerk, reviewer, routed_navigation):
+def test_the_pages_file_review_and_show_the_history(client, person, clerk, reviewer):
     resident = resident_of(person)
     client.force_login(resident)
     page = client.get(reverse("resident_my_changes"))
