@@ -235,6 +235,7 @@ def test_a_conflicting_number_waits_in_the_problem_queue(person, agent, clerk, r
     problem = Problem.objects.get(change=request)
     assert problem.source == "change" and problem.status == ProblemStatus.OPEN and "北关社区" in problem.message
     assert not PersonVersion.objects.exists()
+    assert problem in selectors.problems_for(reviewer)  # in the clerks' problem queue, naming the request
     # once the conflict is gone, approval applies it and releases the problem
     from yibao.resident.models import Registration
 
@@ -358,3 +359,28 @@ def test_the_pages_file_review_and_show_the_history(client, person, clerk, revie
     history = client.get(reverse("resident_person_history", args=[person.pk])).content.decode()
     assert person.id_number not in history and NEW_PHONE not in history
     assert client.get(reverse("resident_change_document", args=[document.pk])).status_code == 403
+
+
+
+def test_a_change_conflict_is_released_from_the_problem_queue(client, person, agent, clerk, reviewer):
+    from yibao.resident.models import Registration
+
+    from .factories import form
+
+    new = resident_number(41)
+    services.register(form(41, village=DONGMING_OTHER_VILLAGE), region=DONGMING, actor=clerk)
+    request = services.file_change(person, {"id_number": new}, actor=agent, documents=docs())
+    services.review_change(request, actor=reviewer, approve=True)
+    problem = Problem.objects.get(change=request)
+    client.force_login(reviewer)
+    assert client.get(reverse("resident_problem", args=[problem.pk])).status_code == 200
+    with pytest.raises(AppError, match="冲突仍未消除"):
+        services.resolve(problem, actor=reviewer, corrections={})
+    person.refresh_from_db()
+    assert person.id_number != new and Problem.objects.get(pk=problem.pk).status == ProblemStatus.OPEN
+    Registration.objects.filter(id_number=new).update(status="rejected")
+    client.post(reverse("resident_problem_release", args=[problem.pk]), {"note": "原登记已退回"})
+    person.refresh_from_db()
+    request.refresh_from_db()
+    assert person.id_number == new and request.status == ChangeStatus.APPROVED
+    assert Problem.objects.get(pk=problem.pk).status == ProblemStatus.RELEASED

@@ -50,7 +50,7 @@ EXTENSIONS = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".pn
 DIVISION_FIELDS = ("hukou_division", "residence_division")
 CONFLICT = "change_conflict"
 
-__all__ = ["CHANGEABLE", "ChangeError", "DocumentIn", "file_change", "review_change"]
+__all__ = ["CHANGEABLE", "ChangeError", "DocumentIn", "file_change", "release_problem", "review_change"]
 
 ChangeError = RegistrationError
 
@@ -287,3 +287,16 @@ def review_change(request: ChangeRequest, *, actor, approve: bool, note: str = "
                  before=before, after={"status": request.status, "changes": request.changes, "note": request.note},
                  division_path=request.division.path)
     return request
+
+
+@transaction.atomic
+def release_problem(problem: Problem, *, actor, note: str = "") -> Problem:
+    """Release a change request's conflict from the problem queue: the request is approved again
+    (by a clerk other than its filer) and applied. Refused, with nothing changed, while the
+    conflict remains."""
+    change = ChangeRequest.objects.get(pk=problem.change_id)
+    review_change(change, actor=actor, approve=True, note=note)
+    problem.refresh_from_db()
+    if problem.status in (ProblemStatus.OPEN, ProblemStatus.RETURNED):
+        raise ChangeError(f"冲突仍未消除，变更未生效：{problem.message}", code=CONFLICT)
+    return problem
