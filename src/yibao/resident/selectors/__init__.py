@@ -17,3 +17,8 @@ from .persons import (
 __all__ = ["Coverage", "coverage", "enrolments_of", "person_as_of", "person_for", "persons_for", "places_for", "premium_for",
            "problem_for", "problems_for", "region_of", "registration_counts", "registration_for", "registrations_for",
            "resident_regions"]
+
+# change requests and history
+from .changes import change_for, changes_for, document_for, history_of, person_by_pk, person_on  # noqa: E402
+
+__all__ += ["change_for", "changes_for", "document_for", "history_of", "person_by_pk", "person_on"]
