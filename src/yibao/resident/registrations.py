@@ -61,9 +61,9 @@ def _self_panel(user):
 
 
 def _work_panel(user):
-    from . import selectors
-
     from yibao.access.permissions import user_can
+
+    from . import selectors
 
     return {"pending": selectors.registrations_for(user).filter(status="pending").count(),
             "problems": selectors.problems_for(user).count(), "can_review": user_can(user, "resident.review")}
