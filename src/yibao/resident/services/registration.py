@@ -261,6 +261,10 @@ def resolve(problem: Problem, *, actor, corrections: dict, note: str = "") -> Pr
     other than its maker). Refused while the two certificates still disagree."""
     problem = _open_problem(problem)
     checks.within_area(actor, problem.division)
+    if problem.change_id is not None:  # a change request's conflict: released by approving it again
+        from .changes import release_problem
+
+        return release_problem(problem, actor=actor, note=note)
     registration = Registration.objects.select_for_update().get(pk=problem.registration_id)
     changed = _correct(registration, corrections)
     left = registration.mismatches()
