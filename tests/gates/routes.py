@@ -27,7 +27,6 @@ from .world import (  # noqa: F401  (the resident kinds are named by the residen
     MATERIAL,
     PDF,
     PERSON,
-    PERSON_RECORD,
     PROBLEM,
     REGISTRATION,
     YEAR,
@@ -126,7 +125,7 @@ PAGES: dict[str, Expect] = {
                                         data={"hk_name": "门禁居民"}),
     # --- resident scheme: persons, coverage, premium
     "resident_persons": Expect("resident.view"),
-    "resident_person": Expect("resident.view", params={"pk": PERSON_RECORD}),
+    "resident_person": Expect("resident.view", params={"pk": w.RESIDENT}),
     "resident_me": Expect("resident.self"),
     # --- resident scheme: imports
     # --- resident scheme: change requests

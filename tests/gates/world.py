@@ -176,25 +176,6 @@ _VALUES = {DECLARATION: _declaration, LINE: _line, MATERIAL: _material, JOB: _jo
 assert set(_VALUES) == set(KINDS)
 
 
-# --- resident scheme: a person's record by its primary key (the staff's person page) --------------
-PERSON_RECORD = "person_record"
-
-
-def _person_record(w: World, role: str, variant: str):
-    if variant == "missing":
-        return MISSING_PK
-    number = _person(w, role, variant)
-    if number is None:
-        return None
-    from yibao.resident.models import Person
-
-    return Person.objects.filter(id_number=number).values_list("pk", flat=True).first()
-
-
-KINDS += (PERSON_RECORD,)
-_VALUES[PERSON_RECORD] = _person_record
-
-
 # --- building --------------------------------------------------------------------------------------
 
 def _people(unit, county: str, names: list[str], *, start: int, retired: int = 0) -> list:

@@ -14,7 +14,7 @@ from django.urls import path
 from django.utils.http import urlencode
 
 from yibao import clock
-from yibao.access.permissions import require
+from yibao.access.permissions import require, user_can
 from yibao.accounts.personal_data import record_whole_view, sees_whole_id_numbers, sees_whole_phones
 
 from .. import selectors
@@ -81,7 +81,7 @@ def person(request, pk: int):
     return render(request, "resident/coverage/person.html", {
         "card": card, "p": p, "on": on, "coverage": answer.coverage if answer else None,
         "premium": _premium(request.user, p.id_number, year, clock.today()), "show_ids": sees_whole_id_numbers(request.user),
-        "show_phones": sees_whole_phones(request.user)})
+        "show_phones": sees_whole_phones(request.user), "can_change": user_can(request.user, "resident.register")})
 
 
 @require("resident.self")
