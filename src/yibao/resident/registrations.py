@@ -21,6 +21,9 @@ def register() -> None:
     registry.nav("resident_problems", "待处理信息", capability="resident.review", scheme=SCHEME, order=220)
     registry.nav("resident_persons", "参保人员查询", capability="resident.view", scheme=SCHEME, order=230)
     registry.nav("resident_me", "我的居民医保", capability="resident.self", scheme=SCHEME, order=200)
+    # renewal roster (续保人员名册)
+    registry.nav("resident_rosters", "续保人员名册", capability="resident.view", scheme=SCHEME, order=260)
+    registry.nav("resident_roster_mine", "名册公示", capability="resident.roster_post", scheme=SCHEME, order=265)
 
     registry.panel("resident-self", "resident/home/self.html", context=_self_panel, capability="resident.self",
                    scheme=SCHEME, order=10)
