@@ -50,6 +50,8 @@ UPLOAD = {"file": ("filled.csv", "序号,姓名\n".encode())}
 MATERIAL_UPLOAD = {"code": "gate", "file": ("scan.pdf", PDF)}
 POST = ("POST",)
 PK = {"pk": DECLARATION}
+# --- resident scheme: renewal roster
+from .world import ROSTER, ROSTER_VILLAGE_IN  # noqa: E402
 
 # --- pages, by URL name ---------------------------------------------------------------------------
 PAGES: dict[str, Expect] = {
@@ -92,6 +94,14 @@ PAGES: dict[str, Expect] = {
     # --- resident scheme: imports
     # --- resident scheme: change requests
     # --- resident scheme: renewal roster
+    "resident_rosters": Expect("resident.view"),
+    "resident_roster_build": Expect("resident.roster", methods=POST,
+                                    data={"village": ROSTER_VILLAGE_IN, "year": str(YEAR + 1)}),
+    "resident_roster_mine": Expect("resident.roster_post"),
+    "resident_roster": Expect("resident.view", params={"pk": ROSTER}),
+    "resident_roster_confirm": Expect("resident.roster", methods=POST, params={"pk": ROSTER}),
+    "resident_roster_post": Expect("resident.roster_post", methods=POST, params={"pk": ROSTER}),
+    "resident_roster_download": Expect("resident.view", params={"pk": ROSTER, "ext": FORMAT}),
 }
 
 # --- API operations, by method and path of the OpenAPI document --------------------------------------
@@ -135,6 +145,12 @@ OPERATIONS: dict[str, Expect] = {
     # --- resident scheme: imports
     # --- resident scheme: change requests
     # --- resident scheme: renewal roster
+    "GET /api/v1/resident/rosters": Expect("resident.view"),
+    "POST /api/v1/resident/rosters": Expect("resident.roster", data={"village": ROSTER_VILLAGE_IN, "year": YEAR + 1}),
+    "GET /api/v1/resident/rosters/{pk}": Expect("resident.view", params={"pk": ROSTER}),
+    "POST /api/v1/resident/rosters/{pk}/confirm": Expect("resident.roster", params={"pk": ROSTER}, data={}),
+    "POST /api/v1/resident/rosters/{pk}/post": Expect("resident.roster_post", params={"pk": ROSTER}, data={}),
+    "GET /api/v1/resident/rosters/{pk}/file": Expect("resident.view", params={"pk": ROSTER, "format": FORMAT}),
 }
 
 
