@@ -6,8 +6,8 @@ page numbers; and the signature lines (制表人、审核人（税务）、村�
 Speed: WeasyPrint lays out a table cell by cell, about 150 rows a second, so a 3,000-person
 village would take 20 s. The roster is therefore laid out here: each page is one sheet, each row
 one line of a monospaced CJK font (Noto Sans Mono CJK: a Chinese character two columns wide, a
-digit one), the values padded to fixed columns, the rules drawn by an empty grid laid over the
-text. Every value is fitted to its column beforehand (cut with … when too long), so a line never
+digit one), the values padded to fixed columns; the rule under each line is the line's own
+underline (as cheap as the text), the column rules an empty grid laid over the page. Every value is fitted to its column beforehand (cut with … when too long), so a line never
 wraps and the columns stay aligned. bench/roster_bench.py measures it."""
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ FIRST_SHEET_LINES = 35
 SHEET_LINES = 40
 # The columns, in half-width character columns of the 9 pt monospaced font (1.5875 mm each), and
 # how a value sits in its column.
-COLUMNS = (("seq", 6, "c"), ("name", 18, "l"), ("sex", 6, "c"), ("id_number", 22, "c"), ("hukou", 40, "l"),
+COLUMNS = (("seq", 7, "c"), ("name", 18, "l"), ("sex", 6, "c"), ("id_number", 22, "c"), ("hukou", 39, "l"),
            ("phone", 17, "c"))
 COLUMN_MM = 25.4 / 72 * 4.5  # half of a 9 pt em
 
@@ -77,7 +77,7 @@ def cell(text: str, width: int, align: str) -> str:
 
 
 def row_text(line: RosterLine) -> str:
-    return "".join(cell(str(getattr(line, name)), width, align) for name, width, align in COLUMNS).rstrip()
+    return "".join(cell(str(getattr(line, name)), width, align) for name, width, align in COLUMNS)
 
 
 @dataclass
@@ -95,11 +95,6 @@ class Sheet:
     first: int
     text: str       # the page's lines, one per person
     lines: int
-
-    @property
-    def rules(self) -> range:
-        """The rules between lines (the grid laid over the text)."""
-        return range(max(0, self.lines - 1))
 
 
 @dataclass
