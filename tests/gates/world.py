@@ -40,7 +40,12 @@ JOB = "job"
 DIVISION = "division"
 FORM = "form"
 FORMAT = "format"
-KINDS = (DECLARATION, LINE, MATERIAL, JOB, DIVISION, FORM, FORMAT)
+# the resident scheme's objects
+PERSON = "person"               # an identity number of a registered resident
+REGISTRATION = "registration"
+PROBLEM = "problem"
+KINDS = (DECLARATION, LINE, MATERIAL, JOB, DIVISION, FORM, FORMAT, PERSON, REGISTRATION, PROBLEM)
+MISSING_ID_NUMBER = "370705198001010017"  # valid, and nobody's
 
 # --- resident scheme: renewal roster (续保人员名册) ---------------------------------------------------
 ROSTER = "roster"
@@ -78,9 +83,9 @@ class World:
     material_out: object
     jobs: dict[str, object]                  # role → a job the role started
     job_out: object                          # a job started by someone else
+    resident: dict[str, object] = field(default_factory=dict)  # the resident scheme's objects, in and out
     id_numbers: list[str] = field(default_factory=list)   # every identity number the world holds
     names: dict[str, str] = field(default_factory=dict)   # identity number → name
-    extra: dict[str, object] = field(default_factory=dict)  # the resident scheme's objects, by name
 
     # --- route parameters ---------------------------------------------------------------------
     def value(self, kind: str, role: str, variant: str):
@@ -146,8 +151,33 @@ def _format(w: World, role: str, variant: str):
     return {"in": "xlsx", "out": None, "missing": "docx"}[variant]
 
 
+# --- the resident scheme -------------------------------------------------------------------------
+# Residents are reached by division (staff of 潍坊 reach the 奎文区 village, not the 聊城 one) and by
+# identity number (the individual reaches their own record); a unit reaches none.
+
+def _resident(w: World, role: str, variant: str, name: str, missing):
+    kind = scope_kind(role)
+    if variant == "missing":
+        return missing
+    if variant == "in":
+        return None if kind == ScopeKind.UNIT else w.resident[f"{name}_in"]
+    return None if kind == ScopeKind.ALL else w.resident[f"{name}_out"]
+
+
+def _person(w: World, role: str, variant: str):
+    return _resident(w, role, variant, "person", MISSING_ID_NUMBER)
+
+
+def _registration(w: World, role: str, variant: str):
+    return _resident(w, role, variant, "registration", MISSING_PK)
+
+
+def _problem(w: World, role: str, variant: str):
+    return _resident(w, role, variant, "problem", MISSING_PK)
+
+
 _VALUES = {DECLARATION: _declaration, LINE: _line, MATERIAL: _material, JOB: _job, DIVISION: _division,
-           FORM: _form, FORMAT: _format}
+           FORM: _form, FORMAT: _format, PERSON: _person, REGISTRATION: _registration, PROBLEM: _problem}
 
 
 # --- resident scheme: renewal roster (续保人员名册) ---------------------------------------------------
@@ -156,8 +186,8 @@ def _roster(w: World, role: str, variant: str):
     if variant == "missing":
         return MISSING_PK
     if variant == "in":
-        return w.extra["roster_in"].pk if kind in (ScopeKind.DIVISION, ScopeKind.ALL) else None
-    return None if kind == ScopeKind.ALL else w.extra["roster_out"].pk
+        return w.resident["roster_in"].pk if kind in (ScopeKind.DIVISION, ScopeKind.ALL) else None
+    return None if kind == ScopeKind.ALL else w.resident["roster_out"].pk
 
 
 def build_rosters(w: World) -> None:
@@ -186,7 +216,7 @@ def build_rosters(w: World) -> None:
         clerk = w.users[Role.TAX_CLERK] if side == "in" else create_user(
             role=Role.TAX_CLERK, username="gate.tax.out", password=PASSWORD, full_name="门禁聊城税务",
             division=Division.objects.get(key=OUT_DIVISION), check_password=False)
-        w.extra[f"roster_{side}"] = rosters.build(village, YEAR + 1, actor=clerk)
+        w.resident[f"roster_{side}"] = rosters.build(village, YEAR + 1, actor=clerk)
 
 
 _VALUES[ROSTER] = _roster
@@ -288,15 +318,53 @@ def build_world() -> World:
     session[f"import-errors-{declaration_in.pk}"] = str(report)
     session.save()
 
+    resident = _resident_world(users[Role.INDIVIDUAL])
     people = inside + outside
     world = World(users=users, clients=clients, unit_in=unit_in, unit_out=unit_out,
                   declaration_in=declaration_in, declaration_out=declaration_out,
                   material_in=material_in, material_out=material_out, jobs=jobs, job_out=job_out,
-                  id_numbers=[p.id_number for p in people] + [users[Role.INDIVIDUAL].id_number],
+                  resident=resident,
+                  id_numbers=[p.id_number for p in people] + [users[Role.INDIVIDUAL].id_number]
+                  + [resident["person_out"]],
                   names={p.id_number: p.name for p in people})
     # --- resident scheme: renewal roster
     build_rosters(world)
     return world
+
+
+RESIDENT_VILLAGE_IN = "370705001001"   # 中学街社区居民委员会, 潍坊奎文区: inside the staff's division
+RESIDENT_VILLAGE_OUT = "371502001001"  # 古城社区居委会, 聊城东昌府区: outside it
+
+
+def _resident_world(individual) -> dict:
+    """The individual's own resident record and registration (with a 两证 problem) in 潍坊, and
+    another person's in 聊城: rows as the resident app's services leave them. Route parameters
+    by kind: ``person_in``/``person_out`` (identity numbers), ``registration_*``, ``problem_*`` (pks)."""
+    from django.utils import timezone
+
+    from yibao.identity import parse_resident_id
+    from yibao.resident.models import Enrolment, Person, Problem, Registration, RegistrationStatus
+
+    made = {}
+    for side, number, village, name in (("in", individual.id_number, RESIDENT_VILLAGE_IN, "门禁居民"),
+                                        ("out", resident_id("37150219850607771"), RESIDENT_VILLAGE_OUT, "门禁他人")):
+        parsed = parse_resident_id(number, today=BUSINESS_DATE)
+        region = "370700" if side == "in" else "371500"
+        common = {"region_id": region, "id_number": number, "name": name, "sex": parsed.sex,
+                  "birth_date": parsed.birth_date, "hukou_division_id": village, "residence_division_id": village,
+                  "division_id": village, "phone": "13800138000", "household_number": f"HK-{side}"}
+        person = Person.objects.create(valid_from=timezone.now(), **common)
+        Enrolment.objects.create(region_id=region, person=person, id_number=number, insurance_year=YEAR,
+                                 division_id=village)
+        registration = Registration.objects.create(
+            insurance_year=YEAR + 1, channel="agent", status=RegistrationStatus.PROBLEM, hk_id_number=number,
+            hk_name=name + "甲", hk_sex=parsed.sex, hk_birth_date=parsed.birth_date, maker_label="门禁", **common)
+        problem = Problem.objects.create(region_id=region, division_id=village, source="registration",
+                                         registration=registration, code="two_certificates_mismatch",
+                                         message="两证信息不一致：姓名")
+        made.update({f"person_{side}": number, f"registration_{side}": registration.pk,
+                     f"problem_{side}": problem.pk})
+    return made
 
 
 def _material_code(declaration) -> str:

@@ -63,5 +63,7 @@ def _self_panel(user):
 def _work_panel(user):
     from . import selectors
 
+    from yibao.access.permissions import user_can
+
     return {"pending": selectors.registrations_for(user).filter(status="pending").count(),
-            "problems": selectors.problems_for(user).count()}
+            "problems": selectors.problems_for(user).count(), "can_review": user_can(user, "resident.review")}
