@@ -48,11 +48,15 @@ def villages_for(user, year: int, *, township: str = "", q: str = "") -> list[Vi
     if q:
         villages = villages.filter(name__contains=q.strip())
     villages = list(villages.order_by("path"))
-    keys = [v.key for v in villages]
-    rosters = {r.division_id: r for r in Roster.objects.filter(division_id__in=keys, insurance_year=year)}
-    insured = dict(Enrolment.objects.filter(division_id__in=keys, insurance_year=year - 1, status=EnrolmentStatus.PAID)
-                   .values_list("division_id").annotate(n=Count("id")).values_list("division_id", "n"))
-    return [VillageRow(v, rosters.get(v.key), insured.get(v.key, 0)) for v in villages]
+    scope = scope_of(user)
+    rosters = scope.filter(Roster.objects.filter(insurance_year=year))
+    paid = scope.filter(Enrolment.objects.filter(insurance_year=year - 1, status=EnrolmentStatus.PAID))
+    if township:
+        rosters = rosters.filter(division__parent_id=township)
+        paid = paid.filter(division__parent_id=township)
+    by_village = {r.division_id: r for r in rosters}
+    insured = dict(paid.values_list("division_id").annotate(n=Count("id")).values_list("division_id", "n"))
+    return [VillageRow(v, by_village.get(v.key), insured.get(v.key, 0)) for v in villages]
 
 
 def townships_for(user) -> QuerySet[Division]:
