@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from . import world as w  # the change requests' kinds of objects, as w.KIND
 from .world import (  # noqa: F401  (the resident kinds are named by the resident entries)
     DECLARATION,
     DIVISION,
@@ -66,6 +67,9 @@ MATERIAL_UPLOAD = {"code": "gate", "file": ("scan.pdf", PDF)}
 REGISTRATION_FORM = {"id_number": "370705198001010016", "name": "门禁", "hukou_code": "370705001001"}
 REGISTRATION_JSON = {**REGISTRATION_FORM, "insurance_year": YEAR}
 POST = ("POST",)
+# a change request: a new phone with one scanned document
+CHANGE_FORM = {"phone": "13912345678", "title_1": "户口簿", "document_1": ("hk.pdf", PDF)}
+CHANGE_UPLOAD = {"phone": "13912345678", "titles": "户口簿", "documents": ("hk.pdf", PDF)}
 PK = {"pk": DECLARATION}
 # --- resident scheme: renewal roster
 from .world import ROSTER, ROSTER_VILLAGE_IN  # noqa: E402
@@ -126,6 +130,17 @@ PAGES: dict[str, Expect] = {
     "resident_me": Expect("resident.self"),
     # --- resident scheme: imports
     # --- resident scheme: change requests
+    "resident_my_changes": Expect("resident.self", methods=("GET", "POST"), data=CHANGE_FORM),
+    "resident_changes": Expect("resident.review"),
+    "resident_change": Expect("resident.review", params={"pk": w.CHANGE}),
+    "resident_change_review": Expect("resident.review", methods=POST, params={"pk": w.CHANGE},
+                                     data={"decision": "reject", "note": "门禁测试"}),
+    # A document (identity card, household register) carries whole numbers: not for masked roles.
+    "resident_change_document": Expect(("resident.review", "person.view_id_number"),
+                                       params={"document_id": w.CHANGE_DOCUMENT}),
+    "resident_person_change": Expect("resident.register", methods=("GET", "POST"), params={"pk": w.RESIDENT},
+                                     data=CHANGE_FORM),
+    "resident_person_history": Expect("resident.view", params={"pk": w.RESIDENT}),
     # --- resident scheme: renewal roster
     "resident_rosters": Expect("resident.view"),
     "resident_roster_build": Expect("resident.roster", methods=POST,
@@ -191,6 +206,17 @@ OPERATIONS: dict[str, Expect] = {
     # --- resident scheme: persons, coverage, premium
     # --- resident scheme: imports
     # --- resident scheme: change requests
+    "POST /api/v1/resident/me/changes": Expect("resident.self", data=CHANGE_UPLOAD),
+    "GET /api/v1/resident/me/changes": Expect("resident.self"),
+    "POST /api/v1/resident/persons/{id_number}/changes": Expect("resident.register", params={"id_number": PERSON},
+                                                                data=CHANGE_UPLOAD),
+    "GET /api/v1/resident/changes": Expect("resident.review"),
+    "GET /api/v1/resident/changes/{pk}": Expect("resident.review", params={"pk": w.CHANGE}),
+    "POST /api/v1/resident/changes/{pk}/review": Expect("resident.review", params={"pk": w.CHANGE},
+                                                        data={"approve": False, "note": "门禁测试"}),
+    "GET /api/v1/resident/changes/{pk}/documents/{document_id}": Expect(
+        ("resident.review", "person.view_id_number"), params={"pk": w.CHANGE, "document_id": w.CHANGE_DOCUMENT}),
+    "GET /api/v1/resident/persons/{id_number}/history": Expect("resident.view", params={"id_number": PERSON}),
     # --- resident scheme: renewal roster
     "GET /api/v1/resident/rosters": Expect("resident.view"),
     "POST /api/v1/resident/rosters": Expect("resident.roster", data={"village": ROSTER_VILLAGE_IN, "year": YEAR + 1}),

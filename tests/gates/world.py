@@ -84,6 +84,7 @@ class World:
     jobs: dict[str, object]                  # role → a job the role started
     job_out: object                          # a job started by someone else
     resident: dict[str, object] = field(default_factory=dict)  # the resident scheme's objects, in and out
+    changes: dict[str, object] = field(default_factory=dict)   # resident change requests (see CHANGE below)
     id_numbers: list[str] = field(default_factory=list)   # every identity number the world holds
     names: dict[str, str] = field(default_factory=dict)   # identity number → name
 
@@ -319,6 +320,7 @@ def build_world() -> World:
     session.save()
 
     resident = _resident_world(users[Role.INDIVIDUAL])
+    changes = _change_world(resident, users[Role.INDIVIDUAL])
     people = inside + outside
     world = World(users=users, clients=clients, unit_in=unit_in, unit_out=unit_out,
                   declaration_in=declaration_in, declaration_out=declaration_out,
@@ -326,7 +328,7 @@ def build_world() -> World:
                   resident=resident,
                   id_numbers=[p.id_number for p in people] + [users[Role.INDIVIDUAL].id_number]
                   + [resident["person_out"]],
-                  names={p.id_number: p.name for p in people})
+                  names={p.id_number: p.name for p in people}, changes=changes)
     # --- resident scheme: renewal roster
     build_rosters(world)
     return world
@@ -398,3 +400,51 @@ def _tiny_xlsx() -> bytes:
     book.add_worksheet().write(0, 0, "错误清单")
     book.close()
     return buf.getvalue()
+
+
+# --- resident scheme: change requests --------------------------------------------------------------
+# A pending change request with a document on each of the resident records above (the individual's
+# own in 潍坊, inside the staff's division; another person's in 聊城, outside it). Pages name a
+# record by its primary key (RESIDENT); the API by its identity number (PERSON).
+CHANGE = "change"
+CHANGE_DOCUMENT = "change_document"
+RESIDENT = "resident"
+KINDS = (*KINDS, CHANGE, CHANGE_DOCUMENT, RESIDENT)
+
+
+def _changes(name: str):
+    def value(w: World, role: str, variant: str):
+        if variant == "missing":
+            return MISSING_PK
+        if variant == "in":
+            return None if scope_kind(role) == ScopeKind.UNIT else w.changes[f"{name}_in"]
+        return None if scope_kind(role) == ScopeKind.ALL else w.changes[f"{name}_out"]
+
+    return value
+
+
+_VALUES.update({CHANGE: _changes("change"), CHANGE_DOCUMENT: _changes("document"), RESIDENT: _changes("person")})
+assert set(_VALUES) == set(KINDS)
+
+
+def _change_world(resident: dict, individual) -> dict:
+    """Filed through the service: by the individual for their own record, by a 聊城 clerk for the
+    other. Keys ``change_*``, ``document_*``, ``person_*`` (primary keys)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from yibao.accounts.services import create_user
+    from yibao.regions.models import Division
+    from yibao.resident import services
+    from yibao.resident.models import Person
+
+    clerk_out = create_user(role=Role.AGENCY_CLERK, username="gate.changes.out", password=PASSWORD,
+                            full_name="聊城经办", division=Division.objects.get(key=OUT_DIVISION),
+                            check_password=False)
+    made = {}
+    for side, actor in (("in", individual), ("out", clerk_out)):
+        person = Person.objects.get(id_number=resident[f"person_{side}"])
+        change = services.file_change(person, {"phone": "13912345678"}, actor=actor, reason="门禁测试",
+                                      documents=[services.DocumentIn("户口簿", SimpleUploadedFile("hk.pdf", PDF))])
+        made.update({f"change_{side}": change.pk, f"document_{side}": change.documents.get().pk,
+                     f"person_{side}": person.pk})
+    return made

@@ -4,3 +4,8 @@ from .persons import apply_values
 from .registration import RegistrationInput, register, resolve, resubmit, review, send_back
 
 __all__ = ["RegistrationInput", "apply_values", "register", "resolve", "resubmit", "review", "send_back"]
+
+# change requests (参保信息变更)
+from .changes import DocumentIn, file_change, review_change  # noqa: E402
+
+__all__ += ["DocumentIn", "file_change", "review_change"]

@@ -228,7 +228,7 @@ CORRECTABLE = ("id_number", "name", "sex", "birth_date", "hk_id_number", "hk_nam
 
 
 def _open_problem(problem: Problem) -> Problem:
-    problem = Problem.objects.select_for_update().select_related("registration", "division").get(pk=problem.pk)
+    problem = Problem.objects.select_for_update(of=("self",)).select_related("registration", "division").get(pk=problem.pk)
     if problem.status not in (ProblemStatus.OPEN, ProblemStatus.RETURNED):
         raise RegistrationError(f"此问题已{problem.get_status_display()}。", code="problem_closed")
     return problem
@@ -261,6 +261,10 @@ def resolve(problem: Problem, *, actor, corrections: dict, note: str = "") -> Pr
     other than its maker). Refused while the two certificates still disagree."""
     problem = _open_problem(problem)
     checks.within_area(actor, problem.division)
+    if problem.change_id is not None:  # a change request's conflict: released by approving it again
+        from .changes import release_problem
+
+        return release_problem(problem, actor=actor, note=note)
     registration = Registration.objects.select_for_update().get(pk=problem.registration_id)
     changed = _correct(registration, corrections)
     left = registration.mismatches()
