@@ -71,6 +71,8 @@ POST = ("POST",)
 CHANGE_FORM = {"phone": "13912345678", "title_1": "户口簿", "document_1": ("hk.pdf", PDF)}
 CHANGE_UPLOAD = {"phone": "13912345678", "titles": "户口簿", "documents": ("hk.pdf", PDF)}
 PK = {"pk": DECLARATION}
+# --- resident scheme: renewal roster
+from .world import ROSTER, ROSTER_VILLAGE_IN  # noqa: E402
 
 # --- pages, by URL name ---------------------------------------------------------------------------
 PAGES: dict[str, Expect] = {
@@ -141,6 +143,14 @@ PAGES: dict[str, Expect] = {
                                      data=CHANGE_FORM),
     "resident_person_history": Expect("resident.view", params={"pk": w.RESIDENT}),
     # --- resident scheme: renewal roster
+    "resident_rosters": Expect("resident.view"),
+    "resident_roster_build": Expect("resident.roster", methods=POST,
+                                    data={"village": ROSTER_VILLAGE_IN, "year": str(YEAR + 1)}),
+    "resident_roster_mine": Expect("resident.roster_post"),
+    "resident_roster": Expect("resident.view", params={"pk": ROSTER}),
+    "resident_roster_confirm": Expect("resident.roster", methods=POST, params={"pk": ROSTER}),
+    "resident_roster_post": Expect("resident.roster_post", methods=POST, params={"pk": ROSTER}),
+    "resident_roster_download": Expect("resident.view", params={"pk": ROSTER, "ext": FORMAT}),
 }
 
 # --- API operations, by method and path of the OpenAPI document --------------------------------------
@@ -212,6 +222,12 @@ OPERATIONS: dict[str, Expect] = {
         ("resident.review", "person.view_id_number"), params={"pk": w.CHANGE, "document_id": w.CHANGE_DOCUMENT}),
     "GET /api/v1/resident/persons/{id_number}/history": Expect("resident.view", params={"id_number": PERSON}),
     # --- resident scheme: renewal roster
+    "GET /api/v1/resident/rosters": Expect("resident.view"),
+    "POST /api/v1/resident/rosters": Expect("resident.roster", data={"village": ROSTER_VILLAGE_IN, "year": YEAR + 1}),
+    "GET /api/v1/resident/rosters/{pk}": Expect("resident.view", params={"pk": ROSTER}),
+    "POST /api/v1/resident/rosters/{pk}/confirm": Expect("resident.roster", params={"pk": ROSTER}, data={}),
+    "POST /api/v1/resident/rosters/{pk}/post": Expect("resident.roster_post", params={"pk": ROSTER}, data={}),
+    "GET /api/v1/resident/rosters/{pk}/file": Expect("resident.view", params={"pk": ROSTER, "format": FORMAT}),
 }
 
 

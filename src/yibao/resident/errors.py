@@ -21,3 +21,7 @@ class DuplicateEnrolment(Conflict):
     def __init__(self, message: str, places: list[str]):
         self.places = places
         super().__init__(message, code=self.code, fields={"id_number": message})
+
+
+class RosterError(AppError):
+    """A refused action on a renewal roster (续保人员名册): build, confirm, post or export."""
