@@ -25,6 +25,7 @@ from yibao.documents.xlsx import FormBook
 from yibao.http import PDF, XLSX
 from yibao.identity import mask_id_number
 
+from .. import rules
 from ..models import Roster, RosterEntry
 
 CONTENT_TYPES = {"pdf": PDF, "xlsx": XLSX}
@@ -111,6 +112,7 @@ class RosterData:
     generated_at: datetime
     confirmed_at: datetime | None = None
     sheets: list[Sheet] = field(default_factory=list)
+    basis: str = ""  # the notice and section providing for the roster, where the region's notice does
 
     @property
     def title(self) -> str:
@@ -147,7 +149,8 @@ def data(roster: Roster) -> RosterData:
     out = RosterData(roster_id=roster.pk, year=roster.insurance_year, county=county.name if county else "",
                      township=township.name if township else "", village=village.name, village_code=village.key,
                      status=roster.get_status_display(), people=len(lines), lines=lines,
-                     generated_at=timezone.localtime(), confirmed_at=roster.confirmed_at)
+                     generated_at=timezone.localtime(), confirmed_at=roster.confirmed_at,
+                     basis=rules.roster_basis(roster.region_id, roster.insurance_year))
     out.sheets = sheets(lines)
     return out
 

@@ -15,9 +15,11 @@ from yibao import clock
 from yibao.access.permissions import require, user_can
 from yibao.http import attachment
 
+from .. import rules
 from ..errors import AppError
 from ..models import RosterStatus
 from ..selectors import roster as selectors
+from ..selectors.places import region_of
 from ..services import roster as services
 
 
@@ -52,8 +54,13 @@ def rosters(request):
         "year": year, "township": township, "q": q, "page": page, "townships": selectors.townships_for(request.user),
         "counts": [(label, counts[value]) for value, label in RosterStatus.choices],
         "unbuilt": sum(1 for r in rows if r.roster is None), "villages": len(rows),
-        "can_build": user_can(request.user, "resident.roster"),
+        "can_build": user_can(request.user, "resident.roster"), "basis": _basis(request.user, year),
         "query": f"year={year}&township={township}&q={q}"})
+
+
+def _basis(user, year: int) -> str:
+    region = region_of(user)
+    return rules.roster_basis(region.key, year) if region else ""
 
 
 @require("resident.roster")
