@@ -233,7 +233,9 @@ def test_a_conflicting_number_waits_in_the_problem_queue(person, agent, clerk, r
     person.refresh_from_db()
     assert request.status == ChangeStatus.PENDING and person.id_number != new
     problem = Problem.objects.get(change=request)
-    assert problem.source == "change" and problem.status == ProblemStatus.OPEN and "北关社区" in problem.message
+    # the resident who filed it sees the message too: the scheme and region, not the other person's village
+    assert problem.source == "change" and problem.status == ProblemStatus.OPEN and "东明县" in problem.message
+    assert "北关社区" not in problem.message
     assert not PersonVersion.objects.exists()
     assert problem in selectors.problems_for(reviewer)  # in the clerks' problem queue, naming the request
     # once the conflict is gone, approval applies it and releases the problem

@@ -125,8 +125,7 @@ def test_a_person_enrolled_elsewhere_is_refused_and_told_where(agent, clerk):
     with pytest.raises(DuplicateEnrolment, match="东明县"):
         services.register(form(1, village=JINCHENG_VILLAGE, region_code=DONGMING, id_number=number,
                                hk_id_number=number), region=JINCHENG, actor=jincheng_clerk)
-    # the next year is free
-    services.register(form(1, year=2025), region=DONGMING, actor=agent)
+
 
 
 def test_a_person_insured_as_a_flexible_worker_is_refused(agent):
@@ -164,3 +163,41 @@ def test_history_answers_what_the_record_said_on_a_past_date(agent, clerk):
     assert selectors.person_as_of(person, before)["phone"] == "13800138000"
     assert selectors.person_as_of(person, timezone.now())["phone"] == "13900139000"
     assert selectors.person_as_of(person, person.created_at - dt.timedelta(days=1)) is None
+
+
+def test_a_year_the_notice_does_not_provide_for_is_refused(agent):
+    with pytest.raises(AppError) as refused:
+        services.register(form(1, year=2025), region=DONGMING, actor=agent)
+    assert refused.value.code == "year_not_configured" and "resident.collection_period" in refused.value.missing
+    assert not Registration.objects.exists()
+
+
+def test_the_clerk_who_corrected_a_form_does_not_review_it(agent, clerk):
+    registration = services.register(form(1, hk_name="居民一"), region=DONGMING, actor=agent)
+    services.resolve(registration.problems.get(), actor=clerk, corrections={"hk_name": "居民1"})
+    with pytest.raises(AppError, match="您修改过此登记信息"):
+        services.review(registration, actor=clerk, approve=True)
+    services.review(registration, actor=TownshipClerkFactory(), approve=True)
+
+
+def test_a_corrected_number_brings_its_own_sex_and_birth_date(agent, clerk):
+    wrong = resident_number(2)  # the register's page was copied from a sibling's
+    registration = services.register(form(1, hk_id_number=wrong), region=DONGMING, actor=agent)
+    problem = registration.problems.get()
+    assert "身份证号码不一致" in problem.message and wrong not in problem.message  # no whole number in the text
+    services.resolve(problem, actor=clerk, corrections={"hk_id_number": resident_number(1),
+                                                        "hk_birth_date": str(registration.hk_birth_date)})
+    registration.refresh_from_db()
+    assert registration.status == RegistrationStatus.PENDING and not registration.mismatches()
+
+
+def test_a_resident_cannot_move_their_form_to_another_number(agent, clerk):
+    number = resident_number(3)
+    resident = IndividualFactory(id_number=number, username=number)
+    registration = services.register(form(3, hk_name="别名"), region=DONGMING, actor=resident)
+    problem = registration.problems.get()
+    services.send_back(problem, actor=clerk, instructions="请核对")
+    with pytest.raises(AppError, match="不能修改为他人的身份证号码"):
+        services.resubmit(problem, actor=resident, corrections={"id_number": resident_number(4), "hk_name": "居民3"})
+    registration.refresh_from_db()
+    assert registration.id_number == number

@@ -100,6 +100,13 @@ def test_the_api_registers_reviews_and_refuses_alike(client):
     assert mismatch.json()["status"] == "problem" and mismatch.json()["mismatches"][0]["item"] == "姓名"
     problems = client.get("/api/v1/resident/problems").json()
     assert [p["code"] for p in problems] == ["two_certificates_mismatch"]
+    for year in (-1, 0, 40000):
+        out_of_range = client.post("/api/v1/resident/registrations", {**_form(3), "insurance_year": year},
+                                   content_type="application/json")
+        assert out_of_range.status_code == 422, (year, out_of_range.status_code)
+    unconfigured = client.post("/api/v1/resident/registrations", {**_form(3), "insurance_year": 2031},
+                               content_type="application/json")
+    assert unconfigured.status_code == 400 and unconfigured.json()["code"] == "year_not_configured"
     bad = client.post("/api/v1/resident/registrations", _form(3, id_number="371728199001011234"),
                       content_type="application/json")
     assert bad.status_code == 400 and "身份证号码无效" in bad.json()["message"]
@@ -124,3 +131,19 @@ def test_the_command_line_registers_and_reviews(capsys):
     assert "不能重复登记" in capsys.readouterr().err
     assert main(["resident", "--as", clerk.username, "registrations", "--status", "approved"]) == 0
     assert "居民1" in capsys.readouterr().out
+
+
+def test_roles_that_see_numbers_masked_see_no_number_or_birth_date_of_a_form(client):
+    from factories import TaxClerkFactory
+
+    agent = VillageAgentFactory(division=village(DONGMING_VILLAGE))
+    client.force_login(agent)
+    created = client.post("/api/v1/resident/registrations", _form(1, hk_id_number=resident_number(2)),
+                          content_type="application/json").json()
+    client.force_login(TaxClerkFactory())
+    page = client.get(f"/resident/registrations/{created['id']}/").content.decode()
+    api = client.get(f"/api/v1/resident/registrations/{created['id']}").json()
+    for number in (resident_number(1), resident_number(2)):
+        assert number not in page and number not in str(api)
+    assert api["birth_date"] is None and "已隐去" in page
+    assert resident_number(1)[6:14] not in page.replace("-", "")

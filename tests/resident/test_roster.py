@@ -22,7 +22,7 @@ from yibao.audit.models import AuditEntry
 from yibao.errors import AppError
 from yibao.identity import resident_id_check_char
 from yibao.jobs.models import Job
-from yibao.resident.models import LifeStatus, Person, Roster, RosterStatus
+from yibao.resident.models import Enrolment, LifeStatus, Person, Roster, RosterStatus
 from yibao.resident.services import roster as rosters
 
 from .factories import DONGMING_OTHER_TOWNSHIP_VILLAGE, DONGMING_OTHER_VILLAGE, DONGMING_VILLAGE, enrolled
@@ -58,7 +58,10 @@ def people(agent):
     township = TownshipClerkFactory()
     out["other_village"] = enrolled(5, maker=township, year=2024, village=DONGMING_OTHER_VILLAGE, paid_on=PAID).person
     # paid for the coming year already, not this one: not this year's insured
-    out["next_year_only"] = enrolled(6, maker=agent, year=YEAR, paid_on=PAID).person
+    # (registration for a year the notice does not configure is refused, so the row is moved directly)
+    next_only = enrolled(6, maker=agent, year=2024, paid_on=PAID)
+    Enrolment.objects.filter(pk=next_only.pk).update(insurance_year=YEAR)
+    out["next_year_only"] = next_only.person
     return out
 
 

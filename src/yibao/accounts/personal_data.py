@@ -30,13 +30,13 @@ def sees_whole_phones(user) -> bool:
 
 
 def mask_phone(phone: str) -> str:
-    """A phone with its middle digits hidden: 138****8000, 0530-****123."""
-    digits = phone or ""
-    if len(digits) <= 4:
-        return "*" * len(digits)
-    keep_head = 3 if len(digits) >= 11 else max(1, len(digits) // 3)
-    keep_tail = 4 if len(digits) >= 11 else 3
-    return digits[:keep_head] + "*" * (len(digits) - keep_head - keep_tail) + digits[-keep_tail:]
+    """A phone with its middle digits starred: the first three and last four digits kept
+    (13800138000 → 138****8000; 0530-12345678 → 053*-****5678); seven digits or fewer all starred."""
+    digits = [i for i, ch in enumerate(phone or "") if ch.isdigit()]
+    if len(digits) <= 7:
+        return "*" * len(phone or "")
+    hidden = set(digits[3:-4])
+    return "".join("*" if i in hidden else ch for i, ch in enumerate(phone))
 
 
 def shown_phone(user, phone: str) -> str:

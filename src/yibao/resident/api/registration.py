@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
 from yibao import clock
 from yibao.access.permissions import user_can
-from yibao.accounts.personal_data import record_whole_view, shown_id_number, shown_phone
+from yibao.accounts.personal_data import (
+    record_whole_view,
+    sees_whole_id_numbers,
+    shown_id_number,
+    shown_phone,
+)
 from yibao.http import responds
 
 from .. import rules, selectors, services
@@ -28,7 +33,7 @@ def _need(request, capability: str) -> None:
 
 
 class RegistrationIn(Schema):
-    insurance_year: int | None = None
+    insurance_year: int | None = Field(None, ge=1900, le=2999)
     id_number: str
     name: str
     hukou_code: str
@@ -65,7 +70,7 @@ class RegistrationOut(Schema):
     id_number: str
     name: str
     sex: str
-    birth_date: dt.date
+    birth_date: dt.date | None  # hidden (null) from roles that see identity numbers masked
     household_number: str
     hukou_division: str
     residence_division: str
@@ -84,13 +89,13 @@ class RegistrationOut(Schema):
 def _registration_out(user, r: Registration) -> dict:
     return {"id": r.pk, "region": r.region_id, "insurance_year": r.insurance_year, "status": r.status,
             "status_display": r.get_status_display(), "channel": r.channel, "kind": r.kind, "basis": r.basis,
-            "id_number": shown_id_number(user, r.id_number), "name": r.name, "sex": r.sex, "birth_date": r.birth_date,
+            "id_number": shown_id_number(user, r.id_number), "name": r.name, "sex": r.sex,
+            "birth_date": r.birth_date if sees_whole_id_numbers(user) else None,
             "household_number": r.household_number, "hukou_division": r.hukou_division_id,
             "residence_division": r.residence_division_id, "division": r.division_id,
             "division_name": r.division.name, "phone": shown_phone(user, r.phone), "maker": r.maker_label,
             "checker": r.checker_label, "submitted_at": r.submitted_at, "reviewed_at": r.reviewed_at, "note": r.note,
-            "mismatches": [{"item": w, "id_card": shown_id_number(user, a) if w == "身份证号码" else a,
-                            "household_register": shown_id_number(user, b) if w == "身份证号码" else b}
+            "mismatches": [{"item": w, "id_card": _shown_item(user, w, a), "household_register": _shown_item(user, w, b)}
                            for w, a, b in r.mismatches()],
             "problems": [p.pk for p in r.problems.all()]}
 
@@ -104,6 +109,14 @@ def _create(request, payload: RegistrationIn):
         values["insurance_year"] = rules.default_insurance_year(region.key, clock.today())
     registration = services.register(services.RegistrationInput(**values), region=region.key, actor=request.user)
     return 201, _registration_out(request.user, registration)
+
+
+def _shown_item(user, item: str, value: str) -> str:
+    if item == "身份证号码":
+        return shown_id_number(user, value)
+    if item == "出生日期" and not sees_whole_id_numbers(user):
+        return "已隐去"
+    return value
 
 
 @router.post("/registrations", response=responds(RegistrationOut, status=201))

@@ -83,4 +83,4 @@ def _problems(args, actor) -> int:
 
 
 COMMANDS = {"register": ("resident.register", _register), "review": ("resident.review", _review),
-            "registrations": ("resident.view", _registrations), "problems": ("resident.review", _problems)}
+            "registrations": ("resident.view_registration", _registrations), "problems": ("resident.review", _problems)}

@@ -20,6 +20,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
+from yibao.accounts.personal_data import mask_phone
 from yibao.documents import pdf
 from yibao.documents.xlsx import FormBook
 from yibao.http import PDF, XLSX
@@ -41,16 +42,6 @@ SHEET_LINES = 40
 COLUMNS = (("seq", 7, "c"), ("name", 18, "l"), ("sex", 6, "c"), ("id_number", 22, "c"), ("hukou", 39, "l"),
            ("phone", 17, "c"))
 COLUMN_MM = 25.4 / 72 * 4.5  # half of a 9 pt em
-
-
-def mask_phone(phone: str) -> str:
-    """A phone as posted: the first three and last four digits, the rest starred (13800138000 →
-    138****8000; 0530-12345678 → 053*-****5678)."""
-    digits = [i for i, ch in enumerate(phone or "") if ch.isdigit()]
-    if len(digits) <= 7:
-        return "*" * len(phone or "")
-    hidden = set(digits[3:-4])
-    return "".join("*" if i in hidden else ch for i, ch in enumerate(phone))
 
 
 def _css_text(text: str) -> SafeString:

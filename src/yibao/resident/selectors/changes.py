@@ -8,9 +8,8 @@ from dataclasses import dataclass, field
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from yibao.access.permissions import user_can
 from yibao.access.scoping import scope_of
-from yibao.accounts.personal_data import shown_id_number
+from yibao.accounts.personal_data import sees_whole_id_numbers, shown_id_number, shown_phone
 from yibao.regions.models import Division
 
 from ..models import (
@@ -57,18 +56,6 @@ def open_problem(request: ChangeRequest):
 
 # --- shown to the reader ------------------------------------------------------------------------
 
-def mask_phone(value: str) -> str:
-    digits = value or ""
-    if len(digits) <= 4:
-        return "*" * len(digits)
-    keep = 3 if len(digits) >= 11 else 0
-    return digits[:keep] + "*" * (len(digits) - keep - 4) + digits[-4:]
-
-
-def shown_phone(reader, value: str) -> str:
-    return value if user_can(reader, "person.view_phone") else mask_phone(value)
-
-
 def _division_names(codes) -> dict[str, str]:
     codes = {c for c in codes if c}
     return dict(Division.objects.filter(key__in=codes).values_list("key", "name")) if codes else {}
@@ -82,6 +69,8 @@ def shown_value(reader, name: str, value, names: dict[str, str] | None = None) -
     text = value.isoformat() if isinstance(value, dt.date) else str(value)
     if name == "id_number":
         return shown_id_number(reader, text)
+    if name == "birth_date" and not sees_whole_id_numbers(reader):
+        return "已隐去"  # the birth date is the masked middle of the number
     if name == "phone":
         return shown_phone(reader, text)
     if name in DIVISIONS:

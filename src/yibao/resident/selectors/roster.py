@@ -74,7 +74,7 @@ class EntryRow:
 
 
 def entries_of(roster: Roster) -> list[EntryRow]:
-    from ..printing.roster import mask_phone
+    from yibao.accounts.personal_data import mask_phone
 
     rows = (RosterEntry.objects.filter(roster=roster).order_by("ordinal")
             .values_list("ordinal", "person__name", "person__sex", "person__id_number", "person__hukou_division__name",

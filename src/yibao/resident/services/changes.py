@@ -172,7 +172,7 @@ def file_change(person: Person, changes: dict, *, actor, documents: list[Documen
     changed, an invalid identity number or one another person of the region holds, an unknown
     division or one outside the region, a malformed phone, no or a malformed document, a person
     outside the filer's area (or not the resident themself), a request already waiting."""
-    person = Person.objects.select_for_update().select_related("division").get(pk=person.pk)
+    person = Person.objects.select_for_update(of=("self",)).select_related("division").get(pk=person.pk)
     as_resident = _may_file(person, actor)
     if ChangeRequest.objects.filter(person=person, status=ChangeStatus.PENDING).exists():
         raise ChangeError("此人已有一份待审核的变更申请，请等待审核完成后再申请。", code="change_pending")
@@ -212,7 +212,8 @@ def _conflicts(person: Person, clean: dict) -> list[str]:
     found = []
     for year in _years_concerned(person):
         for place in checks.insured_places(clean["id_number"], year):
-            found.append(f"{year} 年度 {place.where}")
+            # shown to the resident who filed it too: the scheme and pooling region only
+            found.append(f"{year} 年度 {checks.shown_place(place, None)}")
     return found
 
 
@@ -239,7 +240,7 @@ def review_change(request: ChangeRequest, *, actor, approve: bool, note: str = "
     """Approve (the change is applied, the old values kept as history) or reject (a reason is
     required) a pending request. The filer may not review it; the reviewer works in their area.
     An approval that conflicts puts the request in the problem queue and changes nothing else."""
-    request = ChangeRequest.objects.select_for_update().select_related("division").get(pk=request.pk)
+    request = ChangeRequest.objects.select_for_update(of=("self",)).select_related("division").get(pk=request.pk)
     if request.status != ChangeStatus.PENDING:
         raise ChangeError(f"此变更申请已{request.get_status_display()}，不能再审核。", code="wrong_status")
     if request.filed_by_id == actor.pk:
@@ -259,7 +260,7 @@ def review_change(request: ChangeRequest, *, actor, approve: bool, note: str = "
                      after={"status": request.status, "note": request.note}, division_path=request.division.path)
         return request
 
-    person = Person.objects.select_for_update().select_related("division").get(pk=request.person_id)
+    person = Person.objects.select_for_update(of=("self",)).select_related("division").get(pk=request.person_id)
     clean = _clean(person, request.changes)  # checked again: the record or the region may have moved on
     conflicts = _conflicts(person, clean)
     if conflicts:

@@ -111,8 +111,10 @@ def insured_places(id_number: str, year: int, *, excluding_registration: int | N
     return places
 
 
-def _shown(place: Place, reader) -> str:
-    if reader is None or sees_whole_id_numbers(reader):
+def shown_place(place: Place, reader) -> str:
+    """Where a person is insured, as ``reader`` may see it: the village or unit for roles that see
+    identity numbers whole, else (and for no reader) only the scheme and pooling region."""
+    if reader is not None and sees_whole_id_numbers(reader):
         return place.where
     scheme = "职工医保" if place.scheme == "employee" else "城乡居民医保"
     name = Division.objects.filter(key=place.region).values_list("name", flat=True).first() or place.region
@@ -125,5 +127,5 @@ def not_insured_elsewhere(id_number: str, year: int, *, reader=None, excluding_r
     pooling region for others."""
     places = insured_places(id_number, year, excluding_registration=excluding_registration)
     if places:
-        shown = [_shown(p, reader) for p in places]
+        shown = [shown_place(p, reader) for p in places]
         raise DuplicateEnrolment(f"此人 {year} 保险年度已参保或已登记，不能重复登记：{'；'.join(shown)}。", shown)

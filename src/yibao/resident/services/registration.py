@@ -16,7 +16,8 @@ from django.utils import timezone
 from yibao.access.roles import Role
 from yibao.audit.services import record_event
 
-from ..errors import Conflict, RegistrationError
+from .. import rules
+from ..errors import Conflict, RegistrationError, RuleRefused
 from ..models import (
     Basis,
     Channel,
@@ -101,7 +102,22 @@ def _channel(actor) -> str:
 
 
 def _mismatch_text(mismatches) -> str:
-    return "；".join(f"{what}：身份证为“{a or '空'}”，户口簿为“{b or '空'}”" for what, a, b in mismatches)
+    """The disagreeing items; the values of the number and the birth date (which is part of the
+    number) are not written into the message, which every reader of the form sees."""
+    return "；".join(f"{what}不一致" if what in ("身份证号码", "出生日期") else
+                    f"{what}：身份证为“{a or '空'}”，户口簿为“{b or '空'}”" for what, a, b in mismatches)
+
+
+def _year_configured(region: str, year) -> None:
+    """Registration is for an insurance year the region's notice provides for (its collection
+    period is in the policy files); any other year is refused, never guessed."""
+    if not isinstance(year, int) or not 1900 <= year <= 2999:
+        raise RegistrationError(f"保险年度“{year}”不正确。", code="year_invalid", fields={"insurance_year": "应为四位年份"})
+    try:
+        rules.collection_period(region, year)
+    except RuleRefused as exc:
+        raise RegistrationError(f"{year} 保险年度的参保缴费政策尚未录入，不能登记：{exc}", code="year_not_configured",
+                                fields={"insurance_year": "政策未配置"}, missing=exc.missing) from None
 
 
 def _validated(data: RegistrationInput, region: str, actor) -> dict:
@@ -113,6 +129,7 @@ def _validated(data: RegistrationInput, region: str, actor) -> dict:
                                 fields={"kind": "无效"})
     if data.basis not in Basis.values:
         raise RegistrationError("登记依据应为户籍地或居住地。", code="basis_invalid", fields={"basis": "无效"})
+    _year_configured(region, data.insurance_year)
     parsed = checks.identity(data.id_number, sex=data.sex, birth_date=data.birth_date)
     hk = {}
     if data.hk_id_number or data.hk_name:
@@ -173,7 +190,11 @@ def _enrol(registration: Registration, actor) -> Enrolment:
     person = (Person.objects.select_for_update()
               .filter(region_id=registration.region_id, id_number=registration.id_number).first())
     if person is None:
-        person = Person.objects.create(region_id=registration.region_id, valid_from=timezone.now(), **values)
+        try:
+            with transaction.atomic():
+                person = Person.objects.create(region_id=registration.region_id, valid_from=timezone.now(), **values)
+        except IntegrityError:
+            raise Conflict("此人的参保信息正由另一名经办人员同时审核，请刷新后重试。", code="concurrent_review") from None
     else:
         apply_values(person, values, actor=actor)
     try:
@@ -193,11 +214,13 @@ def _enrol(registration: Registration, actor) -> Enrolment:
 def review(registration: Registration, *, actor, approve: bool, note: str = "") -> Registration:
     """The second signature: approve (the person is enrolled for the year) or return with a note.
     The reviewer must be another clerk, for the form's area; a 两证 problem must be resolved first."""
-    registration = Registration.objects.select_for_update().select_related("division").get(pk=registration.pk)
+    registration = Registration.objects.select_for_update(of=("self",)).select_related("division").get(pk=registration.pk)
     if registration.status != RegistrationStatus.PENDING:
         raise RegistrationError(f"此登记当前为“{registration.get_status_display()}”，不能审核。", code="not_pending")
     if registration.maker_id == actor.pk:
         raise RegistrationError("登记人与审核人不能是同一人：请由另一名经办人员审核。", code="same_reviewer")
+    if registration.problems.filter(resolved_by_id=actor.pk, status=ProblemStatus.RELEASED).exists():
+        raise RegistrationError("您修改过此登记信息，须由另一名经办人员审核。", code="same_reviewer")
     checks.within_area(actor, registration.division)
     if approve:
         if registration.mismatches():
@@ -235,6 +258,18 @@ def _open_problem(problem: Problem) -> Problem:
 
 
 def _correct(registration: Registration, corrections: dict) -> dict:
+    """Apply corrections to a form. A corrected number brings its own sex and birth date (on its
+    side of the form) unless a different one is typed beside it."""
+    corrections = dict(corrections)
+    for number, sex, birth in (("id_number", "sex", "birth_date"), ("hk_id_number", "hk_sex", "hk_birth_date")):
+        new = corrections.get(number)
+        if new and new != getattr(registration, number):
+            parsed = checks.identity(new, field=number)
+            if corrections.get(sex) in (None, "", getattr(registration, sex)):
+                corrections[sex] = parsed.sex
+            typed = corrections.get(birth)
+            if typed in (None, "", getattr(registration, birth), str(getattr(registration, birth))):
+                corrections[birth] = parsed.birth_date
     changed = {}
     for name, value in corrections.items():
         if name not in CORRECTABLE or value in (None, ""):
@@ -307,6 +342,9 @@ def resubmit(problem: Problem, *, actor, corrections: dict) -> Problem:
             or problem.registration.id_number != actor.id_number:
         raise RegistrationError("此问题不需要您处理。", code="not_yours")
     registration = Registration.objects.select_for_update().get(pk=problem.registration_id)
+    if corrections.get("id_number") not in (None, "", actor.id_number):
+        raise RegistrationError("网上登记只能为本人办理，不能修改为他人的身份证号码。", code="online_self_only",
+                                fields={"id_number": "不是本人"})
     changed = _correct(registration, corrections)
     if registration.mismatches():
         problem.status, problem.actor = ProblemStatus.OPEN, ProblemActor.CLERK

@@ -115,7 +115,7 @@ def build(village: Division, year: int, *, actor) -> Roster:
 
 
 def _locked(roster: Roster) -> Roster:
-    return Roster.objects.select_for_update().select_related("division").get(pk=roster.pk)
+    return Roster.objects.select_for_update(of=("self",)).select_related("division").get(pk=roster.pk)
 
 
 @transaction.atomic

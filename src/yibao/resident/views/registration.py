@@ -13,7 +13,12 @@ from django.views.decorators.http import require_POST
 
 from yibao import clock
 from yibao.access.permissions import require, user_can
-from yibao.accounts.personal_data import record_whole_view, shown_id_number, shown_phone
+from yibao.accounts.personal_data import (
+    record_whole_view,
+    sees_whole_id_numbers,
+    shown_id_number,
+    shown_phone,
+)
 
 from .. import rules, selectors, services
 from ..errors import AppError
@@ -114,7 +119,8 @@ def registration(request, pk):
     mismatched = {what for what, _, _ in r.mismatches()}
     sides = [("身份证号码", shown_id_number(user, r.id_number), shown_id_number(user, r.hk_id_number) if r.hk_id_number else ""),
              ("姓名", r.name, r.hk_name), ("性别", r.sex, r.hk_sex),
-             ("出生日期", r.birth_date.isoformat(), r.hk_birth_date.isoformat() if r.hk_birth_date else "")]
+             ("出生日期", *((r.birth_date.isoformat(), r.hk_birth_date.isoformat() if r.hk_birth_date else "")
+                            if sees_whole_id_numbers(user) else ("已隐去", "已隐去" if r.hk_birth_date else "")))]
     record_whole_view(user, "registration", r.pk, people=1, division_path=r.division.path, what="参保登记表")
     return render(request, "resident/registration.html", {
         "r": r, "sides": [(w, a, b, w in mismatched) for w, a, b in sides], "phone": shown_phone(user, r.phone),
