@@ -21,6 +21,8 @@ def register() -> None:
     registry.nav("resident_problems", "待处理信息", capability="resident.review", scheme=SCHEME, order=220)
     registry.nav("resident_persons", "参保人员查询", capability="resident.view", scheme=SCHEME, order=230)
     registry.nav("resident_me", "我的居民医保", capability="resident.self", scheme=SCHEME, order=200)
+    # bulk imports
+    registry.nav("resident_imports", "批量导入", capability="resident.import", scheme=SCHEME, order=240)
 
     registry.panel("resident-self", "resident/home/self.html", context=_self_panel, capability="resident.self",
                    scheme=SCHEME, order=10)

@@ -4,3 +4,8 @@ from .persons import apply_values
 from .registration import RegistrationInput, register, resolve, resubmit, review, send_back
 
 __all__ = ["RegistrationInput", "apply_values", "register", "resolve", "resubmit", "review", "send_back"]
+
+# bulk imports and batch review
+from .imports import ImportOutcome, ReviewOutcome, import_regions, review_batch, start_import, start_review  # noqa: E402
+
+__all__ += ["ImportOutcome", "ReviewOutcome", "import_regions", "review_batch", "start_import", "start_review"]
