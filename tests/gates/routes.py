@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from .world import DECLARATION, DIVISION, FORM, FORMAT, JOB, LINE, MATERIAL, PDF, YEAR
+from .world import BATCH, DECLARATION, DIVISION, FORM, FORMAT, JOB, LINE, MATERIAL, PDF, YEAR
 
 SIGNED_IN = None  # any signed-in user, whatever the role
 
@@ -50,6 +50,8 @@ UPLOAD = {"file": ("filled.csv", "序号,姓名\n".encode())}
 MATERIAL_UPLOAD = {"code": "gate", "file": ("scan.pdf", PDF)}
 POST = ("POST",)
 PK = {"pk": DECLARATION}
+# --- resident scheme: imports (370700 runs no resident scheme: the upload is refused, as a bad file is)
+RESIDENT_UPLOAD = {"region": "370700", "insurance_year": YEAR, "file": ("registrations.csv", "身份证号码,姓名\n".encode())}
 
 # --- pages, by URL name ---------------------------------------------------------------------------
 PAGES: dict[str, Expect] = {
@@ -90,6 +92,12 @@ PAGES: dict[str, Expect] = {
     # --- resident scheme: registration, review, problem queue
     # --- resident scheme: persons, coverage, premium
     # --- resident scheme: imports
+    "resident_imports": Expect("resident.import"),
+    "resident_import_registrations": Expect("resident.import", methods=POST, data=RESIDENT_UPLOAD),
+    "resident_import_hardship": Expect("resident.import", methods=POST, data={**RESIDENT_UPLOAD, "source": "民政"}),
+    "resident_import_batch": Expect("resident.import", params={"pk": BATCH}),
+    "resident_import_review": Expect("resident.review", methods=POST, params={"pk": BATCH},
+                                     data={"decision": "reject", "note": "门禁测试"}),
     # --- resident scheme: change requests
     # --- resident scheme: renewal roster
 }
@@ -133,6 +141,12 @@ OPERATIONS: dict[str, Expect] = {
     # --- resident scheme: registration, review, problem queue
     # --- resident scheme: persons, coverage, premium
     # --- resident scheme: imports
+    "POST /api/v1/resident/imports/registrations": Expect("resident.import", data=RESIDENT_UPLOAD),
+    "POST /api/v1/resident/imports/hardship": Expect("resident.import", data={**RESIDENT_UPLOAD, "source": "民政"}),
+    "GET /api/v1/resident/imports": Expect("resident.import"),
+    "GET /api/v1/resident/imports/{batch_id}": Expect("resident.import", params={"batch_id": BATCH}),
+    "POST /api/v1/resident/imports/{batch_id}/review": Expect("resident.review", params={"batch_id": BATCH},
+                                                              data={"approve": False, "note": "门禁测试"}),
     # --- resident scheme: change requests
     # --- resident scheme: renewal roster
 }

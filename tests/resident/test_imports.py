@@ -352,3 +352,30 @@ def test_an_error_report_is_downloaded_from_the_job_page(clerk, client):
     download = client.get(f"{job_url}download/")
     assert download.status_code == 200
     assert Path(Job.objects.get().result_file).exists()
+
+
+def test_the_fast_path_for_identity_numbers_accepts_exactly_what_the_parser_accepts():
+    import datetime as dt
+    import random
+
+    from yibao.identity import IdentityError, parse_resident_id, resident_id_check_char
+    from yibao.resident.services.imports import fast_identity
+
+    rng = random.Random(7)
+    today = dt.date(2024, 1, 15)
+    samples = []
+    for _ in range(3000):
+        first17 = f"{rng.choice(['140502', '371728', '990101', '000000', '830000'])}" \
+                  f"{rng.randrange(1890, 2026)}{rng.randrange(0, 14):02d}{rng.randrange(0, 33):02d}{rng.randrange(1000):03d}"
+        check = resident_id_check_char(first17)
+        samples += [first17 + check, first17 + rng.choice("0123456789X"), (first17 + check).lower()]
+    for number in samples:
+        try:
+            parsed = parse_resident_id(number, today=today)
+            expected = (parsed.number, parsed.sex, parsed.birth_date)
+        except IdentityError:
+            expected = None
+        fast = fast_identity(number, today)
+        assert fast is None or fast == expected, number
+        if number.isdigit() or number[-1] == "X":
+            assert fast == expected, number

@@ -40,7 +40,7 @@ from yibao import clock, registry
 from yibao.access.scoping import scope_of
 from yibao.accounts.personal_data import sees_whole_id_numbers
 from yibao.audit.services import record_event
-from yibao.dbutil import bulk_insert
+from yibao.dbutil import bulk_insert, text_values
 from yibao.identity import PROVINCE_CODES, RESIDENT_ID_CHECK_CHARS, RESIDENT_ID_WEIGHTS
 from yibao.regions.models import Division
 
@@ -87,7 +87,7 @@ YES_NO = {"是": True, "否": False}
 SOURCES = {label: value for value, label in HardshipSource.choices}
 CONFLICT = "import_conflict"
 MAX_ERRORS = 1000           # kept with their messages; beyond, only counted
-CHUNK = 5000                # numbers per conflict query
+CHUNK = 50_000              # numbers per conflict query
 REVIEW_IN_WORKER = 20_000   # pending rows above which a batch is reviewed by the worker
 PROGRESS_EVERY = 10_000
 
@@ -258,41 +258,60 @@ def run_import(kind: str, path: Path, filename: str, *, region: str, insurance_y
 
 # --- identity numbers: a fast path that only accepts ---------------------------------------------
 
-_BIRTHS: dict[str, dt.date | None] = {}
 _EARLIEST = dt.date(1900, 1, 1)
-_DIGITS = frozenset("0123456789")
+# The weighted sum of the first 17 digits is cached in three parts: the region code (a few hundred
+# values in a file), the birth date (some tens of thousands, with the date itself) and the sequence.
+_REGION_SUMS: dict[str, int | None] = {}
+_BIRTH_SUMS: dict[str, tuple[int, dt.date] | None] = {}
+_SEQUENCE_SUMS = {f"{n:03d}": sum(int(d) * w for d, w in zip(f"{n:03d}", RESIDENT_ID_WEIGHTS[14:], strict=True))
+                  for n in range(1000)}
 
 
-def _birth(digits: str) -> dt.date | None:
+def _region_sum(code: str) -> int | None:
     try:
-        return _BIRTHS[digits]
+        return _REGION_SUMS[code]
+    except KeyError:
+        value = sum(int(d) * w for d, w in zip(code, RESIDENT_ID_WEIGHTS[:6], strict=True)) \
+            if code[:2] in PROVINCE_CODES else None
+        _REGION_SUMS[code] = value
+        return value
+
+
+def _birth_sum(digits: str) -> tuple[int, dt.date] | None:
+    try:
+        return _BIRTH_SUMS[digits]
     except KeyError:
         try:
             day = dt.date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
         except ValueError:
             day = None
-        _BIRTHS[digits] = day if day is None or day >= _EARLIEST else None
-        return _BIRTHS[digits]
+        value = None
+        if day is not None and day >= _EARLIEST:
+            value = (sum(int(d) * w for d, w in zip(digits, RESIDENT_ID_WEIGHTS[6:14], strict=True)), day)
+        _BIRTH_SUMS[digits] = value
+        return value
 
 
 def fast_identity(value: str, today: dt.date) -> tuple[str, str, dt.date] | None:
     """(number, sex, birth date) of a plainly written valid number, or None: the caller then asks
     ``checks.identity`` (``yibao.identity``), which accepts what this does not (full-width digits,
-    spaces) or says what is wrong."""
-    if len(value) != 18:
+    spaces) or says what is wrong. The same checks as ``parse_resident_id``: length, digits, the
+    province, a real birth date from 1900 to today, the check character."""
+    if len(value) != 18 or not value.isascii():
         return None
     first17 = value[:17]
-    last = value[17]
-    if not first17.isdigit() or not first17.isascii() or first17[:2] not in PROVINCE_CODES:
+    if not first17.isdigit():
         return None
+    region = _region_sum(first17[:6])
+    birth = _birth_sum(first17[6:14])
+    if region is None or birth is None or birth[1] > today:
+        return None
+    last = value[17]
     if last == "x":
         last = "X"
-    if RESIDENT_ID_CHECK_CHARS[sum(map(operator.mul, map(int, first17), RESIDENT_ID_WEIGHTS)) % 11] != last:
+    if RESIDENT_ID_CHECK_CHARS[(region + birth[0] + _SEQUENCE_SUMS[first17[14:]]) % 11] != last:
         return None
-    birth = _birth(first17[6:14])
-    if birth is None or birth > today:
-        return None
-    return first17 + last, ("男" if int(first17[16]) % 2 else "女"), birth
+    return first17 + last, ("男" if first17[16] in "13579" else "女"), birth[1]
 
 
 def _identity(raw: str, today: dt.date) -> tuple[str, str, dt.date]:
@@ -324,9 +343,13 @@ class Places:
         self.divisions = {d.key: d for d in Division.objects.filter(path__startswith=region.path,
                                                                       level__in=checks.PLACE_LEVELS)}
         self.known: dict[tuple[str, str], object] = {}
+        self.good: set[str] = set()      # codes that passed ``checks.place``
+        self.inside: set[str] = set()    # divisions that passed ``checks.within_area``
 
     def get(self, code: str, field: str, label: str) -> str:
         """The division key, or raise ``RegistrationError``."""
+        if code in self.good:
+            return code
         key = (code, field)
         found = self.known.get(key)
         if found is None:
@@ -334,6 +357,8 @@ class Places:
                 division = checks.place(code, self.region.key, field=field, label=label,
                                         divisions=self.divisions if code in self.divisions else None)
                 found = division.key
+                if found == code:
+                    self.good.add(code)
             except RegistrationError as exc:
                 found = exc
             self.known[key] = found
@@ -342,11 +367,14 @@ class Places:
         return found
 
     def within_area(self, key: str) -> None:
+        if key in self.inside:
+            return
         found = self.known.get(("area", key))
         if found is None:
             try:
                 checks.within_area(self.actor, self.divisions[key])
                 found = True
+                self.inside.add(key)
             except RegistrationError as exc:
                 found = exc
             self.known[("area", key)] = found
@@ -356,22 +384,10 @@ class Places:
 
 # --- registrations: reading and checking ----------------------------------------------------------
 
-@dataclass(slots=True)
-class Row:
-    line: int
-    id_number: str
-    name: str
-    sex: str
-    birth_date: dt.date
-    household_number: str
-    hukou: str
-    residence: str
-    phone: str
-    kind: str
-    moved_in_on: dt.date | None
-    paid_at_origin: bool | None
-    problem: str = ""
-
+# A checked row, as the import keeps it: (identity number, name, sex, birth date, household number,
+# 户籍 division, residence division, phone, kind, moved in on, paid at origin). The first four are
+# what ``find_conflicts`` compares.
+Row = tuple
 
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 
@@ -393,105 +409,122 @@ def _cells(table: Table, names: tuple[str, ...]) -> list[int | None]:
 
 def read_registrations(table: Table, places: Places, *, progress: Progress = None) -> tuple[list[Row], Collector]:
     """Every row checked; each row's every problem is reported at once, so one round of
-    corrections suffices."""
+    corrections suffices. The loop is the import's hot path: a plainly written row costs a few
+    dictionary lookups (identity number, divisions) and no query."""
     today = clock.today()
     errors = Collector()
     rows: list[Row] = []
+    append = rows.append
     seen: dict[str, int] = {}
     i_id, i_name, i_hukou, i_res, i_hh, i_phone, i_kind, i_moved, i_paid = _cells(
         table, (*REGISTRATION_COLUMNS, MOVED_IN, PAID_AT_ORIGIN))
     width = max(i for i in (i_id, i_name, i_hukou, i_res, i_hh, i_phone, i_kind, i_moved, i_paid) if i is not None) + 1
     total = table.estimate
     add = errors.add
-    for count, (line, raw) in enumerate(table.rows(), start=1):
+    good_places, inside = places.good, places.inside
+    mobile = _MOBILE.match
+    ordinary = Kind.ORDINARY
+    count = 0
+    for line, raw in table.rows():
+        count += 1
         if progress and count % PROGRESS_EVERY == 0:
             progress(count, max(total, count))
         if len(raw) < width:
-            if not any(c.strip() for c in raw):
+            if not "".join(raw).strip():
                 continue
             raw = raw + [""] * (width - len(raw))
-        cells = [c.strip() for c in raw]
-        if not any(cells):
-            continue
-        if any(len(c) > MAX_CELL_CHARS for c in cells):
+        if len(max(raw, key=len)) > MAX_CELL_CHARS:
             add(line, "", f"单元格内容过长（超过 {MAX_CELL_CHARS} 个字符）")
             continue
+        number_text = raw[i_id].strip()
+        name = raw[i_name].strip()
+        hukou = raw[i_hukou].strip()
+        residence = raw[i_res].strip()
+        household = raw[i_hh].strip()
+        phone = raw[i_phone].strip()
+        kind_text = raw[i_kind].strip()
+        if not (number_text or name or hukou or residence or household or phone or kind_text):
+            continue
         ok = True
-        number = sex = birth = None
-        try:
-            number, sex, birth = _identity(cells[i_id], today)
-        except RegistrationError as exc:
-            add(line, ID, exc.message)
-            ok = False
-        else:
+        fast = fast_identity(number_text, today)
+        if fast is None:
+            try:
+                fast = _identity(number_text, today)
+            except RegistrationError as exc:
+                add(line, ID, exc.message)
+                ok = False
+        if fast is not None:
+            number, sex, birth = fast
             first = seen.get(number)
             if first is not None:
                 add(line, ID, f"与第 {first} 行重复：同一人在一个文件中只能登记一次")
                 ok = False
             else:
                 seen[number] = line
-        name = cells[i_name]
         if not name:
             add(line, NAME, "请填写姓名")
             ok = False
         elif len(name) > 50:
             add(line, NAME, "姓名过长（不超过 50 个字符）")
             ok = False
-        hukou = residence = None
-        try:
-            hukou = places.get(cells[i_hukou], "hukou_code", "户籍地")
-            places.within_area(hukou)
-        except RegistrationError as exc:
-            add(line, HUKOU, exc.message)
-            ok = False
-        try:
-            residence = places.get(cells[i_res], "residence_code", "居住地") if cells[i_res] else hukou
-        except RegistrationError as exc:
-            add(line, RESIDENCE, exc.message)
-            ok = False
-        household = cells[i_hh]
+        if hukou not in good_places or hukou not in inside:
+            try:
+                hukou = places.get(hukou, "hukou_code", "户籍地")
+                places.within_area(hukou)
+            except RegistrationError as exc:
+                add(line, HUKOU, exc.message)
+                ok = False
+        if not residence:
+            residence = hukou
+        elif residence not in good_places:
+            try:
+                residence = places.get(residence, "residence_code", "居住地")
+            except RegistrationError as exc:
+                add(line, RESIDENCE, exc.message)
+                ok = False
         if len(household) > 30:
             add(line, HOUSEHOLD, "户口簿编号过长（不超过 30 个字符）")
             ok = False
-        phone = cells[i_phone]
-        if phone and not _MOBILE.match(phone):
+        if phone and not mobile(phone):
             try:
                 phone = checks.phone(phone)
             except RegistrationError as exc:
                 add(line, PHONE, exc.message)
                 ok = False
-        kind = KINDS.get(cells[i_kind])
         moved_in_on = paid_at_origin = None
-        if kind is None:
-            add(line, KIND, f"参保类型“{cells[i_kind]}”无效：应为普通、新生儿、迁入或补缴（空白为普通）")
-            ok = False
-        elif kind == Kind.MIGRANT:
-            text = cells[i_moved] if i_moved is not None else ""
-            if not text:
-                add(line, MOVED_IN, "参保类型为迁入时须填写迁入日期")
+        if not kind_text:
+            kind = ordinary
+        else:
+            kind = KINDS.get(kind_text)
+            if kind is None:
+                add(line, KIND, f"参保类型“{kind_text}”无效：应为普通、新生儿、迁入或补缴（空白为普通）")
                 ok = False
-            else:
-                try:
-                    moved_in_on = parse_date(text)
-                    if moved_in_on > today:
-                        add(line, MOVED_IN, f"迁入日期 {moved_in_on.isoformat()} 晚于今天")
-                        ok = False
-                except ValueError:
-                    add(line, MOVED_IN, f"迁入日期“{text}”格式不正确，应为 YYYY-MM-DD")
+            elif kind == Kind.MIGRANT:
+                text = raw[i_moved].strip() if i_moved is not None else ""
+                if not text:
+                    add(line, MOVED_IN, "参保类型为迁入时须填写迁入日期")
                     ok = False
-            text = cells[i_paid] if i_paid is not None else ""
-            paid_at_origin = YES_NO.get(text)
-            if paid_at_origin is None:
-                add(line, PAID_AT_ORIGIN, "参保类型为迁入时须填写原籍已缴费：是或否")
+                else:
+                    try:
+                        moved_in_on = parse_date(text)
+                        if moved_in_on > today:
+                            add(line, MOVED_IN, f"迁入日期 {moved_in_on.isoformat()} 晚于今天")
+                            ok = False
+                    except ValueError:
+                        add(line, MOVED_IN, f"迁入日期“{text}”格式不正确，应为 YYYY-MM-DD")
+                        ok = False
+                text = raw[i_paid].strip() if i_paid is not None else ""
+                paid_at_origin = YES_NO.get(text)
+                if paid_at_origin is None:
+                    add(line, PAID_AT_ORIGIN, "参保类型为迁入时须填写原籍已缴费：是或否")
+                    ok = False
+            elif kind == Kind.NEWBORN and fast is not None and birth.year < today.year - 1:
+                add(line, KIND, f"新生儿的出生日期（{birth.isoformat()}）不符：身份证号码表示的出生日期早于上一年")
                 ok = False
-        elif kind == Kind.NEWBORN and birth is not None and birth.year < today.year - 1:
-            add(line, KIND, f"新生儿的出生日期（{birth.isoformat()}）不符：身份证号码表示的出生日期早于上一年")
-            ok = False
         if ok:
-            rows.append(Row(line, number, name, sex, birth, household, hukou, residence, phone, kind, moved_in_on,
-                            paid_at_origin))
+            append((number, name, sex, birth, household, hukou, residence, phone, kind, moved_in_on, paid_at_origin))
     if progress:
-        progress(table.estimate, table.estimate)
+        progress(count, count)
     return rows, errors
 
 
@@ -503,59 +536,58 @@ def _masked_where(place: dict, reader) -> str:
     return f"{scheme}：{name}"
 
 
-def find_conflicts(rows: list, year: int, region: str, reader, *, exclude_batch: int | None = None) -> int:
-    """Set ``problem`` on each row (with ``id_number``, ``name``, ``sex``, ``birth_date``) that
-    conflicts with what the system holds: enrolled or registering for ``year`` anywhere (either
-    scheme), or a person of ``region`` whose name, sex or birth date disagree. One query per table
-    and chunk of numbers. Returns how many rows conflict."""
-    found = 0
+def find_conflicts(rows: list, year: int, region: str, reader, *, exclude_batch: int | None = None) -> dict[str, str]:
+    """The rows (identity number, name, sex, birth date, …) that conflict with what the system
+    holds, with the reason: enrolled or registering for ``year`` anywhere (either scheme), or a
+    person of ``region`` whose name, sex or birth date disagree. One query per table and chunk of
+    numbers."""
+    problems: dict[str, str] = {}
     active = [EnrolmentStatus.REFUNDED, EnrolmentStatus.CANCELLED]
+    # registrations are indexed by region first: naming every pooling region lets the index serve
+    regions = list(Division.objects.filter(is_pooling_region=True).values_list("key", flat=True))
+    whole = sees_whole_id_numbers(reader)
     for start in range(0, len(rows), CHUNK):
         chunk = rows[start:start + CHUNK]
-        numbers = [r.id_number for r in chunk]
+        numbers = [r[0] for r in chunk]
         places: dict[str, list[dict]] = {}
         for number, region_name, division_name, status in (
-                Enrolment.objects.filter(id_number__in=numbers, insurance_year=year).exclude(status__in=active)
-                .values_list("id_number", "region__name", "division__name", "status")):
+                Enrolment.objects.filter(id_number__in=text_values(numbers), insurance_year=year)
+                .exclude(status__in=active).values_list("id_number", "region__name", "division__name", "status")):
             places.setdefault(number, []).append(
-                {"scheme": "resident", "region": "", "where": f"城乡居民医保：{region_name}{division_name}"
-                                                              f"（{EnrolmentStatus(status).label}）",
-                 "region_name": region_name})
-        pending = Registration.objects.filter(id_number__in=numbers, insurance_year=year,
+                {"scheme": "resident", "where": f"城乡居民医保：{region_name}{division_name}"
+                                                f"（{EnrolmentStatus(status).label}）", "region_name": region_name})
+        pending = Registration.objects.filter(region_id__in=regions, id_number__in=text_values(numbers),
+                                              insurance_year=year,
                                               status__in=[RegistrationStatus.PENDING, RegistrationStatus.PROBLEM])
         if exclude_batch is not None:
             pending = pending.exclude(batch_id=exclude_batch)
         for number, region_name, division_name, status in pending.values_list("id_number", "region__name",
                                                                               "division__name", "status"):
             places.setdefault(number, []).append(
-                {"scheme": "resident", "region": "", "where": f"城乡居民医保：{region_name}{division_name}"
-                                                              f"（登记{RegistrationStatus(status).label}）",
-                 "region_name": region_name})
-        for number, found_places in registry.insured_elsewhere_many(numbers, year, schemes=("employee",)).items():
-            places.setdefault(number, []).extend(found_places)
-        persons = {p[0]: p[1:] for p in Person.objects.filter(region_id=region, id_number__in=numbers)
+                {"scheme": "resident", "where": f"城乡居民医保：{region_name}{division_name}"
+                                                f"（登记{RegistrationStatus(status).label}）", "region_name": region_name})
+        for number, found in registry.insured_elsewhere_many(numbers, year, schemes=("employee",)).items():
+            places.setdefault(number, []).extend(found)
+        persons = {p[0]: p[1:] for p in Person.objects.filter(region_id=region, id_number__in=text_values(numbers))
                    .values_list("id_number", "name", "sex", "birth_date")}
         if not places and not persons:
             continue
-        whole = sees_whole_id_numbers(reader)
-        for row in chunk:
+        for number, name, sex, birth, *_ in chunk:
             reasons = []
-            if row.id_number in places:
+            if number in places:
                 shown = [p["where"] if whole else
                          (f"城乡居民医保：{p['region_name']}" if p["scheme"] == "resident" else _masked_where(p, reader))
-                         for p in places[row.id_number]]
+                         for p in places[number]]
                 reasons.append(f"此人 {year} 保险年度已参保或已登记：{'；'.join(shown)}")
-            if row.id_number in persons:
-                name, sex, birth = persons[row.id_number]
+            if number in persons:
+                was = persons[number]
                 differ = [f"{what}已登记为“{a}”，文件为“{b}”" for what, a, b in
-                          (("姓名", name, row.name), ("性别", sex, row.sex), ("出生日期", birth, row.birth_date))
-                          if a != b]
+                          zip(("姓名", "性别", "出生日期"), was, (name, sex, birth), strict=True) if a != b]
                 if differ:
-                    reasons.append(f"与本统筹区已登记的参保居民信息不一致：{'，'.join(str(d) for d in differ)}")
+                    reasons.append(f"与本统筹区已登记的参保居民信息不一致：{'，'.join(differ)}")
             if reasons:
-                row.problem = "；".join(reasons) + "。请核实后处理。"
-                found += 1
-    return found
+                problems[number] = "；".join(reasons) + "。请核实后处理。"
+    return problems
 
 
 REGISTRATION_FIELDS = ("region_id", "insurance_year", "channel", "basis", "id_number", "name", "sex", "birth_date",
@@ -607,7 +639,8 @@ def import_registrations(path: Path, filename: str, *, region: str, insurance_ye
 
 
 @transaction.atomic
-def _write_registrations(division: Division, year: int, rows: list[Row], problems: int, *, sha: str, filename: str,
+def _write_registrations(division: Division, year: int, rows: list[Row], problems: dict[str, str], *, sha: str,
+                         filename: str,
                          actor) -> ImportOutcome:
     batch, repeated = _new_batch(division.key, year, BatchKind.REGISTRATIONS, "", sha, filename, len(rows), actor)
     if repeated:
@@ -618,33 +651,36 @@ def _write_registrations(division: Division, year: int, rows: list[Row], problem
     pending, problem = RegistrationStatus.PENDING, RegistrationStatus.PROBLEM
     region = division.key
     channel = Channel.IMPORT
+    # in identity-number order, the indexes on the number grow at their end instead of everywhere
+    rows.sort(key=operator.itemgetter(0))
     bulk_insert(Registration, REGISTRATION_FIELDS, (
-        (region, year, channel, hukou, r.id_number, r.name, r.sex, r.birth_date, "", "", "", r.household_number,
-         r.hukou, r.residence, r.hukou, r.phone, r.kind, r.moved_in_on, r.paid_at_origin,
-         problem if r.problem else pending, actor.pk, maker_label, "", now, "", batch.pk) for r in rows))
+        (region, year, channel, hukou, number, name, sex, birth, "", "", "", household, hukou_code, residence,
+         hukou_code, phone, kind, moved_in_on, paid_at_origin, problem if number in problems else pending, actor.pk,
+         maker_label, "", now, "", batch.pk)
+        for number, name, sex, birth, household, hukou_code, residence, phone, kind, moved_in_on, paid_at_origin
+        in rows))
     if problems:
-        _file_problems(batch, [r for r in rows if r.problem])
+        _file_problems(batch, problems)
     record_event(actor, "resident.import.registrations", "import_batch", batch.pk,
                  after={"region": region, "insurance_year": year, "filename": filename, "sha256": sha,
-                        "rows": len(rows), "problems": problems},
+                        "rows": len(rows), "problems": len(problems)},
                  division_path=division.path)
     message = f"已导入 {len(rows)} 条参保登记（批次 {batch.pk}），待另一名经办人员审核。"
     if problems:
-        message += f"其中 {problems} 条与已有记录冲突，已转入待处理信息。"
-    return ImportOutcome(True, message, batch=batch, rows=len(rows), problems=problems)
+        message += f"其中 {len(problems)} 条与已有记录冲突，已转入待处理信息。"
+    return ImportOutcome(True, message, batch=batch, rows=len(rows), problems=len(problems))
 
 
-def _file_problems(batch: ImportBatch, rows: list) -> None:
-    """A problem for each conflicting row of the batch, waiting for a clerk."""
-    by_number = {r.id_number: r for r in rows}
+def _file_problems(batch: ImportBatch, problems: dict[str, str]) -> None:
+    """A problem for each conflicting row of the batch (identity number → reason), waiting for a clerk."""
     found = []
-    numbers = list(by_number)
+    numbers = list(problems)
     for start in range(0, len(numbers), CHUNK):
-        found += list(Registration.objects.filter(batch=batch, id_number__in=numbers[start:start + CHUNK])
+        found += list(Registration.objects.filter(batch=batch, id_number__in=text_values(numbers[start:start + CHUNK]))
                       .values_list("pk", "id_number", "division_id"))
     Problem.objects.bulk_create(
         [Problem(region_id=batch.region_id, division_id=division, registration_id=pk, source=ProblemSource.IMPORT,
-                 code=CONFLICT, message=by_number[number].problem[:1000], actor=ProblemActor.CLERK)
+                 code=CONFLICT, message=problems[number][:1000], actor=ProblemActor.CLERK)
          for pk, number, division in found], batch_size=2000)
 
 
@@ -677,15 +713,6 @@ def _may_review(batch: ImportBatch, actor, approve: bool, note: str) -> None:
         raise RegistrationError("退回须写明原因。", code="note_missing", fields={"note": "必填"})
 
 
-@dataclass(slots=True)
-class _Pending:
-    id_number: str
-    name: str
-    sex: str
-    birth_date: dt.date
-    problem: str = ""
-
-
 @transaction.atomic
 def review_batch(batch: ImportBatch, *, actor, approve: bool, note: str = "", progress: Progress = None) -> ReviewOutcome:
     """The second signature for a whole batch: approve (every pending registration's person
@@ -709,14 +736,15 @@ def review_batch(batch: ImportBatch, *, actor, approve: bool, note: str = "", pr
                      after={"approve": False, "rejected": rejected, "note": note}, division_path=division.path)
         return ReviewOutcome(batch, rejected=rejected, message=f"已退回批次 {batch.pk} 的 {rejected} 条登记。")
     step(0)
-    rows = [_Pending(*v) for v in pending_qs.values_list("id_number", "name", "sex", "birth_date")]
-    problems = find_conflicts(rows, batch.insurance_year, batch.region_id, actor, exclude_batch=batch.pk)
-    if problems:
-        conflicting = [r for r in rows if r.problem]
-        numbers = [r.id_number for r in conflicting]
+    rows = list(pending_qs.values_list("id_number", "name", "sex", "birth_date"))
+    conflicts = find_conflicts(rows, batch.insurance_year, batch.region_id, actor, exclude_batch=batch.pk)
+    problems = len(conflicts)
+    if conflicts:
+        numbers = list(conflicts)
         for start in range(0, len(numbers), CHUNK):
-            pending_qs.filter(id_number__in=numbers[start:start + CHUNK]).update(status=RegistrationStatus.PROBLEM)
-        _file_problems(batch, conflicting)
+            pending_qs.filter(id_number__in=text_values(numbers[start:start + CHUNK])).update(
+                status=RegistrationStatus.PROBLEM)
+        _file_problems(batch, conflicts)
     step(1)
     _update_existing_persons(batch, actor)
     step(2)
@@ -744,7 +772,8 @@ def _update_existing_persons(batch: ImportBatch, actor) -> None:
     wanted = {r[0]: r[1:] for r in existing}
     numbers = list(wanted)
     for start in range(0, len(numbers), CHUNK):
-        for person in Person.objects.filter(region_id=batch.region_id, id_number__in=numbers[start:start + CHUNK]):
+        for person in Person.objects.filter(region_id=batch.region_id,
+                                            id_number__in=text_values(numbers[start:start + CHUNK])):
             household, hukou, residence, division, phone = wanted[person.id_number]
             current = (person.household_number, person.hukou_division_id, person.residence_division_id,
                        person.division_id, person.phone)
