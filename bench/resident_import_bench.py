@@ -35,6 +35,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results" / "resident_import.md"
+RAW = ROOT / "bench" / "results" / "resident_import.json"   # the figures, kept per database between runs
 PG_ADMIN_URL = os.environ.get("YIBAO_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test")
 ROWS = int(os.environ.get("BENCH_RESIDENT_ROWS", 1_583_685))
 REGION = "140500"
@@ -100,11 +101,15 @@ def _database(name: str, tmp: Path):
 
 def write_results(results: list[dict]) -> None:
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    kept = {r["database"]: r for r in (json.loads(RAW.read_text()) if RAW.exists() else [])}
+    kept.update({r["database"]: {**r, "run": dt.datetime.now().strftime("%Y-%m-%d %H:%M")} for r in results})
+    results = [kept[name] for name in ("sqlite", "postgresql") if name in kept]
+    RAW.write_text(json.dumps(results, indent=1) + "\n")
     cpu = platform.processor() or platform.machine()
     lines = [
         "# Resident registrations: bulk import",
         "",
-        f"Run {dt.datetime.now().strftime('%Y-%m-%d %H:%M')} on {os.cpu_count()} cores ({cpu}), "
+        f"Run {', '.join(r['database'] + ' ' + r['run'] for r in results)} on {os.cpu_count()} cores ({cpu}), "
         f"Python {platform.python_version()}. Produced by `bench/resident_import_bench.py`.",
         "",
         f"A csv of {results[0]['rows']:,} registrations ({results[0]['mb']:.0f} MB, UTF-8) over 晋城's "
@@ -207,6 +212,8 @@ def run_worker(url: str) -> dict:
     outcome = imports.run_import("registrations", path, path.name, region=REGION, insurance_year=YEAR, actor=importer,
                                  progress=lambda done, total: updates.append((time.perf_counter() - start, done)))
     import_s = time.perf_counter() - start
+    imports.read_registrations, imports.find_conflicts, imports._write_registrations = (
+        original_read, original_conflicts, original_write)
     assert outcome.ok and outcome.rows == ROWS, outcome.message
     log(f"import: {import_s:.1f} s ({', '.join(f'{k} {v:.1f} s' for k, v in phases.items())}), "
         f"{len(updates)} progress updates")

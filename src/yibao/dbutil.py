@@ -100,12 +100,14 @@ def bulk_upsert(model, fields: Sequence[str], rows: Iterable[tuple], *, unique: 
 SQLITE_BULK_CACHE_KIB = 512 * 1024
 
 
-def bulk_insert(model, fields: Sequence[str], rows: Iterable[tuple]) -> int:
+def bulk_insert(model, fields: Sequence[str], rows: Iterable[tuple], *, prepared: bool = False) -> int:
     """Insert many new rows of ``model`` (``rows`` give ``fields`` in order, foreign keys by their
     ``…_id`` attribute): COPY on PostgreSQL, one executemany on SQLite. ``bulk_create`` builds a
     model instance per row, several times slower for a million rows. Dates may be given as
     ``datetime.date`` or ISO text; a datetime column's value is prepared as the ORM would save it
-    (once per distinct value object). Must run inside the caller's transaction."""
+    (once per distinct value object). ``prepared``: the values are already as the database takes
+    them (text, numbers, booleans, ISO dates, datetimes from ``db_value``), nothing is converted.
+    Must run inside the caller's transaction."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("bulk_insert must run inside a transaction")
     meta = model._meta
@@ -122,7 +124,7 @@ def bulk_insert(model, fields: Sequence[str], rows: Iterable[tuple]) -> int:
         else:
             preparers.append(None)
     plain = [i for i, p in enumerate(preparers) if p is None]
-    if len(plain) == len(columns):
+    if prepared or len(plain) == len(columns):
         prepared = rows
     else:
         steps = [(i, p) for i, p in enumerate(preparers) if p is not None]
@@ -185,3 +187,8 @@ def text_values(values: Sequence[str]):
     if connection.vendor == "postgresql":
         return RawSQL("SELECT unnest(%s::text[])", [list(values)])
     return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(list(values))])
+
+
+def db_value(model, field: str, value):
+    """``value`` of ``model.field`` as the database takes it (for ``bulk_insert(prepared=True)``)."""
+    return model._meta.get_field(field).get_db_prep_save(value, connection)

@@ -81,6 +81,7 @@ class Table:
     header: list[str]
     header_line: int
     estimate: int
+    sheet: object = None          # the workbook's first sheet, read once
 
     def rows(self) -> Iterator[tuple[int, list[str]]]:
         if self.kind == "csv":
@@ -94,9 +95,12 @@ class Table:
                     raise ImportRefused(f"CSV 文件格式有误（第 {reader.line_num} 行附近），请检查引号是否成对，"
                                         "或用 Excel 另存为 .xlsx 后上传。") from None
         else:
-            for line, row in enumerate(_xlsx_rows(self.path), start=1):
-                if line > self.header_line:
-                    yield line, [cell_text(c) for c in row]
+            try:
+                for line, row in enumerate(self.sheet.iter_rows(), start=1):
+                    if line > self.header_line:
+                        yield line, [cell_text(c) for c in row]
+            except Exception:  # calamine's own error types for damaged cells
+                raise ImportRefused(DAMAGED, code="format") from None
 
 
 def open_table(path: Path, required: tuple[str, ...]) -> Table:
@@ -113,12 +117,16 @@ def open_table(path: Path, required: tuple[str, ...]) -> Table:
     if head[:4] == b"PK\x03\x04":
         _check_xlsx(path)
         kind, encoding = "xlsx", ""
+        sheet = _sheet(path)
         first = []
-        for i, row in enumerate(_xlsx_rows(path)):
-            first.append(row)
-            if i + 1 >= HEADER_SEARCH_ROWS:
-                break
-        sheet_rows = _xlsx_height(path)
+        try:
+            for i, row in enumerate(sheet.iter_rows()):
+                first.append(row)
+                if i + 1 >= HEADER_SEARCH_ROWS:
+                    break
+        except Exception:  # calamine's own error types
+            raise ImportRefused(DAMAGED, code="format") from None
+        sheet_rows = sheet.height
     elif head == OLE2_MAGIC:
         raise ImportRefused("不支持旧版 Excel（.xls）文件或加密的文件，请另存为 .xlsx 或 CSV 后上传。", code="format")
     else:
@@ -132,7 +140,7 @@ def open_table(path: Path, required: tuple[str, ...]) -> Table:
                         break
             except csv.Error:
                 raise ImportRefused("CSV 文件格式有误，请检查后重新保存。", code="format") from None
-        sheet_rows = _count_lines(path)
+        sheet, sheet_rows = None, _count_lines(path)
     anchor = required[0]
     for index, row in enumerate(first):
         header = [clean_header(c) for c in row]
@@ -141,7 +149,7 @@ def open_table(path: Path, required: tuple[str, ...]) -> Table:
             if missing:
                 raise ImportRefused(f"表头缺少列：{'、'.join(missing)}。表头应包含：{'、'.join(required)}（顺序不限）。",
                                     code="columns_missing", fields={"file": "缺少列"})
-            return Table(path, kind, encoding, header, index + 1, max(0, sheet_rows - index - 1))
+            return Table(path, kind, encoding, header, index + 1, max(0, sheet_rows - index - 1), sheet)
     raise ImportRefused(f"找不到表头：文件前 {HEADER_SEARCH_ROWS} 行中应有一行包含{'、'.join(required)}（顺序不限）。",
                         code="header_missing", fields={"file": "找不到表头"})
 
@@ -251,10 +259,6 @@ def _xlsx_rows(path: Path):
         raise
     except Exception:
         raise ImportRefused(DAMAGED, code="format") from None
-
-
-def _xlsx_height(path: Path) -> int:
-    return _sheet(path).height
 
 
 def iter_all(path: Path) -> Iterator[list[str]]:

@@ -40,7 +40,7 @@ from yibao import clock, registry
 from yibao.access.scoping import scope_of
 from yibao.accounts.personal_data import sees_whole_id_numbers
 from yibao.audit.services import record_event
-from yibao.dbutil import bulk_insert, text_values
+from yibao.dbutil import bulk_insert, db_value, text_values
 from yibao.identity import PROVINCE_CODES, RESIDENT_ID_CHECK_CHARS, RESIDENT_ID_WEIGHTS
 from yibao.regions.models import Division
 
@@ -645,8 +645,8 @@ def _write_registrations(division: Division, year: int, rows: list[Row], problem
     batch, repeated = _new_batch(division.key, year, BatchKind.REGISTRATIONS, "", sha, filename, len(rows), actor)
     if repeated:
         return _repeated(batch)
-    now = timezone.now()
-    maker_label = _label(actor)
+    now = db_value(Registration, "submitted_at", timezone.now())
+    maker, maker_label, batch_id = actor.pk, _label(actor), batch.pk
     hukou = Basis.HUKOU
     pending, problem = RegistrationStatus.PENDING, RegistrationStatus.PROBLEM
     region = division.key
@@ -654,11 +654,11 @@ def _write_registrations(division: Division, year: int, rows: list[Row], problem
     # in identity-number order, the indexes on the number grow at their end instead of everywhere
     rows.sort(key=operator.itemgetter(0))
     bulk_insert(Registration, REGISTRATION_FIELDS, (
-        (region, year, channel, hukou, number, name, sex, birth, "", "", "", household, hukou_code, residence,
-         hukou_code, phone, kind, moved_in_on, paid_at_origin, problem if number in problems else pending, actor.pk,
-         maker_label, "", now, "", batch.pk)
+        (region, year, channel, hukou, number, name, sex, birth.isoformat(), "", "", "", household, hukou_code, residence,
+         hukou_code, phone, kind, moved_in_on and moved_in_on.isoformat(), paid_at_origin,
+         problem if number in problems else pending, maker, maker_label, "", now, "", batch_id)
         for number, name, sex, birth, household, hukou_code, residence, phone, kind, moved_in_on, paid_at_origin
-        in rows))
+        in rows), prepared=True)
     if problems:
         _file_problems(batch, problems)
     record_event(actor, "resident.import.registrations", "import_batch", batch.pk,
