@@ -43,6 +43,8 @@ def _by_key(key: str) -> Division:
 # statistical division codes (2023) name them.
 DEMO_TOWNSHIP = "371728001"      # 城关街道
 DEMO_VILLAGE = "371728001200"    # 雷庄村村民委员会
+JINCHENG_TOWNSHIP = "140502001"  # 城区东街街道
+JINCHENG_VILLAGE = "140502001001"  # 建设路社区居委会
 
 
 def _retire_invented_village(village: Division) -> None:
@@ -96,6 +98,12 @@ def load_demo() -> list[DemoLogin]:
         (Role.TAX_CLERK, "tax.dongming", "东明税务员", Division.objects.get(key="371728")),
         (Role.VILLAGE_AGENT, "agent.dongming", f"{village.name}代办员", village),
         (Role.BUREAU_MANAGER, "manager.jincheng", "晋城医保局管理员", Division.objects.get(key="140500")),
+        # the resident scheme's second signatures: a county clerk reviews what the township clerk enters
+        (Role.AGENCY_CLERK, "clerk.dongming", "东明县医保经办员", Division.objects.get(key="371728")),
+        (Role.AGENCY_CLERK, "clerk.jincheng", "晋城市医保经办员", Division.objects.get(key="140500")),
+        (Role.TOWNSHIP_CLERK, "township.jincheng", "东街街道经办员", _by_key(JINCHENG_TOWNSHIP)),
+        (Role.TAX_CLERK, "tax.jincheng", "晋城税务员", Division.objects.get(key="140500")),
+        (Role.VILLAGE_AGENT, "agent.jincheng", "建设路社区代办员", _by_key(JINCHENG_VILLAGE)),
     ]
     logins: list[DemoLogin] = []
     for role, username, name, division in staff:
@@ -105,11 +113,13 @@ def load_demo() -> list[DemoLogin]:
         if not User.objects.filter(username=number).exists():
             create_unit_operator(unit, password=DEMO_PASSWORD, full_name=f"{unit.name}经办人", check_password=False)
         logins.append(DemoLogin(Role.UNIT_OPERATOR.label, number, DEMO_PASSWORD, unit.name))
-    for first17, name in [("37070519800101123", "王灵活"), ("37172819900315002", "李居民")]:
+    for first17, name in [("37070519800101123", "王灵活"), ("37172819900315002", "李居民"),
+                          ("14050219920611004", "赵居民")]:
         number = _resident_id(first17)
         _ensure(role=Role.INDIVIDUAL, username=number, full_name=name, id_number=number)
         logins.append(DemoLogin(Role.INDIVIDUAL.label, number, DEMO_PASSWORD, name))
     _demo_people(units)
+    _demo_residents()
     return logins
 
 
@@ -142,3 +152,41 @@ def _ensure(**kwargs) -> User:
     if existing is not None:
         return existing
     return create_user(password=DEMO_PASSWORD, check_password=False, **kwargs)
+
+
+# Residents of the two villages, registered by the village agent and approved by the township clerk
+# (the maker-checker of 东明 五(一)), paid for the 2024 insurance year in the collection period
+# (payment itself belongs to collection: the demo sets it). Families share a 户口簿编号.
+DEMO_RESIDENTS = [
+    # region, village, agent, reviewer, first 6 of the numbers, paid on
+    ("371728", DEMO_VILLAGE, "agent.dongming", "township.dongming", "371728", "2023-10-16"),
+    ("140500", JINCHENG_VILLAGE, "agent.jincheng", "township.jincheng", "140502", "2023-10-10"),
+]
+
+
+def _demo_residents() -> None:
+    import datetime as dt
+
+    from yibao.resident import services as resident
+    from yibao.resident.models import Enrolment, EnrolmentStatus, HardshipGrant, Person
+
+    for region, village, agent_name, reviewer_name, county, paid_on in DEMO_RESIDENTS:
+        agent, reviewer = User.objects.get(username=agent_name), User.objects.get(username=reviewer_name)
+        for i in range(24):
+            birth = f"{1950 + (i * 7) % 60}{(i % 12) + 1:02d}{(i * 5) % 28 + 1:02d}"
+            number = _resident_id(f"{county}{birth}{(i * 13) % 900 + 100:03d}")
+            if Person.objects.filter(region_id=region, id_number=number).exists():
+                continue
+            name = SURNAMES[(i // 4) % len(SURNAMES)] + GIVEN[(i * 7) % len(GIVEN)]
+            form = resident.RegistrationInput(
+                insurance_year=2024, id_number=number, name=name, hukou_code=village, hk_id_number=number,
+                hk_name=name, household_number=f"{village[-6:]}{i // 4 + 1:03d}", phone=f"1380000{i:04d}")
+            registration = resident.register(form, region=region, actor=agent)
+            resident.review(registration, actor=reviewer, approve=True)
+            if i % 6 != 5:  # most paid; some still to pay
+                Enrolment.objects.filter(region_id=region, id_number=number, insurance_year=2024).update(
+                    status=EnrolmentStatus.PAID, paid_on=dt.date.fromisoformat(paid_on))
+            if i % 8 == 3:
+                HardshipGrant.objects.get_or_create(
+                    region_id=region, id_number=number, category="低保对象", source="civil_affairs",
+                    valid_from=dt.date(2023, 1, 1), defaults={"name": name})

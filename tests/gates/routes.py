@@ -16,7 +16,22 @@ from dataclasses import dataclass, field
 
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from .world import BATCH, DECLARATION, DIVISION, FORM, FORMAT, JOB, LINE, MATERIAL, PDF, YEAR
+from . import world as w  # the change requests' kinds of objects, as w.KIND
+from .world import (  # noqa: F401  (the resident kinds are named by the resident entries)
+    BATCH,
+    DECLARATION,
+    DIVISION,
+    FORM,
+    FORMAT,
+    JOB,
+    LINE,
+    MATERIAL,
+    PDF,
+    PERSON,
+    PROBLEM,
+    REGISTRATION,
+    YEAR,
+)
 
 SIGNED_IN = None  # any signed-in user, whatever the role
 
@@ -48,7 +63,14 @@ PUBLIC = Expect(public=True)
 # uploads: a value (name, bytes) is a file; neither file is accepted, which is enough to be served
 UPLOAD = {"file": ("filled.csv", "序号,姓名\n".encode())}
 MATERIAL_UPLOAD = {"code": "gate", "file": ("scan.pdf", PDF)}
+# a registration form refused by its checks (the identity number's check character is wrong): enough
+# to reach the service, writing nothing
+REGISTRATION_FORM = {"id_number": "370705198001010016", "name": "门禁", "hukou_code": "370705001001"}
+REGISTRATION_JSON = {**REGISTRATION_FORM, "insurance_year": YEAR}
 POST = ("POST",)
+# a change request: a new phone with one scanned document
+CHANGE_FORM = {"phone": "13912345678", "title_1": "户口簿", "document_1": ("hk.pdf", PDF)}
+CHANGE_UPLOAD = {"phone": "13912345678", "titles": "户口簿", "documents": ("hk.pdf", PDF)}
 PK = {"pk": DECLARATION}
 # --- resident scheme: imports (370700 runs no resident scheme: the upload is refused, as a bad file is)
 RESIDENT_UPLOAD = {"region": "370700", "insurance_year": YEAR, "file": ("registrations.csv", "身份证号码,姓名\n".encode())}
@@ -90,7 +112,23 @@ PAGES: dict[str, Expect] = {
     "flexible": Expect("flexible.declare", methods=("GET", "POST")),
     "average_wage": Expect("employer.set_average_wage", methods=("GET", "POST")),
     # --- resident scheme: registration, review, problem queue
+    "resident_register": Expect("resident.register", methods=("GET", "POST"), data=REGISTRATION_FORM),
+    "resident_online": Expect("resident.self", methods=("GET", "POST"), data=REGISTRATION_FORM),
+    "resident_registrations": Expect("resident.review"),
+    "resident_registration": Expect("resident.view_registration", params={"pk": REGISTRATION}),
+    "resident_registration_review": Expect("resident.review", methods=POST, params={"pk": REGISTRATION},
+                                           data={"decision": "reject", "note": "门禁测试"}),
+    "resident_problems": Expect("resident.review"),
+    "resident_problem": Expect("resident.view_problem", params={"pk": PROBLEM}),
+    "resident_problem_release": Expect("resident.review", methods=POST, params={"pk": PROBLEM},
+                                       data={"hk_name": "门禁居民"}),
+    "resident_problem_send_back": Expect("resident.review", methods=POST, params={"pk": PROBLEM},
+                                         data={"instructions": "门禁测试"}),
+    "resident_problem_resubmit": Expect("resident.self", methods=POST, params={"pk": PROBLEM},
+                                        data={"hk_name": "门禁居民"}),
     # --- resident scheme: persons, coverage, premium
+    "resident_persons": Expect("resident.view"),
+    "resident_me": Expect("resident.self"),
     # --- resident scheme: imports
     "resident_imports": Expect("resident.import"),
     "resident_import_registrations": Expect("resident.import", methods=POST, data=RESIDENT_UPLOAD),
@@ -99,6 +137,17 @@ PAGES: dict[str, Expect] = {
     "resident_import_review": Expect("resident.review", methods=POST, params={"pk": BATCH},
                                      data={"decision": "reject", "note": "门禁测试"}),
     # --- resident scheme: change requests
+    "resident_my_changes": Expect("resident.self", methods=("GET", "POST"), data=CHANGE_FORM),
+    "resident_changes": Expect("resident.review"),
+    "resident_change": Expect("resident.review", params={"pk": w.CHANGE}),
+    "resident_change_review": Expect("resident.review", methods=POST, params={"pk": w.CHANGE},
+                                     data={"decision": "reject", "note": "门禁测试"}),
+    # A document (identity card, household register) carries whole numbers: not for masked roles.
+    "resident_change_document": Expect(("resident.review", "person.view_id_number"),
+                                       params={"document_id": w.CHANGE_DOCUMENT}),
+    "resident_person_change": Expect("resident.register", methods=("GET", "POST"), params={"pk": w.RESIDENT},
+                                     data=CHANGE_FORM),
+    "resident_person_history": Expect("resident.view", params={"pk": w.RESIDENT}),
     # --- resident scheme: renewal roster
 }
 
@@ -139,6 +188,20 @@ OPERATIONS: dict[str, Expect] = {
     "POST /api/v1/employer/average-wages": Expect("employer.set_average_wage", data={
         "region": "370700", "wage_year": YEAR - 1, "annual_amount": "不是金额", "published_on": f"{YEAR}-06-01"}),
     # --- resident scheme: registration, review, problem queue
+    "POST /api/v1/resident/registrations": Expect("resident.register", data=REGISTRATION_JSON),
+    "POST /api/v1/resident/me/registration": Expect("resident.self", data=REGISTRATION_JSON),
+    "GET /api/v1/resident/registrations": Expect("resident.view_registration"),
+    "GET /api/v1/resident/registrations/{pk}": Expect("resident.view_registration", params={"pk": REGISTRATION}),
+    "POST /api/v1/resident/registrations/{pk}/review": Expect("resident.review", params={"pk": REGISTRATION},
+                                                              data={"approve": False, "note": "门禁测试"}),
+    "GET /api/v1/resident/problems": Expect("resident.view_problem"),
+    "GET /api/v1/resident/problems/{pk}": Expect("resident.view_problem", params={"pk": PROBLEM}),
+    "POST /api/v1/resident/problems/{pk}/resolve": Expect("resident.review", params={"pk": PROBLEM},
+                                                          data={"corrections": {"hk_name": "门禁居民"}}),
+    "POST /api/v1/resident/problems/{pk}/send-back": Expect("resident.review", params={"pk": PROBLEM},
+                                                            data={"instructions": "门禁测试"}),
+    "POST /api/v1/resident/problems/{pk}/resubmit": Expect("resident.self", params={"pk": PROBLEM},
+                                                           data={"corrections": {"hk_name": "门禁居民"}}),
     # --- resident scheme: persons, coverage, premium
     # --- resident scheme: imports
     "POST /api/v1/resident/imports/registrations": Expect("resident.import", data=RESIDENT_UPLOAD),
@@ -148,6 +211,17 @@ OPERATIONS: dict[str, Expect] = {
     "POST /api/v1/resident/imports/{batch_id}/review": Expect("resident.review", params={"batch_id": BATCH},
                                                               data={"approve": False, "note": "门禁测试"}),
     # --- resident scheme: change requests
+    "POST /api/v1/resident/me/changes": Expect("resident.self", data=CHANGE_UPLOAD),
+    "GET /api/v1/resident/me/changes": Expect("resident.self"),
+    "POST /api/v1/resident/persons/{id_number}/changes": Expect("resident.register", params={"id_number": PERSON},
+                                                                data=CHANGE_UPLOAD),
+    "GET /api/v1/resident/changes": Expect("resident.review"),
+    "GET /api/v1/resident/changes/{pk}": Expect("resident.review", params={"pk": w.CHANGE}),
+    "POST /api/v1/resident/changes/{pk}/review": Expect("resident.review", params={"pk": w.CHANGE},
+                                                        data={"approve": False, "note": "门禁测试"}),
+    "GET /api/v1/resident/changes/{pk}/documents/{document_id}": Expect(
+        ("resident.review", "person.view_id_number"), params={"pk": w.CHANGE, "document_id": w.CHANGE_DOCUMENT}),
+    "GET /api/v1/resident/persons/{id_number}/history": Expect("resident.view", params={"id_number": PERSON}),
     # --- resident scheme: renewal roster
 }
 

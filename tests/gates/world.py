@@ -40,7 +40,12 @@ JOB = "job"
 DIVISION = "division"
 FORM = "form"
 FORMAT = "format"
-KINDS = (DECLARATION, LINE, MATERIAL, JOB, DIVISION, FORM, FORMAT)
+# the resident scheme's objects
+PERSON = "person"               # an identity number of a registered resident
+REGISTRATION = "registration"
+PROBLEM = "problem"
+KINDS = (DECLARATION, LINE, MATERIAL, JOB, DIVISION, FORM, FORMAT, PERSON, REGISTRATION, PROBLEM)
+MISSING_ID_NUMBER = "370705198001010017"  # valid, and nobody's
 # --- resident scheme: imports
 BATCH = "batch"
 KINDS += (BATCH,)
@@ -75,6 +80,8 @@ class World:
     material_out: object
     jobs: dict[str, object]                  # role → a job the role started
     job_out: object                          # a job started by someone else
+    resident: dict[str, object] = field(default_factory=dict)  # the resident scheme's objects, in and out
+    changes: dict[str, object] = field(default_factory=dict)   # resident change requests (see CHANGE below)
     id_numbers: list[str] = field(default_factory=list)   # every identity number the world holds
     names: dict[str, str] = field(default_factory=dict)   # identity number → name
     # --- resident scheme: imports
@@ -144,8 +151,33 @@ def _format(w: World, role: str, variant: str):
     return {"in": "xlsx", "out": None, "missing": "docx"}[variant]
 
 
+# --- the resident scheme -------------------------------------------------------------------------
+# Residents are reached by division (staff of 潍坊 reach the 奎文区 village, not the 聊城 one) and by
+# identity number (the individual reaches their own record); a unit reaches none.
+
+def _resident(w: World, role: str, variant: str, name: str, missing):
+    kind = scope_kind(role)
+    if variant == "missing":
+        return missing
+    if variant == "in":
+        return None if kind == ScopeKind.UNIT else w.resident[f"{name}_in"]
+    return None if kind == ScopeKind.ALL else w.resident[f"{name}_out"]
+
+
+def _person(w: World, role: str, variant: str):
+    return _resident(w, role, variant, "person", MISSING_ID_NUMBER)
+
+
+def _registration(w: World, role: str, variant: str):
+    return _resident(w, role, variant, "registration", MISSING_PK)
+
+
+def _problem(w: World, role: str, variant: str):
+    return _resident(w, role, variant, "problem", MISSING_PK)
+
+
 _VALUES = {DECLARATION: _declaration, LINE: _line, MATERIAL: _material, JOB: _job, DIVISION: _division,
-           FORM: _form, FORMAT: _format}
+           FORM: _form, FORMAT: _format, PERSON: _person, REGISTRATION: _registration, PROBLEM: _problem}
 
 
 # --- resident scheme: imports
@@ -278,6 +310,8 @@ def build_world() -> World:
     session[f"import-errors-{declaration_in.pk}"] = str(report)
     session.save()
 
+    resident = _resident_world(users[Role.INDIVIDUAL])
+    changes = _change_world(resident, users[Role.INDIVIDUAL])
     # --- resident scheme: imports
     batches = _import_batches(users[Role.ADMIN])
 
@@ -285,8 +319,45 @@ def build_world() -> World:
     return World(batches=batches, users=users, clients=clients, unit_in=unit_in, unit_out=unit_out,
                  declaration_in=declaration_in, declaration_out=declaration_out,
                  material_in=material_in, material_out=material_out, jobs=jobs, job_out=job_out,
-                 id_numbers=[p.id_number for p in people] + [users[Role.INDIVIDUAL].id_number],
-                 names={p.id_number: p.name for p in people})
+                 resident=resident,
+                 id_numbers=[p.id_number for p in people] + [users[Role.INDIVIDUAL].id_number]
+                 + [resident["person_out"]],
+                 names={p.id_number: p.name for p in people}, changes=changes)
+
+
+RESIDENT_VILLAGE_IN = "370705001001"   # 中学街社区居民委员会, 潍坊奎文区: inside the staff's division
+RESIDENT_VILLAGE_OUT = "371502001001"  # 古城社区居委会, 聊城东昌府区: outside it
+
+
+def _resident_world(individual) -> dict:
+    """The individual's own resident record and registration (with a 两证 problem) in 潍坊, and
+    another person's in 聊城: rows as the resident app's services leave them. Route parameters
+    by kind: ``person_in``/``person_out`` (identity numbers), ``registration_*``, ``problem_*`` (pks)."""
+    from django.utils import timezone
+
+    from yibao.identity import parse_resident_id
+    from yibao.resident.models import Enrolment, Person, Problem, Registration, RegistrationStatus
+
+    made = {}
+    for side, number, village, name in (("in", individual.id_number, RESIDENT_VILLAGE_IN, "门禁居民"),
+                                        ("out", resident_id("37150219850607771"), RESIDENT_VILLAGE_OUT, "门禁他人")):
+        parsed = parse_resident_id(number, today=BUSINESS_DATE)
+        region = "370700" if side == "in" else "371500"
+        common = {"region_id": region, "id_number": number, "name": name, "sex": parsed.sex,
+                  "birth_date": parsed.birth_date, "hukou_division_id": village, "residence_division_id": village,
+                  "division_id": village, "phone": "13800138000", "household_number": f"HK-{side}"}
+        person = Person.objects.create(valid_from=timezone.now(), **common)
+        Enrolment.objects.create(region_id=region, person=person, id_number=number, insurance_year=YEAR,
+                                 division_id=village)
+        registration = Registration.objects.create(
+            insurance_year=YEAR + 1, channel="agent", status=RegistrationStatus.PROBLEM, hk_id_number=number,
+            hk_name=name + "甲", hk_sex=parsed.sex, hk_birth_date=parsed.birth_date, maker_label="门禁", **common)
+        problem = Problem.objects.create(region_id=region, division_id=village, source="registration",
+                                         registration=registration, code="two_certificates_mismatch",
+                                         message="两证信息不一致：姓名")
+        made.update({f"person_{side}": number, f"registration_{side}": registration.pk,
+                     f"problem_{side}": problem.pk})
+    return made
 
 
 def _material_code(declaration) -> str:
@@ -320,3 +391,51 @@ def _tiny_xlsx() -> bytes:
     book.add_worksheet().write(0, 0, "错误清单")
     book.close()
     return buf.getvalue()
+
+
+# --- resident scheme: change requests --------------------------------------------------------------
+# A pending change request with a document on each of the resident records above (the individual's
+# own in 潍坊, inside the staff's division; another person's in 聊城, outside it). Pages name a
+# record by its primary key (RESIDENT); the API by its identity number (PERSON).
+CHANGE = "change"
+CHANGE_DOCUMENT = "change_document"
+RESIDENT = "resident"
+KINDS = (*KINDS, CHANGE, CHANGE_DOCUMENT, RESIDENT)
+
+
+def _changes(name: str):
+    def value(w: World, role: str, variant: str):
+        if variant == "missing":
+            return MISSING_PK
+        if variant == "in":
+            return None if scope_kind(role) == ScopeKind.UNIT else w.changes[f"{name}_in"]
+        return None if scope_kind(role) == ScopeKind.ALL else w.changes[f"{name}_out"]
+
+    return value
+
+
+_VALUES.update({CHANGE: _changes("change"), CHANGE_DOCUMENT: _changes("document"), RESIDENT: _changes("person")})
+assert set(_VALUES) == set(KINDS)
+
+
+def _change_world(resident: dict, individual) -> dict:
+    """Filed through the service: by the individual for their own record, by a 聊城 clerk for the
+    other. Keys ``change_*``, ``document_*``, ``person_*`` (primary keys)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from yibao.accounts.services import create_user
+    from yibao.regions.models import Division
+    from yibao.resident import services
+    from yibao.resident.models import Person
+
+    clerk_out = create_user(role=Role.AGENCY_CLERK, username="gate.changes.out", password=PASSWORD,
+                            full_name="聊城经办", division=Division.objects.get(key=OUT_DIVISION),
+                            check_password=False)
+    made = {}
+    for side, actor in (("in", individual), ("out", clerk_out)):
+        person = Person.objects.get(id_number=resident[f"person_{side}"])
+        change = services.file_change(person, {"phone": "13912345678"}, actor=actor, reason="门禁测试",
+                                      documents=[services.DocumentIn("户口簿", SimpleUploadedFile("hk.pdf", PDF))])
+        made.update({f"change_{side}": change.pk, f"document_{side}": change.documents.get().pk,
+                     f"person_{side}": person.pk})
+    return made

@@ -69,6 +69,11 @@ CAPABILITIES: dict[str, set[str]] = {
     "resident.import": {Role.TOWNSHIP_CLERK, Role.AGENCY_CLERK},
     # the resident's own registration, change requests and coverage
     "resident.self": {Role.INDIVIDUAL},
+    # reading registration forms (staff in their area, the resident their own) and the problem
+    # queue (the clerks who work it, the resident a problem sent back to them)
+    "resident.view_registration": {Role.VILLAGE_AGENT, Role.TOWNSHIP_CLERK, Role.TAX_CLERK, Role.AGENCY_CLERK,
+                                   Role.BUREAU_MANAGER, Role.AUDITOR, Role.ADMIN, Role.INDIVIDUAL},
+    "resident.view_problem": {Role.TOWNSHIP_CLERK, Role.AGENCY_CLERK, Role.INDIVIDUAL},
     # 续保人员名册 (东明 三(一)): the tax side builds and confirms it; the village agent posts it
     "resident.roster": {Role.TAX_CLERK},
     "resident.roster_post": {Role.VILLAGE_AGENT},

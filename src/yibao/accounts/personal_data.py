@@ -23,3 +23,21 @@ def record_whole_view(user, object_type: str, object_id, *, people: int, divisio
     if people and sees_whole_id_numbers(user) and user.role not in (Role.UNIT_OPERATOR, Role.INDIVIDUAL):
         record_event(user, "person_data.view", object_type, object_id,
                      after={"people": people, "what": what}, division_path=division_path)
+
+
+def sees_whole_phones(user) -> bool:
+    return user_can(user, "person.view_phone")
+
+
+def mask_phone(phone: str) -> str:
+    """A phone with its middle digits hidden: 138****8000, 0530-****123."""
+    digits = phone or ""
+    if len(digits) <= 4:
+        return "*" * len(digits)
+    keep_head = 3 if len(digits) >= 11 else max(1, len(digits) // 3)
+    keep_tail = 4 if len(digits) >= 11 else 3
+    return digits[:keep_head] + "*" * (len(digits) - keep_head - keep_tail) + digits[-keep_tail:]
+
+
+def shown_phone(user, phone: str) -> str:
+    return phone if sees_whole_phones(user) else mask_phone(phone)

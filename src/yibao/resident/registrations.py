@@ -21,6 +21,9 @@ def register() -> None:
     registry.nav("resident_problems", "待处理信息", capability="resident.review", scheme=SCHEME, order=220)
     registry.nav("resident_persons", "参保人员查询", capability="resident.view", scheme=SCHEME, order=230)
     registry.nav("resident_me", "我的居民医保", capability="resident.self", scheme=SCHEME, order=200)
+    # change requests
+    registry.nav("resident_changes", "变更审核", capability="resident.review", scheme=SCHEME, order=225)
+    registry.nav("resident_my_changes", "我的信息变更", capability="resident.self", scheme=SCHEME, order=205)
     # bulk imports
     registry.nav("resident_imports", "批量导入", capability="resident.import", scheme=SCHEME, order=240)
 
@@ -60,7 +63,9 @@ def _self_panel(user):
 
 
 def _work_panel(user):
+    from yibao.access.permissions import user_can
+
     from . import selectors
 
     return {"pending": selectors.registrations_for(user).filter(status="pending").count(),
-            "problems": selectors.problems_for(user).count()}
+            "problems": selectors.problems_for(user).count(), "can_review": user_can(user, "resident.review")}

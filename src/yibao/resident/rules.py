@@ -44,3 +44,18 @@ def benefit(region: str, insurance_year: int, kind: str, paid_on: dt.date, *, bi
                   birth_date=birth_date.isoformat() if birth_date and kind == "newborn" else None,
                   moved_in_on=moved_in_on.isoformat() if moved_in_on else None,
                   paid_at_origin=paid_at_origin if kind == "migrant" else None)
+
+
+def collection_period(region: str, insurance_year: int) -> dict:
+    return ask(region, "resident.collection_period", insurance_year=insurance_year)
+
+
+def default_insurance_year(region: str, today: dt.date) -> int:
+    """The insurance year a registration made today is for: the next year once its collection
+    period has begun (集中缴费期 runs in the year before), else this year. Where the notice
+    gives no period for next year, this year."""
+    try:
+        period = collection_period(region, today.year + 1)
+    except RuleRefused:
+        return today.year
+    return today.year + 1 if dt.date.fromisoformat(period["start"]) <= today else today.year

@@ -1,5 +1,5 @@
 """Scanned, signed and stamped forms uploaded with a declaration: checked by structure
-(``yibao.employer.scans``), stored outside the web root, required by the region's notice. A new
+(``yibao.documents.scans``), stored outside the web root, required by the region's notice. A new
 upload of a material replaces the current file; the earlier one stays as history."""
 
 from __future__ import annotations
@@ -12,17 +12,26 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from yibao.audit.services import record_event
+from yibao.documents.scans import ScanRefused, sniff_type
+from yibao.documents.scans import check_scan as _check_scan
 
 from .. import rules
 from ..errors import Conflict, DeclarationError
 from ..models import Declaration, DeclarationKind, Material
-from ..scans import check_scan, sniff_type
 
 MAX_MATERIAL_BYTES = 10 * 1024 * 1024
 ALLOWED_MATERIAL_TYPES = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
 
 __all__ = ["ALLOWED_MATERIAL_TYPES", "MAX_MATERIAL_BYTES", "current_materials", "missing_materials",
            "required_materials", "sniff_type", "upload_material"]
+
+
+def check_scan(data: bytes) -> str:
+    """The scan's content type, or the platform's refusal as the declaration's own."""
+    try:
+        return _check_scan(data)
+    except ScanRefused as exc:
+        raise DeclarationError(exc.message, code=exc.code) from None
 
 
 def _store(declaration: Declaration, code: str, data: bytes, digest: str, content_type: str) -> Path:

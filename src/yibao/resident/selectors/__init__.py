@@ -8,12 +8,20 @@ from .persons import (
     persons_for,
     problem_for,
     problems_for,
+    registration_counts,
     registration_for,
     registrations_for,
 )
+from .places import places_for, region_of, resident_regions
 
-__all__ = ["Coverage", "coverage", "enrolments_of", "person_as_of", "person_for", "persons_for", "premium_for",
-           "problem_for", "problems_for", "registration_for", "registrations_for"]
+__all__ = ["Coverage", "coverage", "enrolments_of", "person_as_of", "person_for", "persons_for", "places_for", "premium_for",
+           "problem_for", "problems_for", "region_of", "registration_counts", "registration_for", "registrations_for",
+           "resident_regions"]
+
+# change requests and history
+from .changes import change_for, changes_for, document_for, history_of, person_by_pk, person_on  # noqa: E402
+
+__all__ += ["change_for", "changes_for", "document_for", "history_of", "person_by_pk", "person_on"]
 
 # import batches
 from .imports import batch_counts, batch_for, batch_problems, batches_for  # noqa: E402

@@ -56,3 +56,9 @@ def problems_for(user, *, status: str | None = ProblemStatus.OPEN) -> QuerySet[P
 
 def problem_for(user, pk: int) -> Problem | None:
     return problems_for(user, status=None).filter(pk=pk).first()
+
+
+def registration_counts(user) -> dict[str, int]:
+    from django.db.models import Count
+
+    return dict(registrations_for(user).values_list("status").annotate(n=Count("id")).order_by())

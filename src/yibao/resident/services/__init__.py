@@ -5,6 +5,11 @@ from .registration import RegistrationInput, register, resolve, resubmit, review
 
 __all__ = ["RegistrationInput", "apply_values", "register", "resolve", "resubmit", "review", "send_back"]
 
+# change requests (参保信息变更)
+from .changes import DocumentIn, file_change, review_change  # noqa: E402
+
+__all__ += ["DocumentIn", "file_change", "review_change"]
+
 # bulk imports and batch review
 from .imports import ImportOutcome, ReviewOutcome, import_regions, review_batch, start_import, start_review  # noqa: E402
 

@@ -59,6 +59,36 @@ class RegistrationInput:
     paid_at_origin: bool | None = None
     extra: dict = field(default_factory=dict)
 
+    @classmethod
+    def from_strings(cls, data, *, insurance_year: int) -> RegistrationInput:
+        """A form as typed in a page or a command line (every value text; dates YYYY-MM-DD;
+        原籍已缴费 是/否); a malformed date or year is refused with the field named."""
+        def text(name: str) -> str:
+            return (data.get(name) or "").strip()
+
+        def date(name: str, label: str) -> dt.date | None:
+            value = text(name)
+            if not value:
+                return None
+            try:
+                return dt.date.fromisoformat(value)
+            except ValueError:
+                raise RegistrationError(f"{label}“{value}”格式不正确，应为 YYYY-MM-DD。", code="date_invalid",
+                                        fields={name: "格式不正确"}) from None
+
+        year = text("insurance_year")
+        if year and not (year.isascii() and year.isdigit() and len(year) == 4):
+            raise RegistrationError(f"保险年度“{year}”不正确。", code="year_invalid", fields={"insurance_year": "应为四位年份"})
+        paid = text("paid_at_origin")
+        return cls(insurance_year=int(year) if year else insurance_year, id_number=text("id_number"),
+                   name=text("name"), hukou_code=text("hukou_code"), residence_code=text("residence_code"),
+                   basis=text("basis") or Basis.HUKOU, sex=text("sex"), birth_date=date("birth_date", "出生日期"),
+                   hk_id_number=text("hk_id_number"), hk_name=text("hk_name"), hk_sex=text("hk_sex"),
+                   hk_birth_date=date("hk_birth_date", "户口簿出生日期"), household_number=text("household_number"),
+                   phone=text("phone"), kind=text("kind") or Kind.ORDINARY,
+                   moved_in_on=date("moved_in_on", "迁入日期"),
+                   paid_at_origin={"是": True, "否": False, "true": True, "false": False}.get(paid))
+
 
 def _label(user) -> str:
     return getattr(user, "display_name", "") or getattr(user, "username", "")
@@ -231,6 +261,10 @@ def resolve(problem: Problem, *, actor, corrections: dict, note: str = "") -> Pr
     other than its maker). Refused while the two certificates still disagree."""
     problem = _open_problem(problem)
     checks.within_area(actor, problem.division)
+    if problem.change_id is not None:  # a change request's conflict: released by approving it again
+        from .changes import release_problem
+
+        return release_problem(problem, actor=actor, note=note)
     registration = Registration.objects.select_for_update().get(pk=problem.registration_id)
     changed = _correct(registration, corrections)
     left = registration.mismatches()

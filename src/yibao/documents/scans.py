@@ -8,7 +8,8 @@ decoded, stream data left out), and the longer names also in the bytes as sent, 
 viewer reads an object PDFium does not. A file carrying HTML markup (a polyglot a browser could
 render) is refused. A PNG's chunks, checksums and compressed image data are walked; a JPEG is
 decoded at reduced size by Pillow. Nothing here writes: ``check_scan`` returns the content type
-or raises ``DeclarationError``.
+or raises ``ScanRefused`` (an ``AppError``: code ``invalid_type`` or ``active_content``, a Chinese
+message). Every app that takes scans (declaration materials, change-request documents) uses it.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import struct
 import threading
 import zlib
 
-from .errors import DeclarationError
+from yibao.errors import AppError
 
 PDF, JPEG, PNG = "application/pdf", "image/jpeg", "image/png"
 KIND = {PDF: "PDF", JPEG: "JPEG", PNG: "PNG"}
@@ -38,6 +39,12 @@ HEX_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
 STREAM = re.compile(rb">>\s*stream(?:\r\n|\n|\r)")
 DIRECT_LENGTH = re.compile(rb"/Length\s+(\d+)(?!\d)(?!\s+\d+\s+R)")   # not "/Length 12 0 R"
 HTML = re.compile(rb"<(?:!doctype|html|body|script|iframe|object|embed)[\s>/]", re.IGNORECASE)
+
+
+
+class ScanRefused(AppError):
+    """An upload that is not a well-formed PDF, JPEG or PNG, or carries active content."""
+
 
 WRONG_TYPE = "只接受 PDF、JPEG 或 PNG 格式的扫描件（按文件内容识别，与文件名无关）。"
 
@@ -58,17 +65,17 @@ def sniff_type(head: bytes) -> str | None:
 
 def check_scan(data: bytes) -> str:
     """The content type of a well-formed PDF, JPEG or PNG without active content; otherwise a
-    ``DeclarationError`` saying why."""
+    ``ScanRefused`` saying why."""
     content_type = sniff_type(data[:16])
     if content_type is None:
-        raise DeclarationError(WRONG_TYPE, code="invalid_type")
+        raise ScanRefused(WRONG_TYPE, code="invalid_type")
     {PDF: _check_pdf, JPEG: _check_jpeg, PNG: _check_png}[content_type](data)
     return content_type
 
 
-def _damaged(content_type: str) -> DeclarationError:
+def _damaged(content_type: str) -> ScanRefused:
     kind = KIND[content_type]
-    return DeclarationError(f"文件无法作为 {kind} 打开：可能已损坏，或并非真正的 {kind} 文件。请重新扫描或导出后上传。",
+    return ScanRefused(f"文件无法作为 {kind} 打开：可能已损坏，或并非真正的 {kind} 文件。请重新扫描或导出后上传。",
                             code="invalid_type")
 
 
@@ -83,8 +90,8 @@ def _check_pdf(data: bytes) -> None:
         raise _active(found)
 
 
-def _active(found: list[str]) -> DeclarationError:
-    return DeclarationError(f"PDF 中含有{'、'.join(found)}等活动内容，为安全起见不予接收。"
+def _active(found: list[str]) -> ScanRefused:
+    return ScanRefused(f"PDF 中含有{'、'.join(found)}等活动内容，为安全起见不予接收。"
                             "请用扫描仪或“打印为 PDF”重新生成不含脚本、附件和交互表单的文件后上传。",
                             code="active_content")
 
@@ -102,7 +109,7 @@ def _open_with_pdfium(data: bytes) -> bytes:
             raise _damaged(PDF) from None
         try:
             if pdfium_c.FPDF_GetSecurityHandlerRevision(document.raw) != -1:
-                raise DeclarationError("PDF 文件已加密（设有密码或权限限制），无法检查其内容。请取消加密后上传。",
+                raise ScanRefused("PDF 文件已加密（设有密码或权限限制），无法检查其内容。请取消加密后上传。",
                                        code="invalid_type")
             if len(document) < 1:
                 raise _damaged(PDF)
@@ -177,14 +184,14 @@ def _check_jpeg(data: bytes) -> None:
                 raise _too_many_pixels(width, height)
             image.draft("RGB" if image.mode not in ("L", "1") else "L", (max(1, width // 8), max(1, height // 8)))
             image.load()
-    except DeclarationError:
+    except ScanRefused:
         raise
     except Exception:  # Pillow raises OSError, SyntaxError, ValueError and its bomb warning as errors
         raise _damaged(JPEG) from None
 
 
-def _too_many_pixels(width: int, height: int) -> DeclarationError:
-    return DeclarationError(f"图片过大（{width} × {height} 像素），请以不超过 600 dpi 的分辨率扫描后上传。",
+def _too_many_pixels(width: int, height: int) -> ScanRefused:
+    return ScanRefused(f"图片过大（{width} × {height} 像素），请以不超过 600 dpi 的分辨率扫描后上传。",
                             code="invalid_type")
 
 
