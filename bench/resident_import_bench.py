@@ -174,13 +174,13 @@ def run_worker(url: str) -> dict:
 
     # the floor: the same rows, built beforehand, through a plain bulk insert into the same table
     rows = _rows_as_written(path, importer)
-    with transaction.atomic():
-        batch = ImportBatch.objects.create(region_id=REGION, insurance_year=YEAR, kind="registrations", sha256="floor",
-                                           filename="floor", rows=len(rows), owner_id=importer.pk)
-        rows = [(*r, batch.pk) for r in rows]
-        t = time.perf_counter()
+    batch = ImportBatch.objects.create(region_id=REGION, insurance_year=YEAR, kind="registrations", sha256="floor",
+                                       filename="floor", rows=len(rows), owner_id=importer.pk)
+    rows = [(*r, batch.pk) for r in rows]
+    t = time.perf_counter()
+    with transaction.atomic():   # timed with its commit, where PostgreSQL checks the deferred foreign keys
         bulk_insert(Registration, imports.REGISTRATION_FIELDS, rows)
-        floor_s = time.perf_counter() - t
+    floor_s = time.perf_counter() - t
     log(f"floor: {floor_s:.1f} s")
     del rows
     with transaction.atomic(), connection.cursor() as cur:

@@ -73,23 +73,6 @@ def imported(file, actor, *, kind="registrations", region=DONGMING, year=2024, s
     return job
 
 
-@pytest.fixture(autouse=True)
-def offered_pages(monkeypatch):
-    """Only the navigation entries whose pages exist (the scheme's other pages come with their parts)."""
-    from django.urls import NoReverseMatch, reverse
-
-    from yibao import registry
-
-    def exists(name):
-        try:
-            reverse(name)
-        except NoReverseMatch:
-            return False
-        return True
-
-    monkeypatch.setattr(registry, "_NAV", {k: v for k, v in registry._NAV.items() if exists(k)})
-
-
 @pytest.fixture
 def clerk():
     return TownshipClerkFactory()     # 城关街道, 东明
