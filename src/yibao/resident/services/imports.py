@@ -428,7 +428,9 @@ def read_registrations(table: Table, places: Places, *, progress: Progress = Non
     for line, raw in table.rows():
         count += 1
         if progress and count % PROGRESS_EVERY == 0:
-            progress(count, max(total, count))
+            # reading and checking is the first half of the bar; the second is the write, which
+            # shows at once when its transaction commits
+            progress(count, 2 * max(total, count))
         if len(raw) < width:
             if not "".join(raw).strip():
                 continue
@@ -524,7 +526,7 @@ def read_registrations(table: Table, places: Places, *, progress: Progress = Non
         if ok:
             append((number, name, sex, birth, household, hukou, residence, phone, kind, moved_in_on, paid_at_origin))
     if progress:
-        progress(count, count)
+        progress(count, 2 * count)
     return rows, errors
 
 
