@@ -802,23 +802,24 @@ def _enrol_batch(batch: ImportBatch, actor, label: str, now, note: str, step) ->
             f"WHERE p.region_id = r.region_id AND p.id_number = r.id_number)",
             [LifeStatus.ACTIVE, stamp, stamp, batch.pk, pending])
         step(3)
-        cur.execute(
-            f"UPDATE {reg} SET person_id = (SELECT p.id FROM {per} p WHERE p.region_id = {reg}.region_id "  # noqa: S608
-            f"AND p.id_number = {reg}.id_number) WHERE batch_id = %s AND status = %s", [batch.pk, pending])
         try:
             with transaction.atomic():
                 cur.execute(
                     f"INSERT INTO {enr} (region_id, person_id, id_number, insurance_year, status, kind, "  # noqa: S608
                     f"division_id, moved_in_on, paid_at_origin, registration_id, created_at) "
-                    f"SELECT r.region_id, r.person_id, r.id_number, r.insurance_year, %s, r.kind, r.division_id, "
-                    f"r.moved_in_on, r.paid_at_origin, r.id, %s FROM {reg} r WHERE r.batch_id = %s AND r.status = %s",
+                    f"SELECT r.region_id, p.id, r.id_number, r.insurance_year, %s, r.kind, r.division_id, "
+                    f"r.moved_in_on, r.paid_at_origin, r.id, %s FROM {reg} r JOIN {per} p "
+                    f"ON p.region_id = r.region_id AND p.id_number = r.id_number "
+                    f"WHERE r.batch_id = %s AND r.status = %s",
                     [EnrolmentStatus.REGISTERED, stamp, batch.pk, pending])
         except IntegrityError:
             raise RegistrationError("此批次中有人已在本保险年度参保登记，请刷新后重试。", code="duplicate_enrolment") from None
         step(4)
+        # one pass over the batch's registrations: the person, the second signature
         cur.execute(
-            f"UPDATE {reg} SET status = %s, checker_id = %s, checker_label = %s, reviewed_at = %s, note = %s "  # noqa: S608
-            f"WHERE batch_id = %s AND status = %s",
+            f"UPDATE {reg} SET person_id = (SELECT p.id FROM {per} p WHERE p.region_id = {reg}.region_id "  # noqa: S608
+            f"AND p.id_number = {reg}.id_number), status = %s, checker_id = %s, checker_label = %s, "
+            f"reviewed_at = %s, note = %s WHERE batch_id = %s AND status = %s",
             [RegistrationStatus.APPROVED, actor.pk, label[:100], stamp, note[:500], batch.pk, pending])
         approved = cur.rowcount
     step(5)
