@@ -33,13 +33,36 @@ def test_login_and_me(client):
 
 def test_divisions_are_scoped_and_outside_is_404(client_for):
     client = client_for(AgencyClerkFactory(division=division("371500")))
-    keys = {d["key"] for d in client.get("/api/v1/divisions", {"parent": "371500"}).json()}
+    keys = {d["key"] for d in client.get("/api/v1/divisions", {"parent": "371500"}).json()["items"]}
     assert "371502" in keys
-    assert client.get("/api/v1/divisions", {"parent": "370700"}).json() == []
+    assert client.get("/api/v1/divisions", {"parent": "370700"}).json() == {"total": 0, "offset": 0, "limit": 1000,
+                                                                          "items": []}
     outside = client.get("/api/v1/divisions/370705")
     missing = client.get("/api/v1/divisions/000000")
     assert outside.status_code == missing.status_code == 404
     assert outside.json() == missing.json()
+
+
+def test_divisions_come_a_page_at_a_time_with_the_total(client_for):
+    """Every division in scope is reachable: no silent cap, pages walked with offset and limit."""
+    from yibao.regions.models import Division
+
+    client = client_for(AdminFactory())
+    everything = Division.objects.count()
+    assert everything > 5000  # more than the former cap
+    first = client.get("/api/v1/divisions", {"limit": 5000}).json()
+    assert first["total"] == everything and len(first["items"]) == 5000
+    keys = [d["key"] for d in first["items"]]
+    offset = 5000
+    while offset < everything:
+        page = client.get("/api/v1/divisions", {"offset": offset, "limit": 5000}).json()
+        keys += [d["key"] for d in page["items"]]
+        offset += 5000
+    assert len(keys) == len(set(keys)) == everything
+    regions = client.get("/api/v1/divisions", {"pooling_regions": "true", "limit": 2}).json()
+    assert regions["total"] == Division.objects.filter(is_pooling_region=True).count() and len(regions["items"]) == 2
+    for bad in ({"limit": 0}, {"limit": 5001}, {"offset": -1}):
+        assert client.get("/api/v1/divisions", bad).status_code == 422
 
 
 def test_identity_validation_messages(client_for):

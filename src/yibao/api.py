@@ -138,13 +138,34 @@ def _division(d) -> dict[str, Any]:
             "is_pooling_region": d.is_pooling_region, "note": d.note}
 
 
-@api.get("/divisions", response=responds(list[DivisionOut]), tags=["区划"])
-def list_divisions(request, parent: str | None = None, pooling_regions: bool = False):
+class DivisionPage(Schema):
+    """One page of divisions (in tree order): ``total`` is how many match, ``items`` at most
+    ``limit`` of them from ``offset``."""
+
+    total: int
+    offset: int
+    limit: int
+    items: list[DivisionOut]
+
+
+#: bounds of the paging numbers: outside them the API answers 422, never 500
+MAX_OFFSET = 10_000_000
+MAX_DIVISIONS = 5000
+
+
+@api.get("/divisions", response=responds(DivisionPage), tags=["区划"])
+def list_divisions(request, parent: str | None = None, pooling_regions: bool = False,
+                   offset: int = Query(0, ge=0, le=MAX_OFFSET), limit: int = Query(1000, ge=1, le=MAX_DIVISIONS)):
+    """The divisions in the caller's scope (the children of ``parent`` when given; the pooling
+    regions with ``pooling_regions``), a page at a time: walk them with ``offset`` until
+    ``offset + limit`` reaches ``total``."""
     require(request, "reference.view")
     if pooling_regions:
-        return [_division(d) for d in regions.pooling_regions()]
-    qs = regions.divisions_for(request.user, parent_key=parent) if parent else regions.divisions_for(request.user)
-    return [_division(d) for d in qs[:5000]]
+        qs = regions.pooling_regions()
+    else:
+        qs = regions.divisions_for(request.user, parent_key=parent) if parent else regions.divisions_for(request.user)
+    return {"total": qs.count(), "offset": offset, "limit": limit,
+            "items": [_division(d) for d in qs[offset:offset + limit]]}
 
 
 @api.get("/divisions/{key}", response=responds(DivisionOut), tags=["区划"])

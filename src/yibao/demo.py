@@ -119,7 +119,9 @@ def load_demo() -> list[DemoLogin]:
         _ensure(role=Role.INDIVIDUAL, username=number, full_name=name, id_number=number)
         logins.append(DemoLogin(Role.INDIVIDUAL.label, number, DEMO_PASSWORD, name))
     _demo_people(units)
-    _demo_residents()
+    for number, name in _demo_residents():
+        _ensure(role=Role.INDIVIDUAL, username=number, full_name=name, id_number=number)
+        logins.append(DemoLogin(Role.INDIVIDUAL.label, number, DEMO_PASSWORD, f"{name}（已参保居民）"))
     return logins
 
 
@@ -164,20 +166,25 @@ DEMO_RESIDENTS = [
 ]
 
 
-def _demo_residents() -> None:
+def _demo_residents() -> list[tuple[str, str]]:
+    """Register the villages' residents (once); returns the first of each village, who gets an
+    account to see their own coverage."""
     import datetime as dt
 
     from yibao.resident import services as resident
     from yibao.resident.models import Enrolment, EnrolmentStatus, HardshipGrant, Person
 
+    first = []
     for region, village, agent_name, reviewer_name, county, paid_on in DEMO_RESIDENTS:
         agent, reviewer = User.objects.get(username=agent_name), User.objects.get(username=reviewer_name)
         for i in range(24):
             birth = f"{1950 + (i * 7) % 60}{(i % 12) + 1:02d}{(i * 5) % 28 + 1:02d}"
             number = _resident_id(f"{county}{birth}{(i * 13) % 900 + 100:03d}")
+            name = SURNAMES[(i // 4) % len(SURNAMES)] + GIVEN[(i * 7) % len(GIVEN)]
+            if i == 0:
+                first.append((number, name))
             if Person.objects.filter(region_id=region, id_number=number).exists():
                 continue
-            name = SURNAMES[(i // 4) % len(SURNAMES)] + GIVEN[(i * 7) % len(GIVEN)]
             form = resident.RegistrationInput(
                 insurance_year=2024, id_number=number, name=name, hukou_code=village, hk_id_number=number,
                 hk_name=name, household_number=f"{village[-6:]}{i // 4 + 1:03d}", phone=f"1380000{i:04d}")
@@ -190,3 +197,4 @@ def _demo_residents() -> None:
                 HardshipGrant.objects.get_or_create(
                     region_id=region, id_number=number, category="低保对象", source="civil_affairs",
                     valid_from=dt.date(2023, 1, 1), defaults={"name": name})
+    return first

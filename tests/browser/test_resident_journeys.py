@@ -98,3 +98,73 @@ def test_a_resident_registers_online(phone, live_app, region, agent, clerk, coun
     phone.wait_for_selector("text=已提交参保登记")
     assert "待审核" in phone.inner_text("[data-testid=status]")
     phone_shot(phone, f"{region}-online")
+
+
+ROSTERS = [
+    # region, tax clerk, township clerk, village agent, village name (search), village code
+    ("dongming", "tax.dongming", "township.dongming", "agent.dongming", "雷庄村", "371728001200"),
+    ("jincheng", "tax.jincheng", "township.jincheng", "agent.jincheng", "建设路社区", "140502001001"),
+]
+
+
+@pytest.mark.parametrize(("region", "tax", "clerk", "agent", "village", "code"), ROSTERS, ids=[r[0] for r in ROSTERS])
+def test_the_renewal_roster_is_built_confirmed_printed_and_posted(page, phone, live_app, shot, tmp_path, region, tax,
+                                                                    clerk, agent, village, code):
+    import pypdfium2
+
+    # the tax side builds the village's roster for the coming year from this year's insured, and confirms it
+    sign_in(page, live_app, tax, DEMO_PASSWORD)
+    page.goto(live_app + f"/resident/rosters/?q={village}")
+    row = page.locator("[data-testid=rosters] tbody tr", has_text=code)
+    row.get_by_role("button", name="生成名册").click()
+    page.wait_for_selector("[data-testid=roster-entries]")
+    assert "已生成" in page.inner_text("[data-testid=roster-status]")
+    people = page.locator("[data-testid=roster-entries] tbody tr").count()
+    assert people >= 15  # the demo's paid residents of the village (the unpaid are not on it)
+    page.get_by_role("button", name="核准名册").click()
+    page.wait_for_selector("text=已核准")
+    shot("confirmed")
+
+    # the township clerk prints it
+    page.context.clear_cookies()
+    sign_in(page, live_app, clerk, DEMO_PASSWORD)
+    page.goto(live_app + f"/resident/rosters/?q={village}")
+    page.locator("[data-testid=rosters] tbody tr", has_text=code).get_by_role("link", name="查看").click()
+    with page.expect_download() as info:
+        page.get_by_role("link", name="下载公示用 PDF").click()
+    pdf_path = tmp_path / "roster.pdf"
+    info.value.save_as(pdf_path)
+    pdf = pypdfium2.PdfDocument(str(pdf_path))
+    text = "".join(p.get_textpage().get_text_range() for p in pdf)
+    assert "续保人员名册" in text and "村居经办人" in text and "****" in text
+    image = pdf[0].render(scale=1.5).to_pil()
+    ARTIFACTS.mkdir(exist_ok=True)
+    image.save(ARTIFACTS / f"resident-{region}-roster-pdf.png")
+
+    # the village agent posts it
+    sign_in(phone, live_app, agent, DEMO_PASSWORD)
+    phone.goto(live_app + "/resident/rosters/mine/")
+    phone.get_by_role("button", name="已张贴公示").click()
+    phone.wait_for_selector("text=已张贴公示")
+    phone_shot(phone, f"{region}-roster-posted")
+
+
+COVERED = [
+    # region, the demo's first resident of the village: paid for 2024 in the collection period, with an account
+    ("dongming", "371728"), ("jincheng", "140502"),
+]
+
+
+@pytest.mark.parametrize(("region", "county"), COVERED, ids=[r[0] for r in COVERED])
+def test_a_resident_asks_whether_they_are_covered(phone, live_app, region, county):
+    first17 = f"{county}19500101100"
+    sign_in(phone, live_app, first17 + resident_id_check_char(first17), DEMO_PASSWORD)
+    phone.get_by_role("link", name="我的居民医保").first.click()
+    phone.fill("#on", "2024-06-01")
+    phone.get_by_role("button", name="查询").first.click()
+    answer = phone.inner_text("#coverage")
+    assert "2024-01-01" in answer and "2024-12-31" in answer, answer
+    phone_shot(phone, f"{region}-coverage")
+    phone.fill("#on", "2025-03-01")
+    phone.get_by_role("button", name="查询").first.click()
+    assert "2024-12-31" not in phone.inner_text("#coverage") or "不" in phone.inner_text("#coverage")

@@ -74,6 +74,8 @@ CHANGE_UPLOAD = {"phone": "13912345678", "titles": "户口簿", "documents": ("h
 PK = {"pk": DECLARATION}
 # --- resident scheme: imports (370700 runs no resident scheme: the upload is refused, as a bad file is)
 RESIDENT_UPLOAD = {"region": "370700", "insurance_year": YEAR, "file": ("registrations.csv", "身份证号码,姓名\n".encode())}
+# --- resident scheme: renewal roster
+from .world import ROSTER, ROSTER_VILLAGE_IN  # noqa: E402
 
 # --- pages, by URL name ---------------------------------------------------------------------------
 PAGES: dict[str, Expect] = {
@@ -128,6 +130,7 @@ PAGES: dict[str, Expect] = {
                                         data={"hk_name": "门禁居民"}),
     # --- resident scheme: persons, coverage, premium
     "resident_persons": Expect("resident.view"),
+    "resident_person": Expect("resident.view", params={"pk": w.RESIDENT}),
     "resident_me": Expect("resident.self"),
     # --- resident scheme: imports
     "resident_imports": Expect("resident.import"),
@@ -149,6 +152,14 @@ PAGES: dict[str, Expect] = {
                                      data=CHANGE_FORM),
     "resident_person_history": Expect("resident.view", params={"pk": w.RESIDENT}),
     # --- resident scheme: renewal roster
+    "resident_rosters": Expect("resident.view"),
+    "resident_roster_build": Expect("resident.roster", methods=POST,
+                                    data={"village": ROSTER_VILLAGE_IN, "year": str(YEAR + 1)}),
+    "resident_roster_mine": Expect("resident.roster_post"),
+    "resident_roster": Expect("resident.view", params={"pk": ROSTER}),
+    "resident_roster_confirm": Expect("resident.roster", methods=POST, params={"pk": ROSTER}),
+    "resident_roster_post": Expect("resident.roster_post", methods=POST, params={"pk": ROSTER}),
+    "resident_roster_download": Expect("resident.view", params={"pk": ROSTER, "ext": FORMAT}),
 }
 
 # --- API operations, by method and path of the OpenAPI document --------------------------------------
@@ -203,6 +214,9 @@ OPERATIONS: dict[str, Expect] = {
     "POST /api/v1/resident/problems/{pk}/resubmit": Expect("resident.self", params={"pk": PROBLEM},
                                                            data={"corrections": {"hk_name": "门禁居民"}}),
     # --- resident scheme: persons, coverage, premium
+    "GET /api/v1/resident/persons/{id_number}": Expect("resident.coverage", params={"id_number": PERSON}),
+    "GET /api/v1/resident/premium": Expect("resident.coverage", params={"id_number": PERSON}),
+    "GET /api/v1/resident/coverage": Expect("resident.coverage", params={"id_number": PERSON}),
     # --- resident scheme: imports
     "POST /api/v1/resident/imports/registrations": Expect("resident.import", data=RESIDENT_UPLOAD),
     "POST /api/v1/resident/imports/hardship": Expect("resident.import", data={**RESIDENT_UPLOAD, "source": "民政"}),
@@ -223,6 +237,12 @@ OPERATIONS: dict[str, Expect] = {
         ("resident.review", "person.view_id_number"), params={"pk": w.CHANGE, "document_id": w.CHANGE_DOCUMENT}),
     "GET /api/v1/resident/persons/{id_number}/history": Expect("resident.view", params={"id_number": PERSON}),
     # --- resident scheme: renewal roster
+    "GET /api/v1/resident/rosters": Expect("resident.view"),
+    "POST /api/v1/resident/rosters": Expect("resident.roster", data={"village": ROSTER_VILLAGE_IN, "year": YEAR + 1}),
+    "GET /api/v1/resident/rosters/{pk}": Expect("resident.view", params={"pk": ROSTER}),
+    "POST /api/v1/resident/rosters/{pk}/confirm": Expect("resident.roster", params={"pk": ROSTER}, data={}),
+    "POST /api/v1/resident/rosters/{pk}/post": Expect("resident.roster_post", params={"pk": ROSTER}, data={}),
+    "GET /api/v1/resident/rosters/{pk}/file": Expect("resident.view", params={"pk": ROSTER, "format": FORMAT}),
 }
 
 

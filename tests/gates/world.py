@@ -50,6 +50,12 @@ MISSING_ID_NUMBER = "370705198001010017"  # valid, and nobody's
 BATCH = "batch"
 KINDS += (BATCH,)
 
+# --- resident scheme: renewal roster (续保人员名册) ---------------------------------------------------
+ROSTER = "roster"
+ROSTER_VILLAGE_IN = "370705001001"    # 中学街社区居民委员会, 奎文区 (inside the staff's division)
+ROSTER_VILLAGE_OUT = "371502001001"   # 古城社区居委会, 东昌府区, 聊城 (outside it)
+KINDS = (*KINDS, ROSTER)
+
 
 def resident_id(first17: str) -> str:
     return first17 + resident_id_check_char(first17)
@@ -212,6 +218,48 @@ def _import_batches(owner) -> dict:
 
 
 _VALUES[BATCH] = _batch
+
+
+# --- resident scheme: renewal roster (续保人员名册) ---------------------------------------------------
+def _roster(w: World, role: str, variant: str):
+    kind = scope_kind(role)
+    if variant == "missing":
+        return MISSING_PK
+    if variant == "in":
+        return w.resident["roster_in"].pk if kind in (ScopeKind.DIVISION, ScopeKind.ALL) else None
+    return None if kind == ScopeKind.ALL else w.resident["roster_out"].pk
+
+
+def build_rosters(w: World) -> None:
+    """A village's people paid for the year, in the staff's division and outside it, and the
+    coming year's roster of each (built by a tax clerk of each side)."""
+    from django.utils import timezone
+
+    from yibao.accounts.services import create_user
+    from yibao.regions.models import Division
+    from yibao.resident.models import Enrolment, EnrolmentStatus, Person
+    from yibao.resident.services import roster as rosters
+
+    for side, code, county, region, names in (("in", ROSTER_VILLAGE_IN, "370705", "370700", ["庚名册", "辛名册"]),
+                                              ("out", ROSTER_VILLAGE_OUT, "371502", "371500", ["壬名册"])):
+        village = Division.objects.get(key=code)
+        for i, name in enumerate(names):
+            number = resident_id(f"{county}1985{i + 1:02d}{i + 10:02d}97{i}")
+            person = Person.objects.create(region_id=region, id_number=number, name=name, sex="男" if i % 2 == 0 else "女",
+                                           birth_date=dt.date(1985, i + 1, i + 10), hukou_division=village,
+                                           residence_division=village, division=village, phone="13900139000",
+                                           valid_from=timezone.now())
+            Enrolment.objects.create(region_id=region, person=person, id_number=number, insurance_year=YEAR,
+                                     status=EnrolmentStatus.PAID, division=village, paid_on=dt.date(YEAR - 1, 10, 8))
+            w.id_numbers.append(number)
+            w.names[number] = name
+        clerk = w.users[Role.TAX_CLERK] if side == "in" else create_user(
+            role=Role.TAX_CLERK, username="gate.tax.out", password=PASSWORD, full_name="门禁聊城税务",
+            division=Division.objects.get(key=OUT_DIVISION), check_password=False)
+        w.resident[f"roster_{side}"] = rosters.build(village, YEAR + 1, actor=clerk)
+
+
+_VALUES[ROSTER] = _roster
 assert set(_VALUES) == set(KINDS)
 
 
@@ -316,13 +364,16 @@ def build_world() -> World:
     batches = _import_batches(users[Role.ADMIN])
 
     people = inside + outside
-    return World(batches=batches, users=users, clients=clients, unit_in=unit_in, unit_out=unit_out,
-                 declaration_in=declaration_in, declaration_out=declaration_out,
-                 material_in=material_in, material_out=material_out, jobs=jobs, job_out=job_out,
-                 resident=resident,
-                 id_numbers=[p.id_number for p in people] + [users[Role.INDIVIDUAL].id_number]
-                 + [resident["person_out"]],
-                 names={p.id_number: p.name for p in people}, changes=changes)
+    world = World(batches=batches, users=users, clients=clients, unit_in=unit_in, unit_out=unit_out,
+                  declaration_in=declaration_in, declaration_out=declaration_out,
+                  material_in=material_in, material_out=material_out, jobs=jobs, job_out=job_out,
+                  resident=resident,
+                  id_numbers=[p.id_number for p in people] + [users[Role.INDIVIDUAL].id_number]
+                  + [resident["person_out"]],
+                  names={p.id_number: p.name for p in people}, changes=changes)
+    # --- resident scheme: renewal roster
+    build_rosters(world)
+    return world
 
 
 RESIDENT_VILLAGE_IN = "370705001001"   # 中学街社区居民委员会, 潍坊奎文区: inside the staff's division

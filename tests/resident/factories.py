@@ -55,3 +55,22 @@ def enrolled(n: int = 1, *, maker, checker=None, year: int = 2024, region: str =
 
 def person(n: int = 1, region: str = DONGMING) -> Person:
     return Person.objects.get(region_id=region, id_number=resident_number(n, region))
+
+
+# --- coverage and premium -------------------------------------------------------------------------
+
+def number_born(born: dt.date, *, region_code: str = DONGMING, sequence: int = 1) -> str:
+    """A valid identity number of someone born on ``born`` (a newborn, say)."""
+    from yibao.identity import resident_id_check_char
+
+    first17 = f"{region_code}{born:%Y%m%d}{RESIDENT_SERIES}{sequence:02d}"
+    return first17 + resident_id_check_char(first17)
+
+
+def hardship(id_number: str, category: str, valid_from: dt.date, valid_to: dt.date | None = None, *,
+             region: str = DONGMING, source: str = "civil_affairs"):
+    """A hardship category from an assistance department's list (as an import leaves it)."""
+    from yibao.resident.models import HardshipGrant
+
+    return HardshipGrant.objects.create(region_id=region, id_number=id_number, name="困难户", category=category,
+                                        source=source, valid_from=valid_from, valid_to=valid_to)

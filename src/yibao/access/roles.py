@@ -79,6 +79,9 @@ CAPABILITIES: dict[str, set[str]] = {
     "resident.roster_post": {Role.VILLAGE_AGENT},
     "resident.view": {Role.VILLAGE_AGENT, Role.TOWNSHIP_CLERK, Role.TAX_CLERK, Role.AGENCY_CLERK,
                       Role.BUREAU_MANAGER, Role.AUDITOR, Role.ADMIN},
+    # is a person covered, what do they owe: the person themself and staff who may view residents
+    "resident.coverage": {Role.INDIVIDUAL, Role.VILLAGE_AGENT, Role.TOWNSHIP_CLERK, Role.TAX_CLERK, Role.AGENCY_CLERK,
+                          Role.BUREAU_MANAGER, Role.AUDITOR, Role.ADMIN},
     "reporting.view": {Role.TOWNSHIP_CLERK, Role.TAX_CLERK, Role.AGENCY_CLERK, Role.BUREAU_MANAGER,
                        Role.AUDITOR, Role.ADMIN},
 }

@@ -321,6 +321,8 @@ SPECS: dict[str, ParamSpec] = {s.name: s for s in [
     ParamSpec("resident.family_mutual_aid", "职工医保家庭共济账户为家庭成员缴纳居民医保费", "insurance_year",
               StructType("家庭共济缴费", payer_scheme=F(EnumType("employee")), channels=F(ListType(TEXT), required=False,
                                                                                           default=[]))),
+    ParamSpec("resident.renewal_roster", "续保人员名册的制作与公示", "insurance_year",
+              StructType("续保人员名册", made_by=F(TEXT), posted_by=F(TEXT))),
     ParamSpec("resident.back_payment_benefit", "补缴以前年度保费后的待遇享受", "insurance_year",
               StructType("补缴待遇", waiting_months=F(IntType(0, 12)))),
     ParamSpec("resident.back_payment", "新增参保和补缴以前年度保费的办理", "insurance_year",

@@ -23,6 +23,10 @@ class DuplicateEnrolment(Conflict):
         super().__init__(message, code=self.code, fields={"id_number": message})
 
 
+class RosterError(AppError):
+    """A refused action on a renewal roster (续保人员名册): build, confirm, post or export."""
+
+
 # --- bulk imports -------------------------------------------------------------------------------
 
 class ImportRefused(AppError):

@@ -24,6 +24,9 @@ def register() -> None:
     # change requests
     registry.nav("resident_changes", "变更审核", capability="resident.review", scheme=SCHEME, order=225)
     registry.nav("resident_my_changes", "我的信息变更", capability="resident.self", scheme=SCHEME, order=205)
+    # renewal roster (续保人员名册)
+    registry.nav("resident_rosters", "续保人员名册", capability="resident.view", scheme=SCHEME, order=260)
+    registry.nav("resident_roster_mine", "名册公示", capability="resident.roster_post", scheme=SCHEME, order=265)
     # bulk imports
     registry.nav("resident_imports", "批量导入", capability="resident.import", scheme=SCHEME, order=240)
 

@@ -59,3 +59,12 @@ def default_insurance_year(region: str, today: dt.date) -> int:
     except RuleRefused:
         return today.year
     return today.year + 1 if dt.date.fromisoformat(period["start"]) <= today else today.year
+
+
+def roster_basis(region: str, insurance_year: int) -> str:
+    """The notice and section that provide for the renewal roster (东明 三(一)), or "" where the
+    region's notice for the year says nothing of one (the roster is then an office's own list)."""
+    try:
+        return ask(region, "resident.renewal_roster", insurance_year=insurance_year)["basis"]
+    except RuleRefused:
+        return ""

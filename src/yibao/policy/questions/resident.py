@@ -351,6 +351,18 @@ def family_mutual_aid(ctx: Context, insurance_year, payer_scheme):
     return {"allowed": allowed, "channels": list(entry.value["channels"])}
 
 
+@question("resident.renewal_roster", "续保人员名册", [YEAR],
+          {"made_by": "核准续保人群、制作名册的部门", "posted_by": "张贴公示的人员",
+           "basis": "依据（文号与条款）"})
+def renewal_roster(ctx: Context, insurance_year):
+    entry = ctx.one("resident.renewal_roster", _on(insurance_year))
+    number = entry.source.number or entry.source.title
+    ctx.step("resident.renewal_roster", f"由{entry.value['made_by']}核准续保人群、制作续保人员名册，"
+                                        f"交{entry.value['posted_by']}张贴公示。")
+    return {"made_by": entry.value["made_by"], "posted_by": entry.value["posted_by"],
+            "basis": f"{number} {entry.section}"}
+
+
 @question("resident.back_payment", "新增参保和补缴以前年度保费", [YEAR],
           {"registration_required": "须先办理登记", "office": "办理机构", "documents": "须携带的证件"})
 def back_payment(ctx: Context, insurance_year):

@@ -150,13 +150,13 @@ def get_change(request, pk: int):
     return _out(request.user, change)
 
 
-class ReviewIn(Schema):
+class ChangeReviewIn(Schema):
     approve: bool
     note: str = ""
 
 
 @router.post("/changes/{pk}/review", response=responds(ChangeOut))
-def review_change(request, pk: int, payload: ReviewIn):
+def review_change(request, pk: int, payload: ChangeReviewIn):
     """Approve (the change is applied; a conflicting one waits in the problem queue, the answer
     naming it in ``problem``) or reject (``note`` required). The filer may not review."""
     change = _change(request, pk)

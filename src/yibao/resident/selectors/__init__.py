@@ -23,6 +23,25 @@ from .changes import change_for, changes_for, document_for, history_of, person_b
 
 __all__ += ["change_for", "changes_for", "document_for", "history_of", "person_by_pk", "person_on"]
 
+# coverage, premium and the person as staff and the resident see them
+from .coverage import (  # noqa: E402
+    CoverageAnswer,
+    OwnRecord,
+    PersonCard,
+    Premium,
+    categories_on,
+    clean_id_number,
+    coming_year,
+    coverage_for,
+    own_record,
+    person_card,
+    premium_of,
+    search_persons,
+)
+
+__all__ += ["CoverageAnswer", "OwnRecord", "PersonCard", "Premium", "categories_on", "clean_id_number", "coming_year",
+            "coverage_for", "own_record", "person_card", "premium_of", "search_persons"]
+
 # import batches
 from .imports import batch_counts, batch_for, batch_problems, batches_for  # noqa: E402
 

@@ -228,7 +228,7 @@ CORRECTABLE = ("id_number", "name", "sex", "birth_date", "hk_id_number", "hk_nam
 
 
 def _open_problem(problem: Problem) -> Problem:
-    problem = Problem.objects.select_for_update().select_related("registration", "division").get(pk=problem.pk)
+    problem = Problem.objects.select_for_update(of=("self",)).select_related("registration", "division").get(pk=problem.pk)
     if problem.status not in (ProblemStatus.OPEN, ProblemStatus.RETURNED):
         raise RegistrationError(f"此问题已{problem.get_status_display()}。", code="problem_closed")
     return problem
