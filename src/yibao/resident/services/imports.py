@@ -520,9 +520,6 @@ def read_registrations(table: Table, places: Places, *, progress: Progress = Non
                 if paid_at_origin is None:
                     add(line, PAID_AT_ORIGIN, "参保类型为迁入时须填写原籍已缴费：是或否")
                     ok = False
-            elif kind == Kind.NEWBORN and fast is not None and birth.year < today.year - 1:
-                add(line, KIND, f"新生儿的出生日期（{birth.isoformat()}）不符：身份证号码表示的出生日期早于上一年")
-                ok = False
         if ok:
             append((number, name, sex, birth, household, hukou, residence, phone, kind, moved_in_on, paid_at_origin))
     if progress:
