@@ -115,6 +115,37 @@ def insured_elsewhere(id_number: str, year: int, *, schemes: tuple[str, ...] | N
     return found
 
 
+_INSURED_MANY: dict[str, Callable[[list[str], int], dict[str, list[dict]]]] = {}
+
+
+def insured_lookup_many(scheme: str):
+    """Register the bulk form of a scheme's ``insured_lookup`` for imports: ``fn(id_numbers,
+    year)`` returns {id_number: [{"scheme", "region", "where"}]} for the numbers found, in a few
+    queries however many numbers are asked."""
+
+    def decorator(fn: Callable[[list[str], int], dict[str, list[dict]]]):
+        _INSURED_MANY[scheme] = fn
+        return fn
+
+    return decorator
+
+
+def insured_elsewhere_many(id_numbers: list[str], year: int, *,
+                           schemes: tuple[str, ...] | None = None) -> dict[str, list[dict]]:
+    """``insured_elsewhere`` for many numbers at once: {id_number: places} for those found. A
+    scheme without a bulk lookup is asked number by number."""
+    found: dict[str, list[dict]] = {}
+    for scheme, fn in _INSURED_LOOKUPS.items():
+        if schemes is not None and scheme not in schemes:
+            continue
+        many = _INSURED_MANY.get(scheme)
+        answers = many(list(id_numbers), year) if many else {n: fn(n, year) for n in id_numbers}
+        for number, places in answers.items():
+            if places:
+                found.setdefault(number, []).extend(places)
+    return found
+
+
 # --- reading -------------------------------------------------------------------------------------
 
 @functools.cache

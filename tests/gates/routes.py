@@ -18,6 +18,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from . import world as w  # the change requests' kinds of objects, as w.KIND
 from .world import (  # noqa: F401  (the resident kinds are named by the resident entries)
+    BATCH,
     DECLARATION,
     DIVISION,
     FORM,
@@ -71,6 +72,8 @@ POST = ("POST",)
 CHANGE_FORM = {"phone": "13912345678", "title_1": "户口簿", "document_1": ("hk.pdf", PDF)}
 CHANGE_UPLOAD = {"phone": "13912345678", "titles": "户口簿", "documents": ("hk.pdf", PDF)}
 PK = {"pk": DECLARATION}
+# --- resident scheme: imports (370700 runs no resident scheme: the upload is refused, as a bad file is)
+RESIDENT_UPLOAD = {"region": "370700", "insurance_year": YEAR, "file": ("registrations.csv", "身份证号码,姓名\n".encode())}
 # --- resident scheme: renewal roster
 from .world import ROSTER, ROSTER_VILLAGE_IN  # noqa: E402
 
@@ -130,6 +133,12 @@ PAGES: dict[str, Expect] = {
     "resident_person": Expect("resident.view", params={"pk": w.RESIDENT}),
     "resident_me": Expect("resident.self"),
     # --- resident scheme: imports
+    "resident_imports": Expect("resident.import"),
+    "resident_import_registrations": Expect("resident.import", methods=POST, data=RESIDENT_UPLOAD),
+    "resident_import_hardship": Expect("resident.import", methods=POST, data={**RESIDENT_UPLOAD, "source": "民政"}),
+    "resident_import_batch": Expect("resident.import", params={"pk": BATCH}),
+    "resident_import_review": Expect("resident.review", methods=POST, params={"pk": BATCH},
+                                     data={"decision": "reject", "note": "门禁测试"}),
     # --- resident scheme: change requests
     "resident_my_changes": Expect("resident.self", methods=("GET", "POST"), data=CHANGE_FORM),
     "resident_changes": Expect("resident.review"),
@@ -209,6 +218,12 @@ OPERATIONS: dict[str, Expect] = {
     "GET /api/v1/resident/premium": Expect("resident.coverage", params={"id_number": PERSON}),
     "GET /api/v1/resident/coverage": Expect("resident.coverage", params={"id_number": PERSON}),
     # --- resident scheme: imports
+    "POST /api/v1/resident/imports/registrations": Expect("resident.import", data=RESIDENT_UPLOAD),
+    "POST /api/v1/resident/imports/hardship": Expect("resident.import", data={**RESIDENT_UPLOAD, "source": "民政"}),
+    "GET /api/v1/resident/imports": Expect("resident.import"),
+    "GET /api/v1/resident/imports/{batch_id}": Expect("resident.import", params={"batch_id": BATCH}),
+    "POST /api/v1/resident/imports/{batch_id}/review": Expect("resident.review", params={"batch_id": BATCH},
+                                                              data={"approve": False, "note": "门禁测试"}),
     # --- resident scheme: change requests
     "POST /api/v1/resident/me/changes": Expect("resident.self", data=CHANGE_UPLOAD),
     "GET /api/v1/resident/me/changes": Expect("resident.self"),

@@ -46,6 +46,9 @@ REGISTRATION = "registration"
 PROBLEM = "problem"
 KINDS = (DECLARATION, LINE, MATERIAL, JOB, DIVISION, FORM, FORMAT, PERSON, REGISTRATION, PROBLEM)
 MISSING_ID_NUMBER = "370705198001010017"  # valid, and nobody's
+# --- resident scheme: imports
+BATCH = "batch"
+KINDS += (BATCH,)
 
 # --- resident scheme: renewal roster (续保人员名册) ---------------------------------------------------
 ROSTER = "roster"
@@ -87,6 +90,8 @@ class World:
     changes: dict[str, object] = field(default_factory=dict)   # resident change requests (see CHANGE below)
     id_numbers: list[str] = field(default_factory=list)   # every identity number the world holds
     names: dict[str, str] = field(default_factory=dict)   # identity number → name
+    # --- resident scheme: imports
+    batches: dict[str, object] = field(default_factory=dict)  # "in" (潍坊, the staff's) and "out" (聊城)
 
     # --- route parameters ---------------------------------------------------------------------
     def value(self, kind: str, role: str, variant: str):
@@ -179,6 +184,40 @@ def _problem(w: World, role: str, variant: str):
 
 _VALUES = {DECLARATION: _declaration, LINE: _line, MATERIAL: _material, JOB: _job, DIVISION: _division,
            FORM: _form, FORMAT: _format, PERSON: _person, REGISTRATION: _registration, PROBLEM: _problem}
+
+
+# --- resident scheme: imports
+def _batch(w: World, role: str, variant: str):
+    if variant == "missing":
+        return MISSING_PK
+    kind = scope_kind(role)
+    if variant == "in":
+        return w.batches["in"].pk if kind in (ScopeKind.DIVISION, ScopeKind.ALL) else None
+    return None if kind == ScopeKind.ALL else w.batches["out"].pk
+
+
+def _import_batches(owner) -> dict:
+    """A batch of one pending imported registration inside the staff's division and one outside,
+    imported by ``owner`` (so every other clerk may review it)."""
+    from django.utils import timezone
+
+    from yibao.resident.models import ImportBatch, Registration
+
+    out = {}
+    for variant, region, place, county in (("in", "370700", "370705", "370705"), ("out", "371500", "371502", "371502")):
+        batch = ImportBatch.objects.create(region_id=region, insurance_year=YEAR, kind="registrations",
+                                           sha256=f"gate-{variant}", filename="门禁测试.csv", rows=1,
+                                           owner_id=owner.pk)
+        number = resident_id(f"{county}19800101{'97' if variant == 'in' else '98'}1")
+        Registration.objects.create(region_id=region, insurance_year=YEAR, channel="import", id_number=number,
+                                    name=f"导入{variant}", sex="男", birth_date=dt.date(1980, 1, 1),
+                                    hukou_division_id=place, residence_division_id=place, division_id=place,
+                                    maker_id=owner.pk, submitted_at=timezone.now(), batch=batch)
+        out[variant] = batch
+    return out
+
+
+_VALUES[BATCH] = _batch
 
 
 # --- resident scheme: renewal roster (续保人员名册) ---------------------------------------------------
@@ -321,8 +360,11 @@ def build_world() -> World:
 
     resident = _resident_world(users[Role.INDIVIDUAL])
     changes = _change_world(resident, users[Role.INDIVIDUAL])
+    # --- resident scheme: imports
+    batches = _import_batches(users[Role.ADMIN])
+
     people = inside + outside
-    world = World(users=users, clients=clients, unit_in=unit_in, unit_out=unit_out,
+    world = World(batches=batches, users=users, clients=clients, unit_in=unit_in, unit_out=unit_out,
                   declaration_in=declaration_in, declaration_out=declaration_out,
                   material_in=material_in, material_out=material_out, jobs=jobs, job_out=job_out,
                   resident=resident,

@@ -40,6 +40,12 @@ def register() -> None:
 
         return selectors.insured_in_year(id_number, year)
 
+    @registry.insured_lookup_many(SCHEME)
+    def insured_many_in_employee_scheme(id_numbers: list[str], year: int) -> dict[str, list[dict]]:
+        from . import selectors
+
+        return selectors.insured_in_year_many(id_numbers, year)
+
     @registry.user_regions
     def regions_of_unit_or_flexible_worker(user):
         from . import selectors

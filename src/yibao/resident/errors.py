@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from yibao.errors import AppError, Conflict, Forbidden, NotFound, RuleRefused
 
-__all__ = ["AppError", "Conflict", "DuplicateEnrolment", "Forbidden", "NotFound", "RegistrationError",
-           "RuleRefused"]
+__all__ = ["AppError", "Conflict", "DuplicateEnrolment", "Forbidden", "ImportRefused", "ImportRejected", "NotFound",
+           "RegistrationError", "RowError", "RuleRefused"]
 
 
 class RegistrationError(AppError):
@@ -25,3 +25,36 @@ class DuplicateEnrolment(Conflict):
 
 class RosterError(AppError):
     """A refused action on a renewal roster (续保人员名册): build, confirm, post or export."""
+
+
+# --- bulk imports -------------------------------------------------------------------------------
+
+class ImportRefused(AppError):
+    """A file refused as a whole (unreadable, no header, a column missing, too large); nothing
+    was written."""
+
+    code = "import_refused"
+
+
+class RowError:
+    """One row's problem: the file's line number, the column and the Chinese message."""
+
+    __slots__ = ("column", "line", "message")
+
+    def __init__(self, line: int, column: str, message: str):
+        self.line, self.column, self.message = line, column, message
+
+    def as_dict(self) -> dict:
+        return {"row": self.line, "column": self.column, "message": self.message}
+
+
+class ImportRejected(ImportRefused):
+    """Rows with errors: the whole file is refused, each error named with its row."""
+
+    code = "import_rejected"
+
+    def __init__(self, errors: list[RowError], *, total: int | None = None):
+        self.errors = errors
+        self.total = total if total is not None else len(errors)
+        more = "及更多" if self.total > len(errors) else ""
+        super().__init__(f"文件中有 {self.total} 处错误{more}，整份文件未导入。请下载错误清单，逐行改正后重新导入。")

@@ -27,6 +27,8 @@ def register() -> None:
     # renewal roster (续保人员名册)
     registry.nav("resident_rosters", "续保人员名册", capability="resident.view", scheme=SCHEME, order=260)
     registry.nav("resident_roster_mine", "名册公示", capability="resident.roster_post", scheme=SCHEME, order=265)
+    # bulk imports
+    registry.nav("resident_imports", "批量导入", capability="resident.import", scheme=SCHEME, order=240)
 
     registry.panel("resident-self", "resident/home/self.html", context=_self_panel, capability="resident.self",
                    scheme=SCHEME, order=10)

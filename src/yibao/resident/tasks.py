@@ -18,3 +18,6 @@ def render_roster(run: Run) -> Outcome:
                                     name=str(run.id), start=run.start,
                                     progress=lambda page: run.advance(page, force=True))
     return Outcome(message=f"已生成 {file.filename}", result={"filename": file.filename}, result_file=str(path))
+
+
+from . import tasks_imports  # noqa: E402,F401  (bulk imports and batch review)

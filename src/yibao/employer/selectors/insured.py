@@ -4,6 +4,8 @@ reader: the caller masks what it shows."""
 
 from __future__ import annotations
 
+from yibao.dbutil import text_values
+
 from ..models import ApprovedBase, FlexibleBaseChoice
 
 
@@ -19,4 +21,25 @@ def insured_in_year(id_number: str, year: int) -> list[dict]:
     if choice is not None:
         found.append({"scheme": "employee", "region": choice.worker.region_id,
                       "where": f"职工医保：灵活就业人员（{choice.worker.region_id}）"})
+    return found
+
+
+def insured_in_year_many(id_numbers: list[str], year: int) -> dict[str, list[dict]]:
+    """``insured_in_year`` for many numbers: two queries per 50,000 numbers."""
+    found: dict[str, list[dict]] = {}
+    for start in range(0, len(id_numbers), 50_000):
+        chunk = text_values(id_numbers[start:start + 50_000])
+        seen = set()
+        for number, region, name in (ApprovedBase.objects.filter(employee__id_number__in=chunk, year=year,
+                                                                  superseded=False)
+                                     .order_by("month_from").values_list("employee__id_number", "unit__region_id",
+                                                                         "unit__name")):
+            if number not in seen:
+                seen.add(number)
+                found.setdefault(number, []).append(
+                    {"scheme": "employee", "region": region, "where": f"职工医保：{name}（{region}）在职职工/退休人员"})
+        for number, region in (FlexibleBaseChoice.objects.filter(worker__id_number__in=chunk, year=year)
+                               .values_list("worker__id_number", "worker__region_id").distinct()):
+            found.setdefault(number, []).append(
+                {"scheme": "employee", "region": region, "where": f"职工医保：灵活就业人员（{region}）"})
     return found

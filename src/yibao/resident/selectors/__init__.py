@@ -41,3 +41,8 @@ from .coverage import (  # noqa: E402
 
 __all__ += ["CoverageAnswer", "OwnRecord", "PersonCard", "Premium", "categories_on", "clean_id_number", "coming_year",
             "coverage_for", "own_record", "person_card", "premium_of", "search_persons"]
+
+# import batches
+from .imports import batch_counts, batch_for, batch_problems, batches_for  # noqa: E402
+
+__all__ += ["batch_counts", "batch_for", "batch_problems", "batches_for"]

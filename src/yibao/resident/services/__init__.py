@@ -9,3 +9,8 @@ __all__ = ["RegistrationInput", "apply_values", "register", "resolve", "resubmit
 from .changes import DocumentIn, file_change, review_change  # noqa: E402
 
 __all__ += ["DocumentIn", "file_change", "review_change"]
+
+# bulk imports and batch review
+from .imports import ImportOutcome, ReviewOutcome, import_regions, review_batch, start_import, start_review  # noqa: E402
+
+__all__ += ["ImportOutcome", "ReviewOutcome", "import_regions", "review_batch", "start_import", "start_review"]
