@@ -173,3 +173,50 @@ def test_a_resident_asks_whether_they_are_covered(phone, live_app, region, count
     phone.fill("#on", "2025-03-01")
     phone.get_by_role("button", name="查询").first.click()
     assert "没有医保待遇" in phone.inner_text("#coverage"), phone.inner_text("#coverage")
+
+
+IMPORTS = [
+    # region, township clerk, county clerk (second signature), village, a demo resident in the village
+    ("dongming", "township.dongming", "clerk.dongming", "371728001200", "371728"),
+    ("jincheng", "township.jincheng", "clerk.jincheng", "140502001001", "140502"),
+]
+
+
+@pytest.mark.parametrize(("region", "clerk", "reviewer", "village", "county"), IMPORTS, ids=[r[0] for r in IMPORTS])
+def test_the_township_clerk_imports_a_village_and_a_hardship_list(page, live_app, shot, tmp_path, region, clerk,
+                                                                   reviewer, village, county):
+    rows = ["身份证号码,姓名,户籍地区划代码,居住地区划代码,户口簿编号,联系电话,参保类型"]
+    for n in range(3, 8):
+        rows.append(f"{number(county, n)},周{'一二三四五六七八'[n]},{village},,{county}-HK-9{n},1390000000{n},"
+                    + ("新生儿" if n == 7 else ""))
+    registrations = tmp_path / "village.csv"
+    registrations.write_text("\n".join(rows), encoding="gbk")  # as offices' spreadsheets save it
+    first17 = f"{county}19500101100"
+    hardship = tmp_path / "hardship.csv"
+    hardship.write_text("身份证号码,姓名,困难类别,认定日期,终止日期\n"
+                        f"{first17 + resident_id_check_char(first17)},王伟,特困人员,2023-01-01,\n", encoding="utf-8")
+
+    sign_in(page, live_app, clerk, DEMO_PASSWORD)
+    page.get_by_role("link", name="批量导入").click()
+    page.set_input_files("#reg-file", str(registrations))
+    page.get_by_role("button", name="导入参保登记").click()
+    page.wait_for_selector("[data-testid=job-status]:has-text('已完成')", timeout=60_000)
+    shot("import-job")
+    page.goto(live_app + "/resident/imports/")
+    page.set_input_files("#hs-file", str(hardship))
+    page.get_by_role("button", name="导入困难群体名单").click()
+    page.wait_for_selector("[data-testid=job-status]:has-text('已完成')", timeout=60_000)
+    page.goto(live_app + "/resident/imports/")
+    batches = page.inner_text("[data-testid=batches]")
+    assert "village.csv" in batches and "hardship.csv" in batches
+    page.locator("[data-testid=batches] tbody tr", has_text="village.csv").get_by_role("link").first.click()
+    assert "待审核 5" in page.inner_text("[data-testid=batch-counts]")
+    batch_url = page.url
+
+    # another clerk signs the batch off: the five are enrolled
+    page.context.clear_cookies()
+    sign_in(page, live_app, reviewer, DEMO_PASSWORD)
+    page.goto(batch_url)
+    page.click("[data-testid=batch-review] button[value=approve]")
+    page.wait_for_selector("[data-testid=batch-counts]:has-text('已审核 5')", timeout=60_000)
+    shot("batch-approved")
