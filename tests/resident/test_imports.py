@@ -187,7 +187,8 @@ def test_the_same_file_twice_changes_nothing(clerk):
 def test_conflicts_go_in_with_a_problem_not_as_errors(clerk):
     agent = VillageAgentFactory(division=village(DONGMING_VILLAGE))
     enrolled(1, maker=agent)                                       # already enrolled for 2024
-    enrolled(2, maker=agent, year=2023)                            # a person of the region, for another year
+    other_year = enrolled(2, maker=agent)                          # a person of the region, for another year
+    Enrolment.objects.filter(pk=other_year.pk).update(insurance_year=2023)  # (2023 is not registrable: no notice)
     rows = people(3)
     rows[1][1] = "改了名"                                          # disagrees with the recorded person
     job = imported(csv_upload(HEADER, rows), clerk)

@@ -88,7 +88,7 @@ def get_batch(request, batch_id: int):
     return _out(_batch(request, batch_id))
 
 
-class ReviewIn(Schema):
+class BatchReviewIn(Schema):
     approve: bool
     note: str = ""
 
@@ -102,7 +102,7 @@ class ReviewOut(Schema):
 
 
 @router.post("/imports/{batch_id}/review", response={**responds(ReviewOut), 202: JobStartedOut})
-def review_batch(request, batch_id: int, payload: ReviewIn):
+def review_batch(request, batch_id: int, payload: BatchReviewIn):
     """The second signature for a whole imported batch, by a clerk other than the importer:
     approve (persons recorded, enrolled for the year) or return with a note. A large batch is
     reviewed by a job (202)."""
