@@ -131,6 +131,8 @@ PAGES: dict[str, Expect] = {
     # --- resident scheme: persons, coverage, premium
     "resident_persons": Expect("resident.view"),
     "resident_person": Expect("resident.view", params={"pk": w.RESIDENT}),
+    "resident_person_life_status": Expect("resident.review", methods=POST, params={"pk": w.RESIDENT},
+                                          data={"status": "moved_out", "on": f"{YEAR}-01-10"}),
     "resident_me": Expect("resident.self"),
     # --- resident scheme: imports
     "resident_imports": Expect("resident.import"),
@@ -215,6 +217,8 @@ OPERATIONS: dict[str, Expect] = {
                                                            data={"corrections": {"hk_name": "门禁居民"}}),
     # --- resident scheme: persons, coverage, premium
     "GET /api/v1/resident/persons/{id_number}": Expect("resident.coverage", params={"id_number": PERSON}),
+    "POST /api/v1/resident/persons/{id_number}/life-status": Expect(
+        "resident.review", params={"id_number": PERSON}, data={"status": "moved_out", "on": f"{YEAR}-01-10"}),
     "GET /api/v1/resident/premium": Expect("resident.coverage", params={"id_number": PERSON}),
     "GET /api/v1/resident/coverage": Expect("resident.coverage", params={"id_number": PERSON}),
     # --- resident scheme: imports

@@ -201,3 +201,30 @@ def test_a_resident_cannot_move_their_form_to_another_number(agent, clerk):
         services.resubmit(problem, actor=resident, corrections={"id_number": resident_number(4), "hk_name": "居民3"})
     registration.refresh_from_db()
     assert registration.id_number == number
+
+
+def test_a_clerk_records_a_death_and_coverage_and_the_roster_follow(agent, clerk, client, capsys):
+    from yibao.cli import main
+    from yibao.resident.models import LifeStatus
+
+    enrolment = enrolled(1, maker=agent, checker=clerk, paid_on=dt.date(2023, 10, 16))
+    person = enrolment.person
+    with pytest.raises(AppError, match="请填写死亡或迁出的日期"):
+        services.record_life_status(person, status=LifeStatus.DECEASED, on=None, actor=clerk)
+    with pytest.raises(AppError, match="不在您负责的区域内"):
+        services.record_life_status(person, status=LifeStatus.DECEASED, on=dt.date(2024, 1, 2),
+                                    actor=TownshipClerkFactory(division=village(JINCHENG_TOWNSHIP)))
+    client.force_login(clerk)
+    answer = client.post(f"/resident/persons/{person.pk}/life-status/", {"status": "deceased", "on": "2024-01-02"})
+    assert answer.status_code == 302
+    person.refresh_from_db()
+    assert (person.life_status, person.life_status_on) == ("deceased", dt.date(2024, 1, 2))
+    assert AuditEntry.objects.filter(action="resident.person.life_status", object_id=str(person.pk)).exists()
+    assert selectors.person_as_of(person, person.created_at)["life_status"] == "active"  # history kept
+    api = client.post(f"/api/v1/resident/persons/{person.id_number}/life-status", {"status": "active"},
+                      content_type="application/json")
+    assert api.status_code == 200
+    assert main(["resident", "--as", clerk.username, "life-status", person.id_number, "--status", "moved_out",
+                 "--on", "2024-01-05"]) == 0
+    person.refresh_from_db()
+    assert person.life_status == "moved_out" and "迁出" in capsys.readouterr().out

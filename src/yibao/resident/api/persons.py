@@ -23,7 +23,8 @@ from yibao.accounts.personal_data import (
 from yibao.errors import Forbidden, NotFound
 from yibao.http import responds
 
-from .. import selectors
+from .. import selectors, services
+from ..models import LifeStatus
 
 router = Router(tags=["城乡居民医保"])
 
@@ -191,3 +192,21 @@ def get_coverage(request, id_number: str, on: dt.date | None = None):
             "benefit_start": c.benefit_start, "benefit_end": c.benefit_end, "kind": c.kind,
             "kind_display": c.kind_display, "insurance_year": c.insurance_year, "missing": c.missing,
             "explanation": c.explanation}
+
+
+class LifeStatusIn(Schema):
+    status: LifeStatus
+    on: dt.date | None = None
+
+
+@router.post("/persons/{id_number}/life-status", response=responds(PersonOut))
+def record_life_status(request, id_number: str, payload: LifeStatusIn):
+    """Record a death or a move out of the region (人员状态), with its date: clerks, for their area.
+    Coverage ends with a death; the renewal roster leaves the person out."""
+    if not user_can(request.user, "resident.review"):
+        raise Forbidden("您的角色无权使用此接口。")
+    card = selectors.person_card(request.user, id_number=id_number)
+    if card is None:
+        raise NotFound(NOT_FOUND)
+    services.record_life_status(card.person, status=payload.status, on=payload.on, actor=request.user)
+    return _person_out(selectors.person_card(request.user, id_number=id_number), request.user)

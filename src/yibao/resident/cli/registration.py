@@ -25,6 +25,10 @@ def configure(sub) -> None:
     q = sub.add_parser("registrations", help="列出参保登记")
     q.add_argument("--status", default="pending")
     q.add_argument("--limit", type=int, default=50)
+    s = sub.add_parser("life-status", help="登记人员状态（死亡、迁出或恢复在册）")
+    s.add_argument("id_number", help="身份证号码")
+    s.add_argument("--status", required=True, choices=["active", "deceased", "moved_out"])
+    s.add_argument("--on", help="死亡或迁出日期 YYYY-MM-DD")
     p = sub.add_parser("problems", help="列出待处理参保信息")
     p.add_argument("--status", default="open")
     p.add_argument("--limit", type=int, default=50)
@@ -82,5 +86,26 @@ def _problems(args, actor) -> int:
     return 0
 
 
+def _life_status(args, actor) -> int:
+    import datetime as dt
+
+    from .. import selectors, services
+
+    person = selectors.person_for(actor, args.id_number)
+    if person is None:
+        print(f"参保人员 {shown_id_number(actor, args.id_number)} 不存在，或不在 {actor.username} 的管辖范围内")
+        return 2
+    try:
+        on = dt.date.fromisoformat(args.on) if args.on else None
+    except ValueError:
+        print(f"日期“{args.on}”格式不正确，应为 YYYY-MM-DD")
+        return 2
+    services.record_life_status(person, status=args.status, on=on, actor=actor)
+    person.refresh_from_db()
+    print(f"{person.name}：{person.get_life_status_display()}")
+    return 0
+
+
 COMMANDS = {"register": ("resident.register", _register), "review": ("resident.review", _review),
-            "registrations": ("resident.view_registration", _registrations), "problems": ("resident.review", _problems)}
+            "registrations": ("resident.view_registration", _registrations), "problems": ("resident.review", _problems),
+            "life-status": ("resident.review", _life_status)}

@@ -1,9 +1,9 @@
 """Writes of the resident scheme, one module per subdomain, re-exported here."""
 
-from .persons import apply_values
+from .persons import apply_values, record_life_status
 from .registration import RegistrationInput, register, resolve, resubmit, review, send_back
 
-__all__ = ["RegistrationInput", "apply_values", "register", "resolve", "resubmit", "review", "send_back"]
+__all__ = ["RegistrationInput", "apply_values", "record_life_status", "register", "resolve", "resubmit", "review", "send_back"]
 
 # change requests (参保信息变更)
 from .changes import DocumentIn, file_change, review_change  # noqa: E402

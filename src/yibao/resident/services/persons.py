@@ -40,3 +40,33 @@ def apply_values(person: Person, values: dict, *, actor, change=None, action: st
     record_event(actor, action, "person", person.pk, before={k: v[0] for k, v in shown.items()},
                  after={k: v[1] for k, v in shown.items()}, division_path=person.division.path)
     return changed
+
+
+def record_life_status(person: Person, *, status: str, on, actor) -> dict:
+    """人员状态: record a death or a move out of the region (or a return to 在册), with its date.
+    Kept as history like any change; coverage ends with a death and the renewal roster leaves the
+    person out. A clerk records it for their own area."""
+    import datetime as dt
+
+    from django.db import transaction
+
+    from yibao import clock
+
+    from ..errors import RegistrationError
+    from ..models import LifeStatus
+    from .checks import within_area
+
+    if status not in LifeStatus.values:
+        raise RegistrationError("人员状态应为在册、死亡或迁出。", code="life_status_invalid", fields={"status": "无效"})
+    if status != LifeStatus.ACTIVE and on is None:
+        raise RegistrationError("请填写死亡或迁出的日期。", code="life_status_date_missing", fields={"on": "必填"})
+    if on is not None and not isinstance(on, dt.date):
+        raise RegistrationError("日期格式不正确，应为 YYYY-MM-DD。", code="date_invalid", fields={"on": "格式不正确"})
+    if on is not None and on > clock.today():
+        raise RegistrationError(f"日期 {on.isoformat()} 晚于今天，不能登记。", code="life_status_future",
+                                fields={"on": "晚于今天"})
+    with transaction.atomic():
+        locked = Person.objects.select_for_update(of=("self",)).select_related("division").get(pk=person.pk)
+        within_area(actor, locked.division)
+        return apply_values(locked, {"life_status": status, "life_status_on": on if status != LifeStatus.ACTIVE else None},
+                            actor=actor, action="resident.person.life_status")

@@ -9,16 +9,18 @@ import datetime as dt
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.http import urlencode
+from django.views.decorators.http import require_POST
 
 from yibao import clock
 from yibao.access.permissions import require, user_can
 from yibao.accounts.personal_data import record_whole_view, sees_whole_id_numbers, sees_whole_phones
 
-from .. import selectors
+from .. import selectors, services
 from ..errors import AppError, RuleRefused
+from ..models import LifeStatus
 
 
 def _date(request, name: str) -> dt.date:
@@ -81,7 +83,29 @@ def person(request, pk: int):
     return render(request, "resident/coverage/person.html", {
         "card": card, "p": p, "on": on, "coverage": answer.coverage if answer else None,
         "premium": _premium(request.user, p.id_number, year, clock.today()), "show_ids": sees_whole_id_numbers(request.user),
-        "show_phones": sees_whole_phones(request.user), "can_change": user_can(request.user, "resident.register")})
+        "show_phones": sees_whole_phones(request.user), "can_change": user_can(request.user, "resident.register"),
+        "can_record_status": user_can(request.user, "resident.review"), "life_statuses": LifeStatus.choices})
+
+
+@require("resident.review")
+@require_POST
+def life_status(request, pk: int):
+    """A clerk records a death or a move out (人员状态), with its date."""
+    card = selectors.person_card(request.user, pk=pk)
+    if card is None:
+        raise Http404("参保人员不存在。")
+    raw = request.POST.get("on", "").strip()
+    try:
+        on = dt.date.fromisoformat(raw) if raw else None
+    except ValueError:
+        on = raw  # refused by the service with its message
+    try:
+        services.record_life_status(card.person, status=request.POST.get("status", ""), on=on, actor=request.user)
+    except AppError as exc:
+        messages.error(request, f"未登记：{exc}")
+    else:
+        messages.success(request, "已登记人员状态。")
+    return redirect("resident_person", pk=pk)
 
 
 @require("resident.self")
@@ -100,4 +124,5 @@ urlpatterns = [
     path("resident/persons/", persons, name="resident_persons"),
     path("resident/persons/<int:pk>/", person, name="resident_person"),
     path("resident/me/", me, name="resident_me"),
+    path("resident/persons/<int:pk>/life-status/", life_status, name="resident_person_life_status"),
 ]
