@@ -25,23 +25,19 @@ Figures are written to bench/results/resident_queries.md.
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
-import json
 import os
 import platform
 import random
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
-import uuid
 from pathlib import Path
+
+import per_database
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results" / "resident_queries.md"
-PG_ADMIN_URL = os.environ.get("YIBAO_TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test")
 
 REGION = "140500"
 TARGET = 1_583_685                       # 晋城市 2024 enrolment target
@@ -57,57 +53,7 @@ CHUNK = 100_000
 # --- orchestration (no Django here: each database runs in its own process) -------------------
 
 def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--only", choices=["sqlite", "postgresql"])
-    parser.add_argument("--worker", metavar="DATABASE_URL")
-    args = parser.parse_args()
-    if args.worker:
-        print(json.dumps(run_worker(args.worker)))
-        return 0
-
-    results = []
-    for name in ("sqlite", "postgresql"):
-        if args.only and args.only != name:
-            continue
-        with tempfile.TemporaryDirectory(prefix="yibao-bench-") as tmp:
-            url, drop = _database(name, Path(tmp))
-            if url is None:
-                print(f"{name}: 不可连接，跳过", file=sys.stderr)
-                continue
-            try:
-                env = {**os.environ, "DATABASE_URL": url, "YIBAO_VAR_DIR": tmp, "HUEY_IMMEDIATE": "1",
-                       "YIBAO_TODAY": COVERAGE_ON.isoformat(), "ALLOWED_HOSTS": "testserver"}
-                print(f"== {name}", file=sys.stderr)
-                out = subprocess.run([sys.executable, __file__, "--worker", url], env=env, check=True,
-                                     stdout=subprocess.PIPE, text=True).stdout
-                results.append({"database": name, **json.loads(out.strip().splitlines()[-1])})
-            finally:
-                drop()
-    if not results:
-        print("没有可用的数据库。", file=sys.stderr)
-        return 1
-    write_results(results)
-    print(RESULTS.read_text())
-    return 0 if all(r["pass"] for r in results) else 1
-
-
-def _database(name: str, tmp: Path):
-    if name == "sqlite":
-        return f"sqlite:///{tmp / 'bench.sqlite3'}", lambda: None
-    try:
-        import psycopg
-
-        db = f"yibao_bench_{uuid.uuid4().hex[:8]}"
-        with psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=5) as conn:
-            conn.execute(f'CREATE DATABASE "{db}"')
-    except Exception:
-        return None, lambda: None
-
-    def drop():
-        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
-
-    return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + db, drop
+    return per_database.main(__file__, run_worker, write_results, RESULTS, today=COVERAGE_ON.isoformat())
 
 
 def write_results(results: list[dict]) -> None:
