@@ -14,12 +14,12 @@ from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.middleware.csrf import get_token
 from ninja import NinjaAPI, Query, Schema
-from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.errors import AuthenticationError, ValidationError
 from ninja.security import django_auth
 from ninja.utils import check_csrf
 
 from yibao import registry
-from yibao.access.permissions import user_can
+from yibao.access.permissions import require_capability
 from yibao.accounts.services import AccountError, sign_in
 from yibao.audit.selectors import AuditFilter, audit_entries
 from yibao.employer import selectors as employer_selectors
@@ -68,8 +68,7 @@ api = NinjaAPI(title="医保 API", version="1.0.0", urls_namespace="api-1.0.0", 
 
 
 def require(request, capability: str) -> None:
-    if not user_can(request.user, capability):
-        raise HttpError(403, "您的角色无权使用此接口。")
+    require_capability(request.user, capability)
 
 
 # --- auth ---------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
 from yibao import clock
-from yibao.access.permissions import user_can
+from yibao.access.permissions import require_capability
 from yibao.accounts.personal_data import record_whole_view, shown_id_number
 from yibao.http import PDF, XLSX, ErrorOut, attachment, file_responses, refusals, responds
 from yibao.jobs.models import Job
@@ -31,13 +31,8 @@ MAX_OFFSET = 10_000_000
 YEARS = {"ge": 1900, "le": 2999}
 
 
-def _need(request, capability: str) -> None:
-    if not user_can(request.user, capability):
-        raise HttpError(403, "您的角色无权使用此接口。")
-
-
 def _get(request, pk: int) -> Declaration:
-    _need(request, "employer.view_declaration")
+    require_capability(request.user, "employer.view_declaration")
     declaration = selectors.declaration_for(request.user, pk)
     if declaration is None:
         raise HttpError(404, "申报不存在。")
@@ -81,7 +76,7 @@ class OpenIn(Schema):
 
 @router.post("/declarations", response=responds(DeclarationOut))
 def open_declaration(request, payload: OpenIn):
-    _need(request, "employer.declare")
+    require_capability(request.user, "employer.declare")
     unit = selectors.unit_of(request.user)
     year = payload.year or rules.current_declaration_year(unit.region_id, clock.today())[0]
     if year is None:
@@ -93,7 +88,7 @@ def open_declaration(request, payload: OpenIn):
 def list_declarations(request, status: str = "", region: str = "", year: int | None = Query(None, **YEARS),
                       flagged: bool = False, q: str = "", offset: int = Query(0, ge=0, le=MAX_OFFSET),
                       limit: int = Query(50, ge=1, le=500)):
-    _need(request, "employer.view_declaration")
+    require_capability(request.user, "employer.view_declaration")
     flt = selectors.QueueFilter(region=region, status=status, year=year, flagged=flagged, q=q)
     qs = selectors.review_queue(request.user, flt)[offset:offset + limit]
     return [_out(d) for d in qs]
@@ -138,14 +133,14 @@ class AmountIn(Schema):
 @router.put("/declarations/{pk}/lines/{line_id}", response=responds(LineOut))
 def set_line(request, pk: int, line_id: int, payload: AmountIn):
     d = _get(request, pk)
-    _need(request, "employer.declare")
+    require_capability(request.user, "employer.declare")
     return _line(services.set_amount(d, line_id, payload.amount, actor=request.user), request.user)
 
 
 @router.get("/declarations/{pk}/template", response=refusals(), openapi_extra=file_responses(XLSX, description="报盘文件"))
 def template(request, pk: int):
     d = _get(request, pk)
-    _need(request, "employer.declare")
+    require_capability(request.user, "employer.declare")
     data, filename = services.template_file(d, actor=request.user)
     return attachment(data, filename, XLSX)
 
@@ -165,7 +160,7 @@ def upload(request, pk: int, file: UploadedFile = File(...)):
     """Import a filled template (xlsx or csv): every row is applied, or none and the row errors
     are returned (HTTP 400)."""
     d = _get(request, pk)
-    _need(request, "employer.declare")
+    require_capability(request.user, "employer.declare")
     outcome = services.start_import(d, file, actor=request.user)
     if isinstance(outcome, Job):
         return 202, job_started(outcome)
@@ -186,7 +181,7 @@ class MaterialOut(Schema):
 @router.post("/declarations/{pk}/materials", response=responds(MaterialOut))
 def upload_material(request, pk: int, code: Form[str], file: UploadedFile = File(...)):
     d = _get(request, pk)
-    _need(request, "employer.declare")
+    require_capability(request.user, "employer.declare")
     m = services.upload_material(d, code, file, actor=request.user)
     return {"id": m.pk, "code": m.code, "title": m.title, "content_type": m.content_type, "size": m.size,
             "sha256": m.sha256, "current": m.current}
@@ -206,7 +201,7 @@ def form(request, pk: int, form: str, format: str = "pdf"):  # noqa: A002
 @router.post("/declarations/{pk}/submit", response=responds(DeclarationOut))
 def submit(request, pk: int):
     d = _get(request, pk)
-    _need(request, "employer.declare")
+    require_capability(request.user, "employer.declare")
     return _out(services.submit(d, actor=request.user))
 
 
@@ -218,14 +213,14 @@ class ReviewIn(Schema):
 @router.post("/declarations/{pk}/review", response=responds(DeclarationOut))
 def review(request, pk: int, payload: ReviewIn):
     d = _get(request, pk)
-    _need(request, "employer.review")
+    require_capability(request.user, "employer.review")
     return _out(services.review(d, actor=request.user, approve=payload.approve, reasons=payload.reasons))
 
 
 @router.post("/declarations/{pk}/confirm", response=responds(DeclarationOut))
 def confirm(request, pk: int):
     d = _get(request, pk)
-    _need(request, "employer.declare")
+    require_capability(request.user, "employer.declare")
     return _out(services.confirm(d, actor=request.user))
 
 
@@ -236,7 +231,7 @@ class ReopenIn(Schema):
 @router.post("/declarations/{pk}/reopen", response=responds(DeclarationOut))
 def reopen(request, pk: int, payload: ReopenIn):
     d = _get(request, pk)
-    _need(request, "employer.declare")
+    require_capability(request.user, "employer.declare")
     return _out(services.reopen_for_adjustment(d, month_from=payload.month_from, actor=request.user))
 
 
@@ -277,7 +272,7 @@ class FlexibleOut(Schema):
 
 @router.post("/flexible-base", response=responds(FlexibleOut))
 def flexible_base(request, payload: FlexibleIn):
-    _need(request, "flexible.declare")
+    require_capability(request.user, "flexible.declare")
     worker = selectors.flexible_worker_for(request.user)
     if worker is None:
         raise HttpError(404, "您尚未登记为灵活就业人员。")
@@ -295,7 +290,7 @@ class AverageWageIn(Schema):
 
 @router.post("/average-wages", response={202: JobStartedOut, **responds(JobStartedOut)})
 def average_wage(request, payload: AverageWageIn):
-    _need(request, "employer.set_average_wage")
+    require_capability(request.user, "employer.set_average_wage")
     region = Division.objects.filter(key=payload.region, is_pooling_region=True).first()
     if region is None:
         raise HttpError(404, "统筹区不存在。")

@@ -11,7 +11,7 @@ from ninja import File, Form, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
-from yibao.access.permissions import user_can
+from yibao.access.permissions import require_capability
 from yibao.accounts.personal_data import record_whole_view, shown_id_number
 from yibao.http import PDF, file_responses, refusals, responds
 
@@ -21,11 +21,6 @@ from ..selectors.changes import change_lines, open_problem, shown_value, shows_w
 
 router = Router(tags=["城乡居民医保"])
 MAX_OFFSET = 10_000_000
-
-
-def _need(request, *capabilities: str) -> None:
-    if not all(user_can(request.user, c) for c in capabilities):
-        raise HttpError(403, "您的角色无权使用此接口。")
 
 
 class ChangeIn(Schema):
@@ -100,7 +95,7 @@ def _file(request, person, payload: ChangeIn, documents: list[UploadedFile]) -> 
 def file_own_change(request, payload: Form[ChangeIn], documents: File[list[UploadedFile]]):
     """The resident applies to change their own record (multipart: the new values, ``titles`` and
     ``documents`` in the same order). Refusals answer 400 (409 for a number another person holds)."""
-    _need(request, "resident.self")
+    require_capability(request.user, "resident.self")
     person = selectors.person_for(request.user, request.user.id_number)
     if person is None:
         raise HttpError(404, "尚未查到您的城乡居民医保参保登记。")
@@ -109,14 +104,14 @@ def file_own_change(request, payload: Form[ChangeIn], documents: File[list[Uploa
 
 @router.get("/me/changes", response=responds(list[ChangeOut]))
 def list_own_changes(request):
-    _need(request, "resident.self")
+    require_capability(request.user, "resident.self")
     return [_out(request.user, c) for c in selectors.changes_for(request.user)]
 
 
 @router.post("/persons/{id_number}/changes", response=responds(ChangeOut))
 def file_change(request, id_number: str, payload: Form[ChangeIn], documents: File[list[UploadedFile]]):
     """An agent or clerk files a change for a person of their area (multipart, as above)."""
-    _need(request, "resident.register")
+    require_capability(request.user, "resident.register")
     person = selectors.person_for(request.user, id_number)
     if person is None:
         raise HttpError(404, "参保人员不存在。")
@@ -128,14 +123,14 @@ def list_changes(request, status: str = Query(ChangeStatus.PENDING.value, patter
                  offset: int = Query(0, ge=0, le=MAX_OFFSET),
                  limit: int = Query(50, ge=1, le=500)):
     """The review queue of the caller's area (``status``: pending, approved or rejected)."""
-    _need(request, "resident.review")
+    require_capability(request.user, "resident.review")
     rows = list(selectors.changes_for(request.user, status=status).order_by("created_at", "id")[offset:offset + limit])
     record_whole_view(request.user, "change_request", "queue", people=len(rows), what="变更申请审核队列（接口）")
     return [_out(request.user, c) for c in rows]
 
 
 def _change(request, pk: int) -> ChangeRequest:
-    _need(request, "resident.review")
+    require_capability(request.user, "resident.review")
     change = selectors.change_for(request.user, pk)
     if change is None:
         raise HttpError(404, "变更申请不存在。")
@@ -168,7 +163,7 @@ def review_change(request, pk: int, payload: ChangeReviewIn):
             openapi_extra=file_responses(PDF, "image/jpeg", "image/png", description="证明材料"))
 def get_document(request, pk: int, document_id: int):
     """A supporting document (it carries whole identity numbers: only for roles that see them)."""
-    _need(request, "resident.review", "person.view_id_number")
+    require_capability(request.user, "resident.review", "person.view_id_number")
     doc = selectors.document_for(request.user, document_id)
     if doc is None or doc.change_id != pk:
         raise HttpError(404, "材料不存在。")
@@ -198,7 +193,7 @@ def person_history(request, id_number: str, on: dt.date | None = None):
     """The record's versions (from when to when each held, what changed, which change request
     brought it) and, with ``on=YYYY-MM-DD``, what the record said on that date (at its end);
     ``record`` is null before the person was registered."""
-    _need(request, "resident.view")
+    require_capability(request.user, "resident.view")
     person = selectors.person_for(request.user, id_number)
     if person is None:
         raise HttpError(404, "参保人员不存在。")

@@ -10,7 +10,7 @@ from ninja import File, Form, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
-from yibao.access.permissions import user_can
+from yibao.access.permissions import require_capability
 from yibao.http import responds
 from yibao.jobs.models import Job
 from yibao.jobs.schemas import JobStartedOut, job_started
@@ -20,11 +20,6 @@ from ..models import ImportBatch
 
 router = Router(tags=["城乡居民医保"])
 YEARS = {"ge": 2000, "le": 2999}
-
-
-def _need(request, capability: str) -> None:
-    if not user_can(request.user, capability):
-        raise HttpError(403, "您的角色无权使用此接口。")
 
 
 class BatchOut(Schema):
@@ -51,7 +46,7 @@ def import_registrations(request, region: Form[str], insurance_year: Form[int], 
     """Import registrations (xlsx, or csv in UTF-8 or GBK; header cells 身份证号码, 姓名, 户籍地区划代码,
     居住地区划代码, 户口簿编号, 联系电话, 参保类型 in any order). The job's result names the batch,
     or carries the row errors and an xlsx error report: the whole file goes in, or nothing does."""
-    _need(request, "resident.import")
+    require_capability(request.user, "resident.import")
     job = services.start_import("registrations", file, region=region, insurance_year=insurance_year,
                                 actor=request.user)
     return 202, job_started(job)
@@ -62,7 +57,7 @@ def import_hardship(request, region: Form[str], insurance_year: Form[int], sourc
                     file: UploadedFile = File(...)):  # noqa: B008
     """Import a hardship list (columns 身份证号码, 姓名, 困难类别, 认定日期, 终止日期; several categories
     separated by 、), from 民政 or 乡村振兴 (``source``)."""
-    _need(request, "resident.import")
+    require_capability(request.user, "resident.import")
     job = services.start_import("hardship", file, region=region, insurance_year=insurance_year, source=source,
                                 actor=request.user)
     return 202, job_started(job)
@@ -70,7 +65,7 @@ def import_hardship(request, region: Form[str], insurance_year: Form[int], sourc
 
 @router.get("/imports", response=responds(list[BatchOut]))
 def list_batches(request, limit: Query[int] = 50, offset: Query[int] = 0):
-    _need(request, "resident.import")
+    require_capability(request.user, "resident.import")
     limit, offset = max(1, min(limit, 200)), max(0, min(offset, 10_000_000))
     return [_out(b) for b in selectors.batches_for(request.user)[offset:offset + limit]]
 
@@ -84,7 +79,7 @@ def _batch(request, batch_id: int) -> ImportBatch:
 
 @router.get("/imports/{batch_id}", response=responds(BatchOut))
 def get_batch(request, batch_id: int):
-    _need(request, "resident.import")
+    require_capability(request.user, "resident.import")
     return _out(_batch(request, batch_id))
 
 
@@ -106,7 +101,7 @@ def review_batch(request, batch_id: int, payload: BatchReviewIn):
     """The second signature for a whole imported batch, by a clerk other than the importer:
     approve (persons recorded, enrolled for the year) or return with a note. A large batch is
     reviewed by a job (202)."""
-    _need(request, "resident.review")
+    require_capability(request.user, "resident.review")
     batch = _batch(request, batch_id)
     outcome = services.start_review(batch, actor=request.user, approve=payload.approve, note=payload.note)
     if isinstance(outcome, Job):

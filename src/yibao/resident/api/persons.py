@@ -13,14 +13,14 @@ from typing import Any
 from ninja import Query, Router, Schema
 
 from yibao import clock
-from yibao.access.permissions import user_can
+from yibao.access.permissions import require_capability
 from yibao.accounts.personal_data import (
     record_whole_view,
     sees_whole_id_numbers,
     shown_id_number,
     shown_phone,
 )
-from yibao.errors import Forbidden, NotFound
+from yibao.errors import NotFound
 from yibao.http import responds
 
 from .. import selectors, services
@@ -32,11 +32,6 @@ CAPABILITY = "resident.coverage"
 NOT_FOUND = "未查到此人的城乡居民医保参保登记，或此人不在您的管辖范围内。"
 #: the years the engine reads (it refuses others with a message); dates beyond them name no enrolment
 YEARS = {"ge": 1900, "le": 2200}
-
-
-def _need(request) -> None:
-    if not user_can(request.user, CAPABILITY):
-        raise Forbidden("您的角色无权使用此接口。")
 
 
 def _on(on: dt.date | None) -> dt.date:
@@ -116,7 +111,7 @@ def _person_out(card, user) -> dict:
 def get_person(request, id_number: str):
     """The person and their enrolments by year (status, kind, village), with their hardship
     categories and validity. Identity number and phone are masked for roles that see them masked."""
-    _need(request)
+    require_capability(request.user, CAPABILITY)
     card = selectors.person_card(request.user, id_number=id_number)
     if card is None:
         raise NotFound(NOT_FOUND)
@@ -149,7 +144,7 @@ def get_premium(request, id_number: str, insurance_year: int | None = Query(None
     engine with the person's hardship categories valid on ``on`` (default today), with the
     engine's explanation and citations. A year the notice does not configure answers 422
     (not_configured)."""
-    _need(request)
+    require_capability(request.user, CAPABILITY)
     premium = selectors.premium_of(request.user, id_number, insurance_year, _on(on))
     if premium is None:
         raise NotFound(NOT_FOUND)
@@ -182,7 +177,7 @@ def get_coverage(request, id_number: str, on: dt.date | None = None):
     within six months of birth, a migrant, a back payment). Otherwise ``covered`` is false,
     ``status`` is not_covered and ``reason`` says why (not_registered, not_paid, refunded,
     cancelled, not_in_period, deceased, or the engine's code such as not_configured)."""
-    _need(request)
+    require_capability(request.user, CAPABILITY)
     answer = selectors.coverage_for(request.user, id_number, _on(on))
     if answer is None:
         raise NotFound(NOT_FOUND)
@@ -203,8 +198,7 @@ class LifeStatusIn(Schema):
 def record_life_status(request, id_number: str, payload: LifeStatusIn):
     """Record a death or a move out of the region (人员状态), with its date: clerks, for their area.
     Coverage ends with a death; the renewal roster leaves the person out."""
-    if not user_can(request.user, "resident.review"):
-        raise Forbidden("您的角色无权使用此接口。")
+    require_capability(request.user, "resident.review")
     card = selectors.person_card(request.user, id_number=id_number)
     if card is None:
         raise NotFound(NOT_FOUND)

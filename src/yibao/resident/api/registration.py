@@ -8,7 +8,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
 from yibao import clock
-from yibao.access.permissions import user_can
+from yibao.access.permissions import require_capability
 from yibao.accounts.personal_data import (
     record_whole_view,
     sees_whole_id_numbers,
@@ -25,11 +25,6 @@ router = Router(tags=["城乡居民参保登记"])
 
 MAX_OFFSET = 10_000_000
 YEARS = {"ge": 1900, "le": 2999}
-
-
-def _need(request, capability: str) -> None:
-    if not user_can(request.user, capability):
-        raise HttpError(403, "您的角色无权使用此接口。")
 
 
 class RegistrationIn(Schema):
@@ -123,14 +118,14 @@ def _shown_item(user, item: str, value: str) -> str:
 def create_registration(request, payload: RegistrationIn):
     """Record a registration form (a village agent or clerk, for their own area). A 两证 mismatch
     is recorded and put in the problem queue (status ``problem``)."""
-    _need(request, "resident.register")
+    require_capability(request.user, "resident.register")
     return _create(request, payload)
 
 
 @router.post("/me/registration", response=responds(RegistrationOut, status=201))
 def register_myself(request, payload: RegistrationIn):
     """A resident registers themself online, pending a clerk's review."""
-    _need(request, "resident.self")
+    require_capability(request.user, "resident.self")
     return _create(request, payload)
 
 
@@ -138,7 +133,7 @@ def register_myself(request, payload: RegistrationIn):
 def list_registrations(request, status: RegistrationStatus | None = None,
                        insurance_year: int | None = Query(None, **YEARS), offset: int = Query(0, ge=0, le=MAX_OFFSET),
                        limit: int = Query(50, ge=1, le=500)):
-    _need(request, "resident.view_registration")
+    require_capability(request.user, "resident.view_registration")
     qs = selectors.registrations_for(request.user).prefetch_related("problems").order_by("submitted_at", "id")
     if status:
         qs = qs.filter(status=status)
@@ -150,7 +145,7 @@ def list_registrations(request, status: RegistrationStatus | None = None,
 
 
 def _registration(request, pk: int) -> Registration:
-    _need(request, "resident.view_registration")
+    require_capability(request.user, "resident.view_registration")
     r = selectors.registration_for(request.user, pk)
     if r is None:
         raise HttpError(404, "登记不存在。")
@@ -173,7 +168,7 @@ class RegistrationReviewIn(Schema):
 def review_registration(request, pk: int, payload: RegistrationReviewIn):
     """The second signature: approve (enrolled for the year) or return with a note. The reviewer
     must not be the form's maker."""
-    _need(request, "resident.review")
+    require_capability(request.user, "resident.review")
     r = _registration(request, pk)
     return _registration_out(request.user, services.review(r, actor=request.user, approve=payload.approve,
                                                            note=payload.note))
@@ -205,13 +200,13 @@ def _problem_out(p: Problem) -> dict:
 @router.get("/problems", response=responds(list[ProblemOut]))
 def list_problems(request, status: str = Query("open", pattern="^(open|returned|released|closed|all)$"),
                   offset: int = Query(0, ge=0, le=MAX_OFFSET), limit: int = Query(50, ge=1, le=500)):
-    _need(request, "resident.view_problem")
+    require_capability(request.user, "resident.view_problem")
     qs = selectors.problems_for(request.user, status=None if status == "all" else status).order_by("created_at", "id")
     return [_problem_out(p) for p in qs[offset:offset + limit]]
 
 
 def _problem(request, pk: int) -> Problem:
-    _need(request, "resident.view_problem")
+    require_capability(request.user, "resident.view_problem")
     p = selectors.problem_for(request.user, pk)
     if p is None:
         raise HttpError(404, "待处理信息不存在。")
@@ -242,7 +237,7 @@ class ProblemResolveIn(Schema):
 @router.post("/problems/{pk}/resolve", response=responds(ProblemOut))
 def resolve_problem(request, pk: int, payload: ProblemResolveIn):
     """Fix the record and release it to review (clerks)."""
-    _need(request, "resident.review")
+    require_capability(request.user, "resident.review")
     p = _problem(request, pk)
     return _problem_out(services.resolve(p, actor=request.user, corrections=payload.corrections.dict(),
                                          note=payload.note))
@@ -255,7 +250,7 @@ class ProblemSendBackIn(Schema):
 @router.post("/problems/{pk}/send-back", response=responds(ProblemOut))
 def send_back_problem(request, pk: int, payload: ProblemSendBackIn):
     """The person must act: the problem waits for them with the instructions (clerks)."""
-    _need(request, "resident.review")
+    require_capability(request.user, "resident.review")
     p = _problem(request, pk)
     return _problem_out(services.send_back(p, actor=request.user, instructions=payload.instructions))
 
@@ -267,6 +262,6 @@ class ProblemResubmitIn(Schema):
 @router.post("/problems/{pk}/resubmit", response=responds(ProblemOut))
 def resubmit_problem(request, pk: int, payload: ProblemResubmitIn):
     """The resident corrects a problem sent back to them."""
-    _need(request, "resident.self")
+    require_capability(request.user, "resident.self")
     p = _problem(request, pk)
     return _problem_out(services.resubmit(p, actor=request.user, corrections=payload.corrections.dict()))

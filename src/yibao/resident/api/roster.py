@@ -8,7 +8,7 @@ from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 
 from yibao import clock
-from yibao.access.permissions import user_can
+from yibao.access.permissions import require_capability
 from yibao.http import PDF, XLSX, attachment, file_responses, refusals, responds
 from yibao.jobs.schemas import JobStartedOut, job_started
 
@@ -22,13 +22,8 @@ YEARS = {"ge": 2000, "le": 2100}
 MAX_OFFSET = 1_000_000
 
 
-def _need(request, capability: str) -> None:
-    if not user_can(request.user, capability):
-        raise HttpError(403, "您的角色无权使用此接口。")
-
-
 def _get(request, pk: int) -> Roster:
-    _need(request, "resident.view")
+    require_capability(request.user, "resident.view")
     roster = selectors.roster_for(request.user, pk)
     if roster is None:
         raise HttpError(404, "名册不存在。")
@@ -72,7 +67,7 @@ def list_rosters(request, year: int | None = Query(None, **YEARS), township: str
                  offset: int = Query(0, ge=0, le=MAX_OFFSET), limit: int = Query(100, ge=1, le=1000)):
     """The villages of the caller's area with their roster for ``year`` (default: the coming
     insurance year) and how many people paid for the year before."""
-    _need(request, "resident.view")
+    require_capability(request.user, "resident.view")
     year = year or clock.today().year + 1
     rows = selectors.villages_for(request.user, year, township=township, q=q)[offset:offset + limit]
     return [{"village": r.village.key, "village_name": r.village.name, "township": r.village.parent_id or "",
@@ -88,7 +83,7 @@ class BuildIn(Schema):
 @router.post("/rosters", response=responds(RosterOut))
 def build(request, payload: BuildIn):
     """Build (before confirmation: rebuild) a village's roster for the year."""
-    _need(request, "resident.roster")
+    require_capability(request.user, "resident.roster")
     village = selectors.village_for(request.user, payload.village)
     if village is None:
         raise HttpError(404, "村（社区）不存在。")
@@ -118,14 +113,14 @@ def get_roster(request, pk: int):
 @router.post("/rosters/{pk}/confirm", response=responds(RosterOut))
 def confirm(request, pk: int):
     roster = _get(request, pk)
-    _need(request, "resident.roster")
+    require_capability(request.user, "resident.roster")
     return _out(services.confirm(roster, actor=request.user))
 
 
 @router.post("/rosters/{pk}/post", response=responds(RosterOut))
 def post(request, pk: int):
     roster = _get(request, pk)
-    _need(request, "resident.roster_post")
+    require_capability(request.user, "resident.roster_post")
     return _out(services.post(roster, actor=request.user))
 
 
