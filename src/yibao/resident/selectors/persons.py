@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 
 from yibao.access.scoping import scope_of
 
-from ..models import HISTORY_FIELDS, Enrolment, Person, PersonVersion, Problem, ProblemStatus, Registration
+from ..models import HISTORY_FIELDS, Person, PersonVersion, Problem, ProblemStatus, Registration
 
 
 def persons_for(user) -> QuerySet[Person]:
@@ -23,10 +23,6 @@ def person_for(user, id_number: str, region: str | None = None) -> Person | None
     if region:
         qs = qs.filter(region_id=region)
     return qs.order_by("-valid_from").first()
-
-
-def enrolments_of(person: Person) -> QuerySet[Enrolment]:
-    return person.enrolments.select_related("division").order_by("-insurance_year")
 
 
 def person_as_of(person: Person, when: dt.datetime) -> dict | None:
