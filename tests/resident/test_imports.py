@@ -363,3 +363,25 @@ def test_the_fast_path_for_identity_numbers_accepts_exactly_what_the_parser_acce
         assert fast is None or fast == expected, number
         if number.isdigit() or number[-1] == "X":
             assert fast == expected, number
+
+
+@pytest.mark.parametrize("part", ["xl/worksheets/sheet1.bin", "xl/data/cells.xml"])
+def test_a_formula_in_any_part_a_reader_takes_as_a_sheet_is_refused(clerk, part):
+    """The import refuses formulas wherever the workbook's relationships put the sheet (the checks
+    the employer's upload uses: yibao.documents.workbooks)."""
+    from employer.test_upload_refusals import rezip
+
+    buf = io.BytesIO()
+    book = xlsxwriter.Workbook(buf, {"in_memory": True})
+    sheet = book.add_worksheet()
+    for c, title in enumerate(HEADER):
+        sheet.write_string(0, c, title)
+    row = people(1)[0]
+    for c, value in enumerate(row):
+        sheet.write_string(1, c, value)
+    sheet.write_formula(1, 1, '="居民"&"1"', None, "居民1")
+    book.close()
+    data = rezip(buf.getvalue(), rename={"xl/worksheets/sheet1.xml": part})
+    job = imported(SimpleUploadedFile("公式.xlsx", data), clerk)
+    assert not job.result["ok"] and "公式" in job.message, job.message
+    assert not Registration.objects.exists()

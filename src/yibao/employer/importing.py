@@ -11,11 +11,8 @@ reader's native code aborts the process on a sheet too large for memory.
 from __future__ import annotations
 
 import csv
-import html
 import io
 import logging
-import posixpath
-import re
 import subprocess
 import sys
 import zipfile
@@ -24,6 +21,7 @@ from decimal import Decimal
 
 from python_calamine import CalamineWorkbook
 
+from yibao.documents import workbooks
 from yibao.identity import IdentityError, parse_resident_id
 
 from .errors import DeclarationError, ImportRejected, RowError, parse_amount
@@ -65,17 +63,8 @@ def check_file_size(size: int) -> None:
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # An encrypted (password-protected) xlsx is a compound file holding these two streams.
 ENCRYPTED_STREAMS = ("EncryptionInfo".encode("utf-16-le"), "EncryptedPackage".encode("utf-16-le"))
-# The parts holding sheets; any other part a workbook relationship points at is checked too.
-SHEET_FOLDERS = ("xl/worksheets/", "xl/chartsheets/", "xl/dialogsheets/", "xl/macrosheets/")
-WORKBOOK_RELS = "xl/_rels/workbook.xml.rels"
-MAX_RELS_BYTES = 1024 * 1024
-# A formula element, whatever its namespace prefix: ``<f>``, ``<f t="shared" …/>``, ``<x:f>``. As the
-# reader's XML parser does, a name runs to the first blank and its local part follows the first colon.
-FORMULA = re.compile(rb"<(?![!?/])(?:[^ \t\r\n<>:]*:)?f[ \t\r\n/>]")
-MAX_TAG_BYTES = 1024 * 1024   # a longer run without "<" is no spreadsheet part
 DAMAGED = "无法读取该 Excel 文件，文件可能已损坏，请重新保存后上传。"
-NOT_XLSX = "文件不是有效的 Excel（.xlsx）文件。"
-HAS_FORMULAS = "文件中含有公式，为防止数据被篡改，请将公式转换为数值后再上传。"
+NOT_XLSX = workbooks.NOT_XLSX
 # The first sheet is measured by the reader in a child process first: a few kilobytes can declare
 # a cell at XFD1048576, and the reader lays out every cell from A1 to it; the allocation fails in
 # its native code, which aborts the whole process (a worker serving other requests) rather than
@@ -129,10 +118,9 @@ def _read_xlsx(data: bytes) -> list[list]:
     if len(set(names)) != len(names):  # readers differ on which of two same-named parts they take
         raise DeclarationError(NOT_XLSX)
     try:
-        for info in _sheet_parts(archive, infos):
-            _refuse_formulas(archive, info)
-    except DeclarationError:
-        raise
+        workbooks.refuse_formulas_in_sheets(archive, infos)
+    except workbooks.WorkbookRefused as exc:
+        raise DeclarationError(exc.message) from None
     except Exception:  # a bad CRC, a broken deflate stream, an unsupported or encrypted member
         raise DeclarationError(DAMAGED) from None
     rows, columns = _first_sheet_extent(data)
@@ -170,41 +158,6 @@ def _first_sheet_extent(data: bytes) -> tuple[int, int]:
     if done.returncode != 0:
         raise DeclarationError(TOO_LARGE_OR_DAMAGED)
     return max(rows, 0), max(columns, 0)
-
-
-def _sheet_parts(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> list[zipfile.ZipInfo]:
-    """Every part that may be read as a sheet: those in the sheet folders, and every part the
-    workbook's relationships point at, wherever it lies and whatever its name (the reader takes
-    a sheet's path from them)."""
-    by_name = {i.filename: i for i in infos}
-    parts = {i.filename for i in infos if i.filename.startswith(SHEET_FOLDERS)}
-    rels = by_name.get(WORKBOOK_RELS)
-    if rels is not None:
-        if rels.file_size > MAX_RELS_BYTES:
-            raise DeclarationError(NOT_XLSX)
-        text = archive.read(rels).decode("utf-8", "replace")
-        for match in re.finditer(r"""\bTarget\s*=\s*(?:"([^"]*)"|'([^']*)')""", text):
-            raw = match.group(1) if match.group(1) is not None else match.group(2)
-            for target in {raw, html.unescape(raw)}:
-                bare = target.lstrip("/")
-                for candidate in (bare, f"xl/{bare}", posixpath.normpath(bare), posixpath.normpath(f"xl/{target}")):
-                    if candidate in by_name:
-                        parts.add(candidate)
-    return [by_name[name] for name in sorted(parts)]
-
-
-def _refuse_formulas(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
-    """Refuse a part holding a formula element; read in chunks, a tag cut by a chunk boundary
-    is joined with the next chunk."""
-    with archive.open(info) as fh:
-        tail = b""
-        while chunk := fh.read(1 << 20):
-            text = tail + chunk
-            if FORMULA.search(text):
-                raise DeclarationError(HAS_FORMULAS)
-            tail = text[text.rfind(b"<"):] if b"<" in text else b""
-            if len(tail) > MAX_TAG_BYTES:
-                raise DeclarationError(NOT_XLSX)
 
 
 def _read_csv(data: bytes) -> list[list]:

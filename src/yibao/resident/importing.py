@@ -22,6 +22,8 @@ from pathlib import Path
 
 from python_calamine import CalamineWorkbook
 
+from yibao.documents import workbooks
+
 from .errors import ImportRefused
 
 MAX_FILE_BYTES = 400 * 1024 * 1024       # 1.6 million rows of csv are about 150 MB
@@ -32,9 +34,8 @@ MAX_CELL_CHARS = 200
 HEADER_SEARCH_ROWS = 10
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-FORMULA = re.compile(rb"<(?![!?/])(?:[^ \t\r\n<>:]*:)?f[ \t\r\n/>]")
 DAMAGED = "无法读取该 Excel 文件，文件可能已损坏，请重新保存后上传。"
-NOT_XLSX = "文件不是有效的 Excel（.xlsx）文件。"
+NOT_XLSX = workbooks.NOT_XLSX
 PROBE_MEMORY_BYTES = 3 * 1024 * 1024 * 1024
 PROBE_SECONDS = 300
 MAX_SHEET_CELLS = 1_048_576 * 16
@@ -208,28 +209,15 @@ def _check_xlsx(path: Path) -> None:
     if "xl/workbook.xml" not in names or len(set(names)) != len(names):
         raise ImportRefused(NOT_XLSX, code="format")
     try:
-        for info in infos:
-            if info.filename.endswith(".xml") and info.filename.startswith("xl/") and "sheet" in info.filename:
-                _refuse_formulas(archive, info)
-    except ImportRefused:
-        raise
+        # every part a reader may take as a sheet, wherever the workbook's relationships put it
+        workbooks.refuse_formulas_in_sheets(archive, infos)
+    except workbooks.WorkbookRefused as exc:
+        raise ImportRefused(exc.message, code=exc.code) from None
     except Exception:  # a bad CRC, a broken deflate stream
         raise ImportRefused(DAMAGED, code="format") from None
     rows, columns = _probe(path)
     if rows * columns > MAX_SHEET_CELLS:
         raise ImportRefused(f"文件中的表格范围过大（{rows} 行 × {columns} 列），请删除多余的行、列后上传。", code="too_large")
-
-
-def _refuse_formulas(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
-    with archive.open(info) as fh:
-        tail = b""
-        while chunk := fh.read(1 << 20):
-            text = tail + chunk
-            if FORMULA.search(text):
-                raise ImportRefused("文件中含有公式，为防止数据被篡改，请将公式转换为数值后再上传。", code="formulas")
-            tail = text[text.rfind(b"<"):] if b"<" in text else b""
-            if len(tail) > 1024 * 1024:
-                raise ImportRefused(NOT_XLSX, code="format")
 
 
 def _probe(path: Path) -> tuple[int, int]:
