@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "yibao.jobs",
     "yibao.employer",
     "yibao.resident",
+    "yibao.collection",
     "yibao.web",
 ]
 

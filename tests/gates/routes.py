@@ -43,13 +43,15 @@ class Expect:
     used with. ``params``: parameter (in the path or the query) → kind of object it names.
     ``data``: the body of an unsafe request. ``public``: no sign-in needed (the gates check only
     that it answers). ``filters``: query parameters that narrow a list rather than name one
-    object."""
+    object. ``channel``: called by a payment channel with its bearer token, not by a signed-in
+    user (a session answers 401 like no one)."""
 
     capability: str | tuple[str, ...] | None = SIGNED_IN
     methods: tuple[str, ...] = ("GET",)
     params: dict[str, str] = field(default_factory=dict)
     data: dict | None = None
     public: bool = False
+    channel: bool = False
     filters: tuple[str, ...] = ()
 
     @property
@@ -166,7 +168,15 @@ PAGES: dict[str, Expect] = {
 
 # --- API operations, by method and path of the OpenAPI document --------------------------------------
 D = "/api/v1/employer/declarations/{pk}"
+#: a payment a channel sends (the gates' world makes the channel; the person need not exist)
+CHANNEL_PAYMENT = {"transaction_id": "GATE-1", "id_number": "371728200001010011", "region": "371728",
+                   "insurance_year": 2024, "amount": "380.00", "paid_at": "2023-11-20T10:00:00+08:00"}
+
 OPERATIONS: dict[str, Expect] = {
+    # the channels' contract (bearer token)
+    "POST /api/v1/collection/payments": Expect(channel=True, methods=POST, data=CHANNEL_PAYMENT),
+    "POST /api/v1/collection/payments/batch": Expect(channel=True, methods=POST,
+                                                     data={"payments": [CHANNEL_PAYMENT]}),
     "POST /api/v1/auth/login": PUBLIC,
     "GET /api/v1/auth/csrf": PUBLIC,
     "GET /api/v1/me": Expect(),

@@ -66,6 +66,20 @@ def _show(a: Answer) -> str:
     return f"{a.status} {a.location or a.text[:160]!r}"
 
 
+def _channel_route(gate, route: Route, method: str, anonymous: Answer) -> list[str]:
+    """A channel's operation: no one's session opens it, the channel's token does."""
+    problems = [] if anonymous.status == 401 else [f"{method} anonymous: expected 401, got {_show(anonymous)}"]
+    for role in Role.values:
+        a = send(gate.clients[role], route, method, {}, route.expect.data)
+        if a.status != 401:
+            problems.append(f"{method} {role}'s session: expected 401, got {_show(a)}")
+    bearer = Client(HTTP_AUTHORIZATION=f"Bearer {gate.channel_token}")
+    a = send(bearer, route, method, {}, route.expect.data)
+    if a.status in (401, 403) or a.status >= 500:
+        problems.append(f"{method} with the channel's token: got {_show(a)}")
+    return problems
+
+
 @pytest.mark.parametrize("route", ROUTES, ids=str)
 def test_access(gate, route):
     expect = route.expect
@@ -79,6 +93,9 @@ def test_access(gate, route):
         if expect.public:
             if a.status >= 500:
                 problems.append(f"{method} anonymous: {_show(a)}")
+            continue
+        if expect.channel:
+            problems += _channel_route(gate, route, method, a)
             continue
         signed_out = a.status == 401 if route.kind == "api" else (a.status == 302 and "/login/" in a.location)
         if not signed_out:

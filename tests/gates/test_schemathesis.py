@@ -27,8 +27,10 @@ ANONYMOUS = "anonymous"
 # An operation without any input (GET /api/v1/auth/csrf) gives the fuzzer nothing to vary: the
 # access matrix covers it.
 NO_INPUT = {"GET /api/v1/auth/csrf"}
+CHANNEL = "channel"  # a payment channel with its bearer token
 CASES = [(route, role) for route in api_routes() if route.key not in NO_INPUT
-         for role in ((ANONYMOUS,) if OPERATIONS[route.key].public else Role.values)]
+         for role in ((ANONYMOUS,) if OPERATIONS[route.key].public else
+                      (CHANNEL,) if OPERATIONS[route.key].channel else Role.values)]
 
 @pytest.fixture(scope="module")
 def api_schema(world):
@@ -84,6 +86,8 @@ def _credentials(gate, role: str) -> tuple[dict, dict]:
     """The role's session cookie, and a CSRF cookie with its token in the header unsafe methods need."""
     from django.conf import settings
 
+    if role == CHANNEL:
+        return {}, {"Authorization": f"Bearer {gate.channel_token}"}
     token = secrets.token_hex(16)
     cookies = {settings.CSRF_COOKIE_NAME: token}
     if role != ANONYMOUS:
@@ -97,7 +101,7 @@ def _own_objects(gate, route, role: str) -> dict[str, object]:
     and the operation is fuzzed past its lookups into its real work."""
     values = {}
     for param, kind in route.expect.params.items():
-        value = gate.value(kind, role, "in") if role != ANONYMOUS else None
+        value = gate.value(kind, role, "in") if role not in (ANONYMOUS, CHANNEL) else None
         if value is not None:
             values[param] = value
     return values

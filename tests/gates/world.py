@@ -92,6 +92,8 @@ class World:
     names: dict[str, str] = field(default_factory=dict)   # identity number → name
     # --- resident scheme: imports
     batches: dict[str, object] = field(default_factory=dict)  # "in" (潍坊, the staff's) and "out" (聊城)
+    # --- collection: a payment channel's bearer token
+    channel_token: str = ""
 
     # --- route parameters ---------------------------------------------------------------------
     def value(self, kind: str, role: str, variant: str):
@@ -373,6 +375,10 @@ def build_world() -> World:
                   names={p.id_number: p.name for p in people}, changes=changes)
     # --- resident scheme: renewal roster
     build_rosters(world)
+    # --- collection: a payment channel
+    from yibao.collection.services.channels import create_channel
+
+    _, world.channel_token = create_channel("门禁测试渠道", region="371728")
     return world
 
 

@@ -61,6 +61,7 @@ CAPABILITIES: dict[str, set[str]] = {
                                   Role.ADMIN},
     "employer.set_average_wage": {Role.ADMIN},
     "flexible.declare": {Role.INDIVIDUAL},
+    "collection.channels": {Role.ADMIN},
     "resident.collect": {Role.VILLAGE_AGENT, Role.TOWNSHIP_CLERK, Role.TAX_CLERK},
     # 城乡居民参保登记: agents and clerks register for their own area; another clerk reviews
     # (东明 五(一)); clerks work the problem queue, import registrations and hardship lists.

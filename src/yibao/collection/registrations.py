@@ -1,0 +1,16 @@
+"""What the collection offers, registered with the platform (``yibao.registry``): its API router
+and command line."""
+
+from __future__ import annotations
+
+from yibao import registry
+
+
+def register() -> None:
+    from .api import router
+
+    registry.api_router("/collection", router)
+
+    from .cli import configure, run
+
+    registry.command("collection", "城乡居民医保费征收：缴费渠道、对账、资助与退费", configure, run)

@@ -1,0 +1,1 @@
+"""The collection's writes: one module per action family."""

@@ -1,0 +1,106 @@
+"""What the collection app may read of and do to the resident scheme: the facts a payment is
+judged on (the person's enrolments, birth date, hardship categories) and the enrolment's
+transitions that payment and refund make (已登记 → 已缴费 → 已退费). Collection imports this
+module and the selectors, never the models or the services (import-linter checks it).
+
+Reads take many identity numbers at once, so a channel's batch of a thousand payments costs a
+few queries, not thousands."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django.utils import timezone
+
+from .models import Enrolment, EnrolmentStatus, HardshipGrant, Kind, LifeStatus, Person
+
+__all__ = ["EnrolmentFacts", "EnrolmentStatus", "Kind", "categories_many", "enrolment_facts", "mark_paid",
+           "mark_refunded", "persons_known"]
+
+_CHUNK = 900  # identity numbers per query (SQLite's bound-parameter limit is higher; keep queries modest)
+
+
+@dataclass(frozen=True)
+class EnrolmentFacts:
+    enrolment_id: int
+    region: str
+    insurance_year: int
+    status: str
+    kind: str
+    division_id: str
+    division_path: str
+    id_number: str
+    name: str
+    birth_date: dt.date
+    moved_in_on: dt.date | None
+    paid_at_origin: bool | None
+    deceased_on: dt.date | None
+
+
+def _chunks(values: list[str]):
+    for i in range(0, len(values), _CHUNK):
+        yield values[i:i + _CHUNK]
+
+
+def enrolment_facts(id_numbers) -> dict[str, list[EnrolmentFacts]]:
+    """Every enrolment (any region, any year) of each identity number, newest year first; a number
+    with no enrolment anywhere is absent."""
+    numbers = sorted(set(id_numbers))
+    out: dict[str, list[EnrolmentFacts]] = defaultdict(list)
+    for chunk in _chunks(numbers):
+        rows = (Enrolment.objects.filter(id_number__in=chunk)
+                .values_list("id", "region_id", "insurance_year", "status", "kind", "division_id",
+                             "division__path", "id_number", "person__name", "person__birth_date", "moved_in_on",
+                             "paid_at_origin", "person__life_status", "person__life_status_on")
+                .order_by("id_number", "-insurance_year", "id"))
+        for (pk, region, year, status, kind, division, path, number, name, birth, moved, origin, life,
+             life_on) in rows:
+            out[number].append(EnrolmentFacts(pk, region, year, status, kind, division, path, number, name, birth,
+                                              moved, origin, life_on if life == LifeStatus.DECEASED else None))
+    return dict(out)
+
+
+def persons_known(id_numbers) -> set[str]:
+    """The identity numbers that have a person record somewhere in the system."""
+    numbers = sorted(set(id_numbers))
+    known: set[str] = set()
+    for chunk in _chunks(numbers):
+        known.update(Person.objects.filter(id_number__in=chunk).values_list("id_number", flat=True))
+    return known
+
+
+def categories_many(region: str, id_numbers, on: dt.date) -> dict[str, list[str]]:
+    """Each person's hardship categories valid on ``on`` (认定日期 ≤ on ≤ 终止日期), sorted."""
+    numbers = sorted(set(id_numbers))
+    out: dict[str, set[str]] = defaultdict(set)
+    for chunk in _chunks(numbers):
+        grants = (HardshipGrant.objects.filter(region_id=region, id_number__in=chunk, valid_from__lte=on)
+                  .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on)).values_list("id_number", "category"))
+        for number, category in grants:
+            out[number].add(category)
+    return {number: sorted(cats) for number, cats in out.items()}
+
+
+def mark_paid(paid_on: dict[int, dt.date]) -> int:
+    """已登记 → 已缴费 for each enrolment id with its payment date; enrolments no longer 已登记 are
+    left alone. Returns how many moved. Called inside the collection service's transaction."""
+    now = timezone.now()
+    moved = 0
+    by_day: dict[dt.date, list[int]] = defaultdict(list)
+    for pk, day in paid_on.items():
+        by_day[day].append(pk)
+    for day, ids in by_day.items():
+        for i in range(0, len(ids), _CHUNK):
+            moved += (Enrolment.objects.filter(pk__in=ids[i:i + _CHUNK], status=EnrolmentStatus.REGISTERED)
+                      .update(status=EnrolmentStatus.PAID, paid_on=day, status_changed_at=now))
+    return moved
+
+
+def mark_refunded(enrolment_id: int) -> bool:
+    """已缴费 → 已退费 (the refund of the person's own part was recorded)."""
+    return bool(Enrolment.objects.filter(pk=enrolment_id, status=EnrolmentStatus.PAID)
+                .update(status=EnrolmentStatus.REFUNDED, status_changed_at=timezone.now()))
+
