@@ -1,5 +1,5 @@
-"""What the collection offers, registered with the platform (``yibao.registry``): its API router
-and command line."""
+"""What the collection offers, registered with the platform (``yibao.registry``): its page routes,
+API router, navigation entries and command line."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from yibao import registry
 
 
 def register() -> None:
+    registry.urls("yibao.collection.urls")
     from .api import router
 
     registry.api_router("/collection", router)

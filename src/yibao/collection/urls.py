@@ -1,0 +1,4 @@
+"""The collection's pages: each subdomain's views module holds its own ``urlpatterns``, added here
+one line each."""
+
+urlpatterns: list = []

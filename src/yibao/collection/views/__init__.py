@@ -1,0 +1,1 @@
+"""The collection's pages, one module per subdomain, each with its ``urlpatterns``."""
