@@ -1,0 +1,80 @@
+"""Concurrent payments on PostgreSQL: a channel resending the same transaction, or two channels
+paying for the same person, at the same moment. The database's unique constraints decide: exactly
+one payment, and every other request gets the replay, the conflict or ``already_paid``, never a
+server error. Threads each use their own connection, so these tests commit for real."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import threading
+
+import pytest
+from django.db import connection
+
+from employer.fresh import QUICK_HASHERS, reference_data
+from employer.test_races import together
+from factories import VillageAgentFactory, village
+from resident.factories import DONGMING_VILLAGE, enrolled
+from yibao.collection.models import Payment
+from yibao.collection.services import payments
+from yibao.resident.models import Enrolment, EnrolmentStatus
+
+from .factories import channel
+
+pytestmark = [pytest.mark.skipif(not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+                                 reason="needs PostgreSQL (DATABASE_URL=postgres://…)"),
+              pytest.mark.django_db(transaction=True)]
+
+THREADS = 6
+PAID_AT = dt.datetime(2023, 11, 20, 10, 30, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+
+
+@pytest.fixture(autouse=True)
+def postgres(settings):
+    assert connection.vendor == "postgresql"
+    settings.YIBAO_TODAY = dt.date(2023, 11, 20)
+    settings.PASSWORD_HASHERS = QUICK_HASHERS
+    reference_data()
+
+
+@pytest.fixture
+def writes_meet(monkeypatch):
+    """Every thread has judged its payment before any of them writes, as in the widest race."""
+    arrived = threading.Barrier(THREADS)
+    create = Payment.objects.bulk_create
+
+    def meeting(objs, *args, **kwargs):
+        try:
+            arrived.wait(timeout=3)
+        except threading.BrokenBarrierError:
+            pass
+        return create(objs, *args, **kwargs)
+
+    monkeypatch.setattr(Payment.objects, "bulk_create", meeting)
+
+
+def _item(enrolment, transaction_id: str) -> payments.PaymentIn:
+    return payments.PaymentIn(id_number=enrolment.id_number, region=enrolment.region_id, insurance_year=2024,
+                              amount="380.00", paid_at=PAID_AT, transaction_id=transaction_id)
+
+
+def test_the_same_transaction_sent_at_once_is_recorded_once(writes_meet):
+    enrolment = enrolled(1, maker=VillageAgentFactory(division=village(DONGMING_VILLAGE)))
+    made, _ = channel()
+    got = together(THREADS, lambda i: payments.channel_payment(made, _item(enrolment, "SAME-1")))
+    assert all(isinstance(o, payments.Outcome) for o in got), got
+    assert sorted(o.status for o in got) == [200] * (THREADS - 1) + [201]
+    assert Payment.objects.filter(channel=made, transaction_id="SAME-1").count() == 1
+    assert len({o.body["payment_id"] for o in got}) == 1
+    assert Enrolment.objects.get(pk=enrolment.pk).status == EnrolmentStatus.PAID
+
+
+def test_one_person_paid_by_several_transactions_at_once_is_paid_once(writes_meet):
+    enrolment = enrolled(2, maker=VillageAgentFactory(division=village(DONGMING_VILLAGE)))
+    made, _ = channel()
+    got = together(THREADS, lambda i: payments.channel_payment(made, _item(enrolment, f"EACH-{i}")))
+    assert all(isinstance(o, payments.Outcome) for o in got), got
+    assert sorted(o.status for o in got) == [201] + [422] * (THREADS - 1)
+    assert {o.body["code"] for o in got if o.status == 422} == {"already_paid"}
+    assert Payment.objects.filter(enrolment_id=enrolment.pk).count() == 1
