@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from yibao import registry
 
+SCHEME = "resident"
+
 
 def register() -> None:
     registry.urls("yibao.collection.urls")
@@ -12,6 +14,16 @@ def register() -> None:
 
     registry.api_router("/collection", router)
 
+    registry.nav("collection_channels", "缴费渠道", capability="collection.channels", scheme=SCHEME, order=300)
+    registry.panel("collection-my-payments", "collection/home_payments.html", context=_my_payments,
+                   capability="resident.self", scheme=SCHEME, order=20)
+
     from .cli import configure, run
 
     registry.command("collection", "城乡居民医保费征收：缴费渠道、对账、资助与退费", configure, run)
+
+
+def _my_payments(user) -> dict:
+    from .selectors import my_payments
+
+    return my_payments(user)

@@ -1,5 +1,5 @@
 """Reads of the collection, through the reader's scope (``access.scoping``)."""
 
-from .payments import channels, payments_for, payments_of_person
+from .payments import channels, my_payments, payments_for, payments_of_person, regions_of_person
 
-__all__ = ["channels", "payments_for", "payments_of_person"]
+__all__ = ["channels", "payments_for", "my_payments", "payments_of_person", "regions_of_person"]
