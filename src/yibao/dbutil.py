@@ -141,7 +141,9 @@ def bulk_insert(model, fields: Sequence[str], rows: Iterable[tuple], *, prepared
     count = 0
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
-            with cur.cursor.copy(f"COPY {qn(meta.db_table)} ({names}) FROM STDIN") as copy:
+            # the raw COPY bypasses Django's cursor wrapper: its errors are wrapped here, so that a
+            # unique violation is Django's IntegrityError as for any other write
+            with connection.wrap_database_errors, cur.cursor.copy(f"COPY {qn(meta.db_table)} ({names}) FROM STDIN") as copy:
                 for row in prepared:
                     copy.write_row(row)
                     count += 1

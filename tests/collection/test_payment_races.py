@@ -42,16 +42,19 @@ def postgres(settings):
 def writes_meet(monkeypatch):
     """Every thread has judged its payment before any of them writes, as in the widest race."""
     arrived = threading.Barrier(THREADS)
-    create = Payment.objects.bulk_create
+    insert = payments.insert_payments
+    met = []
 
-    def meeting(objs, *args, **kwargs):
+    def meeting(rows):
         try:
             arrived.wait(timeout=3)
+            met.append(True)
         except threading.BrokenBarrierError:
             pass
-        return create(objs, *args, **kwargs)
+        return insert(rows)
 
-    monkeypatch.setattr(Payment.objects, "bulk_create", meeting)
+    monkeypatch.setattr(payments, "insert_payments", meeting)
+    return met
 
 
 def _item(enrolment, transaction_id: str) -> payments.PaymentIn:
@@ -64,6 +67,7 @@ def test_the_same_transaction_sent_at_once_is_recorded_once(writes_meet):
     made, _ = channel()
     got = together(THREADS, lambda i: payments.channel_payment(made, _item(enrolment, "SAME-1")))
     assert all(isinstance(o, payments.Outcome) for o in got), got
+    assert writes_meet, "the threads never met at the write"
     assert sorted(o.status for o in got) == [200] * (THREADS - 1) + [201]
     assert Payment.objects.filter(channel=made, transaction_id="SAME-1").count() == 1
     assert len({o.body["payment_id"] for o in got}) == 1
@@ -75,6 +79,7 @@ def test_one_person_paid_by_several_transactions_at_once_is_paid_once(writes_mee
     made, _ = channel()
     got = together(THREADS, lambda i: payments.channel_payment(made, _item(enrolment, f"EACH-{i}")))
     assert all(isinstance(o, payments.Outcome) for o in got), got
+    assert writes_meet, "the threads never met at the write"
     assert sorted(o.status for o in got) == [201] + [422] * (THREADS - 1)
     assert {o.body["code"] for o in got if o.status == 422} == {"already_paid"}
     assert Payment.objects.filter(enrolment_id=enrolment.pk).count() == 1

@@ -3,8 +3,8 @@ judged on (the person's enrolments, birth date, hardship categories) and the enr
 transitions that payment and refund make (已登记 → 已缴费 → 已退费). Collection imports this
 module and the selectors, never the models or the services (import-linter checks it).
 
-Reads take many identity numbers at once, so a channel's batch of a thousand payments costs a
-few queries, not thousands."""
+Reads take many identity numbers at once (one parameter each query, ``dbutil.text_values``), so
+a channel's batch of a thousand payments costs a few queries, not thousands."""
 
 from __future__ import annotations
 
@@ -15,12 +15,14 @@ from dataclasses import dataclass
 from django.db.models import Q
 from django.utils import timezone
 
+from yibao.dbutil import text_values
+
 from .models import Enrolment, EnrolmentStatus, HardshipGrant, Kind, LifeStatus, Person
 
 __all__ = ["EnrolmentFacts", "EnrolmentStatus", "Kind", "categories_many", "enrolment_facts", "mark_paid",
            "mark_refunded", "persons_known"]
 
-_CHUNK = 900  # identity numbers per query (SQLite's bound-parameter limit is higher; keep queries modest)
+_CHUNK = 900  # enrolments per UPDATE
 
 
 @dataclass(frozen=True)
@@ -40,47 +42,37 @@ class EnrolmentFacts:
     deceased_on: dt.date | None
 
 
-def _chunks(values: list[str]):
-    for i in range(0, len(values), _CHUNK):
-        yield values[i:i + _CHUNK]
-
-
 def enrolment_facts(id_numbers) -> dict[str, list[EnrolmentFacts]]:
     """Every enrolment (any region, any year) of each identity number, newest year first; a number
     with no enrolment anywhere is absent."""
     numbers = sorted(set(id_numbers))
     out: dict[str, list[EnrolmentFacts]] = defaultdict(list)
-    for chunk in _chunks(numbers):
-        rows = (Enrolment.objects.filter(id_number__in=chunk)
-                .values_list("id", "region_id", "insurance_year", "status", "kind", "division_id",
-                             "division__path", "id_number", "person__name", "person__birth_date", "moved_in_on",
-                             "paid_at_origin", "person__life_status", "person__life_status_on")
-                .order_by("id_number", "-insurance_year", "id"))
-        for (pk, region, year, status, kind, division, path, number, name, birth, moved, origin, life,
-             life_on) in rows:
-            out[number].append(EnrolmentFacts(pk, region, year, status, kind, division, path, number, name, birth,
-                                              moved, origin, life_on if life == LifeStatus.DECEASED else None))
+    rows = (Enrolment.objects.filter(id_number__in=text_values(numbers))
+            .values_list("id", "region_id", "insurance_year", "status", "kind", "division_id",
+                         "division__path", "id_number", "person__name", "person__birth_date", "moved_in_on",
+                         "paid_at_origin", "person__life_status", "person__life_status_on")
+            .order_by("id_number", "-insurance_year", "id"))
+    for (pk, region, year, status, kind, division, path, number, name, birth, moved, origin, life,
+         life_on) in rows:
+        out[number].append(EnrolmentFacts(pk, region, year, status, kind, division, path, number, name, birth,
+                                          moved, origin, life_on if life == LifeStatus.DECEASED else None))
     return dict(out)
 
 
 def persons_known(id_numbers) -> set[str]:
     """The identity numbers that have a person record somewhere in the system."""
     numbers = sorted(set(id_numbers))
-    known: set[str] = set()
-    for chunk in _chunks(numbers):
-        known.update(Person.objects.filter(id_number__in=chunk).values_list("id_number", flat=True))
-    return known
+    return set(Person.objects.filter(id_number__in=text_values(numbers)).values_list("id_number", flat=True))
 
 
 def categories_many(region: str, id_numbers, on: dt.date) -> dict[str, list[str]]:
     """Each person's hardship categories valid on ``on`` (认定日期 ≤ on ≤ 终止日期), sorted."""
     numbers = sorted(set(id_numbers))
     out: dict[str, set[str]] = defaultdict(set)
-    for chunk in _chunks(numbers):
-        grants = (HardshipGrant.objects.filter(region_id=region, id_number__in=chunk, valid_from__lte=on)
-                  .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on)).values_list("id_number", "category"))
-        for number, category in grants:
-            out[number].add(category)
+    grants = (HardshipGrant.objects.filter(region_id=region, id_number__in=text_values(numbers), valid_from__lte=on)
+              .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on)).values_list("id_number", "category"))
+    for number, category in grants:
+        out[number].add(category)
     return {number: sorted(cats) for number, cats in out.items()}
 
 

@@ -60,7 +60,7 @@ def authenticate(token: str | None) -> PaymentChannel:
     """The active channel whose token this is, or ``TokenRefused`` (401)."""
     if not token:
         raise TokenRefused("缺少渠道令牌：请在请求头中提供 Authorization: Bearer <令牌>。")
-    channel = PaymentChannel.objects.filter(token_digest=digest(token.strip())).first()
+    channel = PaymentChannel.objects.select_related("region").filter(token_digest=digest(token.strip())).first()
     if channel is None:
         raise TokenRefused("渠道令牌无效。")
     if channel.revoked_at is not None:
