@@ -54,6 +54,7 @@ TODAY = "2023-11-20"                        # in 晋城's 2024 collection period
 PAID_AT = "2023-11-20T10:30:00+08:00"
 USER, PASSWORD = "bench.admin", "Bench-pass-1"
 RETRY_SHARE = 10                            # one payment in ten is a retry
+SINGLE_SHARE = 50_000                       # residents kept for the single endpoint
 OPTIONS = {"seconds": 60, "single_seconds": 20, "batch_clients": 4, "clients": 16}
 
 
@@ -101,10 +102,12 @@ def run_worker(url: str) -> dict:
                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         _wait(server, port)
-        numbers = iter(people)
-        pool = _Pool(numbers)
+        # the single endpoint pays the last SINGLE_SHARE residents, the batches the others
+        reserved = min(len(people) // 4, SINGLE_SHARE)
+        pool = _Pool(iter(people[:-reserved]))
         batch = _batch_load(port, token, pool, payable, OPTIONS["seconds"], OPTIONS["batch_clients"])
         log(f"batch: {batch['recorded_rate']:.0f} recorded/s, {batch['requests']} requests, {batch['answers']}")
+        pool.refill(iter(people[-reserved:]))
         single = _single_load(port, token, pool, payable, OPTIONS["single_seconds"], OPTIONS["clients"])
         log(f"single: {single['recorded_rate']:.0f} recorded/s")
         jar = _sign_in(port)
@@ -166,6 +169,10 @@ class _Pool:
         self.recorded: dict[str, tuple[str, str]] = {}   # transaction id → (identity number, amount)
         self.statuses: Counter = Counter()
         self.exhausted = False
+
+    def refill(self, numbers) -> None:
+        with self._lock:
+            self._numbers, self.exhausted = numbers, False
 
     def take(self, n: int) -> list[tuple[str, str, str]]:
         with self._lock:
@@ -284,7 +291,7 @@ def _single_load(port, token, pool: _Pool, payable: Decimal, seconds: float, cli
 
     counts = _closed_loop(clients, seconds, body_of, on_answer)
     return {"requests": counts["requests"], "elapsed": counts["elapsed"], "errors": counts["errors"],
-            "answers": {k: v for k, v in counts.items() if k.startswith("status_")},
+            "answers": {k: v for k, v in counts.items() if k.startswith("status_")}, "exhausted": pool.exhausted,
             "request_rate": counts["requests"] / counts["elapsed"],
             "recorded_rate": counts["status_201"] / counts["elapsed"]}
 

@@ -225,14 +225,23 @@ PAYMENT_FIELDS = ("region_id", "insurance_year", "enrolment_id", "id_number", "n
                   "payer_name", "relationship", "refund_of_id", "actor_id", "actor_label", "created_at")
 
 
-def insert_payments(payments: list[Payment]) -> int:
-    """Write new payments in one statement (COPY on PostgreSQL): a batch's thousand rows through
-    the ORM's bulk_create cost several times more. Their ids are not set: read them back by a
-    unique key. Raises IntegrityError as any write would."""
+#: up to this many payments are inserted by the ORM (one INSERT … RETURNING gives their ids);
+#: more by COPY, whose ids are read back
+FEW = 10
+
+
+def insert_payments(payments: list[Payment]) -> None:
+    """Write new payments in one statement: a few through the ORM, which sets their ids; a batch
+    with COPY on PostgreSQL (``dbutil.bulk_insert``), as a thousand rows through the ORM's
+    bulk_create cost several times more, leaving their ids unset. Raises IntegrityError as any
+    write would."""
+    if len(payments) <= FEW:
+        Payment.objects.bulk_create(payments)
+        return
     now = timezone.now()
     for p in payments:
         p.created_at = now
-    return bulk_insert(Payment, PAYMENT_FIELDS, [tuple(getattr(p, f) for f in PAYMENT_FIELDS) for p in payments])
+    bulk_insert(Payment, PAYMENT_FIELDS, [tuple(getattr(p, f) for f in PAYMENT_FIELDS) for p in payments])
 
 
 def new_payment(item: PaymentIn, accepted: Accepted, *, payer: str, actor=None, **extra) -> Payment:
@@ -290,24 +299,27 @@ def record_channel_payments(channel: PaymentChannel, items: list[PaymentIn], *, 
             cleaned[n] = item
         except PaymentRefused as exc:
             outcomes[n] = Outcome(exc.status, error_body(exc), None, exc)
-    with transaction.atomic():
-        try:
-            with transaction.atomic():
+    try:
+        with transaction.atomic():
+            _record(channel, cleaned, outcomes)
+            _audit(channel, items, cleaned, outcomes, ip)
+    except IntegrityError:
+        # A concurrent request took a transaction id or paid for a person first, and has
+        # committed: read again, and answer each payment as its replay, its conflict or
+        # already_paid (in a batch, one savepoint per payment).
+        for n in cleaned:
+            outcomes[n] = None
+        with transaction.atomic():
+            if len(cleaned) == 1:
                 _record(channel, cleaned, outcomes)
-        except IntegrityError:
-            # a concurrent request took a transaction id or paid for a person first: one at a time
-            for n in cleaned:
-                outcomes[n] = None
-            for n, item in cleaned.items():
+            for n, item in cleaned.items() if len(cleaned) > 1 else ():
                 try:
                     with transaction.atomic():
                         _record(channel, {n: item}, outcomes)
                 except IntegrityError:
-                    # the other request has committed: read again, and answer as its replay,
-                    # its conflict, or already_paid
                     outcomes[n] = None
                     _record(channel, {n: item}, outcomes)
-        _audit(channel, items, cleaned, outcomes, ip)
+            _audit(channel, items, cleaned, outcomes, ip)
     return outcomes  # type: ignore[return-value]
 
 
@@ -337,11 +349,12 @@ def _record(channel: PaymentChannel, cleaned: dict[int, PaymentIn], outcomes: li
             rows.append((n, payment))
     if rows:
         insert_payments([p for _, p in rows])
-        ids = dict(Payment.objects.filter(channel=channel, transaction_id__in=text_values([p.transaction_id
-                                                                                          for _, p in rows]))
-                   .values_list("transaction_id", "pk"))
+        if any(p.pk is None for _, p in rows):
+            ids = dict(Payment.objects.filter(channel=channel, transaction_id__in=text_values(
+                [p.transaction_id for _, p in rows])).values_list("transaction_id", "pk"))
+            for _, p in rows:
+                p.pk = ids[p.transaction_id]
         for n, p in rows:
-            p.pk = ids[p.transaction_id]
             outcomes[n] = Outcome(201, payment_body(p), p)
         enrolments.mark_paid({p.enrolment_id: p.paid_on for _, p in rows})
     # repeats of a transaction id inside the batch answer like a replay of the first
