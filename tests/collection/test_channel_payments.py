@@ -99,6 +99,9 @@ def test_tokens_missing_wrong_or_revoked_answer_401(client, dongming):
     revoked = post(client, token, body(dongming[0]))
     assert revoked.status_code == 401 and "吊销" in revoked.json()["message"]
     assert not Payment.objects.exists()
+    refused = AuditEntry.objects.filter(action="collection.channel.token_refused").order_by("id")
+    assert [e.after["reason"] for e in refused] == ["missing", "unknown", "revoked"]
+    assert all(token not in json.dumps(e.after) for e in refused)
 
 
 def test_only_the_digest_of_a_token_is_kept(dongming):

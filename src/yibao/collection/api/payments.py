@@ -29,7 +29,7 @@ class ChannelToken(HttpBearer):
         return self.authenticate(request, token if scheme.lower() == "bearer" else "")
 
     def authenticate(self, request, token):
-        return channels.authenticate(token)
+        return channels.authenticate(token, ip=client_ip(request))
 
 
 class ChannelPaymentIn(Schema):

@@ -56,13 +56,21 @@ def revoke_channel(channel: PaymentChannel, *, actor=None) -> PaymentChannel:
     return channel
 
 
-def authenticate(token: str | None) -> PaymentChannel:
-    """The active channel whose token this is, or ``TokenRefused`` (401)."""
+def authenticate(token: str | None, *, ip: str | None = None) -> PaymentChannel:
+    """The active channel whose token this is, or ``TokenRefused`` (401). A refused token is
+    audited with the caller's address and the token's first characters, never the token."""
+    token = (token or "").strip()
+    channel = (PaymentChannel.objects.select_related("region").filter(token_digest=digest(token)).first()
+               if token else None)
+    if channel is not None and channel.revoked_at is None:
+        return channel
     if not token:
-        raise TokenRefused("缺少渠道令牌：请在请求头中提供 Authorization: Bearer <令牌>。")
-    channel = PaymentChannel.objects.select_related("region").filter(token_digest=digest(token.strip())).first()
-    if channel is None:
-        raise TokenRefused("渠道令牌无效。")
-    if channel.revoked_at is not None:
-        raise TokenRefused("渠道令牌已吊销。")
-    return channel
+        reason, message = "missing", "缺少渠道令牌：请在请求头中提供 Authorization: Bearer <令牌>。"
+    elif channel is None:
+        reason, message = "unknown", "渠道令牌无效。"
+    else:
+        reason, message = "revoked", "渠道令牌已吊销。"
+    record_event(None, "collection.channel.token_refused", "payment_channel", channel.pk if channel else "",
+                 after={"reason": reason, "token_hint": token[:6], "ip": ip or ""},
+                 division_path=channel.region.path if channel else "")
+    raise TokenRefused(message)
