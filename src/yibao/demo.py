@@ -119,9 +119,13 @@ def load_demo() -> list[DemoLogin]:
         _ensure(role=Role.INDIVIDUAL, username=number, full_name=name, id_number=number)
         logins.append(DemoLogin(Role.INDIVIDUAL.label, number, DEMO_PASSWORD, name))
     _demo_people(units)
-    for number, name in _demo_residents():
+    covered, unpaid = _demo_residents()
+    for number, name in covered:
         _ensure(role=Role.INDIVIDUAL, username=number, full_name=name, id_number=number)
         logins.append(DemoLogin(Role.INDIVIDUAL.label, number, DEMO_PASSWORD, f"{name}（已参保居民）"))
+    for number, name in unpaid:
+        _ensure(role=Role.INDIVIDUAL, username=number, full_name=name, id_number=number)
+        logins.append(DemoLogin(Role.INDIVIDUAL.label, number, DEMO_PASSWORD, f"{name}（已登记、待缴费居民）"))
     return logins
 
 
@@ -166,15 +170,15 @@ DEMO_RESIDENTS = [
 ]
 
 
-def _demo_residents() -> list[tuple[str, str]]:
-    """Register the villages' residents (once); returns the first of each village, who gets an
-    account to see their own coverage."""
+def _demo_residents() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """Register the villages' residents (once) and record the payments of most; returns the first
+    of each village and the first yet to pay, who get accounts to see their own coverage and pay."""
     import datetime as dt
 
     from yibao.resident import services as resident
-    from yibao.resident.models import Enrolment, EnrolmentStatus, HardshipGrant, Person
+    from yibao.resident.models import HardshipGrant, Person
 
-    first = []
+    first, unpaid, to_pay = [], [], []
     for region, village, agent_name, reviewer_name, county, paid_on in DEMO_RESIDENTS:
         agent, reviewer = User.objects.get(username=agent_name), User.objects.get(username=reviewer_name)
         for i in range(24):
@@ -190,11 +194,41 @@ def _demo_residents() -> list[tuple[str, str]]:
                 hk_name=name, household_number=f"{village[-6:]}{i // 4 + 1:03d}", phone=f"1380000{i:04d}")
             registration = resident.register(form, region=region, actor=agent)
             resident.review(registration, actor=reviewer, approve=True)
-            if i % 6 != 5:  # most paid; some still to pay
-                Enrolment.objects.filter(region_id=region, id_number=number, insurance_year=2024).update(
-                    status=EnrolmentStatus.PAID, paid_on=dt.date.fromisoformat(paid_on))
             if i % 8 == 3:
                 HardshipGrant.objects.get_or_create(
                     region_id=region, id_number=number, category="低保对象", source="civil_affairs",
                     valid_from=dt.date(2023, 1, 1), defaults={"name": name})
-    return first
+            if i % 6 != 5:  # most paid through the channel; some still to pay
+                to_pay.append((region, number, paid_on))
+            elif i == 5:
+                unpaid.append((number, name))
+    _demo_payments(to_pay)
+    return first, unpaid
+
+
+def _demo_payments(to_pay: list[tuple[str, str, str]]) -> None:
+    """The paid residents' payments, as the region's 微信 channel sent them (its token is not kept:
+    the administrator makes channels with their tokens on the 缴费渠道 page). Each payment has a
+    fixed transaction id, so running again records nothing twice."""
+    import datetime as dt
+
+    from yibao.collection import rules
+    from yibao.collection.models import PaymentChannel
+    from yibao.collection.services.channels import create_channel
+    from yibao.collection.services.payments import PaymentIn, record_channel_payments
+    from yibao.resident.collecting import categories_many
+
+    china = dt.timezone(dt.timedelta(hours=8))
+    for region in sorted({r for r, _, _ in to_pay}):
+        channel = (PaymentChannel.objects.filter(region_id=region, name="微信").first()
+                   or create_channel("微信", region=region)[0])
+        mine = [(number, dt.date.fromisoformat(day)) for r, number, day in to_pay if r == region]
+        items = []
+        for number, day in mine:
+            categories = categories_many(region, [number], day).get(number, [])
+            payable = rules.premium(region, 2024, categories).payable
+            if payable > 0:  # the fund pays the whole of some: nothing of their own to pay
+                items.append(PaymentIn(id_number=number, region=region, insurance_year=2024, amount=payable,
+                                       paid_at=dt.datetime.combine(day, dt.time(9, 30), china),
+                                       transaction_id=f"DEMO-{region}-{number}"))
+        record_channel_payments(channel, items)
