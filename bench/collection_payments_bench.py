@@ -98,10 +98,11 @@ def run_worker(url: str) -> dict:
 
     port = _free_port()
     env = {**os.environ, "DATABASE_URL": url, "ALLOWED_HOSTS": "127.0.0.1,localhost"}
+    errors = open(Path(os.environ.get("YIBAO_VAR_DIR", "/tmp")) / "server-errors.log", "w+b")  # noqa: SIM115
     server = subprocess.Popen([sys.executable, "-m", "yibao.cli", "serve", "--no-worker", "--port", str(port)],
-                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                              env=env, stdout=subprocess.DEVNULL, stderr=errors)
     try:
-        _wait(server, port)
+        _wait(server, port, errors)
         # the single endpoint pays the last SINGLE_SHARE residents, the batches the others
         reserved = min(len(people) // 4, SINGLE_SHARE)
         pool = _Pool(iter(people[:-reserved]))
@@ -119,6 +120,11 @@ def run_worker(url: str) -> dict:
             server.wait(timeout=20)
         except subprocess.TimeoutExpired:
             server.kill()
+        errors.seek(0)
+        logged = errors.read().decode(errors="replace")
+        errors.close()
+        if "Traceback" in logged:
+            log("server errors:\n" + logged[-4000:])
     check = _check(pool)
     log(f"check: {check}")
     ratio = single["request_rate"] / trivial["rate"] if trivial["rate"] else 0
@@ -350,7 +356,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _wait(server, port) -> None:
+def _wait(server, port, errors) -> None:
     deadline = time.time() + 120
     while True:
         try:
@@ -361,7 +367,8 @@ def _wait(server, port) -> None:
         except OSError:
             if server.poll() is not None or time.time() > deadline:
                 server.kill()
-                raise RuntimeError((server.stderr.read() or b"").decode()[-2000:]) from None
+                errors.seek(0)
+                raise RuntimeError(errors.read().decode(errors="replace")[-2000:]) from None
             time.sleep(0.3)
 
 

@@ -81,6 +81,16 @@ def test_a_payment_is_recorded_replayed_and_a_changed_replay_conflicts(client, d
     assert recorded.after["payments"][0]["payment"] == answer["payment_id"] and recorded.division_path
 
 
+def test_a_transaction_id_reused_for_another_person_conflicts(client, dongming):
+    _, token = channel()
+    first = post(client, token, body(dongming[0]))
+    assert first.status_code == 201
+    reused = post(client, token, body(dongming[1], transaction_id=first.json()["transaction_id"]))
+    assert reused.status_code == 409 and reused.json()["code"] == "conflict"
+    assert Enrolment.objects.get(pk=dongming[1].pk).status == EnrolmentStatus.REGISTERED
+    assert Payment.objects.count() == 1
+
+
 def test_the_same_transaction_id_from_another_channel_is_another_payment_attempt(client, dongming):
     _, wechat = channel("微信")
     _, alipay = channel("支付宝")

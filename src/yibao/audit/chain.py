@@ -135,7 +135,9 @@ def append(entries: list, *, insert: Callable[[list], list]) -> list:
             raise AppendOnlyError("审计日志只能追加，不能修改。")
         e.chain = chain_by_path[e.division_path or ""]
         by_chain.setdefault(e.chain, []).append(e)
-    with transaction.atomic():
+    # Inside the caller's transaction, no savepoint of its own: an entry that cannot be appended
+    # fails the whole action, and every audited action saves two round trips.
+    with transaction.atomic(savepoint=False):
         for key in sorted(by_chain):  # one order for every transaction: no deadlock between them
             head = AuditChain.objects.select_for_update().filter(key=key).first()
             if head is None:

@@ -13,8 +13,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
-from functools import cached_property
 from decimal import Decimal, InvalidOperation
+from functools import cached_property
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -311,22 +311,25 @@ def record_channel_payments(channel: PaymentChannel, items: list[PaymentIn], *, 
             outcomes[n] = None
         with transaction.atomic():
             if len(cleaned) == 1:
-                _record(channel, cleaned, outcomes)
+                _record(channel, cleaned, outcomes, known_first=True)
             for n, item in cleaned.items() if len(cleaned) > 1 else ():
                 try:
                     with transaction.atomic():
-                        _record(channel, {n: item}, outcomes)
+                        _record(channel, {n: item}, outcomes, known_first=True)
                 except IntegrityError:
                     outcomes[n] = None
-                    _record(channel, {n: item}, outcomes)
+                    _record(channel, {n: item}, outcomes, known_first=True)
             _audit(channel, items, cleaned, outcomes, ip)
     return outcomes  # type: ignore[return-value]
 
 
-def _record(channel: PaymentChannel, cleaned: dict[int, PaymentIn], outcomes: list) -> None:
+def _record(channel: PaymentChannel, cleaned: dict[int, PaymentIn], outcomes: list, *, known_first: bool = False) -> None:
+    """Judge and write ``cleaned``. A transaction the channel sent before is found among its
+    payments: on the common path only for the payments the judgement refuses (a replay's person is
+    already paid), so that a fresh payment costs no lookup; with ``known_first`` (after a lost
+    race, or a transaction id reused for another payment) for every payment, before judging."""
     digests = {n: item.digest() for n, item in cleaned.items()}
-    known = {p.transaction_id: p for p in
-             Payment.objects.filter(channel=channel, transaction_id__in={i.transaction_id for i in cleaned.values()})}
+    known = _known(channel, [i.transaction_id for i in cleaned.values()]) if known_first else {}
     fresh: dict[int, PaymentIn] = {}
     first_in_batch: dict[str, int] = {}
     for n, item in cleaned.items():
@@ -339,9 +342,14 @@ def _record(channel: PaymentChannel, cleaned: dict[int, PaymentIn], outcomes: li
             fresh[n] = item
     order = list(fresh)
     judged = judge_many([fresh[n] for n in order])
+    if not known_first:
+        known = _known(channel, [fresh[n].transaction_id for n, v in zip(order, judged, strict=True)
+                                 if isinstance(v, PaymentRefused)])
     rows: list[tuple[int, Payment]] = []
     for n, verdict in zip(order, judged, strict=True):
-        if isinstance(verdict, PaymentRefused):
+        if fresh[n].transaction_id in known:
+            outcomes[n] = _replay_or_conflict(fresh[n], digests[n], known[fresh[n].transaction_id])
+        elif isinstance(verdict, PaymentRefused):
             outcomes[n] = Outcome(verdict.status, error_body(verdict), None, verdict)
         else:
             payment = new_payment(fresh[n], verdict, payer=Payer.CHANNEL, channel=channel,
@@ -365,6 +373,13 @@ def _record(channel: PaymentChannel, cleaned: dict[int, PaymentIn], outcomes: li
                 outcomes[n] = _replay_or_conflict(item, digests[n], first.payment)
             else:
                 outcomes[n] = first
+
+
+def _known(channel: PaymentChannel, transaction_ids: list[str]) -> dict[str, Payment]:
+    if not transaction_ids:
+        return {}
+    return {p.transaction_id: p for p in
+            Payment.objects.filter(channel=channel, transaction_id__in=text_values(transaction_ids))}
 
 
 def _audit(channel: PaymentChannel, items: list[PaymentIn], cleaned: dict[int, PaymentIn], outcomes: list[Outcome],
