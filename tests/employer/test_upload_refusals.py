@@ -238,9 +238,9 @@ def test_non_finite_numbers_are_row_errors_in_the_report(client, value):
 def test_a_workbook_is_refused_clearly_where_it_cannot_be_measured(monkeypatch):
     """Under a server whose executable is no Python interpreter the sheet cannot be measured:
     the upload is refused with a message, not a server error."""
-    from yibao.employer import importing
+    from yibao.documents import workbooks
 
     declaration, user = make_declaration()
-    monkeypatch.setattr(importing.sys, "executable", "/nonexistent/python")
+    monkeypatch.setattr(workbooks.sys, "executable", "/nonexistent/python")
     with pytest.raises(services.DeclarationError, match="暂时无法检查"):
         services.import_file(declaration, xlsx_of(filled_rows(declaration)), "x.xlsx", actor=user)
