@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from yibao.errors import AppError, Conflict, Forbidden, NotFound, RuleRefused
 
-__all__ = ["AccountNumberTaken", "AppError", "Conflict", "DuplicateEnrolment", "Forbidden", "ImportRefused", "ImportRejected", "NotFound",
-           "RegistrationError", "RowError", "RuleRefused"]
+__all__ = ["AccountNumberTaken", "AppError", "Conflict", "DuplicateEnrolment", "Forbidden", "ImportRefused",
+           "ImportRejected", "NotFound", "RegistrationError", "RowError", "RuleRefused"]
 
 
 class RegistrationError(AppError):
