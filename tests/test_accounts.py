@@ -8,7 +8,7 @@ from factories import PASSWORD, AdminFactory, AgencyClerkFactory, AuditorFactory
 from yibao.access.roles import Role
 from yibao.access.scoping import scope_of
 from yibao.accounts.models import User
-from yibao.accounts.services import AccountError, create_user
+from yibao.accounts.services import AccountError, IdNumberTaken, change_id_number, create_user
 from yibao.audit.models import AuditEntry
 from yibao.regions.models import Division
 
@@ -122,6 +122,25 @@ def test_create_user_is_audited():
     entry = AuditEntry.objects.filter(action="user.create", object_id=str(user.pk)).get()
     assert entry.actor_label == admin.username
     assert entry.after["role"] == Role.AUDITOR
+
+
+def test_an_individual_account_follows_a_new_identity_number():
+    """The account signs in with its number: both move together, audited; a number another
+    account holds is refused with nothing changed; no account with the old number, nothing to do."""
+    clerk = AgencyClerkFactory()
+    mine, other, spare = IndividualFactory(), IndividualFactory(), IndividualFactory.build()
+    old = mine.id_number
+    with pytest.raises(IdNumberTaken, match=other.id_number):
+        change_id_number(old, other.id_number, actor=clerk)
+    mine.refresh_from_db()
+    assert mine.id_number == mine.username == old
+    assert change_id_number(spare.id_number, old, actor=clerk) is None
+    assert change_id_number(old, spare.id_number.lower(), actor=clerk, division_path="371728").pk == mine.pk
+    mine.refresh_from_db()
+    assert mine.id_number == mine.username == spare.id_number
+    entry = AuditEntry.objects.get(action="user.id_number", object_id=str(mine.pk))
+    assert entry.before["id_number"] == old and entry.after["username"] == spare.id_number
+    assert entry.actor_label == clerk.username and entry.division_path == "371728"
 
 
 def test_scope_is_a_region_subtree():

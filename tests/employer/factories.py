@@ -170,14 +170,16 @@ class Upload(io.BytesIO):
         self.size = len(data)
 
 
-def xlsx_bytes(rows) -> bytes:
+def xlsx_bytes(rows, *, formula_values: dict | None = None) -> bytes:
+    """An xlsx of ``rows``; cells given as ``"=…"`` are formulas, with the cached value from
+    ``formula_values`` (by formula text) if any, else 0."""
     buf = io.BytesIO()
     wb = xlsxwriter.Workbook(buf, {"in_memory": True})
     ws = wb.add_worksheet()
     for r, row in enumerate(rows):
         for c, v in enumerate(row):
             if isinstance(v, str) and v.startswith("="):
-                ws.write_formula(r, c, v)
+                ws.write_formula(r, c, v, None, (formula_values or {}).get(v, 0))
             elif v is not None:
                 ws.write(r, c, v)
     wb.close()

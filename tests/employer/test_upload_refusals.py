@@ -15,7 +15,8 @@ from django.urls import reverse
 from yibao.employer import services
 from yibao.employer.importing import read_table
 
-from .fresh import IN_WINDOW, QUICK_HASHERS, filled_rows, make_declaration, xlsx_of
+from .factories import filled, xlsx_bytes
+from .fresh import IN_WINDOW, QUICK_HASHERS, make_declaration
 
 pytestmark = pytest.mark.django_db
 
@@ -105,18 +106,18 @@ ENCRYPTED = cfb({"EncryptionInfo": b"\x04\x00\x04\x00\x40\x00\x00\x00" + b"<encr
 def bad_file(case: str, declaration) -> tuple[bytes, str, str]:
     """The file of a case: (data, file name, a part of the message)."""
     def with_formula() -> bytes:
-        rows = filled_rows(declaration)
+        rows = filled(declaration)
         rows[1][5] = "=6000"
-        return xlsx_of(rows, formula_values={"=6000": 6000})
+        return xlsx_bytes(rows, formula_values={"=6000": 6000})
 
     def good() -> bytes:
-        return xlsx_of(filled_rows(declaration))
+        return xlsx_bytes(filled(declaration))
 
     long_field = ("序号,姓名,身份证号码,个人编号,上年度缴费基数（元/月）,2023年度月平均实际工资（元）\n1,"
                   + "长" * 140_000 + ",370705198001010007,,,5000\n")
     cases = {
-        "sheet larger than memory": (lambda: _sparse(filled_rows(declaration)), "sparse.xlsx", "过大"),
-        "sheet over the cell limit": (lambda: _sparse(filled_rows(declaration), at=(299_999, 19)), "wide.xlsx",
+        "sheet larger than memory": (lambda: _sparse(filled(declaration)), "sparse.xlsx", "过大"),
+        "sheet over the cell limit": (lambda: _sparse(filled(declaration), at=(299_999, 19)), "wide.xlsx",
                                       "300000 行 × 20 列"),
         "bad crc": (lambda: corrupt_member(good(), SHEET, stored=True), "crc.xlsx", "损坏"),
         "broken deflate": (lambda: corrupt_member(good(), SHEET, stored=False), "deflate.xlsx", "损坏"),
@@ -216,10 +217,10 @@ def test_non_finite_numbers_are_row_errors_in_the_report(client, value):
     """A numeric cell the reader takes as NaN or infinity is a row error; the error report,
     written with each row, shows it as text."""
     declaration, user = make_declaration()
-    rows = filled_rows(declaration)
+    rows = filled(declaration)
     rows[1][4] = 123456.789   # the previous base column, numeric too
     rows[1][5] = 654321.987
-    data = rezip(xlsx_of(rows), replace={b"<v>123456.789</v>": b"<v>" + value + b"</v>",
+    data = rezip(xlsx_bytes(rows), replace={b"<v>123456.789</v>": b"<v>" + value + b"</v>",
                                          b"<v>654321.987</v>": b"<v>" + value + b"</v>"})
     outcome = services.run_import(declaration, data, "nan.xlsx", actor=user)
     assert not outcome.ok and outcome.error_count == 1 and outcome.errors[0]["row"] == 2
@@ -238,9 +239,9 @@ def test_non_finite_numbers_are_row_errors_in_the_report(client, value):
 def test_a_workbook_is_refused_clearly_where_it_cannot_be_measured(monkeypatch):
     """Under a server whose executable is no Python interpreter the sheet cannot be measured:
     the upload is refused with a message, not a server error."""
-    from yibao.employer import importing
+    from yibao.documents import workbooks
 
     declaration, user = make_declaration()
-    monkeypatch.setattr(importing.sys, "executable", "/nonexistent/python")
+    monkeypatch.setattr(workbooks.sys, "executable", "/nonexistent/python")
     with pytest.raises(services.DeclarationError, match="暂时无法检查"):
-        services.import_file(declaration, xlsx_of(filled_rows(declaration)), "x.xlsx", actor=user)
+        services.import_file(declaration, xlsx_bytes(filled(declaration)), "x.xlsx", actor=user)

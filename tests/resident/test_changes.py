@@ -153,6 +153,40 @@ def test_a_new_number_brings_its_sex_and_birth_date_and_moves_the_enrolments(per
     assert PersonVersion.objects.get().id_number == old
 
 
+def test_an_approved_new_number_moves_the_residents_own_account(client, person, clerk, reviewer):
+    """The resident signs in with, and finds their record by, the identity number: their account
+    takes the new number in the approval's transaction, audited."""
+    resident = resident_of(person)
+    old, new = person.id_number, resident_number(41)
+    request = services.file_change(person, {"id_number": new}, actor=resident, documents=docs())
+    services.review_change(request, actor=reviewer, approve=True)
+    resident.refresh_from_db()
+    assert (resident.id_number, resident.username) == (new, new)
+    assert selectors.person_for(resident, resident.id_number).pk == person.pk
+    entry = AuditEntry.objects.get(action="user.id_number", object_id=str(resident.pk))
+    assert entry.before == {"username": old, "id_number": old} and entry.after == {"username": new, "id_number": new}
+    assert entry.actor_id == reviewer.pk and entry.division_path == person.division.path
+    client.force_login(resident)  # still signed in, and the record is theirs
+    assert person.name in client.get(reverse("resident_me")).content.decode()
+
+
+def test_a_new_number_another_account_holds_refuses_the_approval(person, clerk, reviewer):
+    resident = resident_of(person)
+    old, new = person.id_number, resident_number(42)
+    IndividualFactory(id_number=new, username=new)
+    request = services.file_change(person, {"id_number": new}, actor=clerk, documents=docs())
+    with pytest.raises(AppError, match="已是另一个网上服务账号的登录账号") as refused:
+        services.review_change(request, actor=reviewer, approve=True)
+    assert refused.value.code == "account_number_taken" and refused.value.status == 409
+    person.refresh_from_db()
+    resident.refresh_from_db()
+    request.refresh_from_db()
+    assert person.id_number == old and resident.id_number == old and request.status == ChangeStatus.PENDING
+    assert set(Enrolment.objects.filter(person=person).values_list("id_number", flat=True)) == {old}
+    assert not PersonVersion.objects.exists()
+    assert not AuditEntry.objects.filter(action__in=["user.id_number", "resident.change.review"]).exists()
+
+
 def test_a_rejection_needs_a_reason_and_changes_nothing(person, clerk, reviewer):
     request = services.file_change(person, {"name": "改名"}, actor=clerk, documents=docs())
     with pytest.raises(AppError, match="须写明原因"):

@@ -262,3 +262,66 @@ def test_the_command_line_builds_confirms_posts_and_exports(tax, agent, people, 
     assert main([*base, tax.username, "roster", "build", "--village", DONGMING_OTHER_TOWNSHIP_VILLAGE,
                  "--year", str(YEAR)]) == 0
     assert main([*base, TaxClerkFactory(division=division(JINCHENG)).username, "roster", "build", *where]) == 2
+
+
+# --- the coming insurance year ------------------------------------------------------------------
+
+@pytest.mark.parametrize(("region", "today", "year"), [
+    ("371728", "2023-06-01", 2024),  # the 2024 collection period is the next to open
+    ("371728", "2023-10-09", 2024),  # it is open
+    ("371728", "2024-03-01", 2025),  # it has closed; 2025's notice is not configured yet
+    ("140500", "2023-12-25", 2024),  # 晋城's last day
+    ("140500", "2023-12-28", 2025),
+])
+def test_the_coming_insurance_year_is_the_engines(region, today, year):
+    from yibao.resident import rules
+
+    assert rules.renewal_year(region, dt.date.fromisoformat(today)) == year
+
+
+def test_the_open_collection_period_comes_before_the_next(monkeypatch):
+    """Two years' periods configured: the one open wins; none open, the next to open."""
+    from yibao.resident import rules
+
+    periods = {2024: ("2023-11-01", "2024-02-28"), 2025: ("2024-09-01", "2024-12-31")}
+
+    def period(region, insurance_year):
+        if insurance_year not in periods:
+            raise rules.RuleRefused("未规定", code="not_configured")
+        return dict(zip(("start", "end"), periods[insurance_year], strict=True))
+
+    monkeypatch.setattr(rules, "collection_period", period)
+    assert rules.renewal_year("371728", dt.date(2024, 1, 15)) == 2024
+    assert rules.renewal_year("371728", dt.date(2024, 5, 1)) == 2025
+    assert rules.renewal_year("371728", dt.date(2024, 10, 1)) == 2025
+    assert rules.renewal_year("371728", dt.date(2025, 1, 2)) == 2026
+    periods.clear()
+    with pytest.raises(rules.RuleRefused):
+        rules.renewal_year("371728", dt.date(2024, 1, 15))
+
+
+def test_the_page_the_api_and_the_command_line_default_to_the_coming_year(settings, client_for, tax, agent, people,
+                                                                          capsys):
+    from yibao.cli import main
+
+    settings.YIBAO_TODAY = dt.date(2023, 6, 1)  # before the 2024 collection period
+    assert "续保人员名册（2024年度）" in client_for(tax).get("/resident/rosters/").content.decode()
+    settings.YIBAO_TODAY = dt.date(2024, 3, 1)  # after it
+    c = client_for(tax)
+    assert "续保人员名册（2025年度）" in c.get("/resident/rosters/").content.decode()
+    assert main(["resident", "--as", tax.username, "roster", "build", "--village", DONGMING_VILLAGE]) == 0
+    assert "2025 年度续保人员名册：2 人" in capsys.readouterr().out
+    roster = Roster.objects.get()
+    assert roster.insurance_year == YEAR
+    rows = c.get("/api/v1/resident/rosters?township=371728001").json()
+    assert next(r for r in rows if r["village"] == DONGMING_VILLAGE)["roster"]["id"] == roster.pk
+    mine = client_for(agent).get("/resident/rosters/mine/").content.decode()
+    assert f"{YEAR}" in mine and people["paid"].name in mine
+
+
+def test_where_no_resident_scheme_runs_the_default_year_is_refused(client_for):
+    weifang = client_for(TaxClerkFactory(division=division("370700")))
+    page = weifang.get("/resident/rosters/")
+    assert page.status_code == 200 and "未开展城乡居民医保" in page.content.decode()
+    answer = weifang.get("/api/v1/resident/rosters")
+    assert answer.status_code == 400 and answer.json()["code"] == "no_region"

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 
 from yibao.access.roles import Role, ScopeKind, scope_kind
 from yibao.audit.services import client_ip, record_event
@@ -18,6 +18,10 @@ from .models import User
 
 class AccountError(ValueError):
     """A refused account action; ``str(exc)`` is the Chinese message for the user."""
+
+
+class IdNumberTaken(AccountError):
+    """The identity number is already another account's (its number or its user name)."""
 
 
 @transaction.atomic
@@ -64,6 +68,34 @@ def create_user(*, role: str, username: str, password: str, full_name: str = "",
     record_event(actor, "user.update" if existing else "user.create", "user", user.pk,
                  before=before, after=_snapshot(user),
                  division_path=(division.path if division else division_path))
+    return user
+
+
+@transaction.atomic
+def change_id_number(old: str, new: str, *, actor, division_path: str = "") -> User | None:
+    """Move the account that signs in with identity number ``old`` to ``new``: its number and its
+    user name (an individual signs in with the number), audited. Called by a domain app inside
+    the transaction that changes the person's number, so both change or neither. None when no
+    account has ``old``. Refused (``IdNumberTaken``), with nothing changed, when ``new`` is
+    another account's number or user name. ``division_path`` places the audit entry (an
+    individual's account has no division)."""
+    try:
+        new = parse_resident_id(new).number
+    except IdentityError as exc:
+        raise AccountError(str(exc)) from exc
+    old = (old or "").strip().upper()
+    user = User.objects.select_for_update().filter(id_number=old).first() if old else None
+    if user is None or old == new:
+        return user
+    if User.objects.filter(models.Q(username=new) | models.Q(id_number=new)).exclude(pk=user.pk).exists():
+        raise IdNumberTaken(f"身份证号码 {new} 已是另一个账号的登录账号。")
+    before = {"username": user.username, "id_number": user.id_number}
+    user.id_number = new
+    if scope_kind(user.role) == ScopeKind.PERSON:
+        user.username = new
+    user.save(update_fields=["id_number", "username"])
+    record_event(actor, "user.id_number", "user", user.pk, before=before,
+                 after={"username": user.username, "id_number": user.id_number}, division_path=division_path)
     return user
 
 

@@ -4,18 +4,14 @@ Nothing here writes to the database: ``read_declaration_file`` either returns ev
 keyed by identity number, or raises ``ImportRejected`` with the list of row errors, and the
 service applies the amounts in one transaction. Formulas are never evaluated: a workbook that
 contains any is refused. Damaged, encrypted and oversized files are refused with a message in
-Chinese; the first sheet's size is measured in a child process before it is read here, since the
-reader's native code aborts the process on a sheet too large for memory.
+Chinese; a workbook passes the platform's checks (``yibao.documents.workbooks.check_workbook``,
+with this app's limits) before it is read here.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import logging
-import subprocess
-import sys
-import zipfile
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -26,11 +22,7 @@ from yibao.identity import IdentityError, parse_resident_id
 
 from .errors import DeclarationError, ImportRejected, RowError, parse_amount
 
-logger = logging.getLogger(__name__)
-
 MAX_FILE_BYTES = 30 * 1024 * 1024
-MAX_UNPACKED_BYTES = 400 * 1024 * 1024
-MAX_COMPRESSION_RATIO = 150
 MAX_ROWS = 200_000
 MAX_CELL_CHARS = 500
 MAX_ERRORS = 1000
@@ -63,27 +55,20 @@ def check_file_size(size: int) -> None:
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # An encrypted (password-protected) xlsx is a compound file holding these two streams.
 ENCRYPTED_STREAMS = ("EncryptionInfo".encode("utf-16-le"), "EncryptedPackage".encode("utf-16-le"))
-DAMAGED = "无法读取该 Excel 文件，文件可能已损坏，请重新保存后上传。"
+DAMAGED = workbooks.DAMAGED
 NOT_XLSX = workbooks.NOT_XLSX
-# The first sheet is measured by the reader in a child process first: a few kilobytes can declare
-# a cell at XFD1048576, and the reader lays out every cell from A1 to it; the allocation fails in
-# its native code, which aborts the whole process (a worker serving other requests) rather than
-# raising. The child runs with capped memory and time; the sheet is read here only if it fits.
-MAX_SHEET_CELLS = 4_000_000   # rows × columns counted from A1 (the template: 6 columns)
-PROBE_MEMORY_BYTES = 2 * 1024 * 1024 * 1024
-PROBE_SECONDS = 120
-SHEET_PROBE = """
-import io, resource, sys
-limit, seconds = int(sys.argv[1]), int(sys.argv[2])
-resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds))
-resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-from python_calamine import CalamineWorkbook
-sheet = CalamineWorkbook.from_filelike(io.BytesIO(sys.stdin.buffer.read())).get_sheet_by_index(0)
-end = sheet.end or (-1, -1)
-print(end[0] + 1, end[1] + 1)
-"""
-TOO_LARGE_OR_DAMAGED = "无法读取该 Excel 文件：文件可能已损坏，或其中的表格范围过大。请检查后重新保存再上传。"
+# A workbook is checked before it is read (yibao.documents.workbooks): its first sheet is measured
+# in a child process with capped memory and time, since the reader's native code aborts the
+# process on a sheet too large for memory.
+LIMITS = workbooks.Limits(
+    unpacked_bytes=400 * 1024 * 1024,
+    compression_ratio=150,
+    sheet_cells=4_000_000,   # rows × columns counted from A1 (the template: 6 columns)
+    probe_memory_bytes=2 * 1024 * 1024 * 1024,
+    probe_seconds=120,
+)
+# the platform's refusals with this app's codes (the others keep DeclarationError's own)
+CODES = {"too_large": "too_large", "unavailable": "unavailable"}
 
 
 def read_table(data: bytes, filename: str = "") -> list[list]:
@@ -104,29 +89,10 @@ def read_table(data: bytes, filename: str = "") -> list[list]:
 
 def _read_xlsx(data: bytes) -> list[list]:
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        infos = archive.infolist()
-    except Exception:  # zipfile raises several error types for damaged archives
-        raise DeclarationError(NOT_XLSX) from None
-    unpacked = sum(i.file_size for i in infos)
-    packed = max(1, sum(i.compress_size for i in infos))
-    if unpacked > MAX_UNPACKED_BYTES or unpacked / packed > MAX_COMPRESSION_RATIO:
-        raise DeclarationError("文件解压后异常庞大，已拒绝（疑似压缩炸弹）。")
-    names = [i.filename for i in infos]
-    if "xl/workbook.xml" not in names:
-        raise DeclarationError(NOT_XLSX)
-    if len(set(names)) != len(names):  # readers differ on which of two same-named parts they take
-        raise DeclarationError(NOT_XLSX)
-    try:
-        workbooks.refuse_formulas_in_sheets(archive, infos)
+        workbooks.check_workbook(data, LIMITS)
     except workbooks.WorkbookRefused as exc:
-        raise DeclarationError(exc.message) from None
-    except Exception:  # a bad CRC, a broken deflate stream, an unsupported or encrypted member
-        raise DeclarationError(DAMAGED) from None
-    rows, columns = _first_sheet_extent(data)
-    if rows * columns > MAX_SHEET_CELLS:
-        raise DeclarationError(f"文件中的表格范围过大（{rows} 行 × {columns} 列），请删除多余的行、列后上传。"
-                               f"单次最多 {MAX_ROWS} 行。", code="too_large")
+        message = exc.message + (f"单次最多 {MAX_ROWS} 行。" if exc.code == "too_large" else "")
+        raise DeclarationError(message, code=CODES.get(exc.code)) from None
     try:
         sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
         return sheet.to_python(skip_empty_area=False)
@@ -136,28 +102,6 @@ def _read_xlsx(data: bytes) -> list[list]:
         if type(exc).__name__ != "PanicException":
             raise
         raise DeclarationError(DAMAGED) from None
-
-
-def _first_sheet_extent(data: bytes) -> tuple[int, int]:
-    """Rows and columns of the first sheet counted from A1, as the reader lays them out, measured
-    in a child process with capped memory and processor time (see ``SHEET_PROBE``)."""
-    try:
-        command = [sys.executable, "-I", "-c", SHEET_PROBE, str(PROBE_MEMORY_BYTES), str(PROBE_SECONDS)]
-        done = subprocess.run(command, input=data, capture_output=True,  # noqa: S603 (fixed command; data on stdin)
-                              timeout=PROBE_SECONDS * 2, check=False)
-    except subprocess.TimeoutExpired:
-        raise DeclarationError(TOO_LARGE_OR_DAMAGED) from None
-    except OSError:  # no interpreter to start (sys.executable is not Python under this server)
-        logger.exception("cannot start %s to measure an uploaded workbook", sys.executable)
-        raise DeclarationError("服务器暂时无法检查 Excel 文件，请稍后再试，或另存为 CSV 后上传。",
-                               code="unavailable") from None
-    try:
-        rows, columns = (int(n) for n in done.stdout.split())
-    except ValueError:  # the reader refused the file, ran out of memory or time
-        raise DeclarationError(TOO_LARGE_OR_DAMAGED) from None
-    if done.returncode != 0:
-        raise DeclarationError(TOO_LARGE_OR_DAMAGED)
-    return max(rows, 0), max(columns, 0)
 
 
 def _read_csv(data: bytes) -> list[list]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from yibao.errors import AppError, Conflict, Forbidden, NotFound, RuleRefused
 
-__all__ = ["AppError", "Conflict", "DuplicateEnrolment", "Forbidden", "ImportRefused", "ImportRejected", "NotFound",
-           "RegistrationError", "RowError", "RuleRefused"]
+__all__ = ["AccountNumberTaken", "AppError", "Conflict", "DuplicateEnrolment", "Forbidden", "ImportRefused",
+           "ImportRejected", "NotFound", "RegistrationError", "RowError", "RuleRefused"]
 
 
 class RegistrationError(AppError):
@@ -21,6 +21,18 @@ class DuplicateEnrolment(Conflict):
     def __init__(self, message: str, places: list[str]):
         self.places = places
         super().__init__(message, code=self.code, fields={"id_number": message})
+
+
+class AccountNumberTaken(Conflict):
+    """An approved identity number change whose new number another sign-in account already
+    holds: the resident's own account could not follow it, so the change is not applied."""
+
+    code = "account_number_taken"
+
+    def __init__(self, number: str):
+        super().__init__(f"新的身份证号码 {number} 已是另一个网上服务账号的登录账号，本人账号无法随之变更，"
+                         "变更未生效。请核实该账号归属（如为本人另行注册，请先由系统管理员注销该账号）后再审核。",
+                         code=self.code, fields={"id_number": "已是另一账号的登录账号"})
 
 
 class RosterError(AppError):

@@ -2,9 +2,10 @@
 csv in UTF-8 or GBK, read row by row without holding the file's text in memory.
 
 Nothing here writes to the database. A workbook is checked before it is read, as the employee
-scheme's declaration files are: no formulas, no compression bombs, and the first sheet's extent
-measured in a child process with capped memory (a few kilobytes can declare a sheet the reader
-cannot lay out, and its native code aborts the process rather than raising).
+scheme's declaration files are, by ``yibao.documents.workbooks.check_workbook`` with this
+scheme's limits: no formulas, no compression bombs, and the first sheet's extent measured in a
+child process with capped memory (a few kilobytes can declare a sheet the reader cannot lay out,
+and its native code aborts the process rather than raising).
 """
 
 from __future__ import annotations
@@ -13,9 +14,6 @@ import codecs
 import csv
 import datetime as dt
 import re
-import subprocess
-import sys
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,28 +26,21 @@ from .errors import ImportRefused
 
 MAX_FILE_BYTES = 400 * 1024 * 1024       # 1.6 million rows of csv are about 150 MB
 MAX_XLSX_BYTES = 100 * 1024 * 1024
-MAX_UNPACKED_BYTES = 1500 * 1024 * 1024
-MAX_COMPRESSION_RATIO = 150
 MAX_CELL_CHARS = 200
 HEADER_SEARCH_ROWS = 10
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-DAMAGED = "无法读取该 Excel 文件，文件可能已损坏，请重新保存后上传。"
+DAMAGED = workbooks.DAMAGED
 NOT_XLSX = workbooks.NOT_XLSX
-PROBE_MEMORY_BYTES = 3 * 1024 * 1024 * 1024
-PROBE_SECONDS = 300
-MAX_SHEET_CELLS = 1_048_576 * 16
-SHEET_PROBE = """
-import io, resource, sys
-limit, seconds = int(sys.argv[1]), int(sys.argv[2])
-resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds))
-resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-from python_calamine import CalamineWorkbook
-sheet = CalamineWorkbook.from_filelike(io.BytesIO(sys.stdin.buffer.read())).get_sheet_by_index(0)
-end = sheet.end or (-1, -1)
-print(end[0] + 1, end[1] + 1)
-"""
+LIMITS = workbooks.Limits(
+    unpacked_bytes=1500 * 1024 * 1024,
+    compression_ratio=150,
+    sheet_cells=1_048_576 * 16,
+    probe_memory_bytes=3 * 1024 * 1024 * 1024,
+    probe_seconds=300,
+)
+# the platform's refusals with this scheme's codes: "format" for any other
+CODES = {"formulas": "formulas", "too_large": "too_large"}
 
 
 def clean_header(value) -> str:
@@ -197,40 +188,9 @@ def _check_xlsx(path: Path) -> None:
         raise ImportRefused(f"Excel 文件过大：不能超过 {MAX_XLSX_BYTES // 1024 // 1024} MB，大文件请另存为 CSV 后导入。",
                             code="too_large")
     try:
-        archive = zipfile.ZipFile(path)
-        infos = archive.infolist()
-    except Exception:  # zipfile raises several error types for damaged archives
-        raise ImportRefused(NOT_XLSX, code="format") from None
-    unpacked = sum(i.file_size for i in infos)
-    packed = max(1, sum(i.compress_size for i in infos))
-    if unpacked > MAX_UNPACKED_BYTES or unpacked / packed > MAX_COMPRESSION_RATIO:
-        raise ImportRefused("文件解压后异常庞大，已拒绝（疑似压缩炸弹）。", code="format")
-    names = [i.filename for i in infos]
-    if "xl/workbook.xml" not in names or len(set(names)) != len(names):
-        raise ImportRefused(NOT_XLSX, code="format")
-    try:
-        # every part a reader may take as a sheet, wherever the workbook's relationships put it
-        workbooks.refuse_formulas_in_sheets(archive, infos)
+        workbooks.check_workbook(path, LIMITS)
     except workbooks.WorkbookRefused as exc:
-        raise ImportRefused(exc.message, code=exc.code) from None
-    except Exception:  # a bad CRC, a broken deflate stream
-        raise ImportRefused(DAMAGED, code="format") from None
-    rows, columns = _probe(path)
-    if rows * columns > MAX_SHEET_CELLS:
-        raise ImportRefused(f"文件中的表格范围过大（{rows} 行 × {columns} 列），请删除多余的行、列后上传。", code="too_large")
-
-
-def _probe(path: Path) -> tuple[int, int]:
-    try:
-        command = [sys.executable, "-I", "-c", SHEET_PROBE, str(PROBE_MEMORY_BYTES), str(PROBE_SECONDS)]
-        done = subprocess.run(command, input=path.read_bytes(), capture_output=True,  # noqa: S603 (fixed command)
-                              timeout=PROBE_SECONDS * 2, check=False)
-        rows, columns = (int(n) for n in done.stdout.split())
-    except (subprocess.TimeoutExpired, ValueError, OSError):
-        raise ImportRefused("无法读取该 Excel 文件：文件可能已损坏，或其中的表格范围过大。", code="format") from None
-    if done.returncode != 0:
-        raise ImportRefused(DAMAGED, code="format")
-    return max(rows, 0), max(columns, 0)
+        raise ImportRefused(exc.message, code=CODES.get(exc.code, "format")) from None
 
 
 def _sheet(path: Path):

@@ -10,7 +10,8 @@ from typing import Any
 from yibao.errors import RuleRefused
 from yibao.policy import get_engine
 
-__all__ = ["RuleRefused", "ask", "answer", "hardship_categories", "premium", "benefit"]
+__all__ = ["RuleRefused", "answer", "ask", "benefit", "renewal_year", "collection_period",
+           "default_insurance_year", "hardship_categories", "premium", "roster_basis"]
 
 
 def answer(region: str, question: str, **inputs: Any):
@@ -59,6 +60,28 @@ def default_insurance_year(region: str, today: dt.date) -> int:
     except RuleRefused:
         return today.year
     return today.year + 1 if dt.date.fromisoformat(period["start"]) <= today else today.year
+
+
+def renewal_year(region: str, today: dt.date) -> int:
+    """The coming insurance year, which renewal is for (the 续保人员名册 is made for it): the year
+    whose collection period (集中缴费期) is open on ``today``, else the next to open. Where the
+    notices give no period open or to come, the year after the last whose period has closed (its
+    notice not yet configured). Asked of the engine for last year to two years on; where it
+    gives no collection period for any of them, its refusal (``RuleRefused``)."""
+    periods, refusals = {}, {}
+    for year in range(today.year - 1, today.year + 3):
+        try:
+            period = collection_period(region, year)
+        except RuleRefused as exc:
+            refusals[year] = exc
+            continue
+        periods[year] = (dt.date.fromisoformat(period["start"]), dt.date.fromisoformat(period["end"]))
+    if not periods:
+        raise refusals[today.year + 1]
+    open_or_next = [y for y, (start, end) in periods.items() if today <= end]
+    if open_or_next:
+        return min(open_or_next, key=lambda y: (periods[y][0] > today, periods[y][0], y))
+    return max(periods) + 1
 
 
 def roster_basis(region: str, insurance_year: int) -> str:

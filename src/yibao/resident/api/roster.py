@@ -7,7 +7,6 @@ import datetime as dt
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 
-from yibao import clock
 from yibao.access.permissions import require_capability
 from yibao.http import PDF, XLSX, attachment, file_responses, refusals, responds
 from yibao.jobs.schemas import JobStartedOut, job_started
@@ -68,7 +67,7 @@ def list_rosters(request, year: int | None = Query(None, **YEARS), township: str
     """The villages of the caller's area with their roster for ``year`` (default: the coming
     insurance year) and how many people paid for the year before."""
     require_capability(request.user, "resident.view")
-    year = year or clock.today().year + 1
+    year = year or selectors.roster_year(request.user)
     rows = selectors.villages_for(request.user, year, township=township, q=q)[offset:offset + limit]
     return [{"village": r.village.key, "village_name": r.village.name, "township": r.village.parent_id or "",
              "township_name": r.village.parent.name if r.village.parent else "", "insured_last_year": r.insured,

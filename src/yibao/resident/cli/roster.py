@@ -1,5 +1,6 @@
-"""``yibao resident --as USER roster build|confirm|post|export --village CODE --year YEAR
-[--format pdf|xlsx --out FILE]``: the renewal roster (续保人员名册) from the command line."""
+"""``yibao resident --as USER roster build|confirm|post|export --village CODE [--year YEAR]
+[--format pdf|xlsx --out FILE]``: the renewal roster (续保人员名册) from the command line; the
+year is the coming insurance year unless given, as on the page and over the API."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ def configure(sub) -> None:
     r.add_argument("step", choices=["build", "confirm", "post", "export"],
                    help="build 生成（核准前可重新生成）/ confirm 核准 / post 张贴公示 / export 导出")
     r.add_argument("--village", required=True, help="村（社区）12 位区划代码")
-    r.add_argument("--year", type=int, required=True, help="续保年度")
+    r.add_argument("--year", type=int, help="续保年度（默认为即将开始的保险年度：集中缴费期正在进行或下一个开始的年度）")
     r.add_argument("--format", default="pdf", choices=["pdf", "xlsx"])
     r.add_argument("--out", help="导出文件（默认为名册文件名）")
 
@@ -30,25 +31,26 @@ def roster(args, actor) -> int:
     if not user_can(actor, STEP_CAPABILITY[args.step]):
         print(f"用户 {actor.username} 无权执行此操作", file=sys.stderr)
         return 2
+    year = args.year or selectors.roster_year(actor)
     if args.step == "build":
         village = selectors.village_for(actor, args.village)
         if village is None:
             print(f"村（社区）{args.village} 不存在，或不在 {actor.username} 的负责区域内", file=sys.stderr)
             return 2
-        made = services.build(village, args.year, actor=actor)
-        print(f"已生成 {village.name} {args.year} 年度续保人员名册：{made.people} 人（{made.get_status_display()}）")
+        made = services.build(village, year, actor=actor)
+        print(f"已生成 {village.name} {year} 年度续保人员名册：{made.people} 人（{made.get_status_display()}）")
         return 0
-    found = selectors.roster_of_village(actor, args.village, args.year)
+    found = selectors.roster_of_village(actor, args.village, year)
     if found is None:
-        print(f"{args.village} 没有 {args.year} 年度续保人员名册，或不在 {actor.username} 的负责区域内", file=sys.stderr)
+        print(f"{args.village} 没有 {year} 年度续保人员名册，或不在 {actor.username} 的负责区域内", file=sys.stderr)
         return 2
     if args.step == "confirm":
         done = services.confirm(found, actor=actor)
-        print(f"已核准 {done.division.name} {args.year} 年度续保人员名册：{done.people} 人")
+        print(f"已核准 {done.division.name} {year} 年度续保人员名册：{done.people} 人")
         return 0
     if args.step == "post":
         done = services.post(found, actor=actor)
-        print(f"已登记 {done.division.name} {args.year} 年度续保人员名册张贴公示")
+        print(f"已登记 {done.division.name} {year} 年度续保人员名册张贴公示")
         return 0
     total = [1]
 

@@ -7,11 +7,28 @@ from dataclasses import dataclass
 
 from django.db.models import Count, QuerySet
 
+from yibao import clock
 from yibao.access.scoping import scope_of
 from yibao.identity import mask_id_number
 from yibao.regions.models import Division, Level
 
+from .. import rules
+from ..errors import RosterError
 from ..models import Enrolment, EnrolmentStatus, Roster, RosterEntry
+from .places import region_of
+
+NO_REGION = "您所在地区未开展城乡居民医保（以政策文件为准），没有续保人员名册。"
+
+
+def roster_year(user) -> int:
+    """The insurance year the reader's rosters are made for unless another is asked for: the
+    coming one of the reader's region, as its notices give it (``rules.renewal_year``).
+    Refused where the reader's area runs no resident scheme, or the engine gives no collection
+    period near the business date."""
+    region = region_of(user)
+    if region is None:
+        raise RosterError(NO_REGION, code="no_region")
+    return rules.renewal_year(region.key, clock.today())
 
 
 def rosters_for(user) -> QuerySet[Roster]:

@@ -8,7 +8,9 @@ Approval applies the change through ``persons.apply_values``, so the values it r
 as a version and what the record said on a past date stays answerable. A change that conflicts
 (the new identity number is insured elsewhere for a year the person is enrolled in) is not
 applied: it waits in the problem queue (参保信息处理机制, 东明 五(二)) until the conflict is
-resolved and the request is approved again, or it is rejected."""
+resolved and the request is approved again, or it is rejected. A new identity number moves the
+resident's own sign-in account with it (``yibao.accounts.services.change_id_number``); where
+another account already holds the number the approval is refused and nothing changes."""
 
 from __future__ import annotations
 
@@ -23,10 +25,11 @@ from django.utils import timezone
 from yibao import clock
 from yibao.access.permissions import user_can
 from yibao.access.roles import Role
+from yibao.accounts.services import IdNumberTaken, change_id_number
 from yibao.audit.services import record_event
 from yibao.documents.scans import ScanRefused, check_scan
 
-from ..errors import Conflict, RegistrationError
+from ..errors import AccountNumberTaken, Conflict, RegistrationError
 from ..models import (
     CHANGEABLE,
     Basis,
@@ -230,6 +233,15 @@ def _values(person: Person, clean: dict) -> dict:
     return values
 
 
+def _move_account(person: Person, number: str, actor) -> None:
+    """The resident's own account signs in with, and finds its record by, the identity number:
+    it takes the new number with the record. Refused when another account holds that number."""
+    try:
+        change_id_number(person.id_number, number, actor=actor, division_path=person.division.path)
+    except IdNumberTaken:
+        raise AccountNumberTaken(number) from None
+
+
 def _close_problems(request: ChangeRequest, actor, status: str, note: str) -> None:
     request.problems.filter(status__in=[ProblemStatus.OPEN, ProblemStatus.RETURNED]).update(
         status=status, resolved_by_id=actor.pk, resolved_at=timezone.now(), instructions=note[:1000])
@@ -277,6 +289,8 @@ def review_change(request: ChangeRequest, *, actor, approve: bool, note: str = "
         return request
 
     before = {k: _current(person, k) for k in clean}
+    if "id_number" in clean:
+        _move_account(person, clean["id_number"], actor)
     apply_values(person, _values(person, clean), actor=actor, change=request)
     if "id_number" in clean:  # the enrolments' copy of the number, by which duplicates are found
         Enrolment.objects.filter(person=person).update(id_number=clean["id_number"])

@@ -11,7 +11,6 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
-from yibao import clock
 from yibao.access.permissions import require, user_can
 from yibao.http import attachment
 
@@ -23,16 +22,20 @@ from ..selectors.places import region_of
 from ..services import roster as services
 
 
-def _year(text, default: int | None = None) -> int | None:
+def _year(text) -> int | None:
     text = (text or "").strip()
     if len(text) == 4 and text.isascii() and text.isdecimal():
         return int(text)
-    return default
+    return None
 
 
-def coming_year() -> int:
-    """The insurance year a roster is made for by default: the one after the business date's."""
-    return clock.today().year + 1
+def _year_asked(request) -> int:
+    """The year of ``?year=``, else the coming insurance year (``selectors.roster.roster_year``)."""
+    return _year(request.GET.get("year")) or selectors.roster_year(request.user)
+
+
+def _no_year(request, exc: AppError):
+    return render(request, "resident/no_region.html", {"message": str(exc)})
 
 
 def _roster_or_404(request, pk):
@@ -44,7 +47,10 @@ def _roster_or_404(request, pk):
 
 @require("resident.view")
 def rosters(request):
-    year = _year(request.GET.get("year"), coming_year())
+    try:
+        year = _year_asked(request)
+    except AppError as exc:
+        return _no_year(request, exc)
     township = request.GET.get("township", "").strip()
     q = request.GET.get("q", "").strip()
     rows = selectors.villages_for(request.user, year, township=township, q=q)
@@ -98,7 +104,10 @@ def detail(request, pk):
 @require("resident.roster_post")
 def mine(request):
     """The village agent's page: their village's roster for the coming year (or another year)."""
-    year = _year(request.GET.get("year"), coming_year())
+    try:
+        year = _year_asked(request)
+    except AppError as exc:
+        return _no_year(request, exc)
     roster = selectors.roster_of_village(request.user, request.user.division_id or "", year)
     if roster is None:
         return render(request, "resident/roster/none.html", {"year": year, "village": request.user.division})
