@@ -122,7 +122,47 @@ def load_demo() -> list[DemoLogin]:
     for number, name in _demo_residents():
         _ensure(role=Role.INDIVIDUAL, username=number, full_name=name, id_number=number)
         logins.append(DemoLogin(Role.INDIVIDUAL.label, number, DEMO_PASSWORD, f"{name}（已参保居民）"))
+    _demo_channel_payments()
     return logins
+
+
+# Each region's online channel, through which the demo's paid residents paid (the amount the engine
+# gives for each, hardship subsidies deducted); the token is not kept (an administrator makes one
+# with `yibao collection channel-token`).
+DEMO_CHANNELS = [("371728", DEMO_VILLAGE, "微信"), ("140500", JINCHENG_VILLAGE, "电子税务局")]
+
+
+def _demo_channel_payments() -> None:
+    import datetime as dt
+
+    from yibao.collection.models import Payer, Payment, PaymentChannel
+    from yibao.collection.rules import premium
+    from yibao.collection.services.channels import create_channel
+    from yibao.collection.services.payments import Accepted, PaymentIn, new_payment
+    from yibao.resident import collecting
+
+    china = dt.timezone(dt.timedelta(hours=8))
+    for region, village, name in DEMO_CHANNELS:
+        channel = PaymentChannel.objects.filter(region_id=region, name=name).first() or \
+            create_channel(name, region=region)[0]
+        paid = collecting.paid_in_village(village, 2024)
+        done = set(Payment.objects.filter(region_id=region, enrolment_id__in=[p.enrolment_id for p in paid])
+                   .values_list("enrolment_id", flat=True))
+        facts = collecting.enrolment_facts([p.id_number for p in paid if p.enrolment_id not in done])
+        rows = []
+        for p in paid:
+            f = next((x for x in facts.get(p.id_number, []) if x.enrolment_id == p.enrolment_id), None)
+            if f is None:
+                continue
+            categories = collecting.categories_many(region, [p.id_number], p.paid_on).get(p.id_number, [])
+            owed = premium(region, 2024, categories)
+            if owed.payable <= 0:
+                continue  # paid whole by the assistance fund
+            item = PaymentIn(p.id_number, region, 2024, owed.payable,
+                             dt.datetime.combine(p.paid_on, dt.time(10), tzinfo=china), f"DEMO{p.enrolment_id:08d}")
+            rows.append(new_payment(item, Accepted(f, owed), payer=Payer.CHANNEL, channel=channel,
+                                    transaction_id=item.transaction_id, content_digest=item.digest()))
+        Payment.objects.bulk_create(rows)
 
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"

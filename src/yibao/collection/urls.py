@@ -1,4 +1,9 @@
 """The collection's pages: each subdomain's views module holds its own ``urlpatterns``, added here
 one line each."""
 
+from .views import paid_lists, refunds, statements
+
 urlpatterns: list = []
+urlpatterns += statements.urlpatterns
+urlpatterns += refunds.urlpatterns
+urlpatterns += paid_lists.urlpatterns

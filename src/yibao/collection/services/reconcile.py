@@ -21,7 +21,7 @@ import io
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from yibao import clock
@@ -144,10 +144,37 @@ def parse(text: str, day: dt.date) -> dict[str, Line]:
 
 
 def recorded(channel: PaymentChannel, day: dt.date) -> dict[str, tuple[Decimal, str, int]]:
-    """The channel's payments recorded for ``day``: transaction id → (amount, identity number, pk)."""
-    rows = (Payment.objects.filter(region_id=channel.region_id, paid_on=day, channel=channel, refund_of__isnull=True)
-            .values_list("transaction_id", "amount", "id_number", "pk"))
-    return {tid: (amount, number, pk) for tid, amount, number, pk in rows.iterator(chunk_size=20_000)}
+    """The channel's payments recorded for ``day``: transaction id → (amount, identity number, pk).
+    Read with one plain query (a million rows through the ORM's row objects and decimal
+    converters take ten times as long); SQLite hands back amounts as numbers, made exact here."""
+    table = connection.ops.quote_name(Payment._meta.db_table)
+    sql = (f"SELECT transaction_id, amount, id_number, id FROM {table} "  # noqa: S608 (our own table name)
+           "WHERE region_id = %s AND paid_on = %s AND channel_id = %s AND refund_of_id IS NULL")
+    out: dict[str, tuple[Decimal, str, int]] = {}
+    exact = connection.vendor == "postgresql"
+    with connection.cursor() as cur:
+        cur.execute(sql, [channel.region_id, day.isoformat() if connection.vendor == "sqlite" else day, channel.pk])
+        while rows := cur.fetchmany(50_000):
+            if exact:
+                for tid, amount, number, pk in rows:
+                    out[tid] = (amount, number, pk)
+            else:
+                for tid, amount, number, pk in rows:
+                    out[tid] = (_money(amount), number, pk)
+    return out
+
+
+_MONEY_CACHE: dict = {}
+
+
+def _money(value) -> Decimal:
+    """A stored amount as exact yuan (SQLite keeps 380.00 as the number 380)."""
+    found = _MONEY_CACHE.get(value)
+    if found is None:
+        found = Decimal(str(value)).quantize(FEN)
+        if len(_MONEY_CACHE) < 10_000:
+            _MONEY_CACHE[value] = found
+    return found
 
 
 def differences(lines: dict[str, Line], ours: dict[str, tuple[Decimal, str, int]]) -> list[StatementDifference]:
@@ -167,6 +194,7 @@ def differences(lines: dict[str, Line], ours: dict[str, tuple[Decimal, str, int]
                                            statement_amount=line.amount, recorded_amount=amount, payment_id=pk))
     out.sort(key=lambda d: (d.kind, d.transaction_id))
     return out
+
 
 
 def reconcile(channel: PaymentChannel, day: dt.date, data: bytes, filename: str, *, actor) -> Statement:
