@@ -202,3 +202,21 @@ def test_the_refund_commands(capsys, tmp_path, paid, clerk, checker):
     assert main(["collection", "--as", clerk.username, "refund-apply", paid[0].id_number, "--year", "2024",
                  "--reason", "death", "--event-date", "2023-12-01", "--evidence", str(path)]) == 2
     assert "已退费" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("payer", "part", "extra"), [
+    (Payer.FAMILY, "own", {"payer_id_number": "371728198001010019", "payer_name": "职工", "relationship": "配偶"}),
+    (Payer.AGENT, "own", {"receipt_number": "DM-2024-000001"}),
+    (Payer.FUND, "fund", {}),
+], ids=["family", "agent", "fund"])
+def test_the_refund_goes_back_to_the_original_payer(paid, clerk, checker, payer, part, extra):
+    # the payment as another payer would have made it (their own flows record it so)
+    Payment.objects.filter(pk=paid[0].pk).update(payer=payer, part=part, channel=None, transaction_id="", **extra)
+    original = Payment.objects.get(pk=paid[0].pk)
+    refund = refunds.review(apply(original, clerk), approve=True, actor=checker)
+    negative = refund.refund_payment
+    assert (negative.payer, negative.part, negative.channel_id, negative.transaction_id) == (payer, part, None, "")
+    assert negative.amount == -original.amount and negative.refund_of_id == original.pk
+    assert negative.payer_id_number == original.payer_id_number and negative.relationship == original.relationship
+    assert negative.receipt_number == ""  # a receipt number is the original's own
+    assert Enrolment.objects.get(pk=original.enrolment_id).status == EnrolmentStatus.REFUNDED
