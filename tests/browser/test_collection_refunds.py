@@ -138,3 +138,31 @@ def test_reconcile_refund_and_paid_list(page, other, live_app, shot, request, tm
     refunded = demo_resident(county, 1)
     # 东明's refunded resident is no longer on the list; 晋城's, never refunded, is
     assert (refunded[:6] + "********" + refunded[-4:] in cells) == (region == "jincheng")
+
+
+AGENTS = [("dongming", "agent.dongming", "371728001200"), ("jincheng", "agent.jincheng", "140502001001")]
+
+
+@pytest.mark.parametrize(("region", "agent", "village"), AGENTS, ids=[a[0] for a in AGENTS])
+def test_a_village_agent_prints_their_village_paid_list_on_a_phone(browser, live_app, region, agent, village):
+    from .conftest import ARTIFACTS
+
+    context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True,
+                                  has_touch=True)
+    phone = context.new_page()
+    try:
+        sign_in(phone, live_app, agent, DEMO_PASSWORD)
+        phone.goto(live_app + "/collection/paid-lists/")
+        rows = phone.locator("[data-testid=paid-villages] tbody tr")
+        assert rows.count() == 1 and village in rows.first.inner_text()  # their own village only
+        link = rows.first.get_by_role("link", name="打印 PDF")
+        assert link.is_visible()
+        # the page fits the phone's width; the table scrolls inside its card
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 390 + 1
+        ARTIFACTS.mkdir(exist_ok=True)
+        phone.screenshot(path=str(ARTIFACTS / f"collection-{region}-agent-paid-list-phone.png"), full_page=True)
+        with phone.expect_download() as info:
+            link.click()
+        assert info.value.path().read_bytes().startswith(b"%PDF-")
+    finally:
+        context.close()
