@@ -102,7 +102,9 @@ def test_reconcile_refund_and_paid_list(page, other, live_app, shot, request, tm
         sign_in(other, live_app, tax, DEMO_PASSWORD)
         other.get_by_role("link", name="退费").first.click()
         other.locator("[data-testid=refunds] a").first.click()
+        assert "可以申请退费" in other.inner_text("[data-testid=refund-eligibility]")  # the engine's reasoning
         other.get_by_label("审核意见").fill("死亡证明核实无误")
+        _shot(other, request, "refund-review")
         other.get_by_role("button", name="同意退费").click()
         other.wait_for_selector("text=已同意退费")
         assert "已退费" in other.inner_text("[data-testid=refund-status]")

@@ -132,6 +132,7 @@ def test_no_refund_for_a_payment_made_on_or_after_2024_01_01(clerk, settings):
         apply(original, clerk, event=dt.date(2023, 12, 30))
     assert refused.value.code == "not_eligible" and "2024-01-01" in refused.value.message
     assert refused.value.message.startswith("不符合退费条件") and "不办理退费" in refused.value.message
+    assert "东政办字〔2023〕26号" in refused.value.message and "{" not in refused.value.message
 
 
 def test_jincheng_answers_not_configured(clerk):

@@ -79,12 +79,37 @@ def eligibility(payment: Payment, reason: str, event_date: dt.date):
         raise CollectionError(str(exc), code=exc.code, explanation=exc.explanation) from None
 
 
+def _reason(explanation: list) -> str:
+    """The engine's last step in words, with the notice it cites (文号 and section)."""
+    step = explanation[-1] if explanation else {}
+    if not isinstance(step, dict):
+        return str(step)
+    sections: dict[str, list[str]] = {}
+    for c in step.get("citations", []):
+        sections.setdefault(c.get("number") or c.get("document", ""), []).append(c.get("section", ""))
+    cited = []
+    for number, found in sections.items():
+        kept: list[str] = []
+        for section in sorted(set(found), key=len):  # (三) covers (三)一
+            if not any(section.startswith(k) for k in kept):
+                kept.append(section)
+        cited.append(f"{number} {'，'.join(kept)}".strip())
+    return step.get("rule", "") + (f"（依据{'；'.join(cited)}）" if cited else "")
+
+
+def explain(refund: Refund) -> str:
+    """What the engine says of the application now, in words (for the reviewer)."""
+    try:
+        answer = eligibility(refund.payment, refund.reason, refund.event_date)
+    except AppError as exc:
+        return exc.message
+    return _reason(answer.explanation)
+
+
 def _check_eligible(payment: Payment, reason: str, event_date: dt.date) -> list:
     answer = eligibility(payment, reason, event_date)
     if not answer.values["eligible"]:
-        why = "；".join(str(step.get("text", step)) if isinstance(step, dict) else str(step)
-                       for step in answer.explanation[-1:])
-        exc = _refuse(f"不符合退费条件：{why}", NOT_ELIGIBLE)
+        exc = _refuse(f"不符合退费条件：{_reason(answer.explanation)}", NOT_ELIGIBLE)
         exc.explanation = list(answer.explanation)
         raise exc
     return list(answer.explanation)

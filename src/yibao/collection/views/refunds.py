@@ -69,6 +69,7 @@ def detail(request, pk):
     refund = _refund_or_404(request, pk)
     return render(request, "collection/refund.html", {
         "refund": refund, "payment": refund.payment,
+        "eligibility": services.explain(refund) if refund.status == RefundStatus.PENDING else "",
         "can_review": refund.status == RefundStatus.PENDING and refund.maker_id != request.user.pk})
 
 
