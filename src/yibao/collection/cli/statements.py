@@ -10,7 +10,7 @@ from pathlib import Path
 
 from yibao.identity import mask_id_number
 
-from ..models import DifferenceStatus, StatementDifference
+from ..models import DifferenceStatus
 from ..selectors import work as selectors
 from ..services import reconcile
 
@@ -69,11 +69,11 @@ def _list(args, actor) -> int:
 
 
 def _resolve(args, actor) -> int:
-    difference = StatementDifference.objects.filter(pk=args.difference).select_related("statement").first()
-    statement = selectors.statement_for(actor, difference.statement_id) if difference else None
-    if statement is None:
+    difference = selectors.difference_by_id(actor, args.difference)
+    if difference is None:
         print(f"操作未完成：差异 {args.difference} 不存在", file=sys.stderr)
         return 2
+    statement = difference.statement
     reconcile.resolve(difference, args.note, actor=actor)
     statement.refresh_from_db()
     print(f"已处理差异 {difference.pk}；对账单 {statement.pk} 状态：{statement.get_status_display()}")

@@ -39,6 +39,12 @@ def difference_for(user, statement: Statement, pk: int) -> StatementDifference |
     return statement.differences.filter(pk=pk).first()
 
 
+def difference_by_id(user, pk: int) -> StatementDifference | None:
+    """A difference of a statement the reader may see (the command line names differences alone)."""
+    return (StatementDifference.objects.filter(pk=pk, statement__in=statements_for(user))
+            .select_related("statement").first())
+
+
 def refunds_for(user) -> QuerySet[Refund]:
     return scope_of(user).filter(Refund.objects.select_related("payment", "payment__channel", "division",
                                                                "refund_payment"))
