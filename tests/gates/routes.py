@@ -79,6 +79,13 @@ RESIDENT_UPLOAD = {"region": "370700", "insurance_year": YEAR, "file": ("registr
 # --- resident scheme: renewal roster
 from .world import ROSTER, ROSTER_VILLAGE_IN  # noqa: E402
 
+# --- collection: a statement no channel of the caller's has (refused, nothing written); a refund
+# application for a person without payments (refused)
+STATEMENT_UPLOAD = {"channel": "0", "day": f"{YEAR}-01-14", "file": ("statement.csv", b"transaction_id\n")}
+STATEMENT_API_UPLOAD = {"day": f"{YEAR}-01-14", "file": ("statement.csv", b"transaction_id\n")}
+REFUND_UPLOAD = {"id_number": "370705198001010017", "insurance_year": str(YEAR), "reason": "death",
+                 "event_date": f"{YEAR - 1}-12-01", "evidence": ("scan.pdf", PDF)}
+
 # --- pages, by URL name ---------------------------------------------------------------------------
 PAGES: dict[str, Expect] = {
     "home": Expect(),
@@ -168,6 +175,22 @@ PAGES: dict[str, Expect] = {
     "resident_roster_confirm": Expect("resident.roster", methods=POST, params={"pk": ROSTER}),
     "resident_roster_post": Expect("resident.roster_post", methods=POST, params={"pk": ROSTER}),
     "resident_roster_download": Expect("resident.view", params={"pk": ROSTER, "ext": FORMAT}),
+    # --- collection: reconciliation, refunds, paid lists
+    "collection_statements": Expect("collection.reconcile"),
+    "collection_statement_upload": Expect("collection.reconcile", methods=POST, data=STATEMENT_UPLOAD),
+    "collection_statement": Expect("collection.reconcile", params={"pk": w.STATEMENT}),
+    "collection_difference_resolve": Expect("collection.reconcile", methods=POST,
+                                            params={"pk": w.STATEMENT, "difference": w.DIFFERENCE},
+                                            data={"note": ""}),
+    "collection_refunds": Expect("collection.refund"),
+    "collection_refund_apply": Expect("collection.refund", methods=POST, data=REFUND_UPLOAD),
+    "collection_refund": Expect("collection.refund", params={"pk": w.REFUND}),
+    # the evidence is what the reviewers check (东明 二(三): 严格审核退费材料), tax clerks too
+    "collection_refund_evidence": Expect("collection.refund", params={"pk": w.REFUND}),
+    "collection_refund_review": Expect("collection.refund", methods=POST, params={"pk": w.REFUND},
+                                       data={"decision": "reject", "note": ""}),
+    "collection_paid_lists": Expect("collection.paid_list"),
+    "collection_paid_list_download": Expect("collection.paid_list", params={"village": w.VILLAGE, "ext": FORMAT}),
 }
 
 # --- API operations, by method and path of the OpenAPI document --------------------------------------
@@ -261,6 +284,22 @@ OPERATIONS: dict[str, Expect] = {
     "POST /api/v1/resident/rosters/{pk}/confirm": Expect("resident.roster", params={"pk": ROSTER}, data={}),
     "POST /api/v1/resident/rosters/{pk}/post": Expect("resident.roster_post", params={"pk": ROSTER}, data={}),
     "GET /api/v1/resident/rosters/{pk}/file": Expect("resident.view", params={"pk": ROSTER, "format": FORMAT}),
+    # --- collection: reconciliation, refunds, paid lists
+    "POST /api/v1/collection/channels/{channel}/statements": Expect("collection.reconcile",
+                                                                    params={"channel": w.CHANNEL},
+                                                                    data=STATEMENT_API_UPLOAD),
+    "GET /api/v1/collection/statements": Expect("collection.reconcile"),
+    "GET /api/v1/collection/statements/{pk}": Expect("collection.reconcile", params={"pk": w.STATEMENT}),
+    "POST /api/v1/collection/statements/{pk}/differences/{difference}/resolve": Expect(
+        "collection.reconcile", params={"pk": w.STATEMENT, "difference": w.DIFFERENCE}, data={"note": ""}),
+    "POST /api/v1/collection/refunds": Expect("collection.refund", data=REFUND_UPLOAD),
+    "GET /api/v1/collection/refunds": Expect("collection.refund"),
+    "GET /api/v1/collection/refunds/{pk}": Expect("collection.refund", params={"pk": w.REFUND}),
+    "POST /api/v1/collection/refunds/{pk}/review": Expect("collection.refund", params={"pk": w.REFUND},
+                                                          data={"approve": False, "note": ""}),
+    "GET /api/v1/collection/paid-lists": Expect("collection.paid_list"),
+    "GET /api/v1/collection/paid-lists/{village}/file": Expect("collection.paid_list",
+                                                               params={"village": w.VILLAGE, "format": FORMAT}),
 }
 
 

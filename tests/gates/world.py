@@ -55,6 +55,14 @@ ROSTER = "roster"
 ROSTER_VILLAGE_IN = "370705001001"    # 中学街社区居民委员会, 奎文区 (inside the staff's division)
 ROSTER_VILLAGE_OUT = "371502001001"   # 古城社区居委会, 东昌府区, 聊城 (outside it)
 KINDS = (*KINDS, ROSTER)
+# --- collection: reconciliation, refunds, paid lists
+CHANNEL = "channel"
+STATEMENT = "statement"
+DIFFERENCE = "difference"
+REFUND = "refund"
+VILLAGE = "village"
+MISSING_VILLAGE = "999999999999"
+KINDS = (*KINDS, CHANNEL, STATEMENT, DIFFERENCE, REFUND, VILLAGE)
 
 
 def resident_id(first17: str) -> str:
@@ -95,6 +103,8 @@ class World:
     # --- collection: a payment channel's bearer token and primary key
     channel_token: str = ""
     channel_pk: int | None = None
+    # --- collection: reconciliation, refunds, paid lists (kind_in / kind_out → route value)
+    collection: dict[str, object] = field(default_factory=dict)
 
     # --- route parameters ---------------------------------------------------------------------
     def value(self, kind: str, role: str, variant: str):
@@ -263,6 +273,70 @@ def build_rosters(w: World) -> None:
 
 
 _VALUES[ROSTER] = _roster
+
+
+# --- collection: reconciliation, refunds, paid lists --------------------------------------------
+def _collection(name: str, missing=MISSING_PK):
+    def value(w: World, role: str, variant: str):
+        kind = scope_kind(role)
+        if variant == "missing":
+            return missing
+        if variant == "in":
+            return w.collection[f"{name}_in"] if kind in (ScopeKind.DIVISION, ScopeKind.ALL) else None
+        return None if kind == ScopeKind.ALL else w.collection[f"{name}_out"]
+    return value
+
+
+def build_collection(w: World) -> None:
+    """In the staff's region and outside it: a channel, a payment of one of the paid villagers
+    through it, the channel's statement of the day with one difference, and a pending refund of
+    the payment applied for by a clerk of that side (so every gate clerk may review it)."""
+    from django.core.files.base import ContentFile
+
+    from yibao.accounts.services import create_user
+    from yibao.collection.models import (
+        DifferenceKind,
+        Payer,
+        Payment,
+        Refund,
+        Statement,
+        StatementDifference,
+    )
+    from yibao.collection.services.channels import create_channel
+    from yibao.regions.models import Division
+    from yibao.resident.models import Enrolment
+
+    for side, village, region in (("in", ROSTER_VILLAGE_IN, "370700"), ("out", ROSTER_VILLAGE_OUT, "371500")):
+        channel, _ = create_channel(f"门禁渠道{side}", region=region)
+        enrolment = Enrolment.objects.filter(division_id=village, insurance_year=YEAR).select_related("person").first()
+        when = dt.datetime(YEAR - 1, 10, 8, 10, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+        payment = Payment.objects.create(
+            region_id=region, insurance_year=YEAR, enrolment=enrolment, id_number=enrolment.id_number,
+            name=enrolment.person.name, division_id=village, payer=Payer.CHANNEL, amount="380.00",
+            standard="380.00", subsidy="0.00", payable="380.00", channel=channel, transaction_id=f"GATE-{side}",
+            paid_at=when, paid_on=when.date())
+        statement = Statement.objects.create(region_id=region, channel=channel, day=when.date(), digest="0" * 64,
+                                             filename="gate.csv", recorded=1, recorded_amount="380.00")
+        difference = StatementDifference.objects.create(
+            statement=statement, kind=DifferenceKind.MISSING_THERE, transaction_id=payment.transaction_id,
+            id_number=payment.id_number, recorded_amount=payment.amount, payment=payment)
+        maker = create_user(role=Role.AGENCY_CLERK, username=f"gate.refund.maker.{side}", password=PASSWORD,
+                            full_name="门禁退费申请", division=Division.objects.get(key=region), check_password=False)
+        refund = Refund(region_id=region, payment=payment, division_id=village, reason="death",
+                        event_date=dt.date(YEAR - 1, 12, 1), evidence_name="证明.pdf", maker_id=maker.pk,
+                        maker_label=maker.username)
+        refund.evidence.save(f"gate-{side}.pdf", ContentFile(PDF), save=False)
+        refund.save()
+        w.collection.update({f"channel_{side}": channel.pk, f"statement_{side}": statement.pk,
+                             f"difference_{side}": difference.pk, f"refund_{side}": refund.pk,
+                             f"village_{side}": village})
+
+
+_VALUES[CHANNEL] = _collection("channel")
+_VALUES[STATEMENT] = _collection("statement")
+_VALUES[DIFFERENCE] = _collection("difference")
+_VALUES[REFUND] = _collection("refund")
+_VALUES[VILLAGE] = _collection("village", MISSING_VILLAGE)
 assert set(_VALUES) == set(KINDS)
 
 
@@ -381,6 +455,8 @@ def build_world() -> World:
 
     made, world.channel_token = create_channel("门禁测试渠道", region="371728")
     world.channel_pk = made.pk
+    # --- collection: reconciliation, refunds, paid lists
+    build_collection(world)
     return world
 
 

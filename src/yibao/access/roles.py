@@ -62,6 +62,14 @@ CAPABILITIES: dict[str, set[str]] = {
     "employer.set_average_wage": {Role.ADMIN},
     "flexible.declare": {Role.INDIVIDUAL},
     "collection.channels": {Role.ADMIN},
+    # 对账: the medical-insurance agency keeps the fund's income records the channels' payments are
+    # recorded in, so its clerks upload a channel's daily statement and resolve the differences
+    "collection.reconcile": {Role.AGENCY_CLERK},
+    # 退费 (东明 二(三): 县税务、医保等部门严把退费条件，严格审核退费材料): an agency or tax clerk
+    # applies for a paid person; another of them reviews (maker-checker, enforced by the service)
+    "collection.refund": {Role.AGENCY_CLERK, Role.TAX_CLERK},
+    # 已缴费人员清册 of each village, for the township (and the agent's own village, the county)
+    "collection.paid_list": {Role.VILLAGE_AGENT, Role.TOWNSHIP_CLERK, Role.TAX_CLERK, Role.AGENCY_CLERK},
     "resident.collect": {Role.VILLAGE_AGENT, Role.TOWNSHIP_CLERK, Role.TAX_CLERK},
     # 城乡居民参保登记: agents and clerks register for their own area; another clerk reviews
     # (东明 五(一)); clerks work the problem queue, import registrations and hardship lists.

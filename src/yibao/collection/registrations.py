@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from yibao import registry
 
-SCHEME = "resident"
+SCHEME = "resident"  # the collection serves the resident scheme (城乡居民医保)
 
 
 def register() -> None:
@@ -14,9 +14,12 @@ def register() -> None:
 
     registry.api_router("/collection", router)
 
-    registry.nav("collection_channels", "缴费渠道", capability="collection.channels", scheme=SCHEME, order=300)
+    registry.nav("collection_channels", "缴费渠道", capability="collection.channels", scheme=SCHEME, order=290)
     registry.panel("collection-my-payments", "collection/home_payments.html", context=_my_payments,
                    capability="resident.self", scheme=SCHEME, order=20)
+    registry.nav("collection_statements", "渠道对账", capability="collection.reconcile", scheme=SCHEME, order=300)
+    registry.nav("collection_refunds", "退费", capability="collection.refund", scheme=SCHEME, order=310)
+    registry.nav("collection_paid_lists", "已缴费清册", capability="collection.paid_list", scheme=SCHEME, order=320)
 
     from .cli import configure, run
 

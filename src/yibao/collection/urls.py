@@ -1,6 +1,10 @@
 """The collection's pages: each subdomain's views module holds its own ``urlpatterns``, added here
 one line each."""
 
-from .views import channels
+from .views import channels, paid_lists, refunds, statements
 
-urlpatterns = [*channels.urlpatterns]
+urlpatterns: list = []
+urlpatterns += channels.urlpatterns
+urlpatterns += statements.urlpatterns
+urlpatterns += refunds.urlpatterns
+urlpatterns += paid_lists.urlpatterns

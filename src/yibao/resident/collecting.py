@@ -19,8 +19,8 @@ from yibao.dbutil import text_values
 
 from .models import Enrolment, EnrolmentStatus, HardshipGrant, Kind, LifeStatus, Person
 
-__all__ = ["EnrolmentFacts", "EnrolmentStatus", "Kind", "categories_many", "enrolment_facts", "mark_paid",
-           "mark_refunded", "persons_known"]
+__all__ = ["EnrolmentFacts", "EnrolmentStatus", "Kind", "PaidEnrolment", "categories_many", "enrolment_facts",
+           "mark_paid", "mark_refunded", "paid_counts", "paid_in_village", "persons_known"]
 
 _CHUNK = 900  # enrolments per UPDATE
 
@@ -96,3 +96,30 @@ def mark_refunded(enrolment_id: int) -> bool:
     return bool(Enrolment.objects.filter(pk=enrolment_id, status=EnrolmentStatus.PAID)
                 .update(status=EnrolmentStatus.REFUNDED, status_changed_at=timezone.now()))
 
+
+@dataclass(frozen=True)
+class PaidEnrolment:
+    enrolment_id: int
+    id_number: str
+    name: str
+    sex: str
+    paid_on: dt.date
+
+
+def paid_in_village(division_id: str, insurance_year: int) -> list[PaidEnrolment]:
+    """The village's enrolments of the year that stand paid (已缴费), by household and number: the
+    已缴费人员清册's people."""
+    rows = (Enrolment.objects.filter(division_id=division_id, insurance_year=insurance_year,
+                                     status=EnrolmentStatus.PAID)
+            .order_by("person__household_number", "id_number")
+            .values_list("id", "id_number", "person__name", "person__sex", "paid_on"))
+    return [PaidEnrolment(*row) for row in rows]
+
+
+def paid_counts(division_ids, insurance_year: int) -> dict[str, int]:
+    """How many enrolments of the year stand paid in each of the villages."""
+    from django.db.models import Count
+
+    return dict(Enrolment.objects.filter(division_id__in=text_values(sorted(set(division_ids))),
+                                         insurance_year=insurance_year, status=EnrolmentStatus.PAID)
+                .values_list("division_id").annotate(n=Count("id")).values_list("division_id", "n"))

@@ -13,9 +13,9 @@ from yibao import terminal
 from yibao.access.permissions import user_can
 from yibao.errors import AppError
 
-from . import channels
+from . import channels, paid_lists, refunds, statements
 
-MODULES = (channels,)
+MODULES = (channels, statements, refunds, paid_lists)
 
 
 def configure(parser) -> None:
