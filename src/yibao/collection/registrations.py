@@ -12,6 +12,10 @@ def register() -> None:
 
     registry.api_router("/collection", router)
 
+    # 资助参保 and 家庭共济账户缴费 serve the resident scheme
+    registry.nav("collection_fund", "资助参保", capability="collection.fund_view", scheme="resident", order=300)
+    registry.nav("collection_family", "家庭共济缴费", capability="collection.family", scheme="resident", order=310)
+
     from .cli import configure, run
 
     registry.command("collection", "城乡居民医保费征收：缴费渠道、对账、资助与退费", configure, run)

@@ -1,4 +1,8 @@
 """The collection's pages: each subdomain's views module holds its own ``urlpatterns``, added here
 one line each."""
 
+from .views import family, fund
+
 urlpatterns: list = []
+urlpatterns += fund.urlpatterns
+urlpatterns += family.urlpatterns

@@ -2,8 +2,8 @@
 
 from ninja import Router
 
-from . import payments
+from . import family, fund, payments
 
 router = Router(tags=["城乡居民医保征收"])
-for module in (payments,):
+for module in (payments, fund, family):
     router.add_router("", module.router)

@@ -13,9 +13,9 @@ from yibao import terminal
 from yibao.access.permissions import user_can
 from yibao.errors import AppError
 
-from . import channels
+from . import channels, family, fund
 
-MODULES = (channels,)
+MODULES = (channels, fund, family)
 
 
 def configure(parser) -> None:
