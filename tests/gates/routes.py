@@ -79,6 +79,10 @@ RESIDENT_UPLOAD = {"region": "370700", "insurance_year": YEAR, "file": ("registr
 # --- resident scheme: renewal roster
 from .world import ROSTER, ROSTER_VILLAGE_IN  # noqa: E402
 
+# --- collection: a family-account payment the engine refuses (东明 does not provide for it)
+FAMILY_PAYMENT = {"id_number": "371728200001010011", "region": "371728", "insurance_year": YEAR, "amount": "380.00",
+                  "payer_id_number": "370705198001011234", "payer_name": "门禁", "relationship": "子女"}
+
 # --- pages, by URL name ---------------------------------------------------------------------------
 PAGES: dict[str, Expect] = {
     "home": Expect(),
@@ -164,6 +168,14 @@ PAGES: dict[str, Expect] = {
     "resident_roster_confirm": Expect("resident.roster", methods=POST, params={"pk": ROSTER}),
     "resident_roster_post": Expect("resident.roster_post", methods=POST, params={"pk": ROSTER}),
     "resident_roster_download": Expect("resident.view", params={"pk": ROSTER, "ext": FORMAT}),
+    # --- collection: the assistance fund (370700 runs no resident scheme: refused before any job)
+    "collection_fund": Expect("collection.fund_view"),
+    "collection_fund_generate": Expect("collection.fund", methods=POST,
+                                       data={"region": "370700", "insurance_year": str(YEAR)}),
+    "collection_fund_statement": Expect("collection.fund_view"),
+    "collection_fund_statement_file": Expect("collection.fund_view"),
+    # --- collection: family mutual-aid accounts (东明's notice is silent: refused, nothing written)
+    "collection_family": Expect("collection.family", methods=("GET", "POST"), data=FAMILY_PAYMENT),
 }
 
 # --- API operations, by method and path of the OpenAPI document --------------------------------------
@@ -257,6 +269,12 @@ OPERATIONS: dict[str, Expect] = {
     "POST /api/v1/resident/rosters/{pk}/confirm": Expect("resident.roster", params={"pk": ROSTER}, data={}),
     "POST /api/v1/resident/rosters/{pk}/post": Expect("resident.roster_post", params={"pk": ROSTER}, data={}),
     "GET /api/v1/resident/rosters/{pk}/file": Expect("resident.view", params={"pk": ROSTER, "format": FORMAT}),
+    # --- collection: the assistance fund, family mutual-aid accounts
+    "POST /api/v1/collection/fund/generate": Expect("collection.fund", data={"region": "370700",
+                                                                            "insurance_year": YEAR}),
+    "GET /api/v1/collection/fund/ledger": Expect("collection.fund_view"),
+    "GET /api/v1/collection/fund/statement": Expect("collection.fund_view"),
+    "POST /api/v1/collection/family-payments": Expect("collection.family", data=FAMILY_PAYMENT),
 }
 
 

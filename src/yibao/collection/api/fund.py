@@ -9,11 +9,13 @@ from decimal import Decimal
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 
+from yibao import clock
 from yibao.access.permissions import require_capability
 from yibao.errors import AppError
 from yibao.http import XLSX, attachment, file_responses, refusals, responds
 from yibao.jobs.schemas import JobStartedOut, job_started
 
+from .. import rules
 from ..printing import fund as printing
 from ..selectors import fund as selectors
 from ..services import fund as services
@@ -37,11 +39,21 @@ def generate(request, payload: GenerateIn):
     return 202, job_started(job)
 
 
-def _region(request, region: str):
-    try:
-        return services.pooling_region(region, request.user)
-    except AppError:
-        raise HttpError(404, "统筹区不存在。") from None
+def _where(request, region: str, insurance_year: int | None):
+    """The region asked for (by default the caller's first region running the resident scheme;
+    one outside the caller's area answers 404 like a missing one) and the year (by default the
+    one being collected)."""
+    if region:
+        try:
+            division = services.pooling_region(region, request.user)
+        except AppError:
+            raise HttpError(404, "统筹区不存在。") from None
+    else:
+        regions = services.regions_for(request.user)
+        if not regions:
+            raise AppError("您负责的区域内没有经办城乡居民医保的统筹区。", code="no_region")
+        division = regions[0]
+    return division, insurance_year or rules.current_year(division.key, clock.today())
 
 
 class LedgerRowOut(Schema):
@@ -64,10 +76,11 @@ class LedgerOut(Schema):
 
 
 @router.get("/fund/ledger", response=responds(LedgerOut))
-def ledger(request, region: str, insurance_year: int = Query(..., **YEARS)):
-    """资助台账：按资助类别、按乡镇（街道）的资助人数、退费笔数与金额（退费以负数冲减）。"""
+def ledger(request, region: str = "", insurance_year: int | None = Query(None, **YEARS)):
+    """资助台账：按资助类别、按乡镇（街道）的资助人数、退费笔数与金额（退费以负数冲减）。默认为调用者区域内的
+    第一个统筹区、正在征收的保险年度。"""
     require_capability(request.user, "collection.fund_view")
-    ledger = selectors.ledger(request.user, _region(request, region), insurance_year)
+    ledger = selectors.ledger(request.user, *_where(request, region, insurance_year))
     return {"region": ledger.region, "region_name": ledger.region_name, "insurance_year": ledger.insurance_year,
             "people": ledger.people, "refunds": ledger.refunds, "amount": ledger.amount,
             "by_category": [r.__dict__ for r in ledger.by_category],
@@ -76,8 +89,8 @@ def ledger(request, region: str, insurance_year: int = Query(..., **YEARS)):
 
 @router.get("/fund/statement", response=refusals(),
             openapi_extra=file_responses(XLSX, description="医疗救助基金资助参保结算单（xlsx）"))
-def statement(request, region: str, insurance_year: int = Query(..., **YEARS)):
+def statement(request, region: str = "", insurance_year: int | None = Query(None, **YEARS)):
     """医疗救助基金资助参保结算单（xlsx：汇总与明细；身份证号码按调用者的权限显示或隐去）。"""
     require_capability(request.user, "collection.fund_view")
-    data, name = printing.render_statement(request.user, _region(request, region), insurance_year)
+    data, name = printing.render_statement(request.user, *_where(request, region, insurance_year))
     return attachment(data, name, XLSX)

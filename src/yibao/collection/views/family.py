@@ -40,10 +40,12 @@ def _amount(text: str):
 def family(request):
     regions = fund.regions_for(request.user)
     if not regions:
-        raise Http404("您的区域内没有经办城乡居民医保的统筹区。")
+        return render(request, "collection/no_region.html")
     values = request.POST if request.method == "POST" else request.GET
     code = (values.get("region") or regions[0].key).strip()
-    region = next((r for r in regions if r.key == code), regions[0])
+    region = next((r for r in regions if r.key == code), None)
+    if region is None:
+        raise Http404("统筹区不存在。")
     year_text = (values.get("insurance_year") or "").strip()
     year = int(year_text) if year_text.isascii() and year_text.isdecimal() and len(year_text) == 4 else \
         rules.current_year(region.key, clock.today())

@@ -28,9 +28,14 @@ def _year(text, default: int) -> int:
     return int(text) if len(text) == 4 and text.isascii() and text.isdecimal() else default
 
 
+def no_region(request):
+    return render(request, "collection/no_region.html")
+
+
 def _where(request):
     """The region and year asked for (the reader's first region and its current year by default);
-    a region outside the reader's area is answered like a missing one."""
+    a region outside the reader's area is answered like a missing one; ``None`` when the reader's
+    area has no region running the resident scheme."""
     regions = services.regions_for(request.user)
     code = (request.GET.get("region") or "").strip()
     if code:
@@ -40,7 +45,7 @@ def _where(request):
     elif regions:
         region = regions[0]
     else:
-        raise Http404("您的区域内没有经办城乡居民医保的统筹区。")
+        return regions, None, None
     year = _year(request.GET.get("year"), rules.current_year(region.key, clock.today()))
     return regions, region, year
 
@@ -48,6 +53,8 @@ def _where(request):
 @require("collection.fund_view")
 def ledger(request):
     regions, region, year = _where(request)
+    if region is None:
+        return no_region(request)
     return render(request, "collection/fund/index.html", {
         "regions": regions, "region": region, "year": year, "ledger": selectors.ledger(request.user, region, year),
         "can_generate": user_can(request.user, "collection.fund"), "today": clock.today()})
@@ -68,6 +75,8 @@ def generate(request):
 @require("collection.fund_view")
 def statement(request):
     regions, region, year = _where(request)
+    if region is None:
+        return no_region(request)
     lines = selectors.statement_lines(request.user, region.key, year)
     page = Paginator(lines, 100).get_page(request.GET.get("page"))
     rows = [(n, p, shown_id_number(request.user, p.id_number)) for n, p in enumerate(page, start=page.start_index())]
@@ -81,6 +90,8 @@ def statement(request):
 @require("collection.fund_view")
 def statement_file(request):
     _, region, year = _where(request)
+    if region is None:
+        return no_region(request)
     data, name = printing.render_statement(request.user, region, year)
     return attachment(data, name, XLSX)
 
