@@ -13,6 +13,7 @@ from django.urls import path, reverse
 
 from yibao import clock
 from yibao.access.permissions import require
+from yibao.accounts.personal_data import shown_id_number
 from yibao.audit.services import client_ip
 from yibao.errors import AppError
 
@@ -78,6 +79,8 @@ def family(request):
     done = (values.get("done") or "").strip()
     if done.isdecimal():
         context["done"] = selectors.payments_for(request.user).filter(pk=int(done), payer="family").first()
+        if context["done"] is not None:
+            context["done_id_number"] = shown_id_number(request.user, context["done"].id_number)
     return render(request, "collection/family/index.html", context)
 
 
