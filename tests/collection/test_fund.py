@@ -31,6 +31,7 @@ from yibao.collection.models import Part, Payer, Payment
 from yibao.collection.services import fund
 from yibao.errors import AppError
 from yibao.jobs.models import Job, JobStatus
+from yibao.resident import selectors
 from yibao.resident.models import Enrolment, EnrolmentStatus
 
 from .factories import bearer, channel
@@ -99,6 +100,9 @@ def test_dongming_fund_payments_are_generated_once_from_the_engines_subsidies(do
     assert statuses[people[1].pk] == EnrolmentStatus.PAID
     assert Enrolment.objects.get(pk=people[1].pk).paid_on == ON
     assert statuses[people[2].pk] == statuses[people[3].pk] == EnrolmentStatus.REGISTERED
+    covered = selectors.coverage_for(dongming_clerk, resident_number(1), dt.date(2024, 3, 1)).coverage
+    assert (covered.covered, covered.benefit_start) == (True, dt.date(2024, 1, 1))
+    assert selectors.coverage_for(dongming_clerk, resident_number(2), dt.date(2024, 3, 1)).coverage.reason == "not_paid"
     entry = AuditEntry.objects.get(action="collection.fund.generate")
     assert entry.after["payments"] == 3 and entry.after["by_category"]["特困人员"] == {"people": 1, "amount": "380.00"}
     assert entry.actor_id == dongming_clerk.pk
