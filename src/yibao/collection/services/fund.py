@@ -22,10 +22,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 
 from yibao import clock, registry
 from yibao.access.scoping import scope_of
 from yibao.audit.services import record_event
+from yibao.dbutil import bulk_insert
 from yibao.errors import RuleRefused
 from yibao.regions.models import Division
 from yibao.resident import collecting as enrolments
@@ -38,6 +40,11 @@ from .payments import moment
 #: enrolments per transaction (and per step of the progress bar)
 CHUNK = 5000
 JOB_KIND = "collection.fund.generate"
+#: the columns a fund payment is written with (``dbutil.bulk_insert``: COPY on PostgreSQL)
+PAYMENT_COLUMNS = ("region", "insurance_year", "enrolment", "id_number", "name", "division", "payer", "part", "amount",
+                   "standard", "subsidy", "payable", "category", "paid_at", "paid_on", "actor_id", "actor_label",
+                   "created_at", "transaction_id", "content_digest", "receipt_number", "payer_id_number", "payer_name",
+                   "relationship")
 
 Progress = Callable[[int, int], object] | None
 
@@ -227,31 +234,31 @@ def _write(region: Division, year: int, on: dt.date, chunk, actor, outcome: Fund
     taken = set(Payment.objects.filter(region_id=region.key, enrolment_id__in=ids, part=Part.FUND,
                                        refund_of__isnull=True).values_list("enrolment_id", flat=True))
     paid_at = moment(on)
+    now = timezone.now()
+    actor_id, actor_label = getattr(actor, "pk", None), getattr(actor, "username", "")
     rows, free = [], {}
     for c, p in chunk:
         if c.enrolment_id in taken:
             outcome.existing += 1
             continue
-        rows.append(Payment(region_id=region.key, insurance_year=year, enrolment_id=c.enrolment_id,
-                            id_number=c.id_number, name=c.name, division_id=c.division_id, payer=Payer.FUND,
-                            part=Part.FUND, amount=p.subsidy, standard=p.standard, subsidy=p.subsidy,
-                            payable=p.payable, category=p.category, paid_at=paid_at, paid_on=on,
-                            actor_id=getattr(actor, "pk", None), actor_label=getattr(actor, "username", "")))
+        rows.append((region.key, year, c.enrolment_id, c.id_number, c.name, c.division_id, Payer.FUND.value, Part.FUND.value,
+                     p.subsidy, p.standard, p.subsidy, p.payable, p.category, paid_at, on, actor_id, actor_label,
+                     now, "", "", "", "", "", ""))
         if p.payable <= 0 and c.status == enrolments.EnrolmentStatus.REGISTERED:
             free[c.enrolment_id] = on
     if not rows:
         return
-    Payment.objects.bulk_create(rows, batch_size=1000)
+    bulk_insert(Payment, PAYMENT_COLUMNS, rows)
     moved = enrolments.mark_paid(free) if free else 0
-    amount = sum((r.amount for r in rows), Decimal("0.00"))
+    amount = sum((r[8] for r in rows), Decimal("0.00"))
     per_category: dict[str, list] = {}
     for r in rows:
-        entry = per_category.setdefault(r.category, [0, Decimal("0.00")])
+        entry = per_category.setdefault(r[12], [0, Decimal("0.00")])
         entry[0] += 1
-        entry[1] += r.amount
-        total = outcome.by_category.setdefault(r.category, [0, Decimal("0.00")])
+        entry[1] += r[8]
+        total = outcome.by_category.setdefault(r[12], [0, Decimal("0.00")])
         total[0] += 1
-        total[1] += r.amount
+        total[1] += r[8]
     outcome.created += len(rows)
     outcome.amount += amount
     outcome.paid_now += moved
@@ -259,5 +266,5 @@ def _write(region: Division, year: int, on: dt.date, chunk, actor, outcome: Fund
                  after={"region": region.key, "insurance_year": year, "on": on.isoformat(), "payments": len(rows),
                         "amount": f"{amount:.2f}", "paid_now": moved,
                         "by_category": {c: {"people": n, "amount": f"{a:.2f}"} for c, (n, a) in per_category.items()},
-                        "enrolments": [r.enrolment_id for r in rows]},
+                        "enrolments": [r[2] for r in rows]},
                  division_path=region.path)
