@@ -6,10 +6,11 @@
 #   bench/resident_queries_bench.py  coverage and premium queries among 1,583,685 residents (晋城)
 #   bench/resident_import_bench.py  1,583,685 resident registrations imported from csv vs a plain bulk insert
 #   bench/collection_reconcile_bench.py  a channel's statement of 1,000,000 lines reconciled
+#   bench/collection_fund_bench.py  the assistance fund's payments generated for 1,583,685 residents (晋城)
 set -euo pipefail
 BIN=.venv/bin
 status=0
-for b in bench/policy_bench.py bench/employer_bench.py bench/serve_bench.py bench/resident_queries_bench.py bench/resident_import_bench.py bench/collection_reconcile_bench.py; do
+for b in bench/policy_bench.py bench/employer_bench.py bench/serve_bench.py bench/resident_queries_bench.py bench/resident_import_bench.py bench/collection_reconcile_bench.py bench/collection_fund_bench.py bench/collection_payments_bench.py; do
   echo "== $b"
   $BIN/python "$b" || status=1
 done

@@ -126,6 +126,7 @@ def load_demo() -> list[DemoLogin]:
     for number, name in unpaid:
         _ensure(role=Role.INDIVIDUAL, username=number, full_name=name, id_number=number)
         logins.append(DemoLogin(Role.INDIVIDUAL.label, number, DEMO_PASSWORD, f"{name}（已登记、待缴费居民）"))
+    _demo_collection()
     return logins
 
 
@@ -170,6 +171,44 @@ DEMO_RESIDENTS = [
 ]
 
 
+def demo_resident_number(county: str, i: int) -> str:
+    """The identity number of the ``i``-th demo resident of a village (``county``: its first six)."""
+    birth = f"{1950 + (i * 7) % 60}{(i % 12) + 1:02d}{(i * 5) % 28 + 1:02d}"
+    return _resident_id(f"{county}{birth}{(i * 13) % 900 + 100:03d}")
+
+
+#: the demo resident of each village who has an account and is yet to pay (no hardship category)
+UNPAID_WITH_ACCOUNT = 23
+#: the demo resident of each village on the 特困人员 list (not yet paid: the assistance fund pays all)
+DEMO_FULLY_SUBSIDISED = 5
+#: an employee-scheme member (a flexible worker of 潍坊 with a 2024 base) whose family mutual-aid
+#: account pays a family member's resident premium (晋城 三(三))
+DEMO_FAMILY_PAYER = ("37070519850520113", "刘共济")
+
+
+def _demo_collection() -> None:
+    """The collection's demo facts (once): a 特困人员 in each village, and a family account's holder."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from yibao.employer.models import FlexibleBaseChoice, FlexibleWorker
+    from yibao.months import Month
+    from yibao.resident.models import HardshipGrant, Person
+
+    for region, _village, _agent, _reviewer, county, _paid_on in DEMO_RESIDENTS:
+        number = demo_resident_number(county, DEMO_FULLY_SUBSIDISED)
+        person = Person.objects.filter(region_id=region, id_number=number).first()
+        if person is not None:
+            HardshipGrant.objects.get_or_create(region_id=region, id_number=number, category="特困人员",
+                                                source="civil_affairs", valid_from=dt.date(2023, 1, 1),
+                                                defaults={"name": person.name})
+    first17, name = DEMO_FAMILY_PAYER
+    worker, _ = FlexibleWorker.objects.get_or_create(id_number=_resident_id(first17),
+                                                     defaults={"name": name, "region_id": "370700"})
+    if not FlexibleBaseChoice.objects.filter(worker=worker, year=2024).exists():
+        FlexibleBaseChoice.objects.create(worker=worker, year=2024, month_from=Month(2024, 1), base=Decimal("6000.00"))
+
+
 def _demo_residents() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """Register the villages' residents (once) and record the payments of most; returns the first
     of each village and the first yet to pay, who get accounts to see their own coverage and pay."""
@@ -182,11 +221,12 @@ def _demo_residents() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     for region, village, agent_name, reviewer_name, county, paid_on in DEMO_RESIDENTS:
         agent, reviewer = User.objects.get(username=agent_name), User.objects.get(username=reviewer_name)
         for i in range(24):
-            birth = f"{1950 + (i * 7) % 60}{(i % 12) + 1:02d}{(i * 5) % 28 + 1:02d}"
-            number = _resident_id(f"{county}{birth}{(i * 13) % 900 + 100:03d}")
+            number = demo_resident_number(county, i)
             name = SURNAMES[(i // 4) % len(SURNAMES)] + GIVEN[(i * 7) % len(GIVEN)]
             if i == 0:
                 first.append((number, name))
+            if i == UNPAID_WITH_ACCOUNT:
+                unpaid.append((number, name))
             if Person.objects.filter(region_id=region, id_number=number).exists():
                 continue
             form = resident.RegistrationInput(
@@ -200,8 +240,6 @@ def _demo_residents() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
                     valid_from=dt.date(2023, 1, 1), defaults={"name": name})
             if i % 6 != 5:  # most paid through the channel; some still to pay
                 to_pay.append((region, number, paid_on))
-            elif i == 5:
-                unpaid.append((number, name))
     _demo_payments(to_pay)
     return first, unpaid
 

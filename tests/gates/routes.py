@@ -85,6 +85,9 @@ STATEMENT_UPLOAD = {"channel": "0", "day": f"{YEAR}-01-14", "file": ("statement.
 STATEMENT_API_UPLOAD = {"day": f"{YEAR}-01-14", "file": ("statement.csv", b"transaction_id\n")}
 REFUND_UPLOAD = {"id_number": "370705198001010017", "insurance_year": str(YEAR), "reason": "death",
                  "event_date": f"{YEAR - 1}-12-01", "evidence": ("scan.pdf", PDF)}
+# --- collection: a family-account payment the engine refuses (东明 does not provide for it)
+FAMILY_PAYMENT = {"id_number": "371728200001010011", "region": "371728", "insurance_year": YEAR, "amount": "380.00",
+                  "payer_id_number": "370705198001011234", "payer_name": "门禁", "relationship": "子女"}
 
 # --- pages, by URL name ---------------------------------------------------------------------------
 PAGES: dict[str, Expect] = {
@@ -191,6 +194,14 @@ PAGES: dict[str, Expect] = {
                                        data={"decision": "reject", "note": ""}),
     "collection_paid_lists": Expect("collection.paid_list"),
     "collection_paid_list_download": Expect("collection.paid_list", params={"village": w.VILLAGE, "ext": FORMAT}),
+    # --- collection: the assistance fund (370700 runs no resident scheme: refused before any job)
+    "collection_fund": Expect("collection.fund_view"),
+    "collection_fund_generate": Expect("collection.fund", methods=POST,
+                                       data={"region": "370700", "insurance_year": str(YEAR)}),
+    "collection_fund_statement": Expect("collection.fund_view"),
+    "collection_fund_statement_file": Expect("collection.fund_view"),
+    # --- collection: family mutual-aid accounts (东明's notice is silent: refused, nothing written)
+    "collection_family": Expect("collection.family", methods=("GET", "POST"), data=FAMILY_PAYMENT),
 }
 
 # --- API operations, by method and path of the OpenAPI document --------------------------------------
@@ -300,6 +311,12 @@ OPERATIONS: dict[str, Expect] = {
     "GET /api/v1/collection/paid-lists": Expect("collection.paid_list"),
     "GET /api/v1/collection/paid-lists/{village}/file": Expect("collection.paid_list",
                                                                params={"village": w.VILLAGE, "format": FORMAT}),
+    # --- collection: the assistance fund, family mutual-aid accounts
+    "POST /api/v1/collection/fund/generate": Expect("collection.fund", data={"region": "370700",
+                                                                            "insurance_year": YEAR}),
+    "GET /api/v1/collection/fund/ledger": Expect("collection.fund_view"),
+    "GET /api/v1/collection/fund/statement": Expect("collection.fund_view"),
+    "POST /api/v1/collection/family-payments": Expect("collection.family", data=FAMILY_PAYMENT),
 }
 
 

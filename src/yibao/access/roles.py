@@ -71,6 +71,12 @@ CAPABILITIES: dict[str, set[str]] = {
     # 已缴费人员清册 of each village, for the township (and the agent's own village, the county)
     "collection.paid_list": {Role.VILLAGE_AGENT, Role.TOWNSHIP_CLERK, Role.TAX_CLERK, Role.AGENCY_CLERK},
     "resident.collect": {Role.VILLAGE_AGENT, Role.TOWNSHIP_CLERK, Role.TAX_CLERK},
+    # 资助参保: the agency clerk generates the medical-assistance fund's payments of a region and
+    # year; its ledger and statement are read by the clerk, the bureau and the auditors
+    "collection.fund": {Role.AGENCY_CLERK},
+    "collection.fund_view": {Role.AGENCY_CLERK, Role.BUREAU_MANAGER, Role.AUDITOR, Role.ADMIN},
+    # 家庭共济账户缴费 (晋城 三(三)): recorded at an agency's window or a township's service point
+    "collection.family": {Role.AGENCY_CLERK, Role.TOWNSHIP_CLERK},
     # 城乡居民参保登记: agents and clerks register for their own area; another clerk reviews
     # (东明 五(一)); clerks work the problem queue, import registrations and hardship lists.
     "resident.register": {Role.VILLAGE_AGENT, Role.TOWNSHIP_CLERK, Role.AGENCY_CLERK},

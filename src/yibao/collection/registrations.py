@@ -20,6 +20,8 @@ def register() -> None:
     registry.nav("collection_statements", "渠道对账", capability="collection.reconcile", scheme=SCHEME, order=300)
     registry.nav("collection_refunds", "退费", capability="collection.refund", scheme=SCHEME, order=310)
     registry.nav("collection_paid_lists", "已缴费清册", capability="collection.paid_list", scheme=SCHEME, order=320)
+    registry.nav("collection_fund", "资助参保", capability="collection.fund_view", scheme=SCHEME, order=330)
+    registry.nav("collection_family", "家庭共济缴费", capability="collection.family", scheme=SCHEME, order=340)
 
     from .cli import configure, run
 

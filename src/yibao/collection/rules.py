@@ -94,3 +94,13 @@ class Judge:
     def benefit(self, region: str, year: int, kind: str, paid_on: dt.date, **facts):
         key = ("benefit", region, year, kind, paid_on, tuple(sorted(facts.items())))
         return self._once(key, benefit, region, year, kind, paid_on, **facts)
+
+
+def current_year(region: str, today: dt.date) -> int:
+    """The insurance year being collected on ``today``: the next year once its collection period
+    has begun (集中缴费期 runs in the year before), else this year."""
+    try:
+        period = ask(region, "resident.collection_period", insurance_year=today.year + 1)
+    except RuleRefused:
+        return today.year
+    return today.year + 1 if dt.date.fromisoformat(period["start"]) <= today else today.year

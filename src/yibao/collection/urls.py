@@ -1,10 +1,12 @@
 """The collection's pages: each subdomain's views module holds its own ``urlpatterns``, added here
 one line each."""
 
-from .views import channels, paid_lists, refunds, statements
+from .views import channels, family, fund, paid_lists, refunds, statements
 
 urlpatterns: list = []
 urlpatterns += channels.urlpatterns
 urlpatterns += statements.urlpatterns
 urlpatterns += refunds.urlpatterns
 urlpatterns += paid_lists.urlpatterns
+urlpatterns += fund.urlpatterns
+urlpatterns += family.urlpatterns

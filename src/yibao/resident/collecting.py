@@ -19,8 +19,9 @@ from yibao.dbutil import text_values
 
 from .models import Enrolment, EnrolmentStatus, HardshipGrant, Kind, LifeStatus, Person
 
-__all__ = ["EnrolmentFacts", "EnrolmentStatus", "Kind", "PaidEnrolment", "categories_many", "enrolment_facts",
-           "mark_paid", "mark_refunded", "paid_counts", "paid_in_village", "persons_known"]
+__all__ = ["EnrolmentFacts", "EnrolmentStatus", "Kind", "PaidEnrolment", "Subsidised", "categories_many",
+           "enrolment_facts", "mark_paid", "mark_refunded", "paid_counts", "paid_in_village", "persons_known",
+           "subsidised_enrolments"]
 
 _CHUNK = 900  # enrolments per UPDATE
 
@@ -74,6 +75,37 @@ def categories_many(region: str, id_numbers, on: dt.date) -> dict[str, list[str]
     for number, category in grants:
         out[number].add(category)
     return {number: sorted(cats) for number, cats in out.items()}
+
+
+@dataclass(frozen=True)
+class Subsidised:
+    """An enrolment of a person on a hardship list: what the assistance fund's payment needs."""
+
+    enrolment_id: int
+    id_number: str
+    name: str
+    division_id: str
+    status: str
+    categories: tuple[str, ...]
+
+
+def subsidised_enrolments(region: str, insurance_year: int, on: dt.date) -> list[Subsidised]:
+    """Every enrolment of ``region`` for ``insurance_year`` still open to payment (已登记 or 已缴费)
+    whose person holds a hardship category valid on ``on``, with those categories: two queries
+    whatever the region's size (the enrolments are matched to the lists in the database)."""
+    grants = (HardshipGrant.objects.filter(region_id=region, valid_from__lte=on)
+              .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on)))
+    categories: dict[str, set[str]] = defaultdict(set)
+    for number, category in grants.values_list("id_number", "category").iterator(chunk_size=20_000):
+        categories[number].add(category)
+    if not categories:
+        return []
+    rows = (Enrolment.objects.filter(region_id=region, insurance_year=insurance_year,
+                                     status__in=[EnrolmentStatus.REGISTERED, EnrolmentStatus.PAID],
+                                     id_number__in=grants.values("id_number"))
+            .values_list("id", "id_number", "person__name", "division_id", "status").order_by("division_id", "id"))
+    return [Subsidised(pk, number, name, division, status, tuple(sorted(categories[number])))
+            for pk, number, name, division, status in rows.iterator(chunk_size=20_000)]
 
 
 def mark_paid(paid_on: dict[int, dt.date]) -> int:

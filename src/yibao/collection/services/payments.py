@@ -50,6 +50,15 @@ INVALID_INPUT = "invalid_input"
 CONFLICT = "conflict"
 
 
+def moment(on: dt.date) -> dt.datetime:
+    """The time booked for a payment a clerk records for a day: now when it is today, else noon
+    of that day (local time)."""
+    now = timezone.localtime()
+    if now.date() == on:
+        return now
+    return timezone.make_aware(dt.datetime.combine(on, dt.time(12, 0)))
+
+
 def mask_name(name: str) -> str:
     """A name as a channel is told it: the surname kept, the rest starred (张三 → 张*)."""
     return name[:1] + "*" * (len(name) - 1) if name else ""
