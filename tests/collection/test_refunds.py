@@ -221,3 +221,14 @@ def test_the_refund_goes_back_to_the_original_payer(paid, clerk, checker, payer,
     assert negative.payer_id_number == original.payer_id_number and negative.relationship == original.relationship
     assert negative.receipt_number == ""  # a receipt number is the original's own
     assert Enrolment.objects.get(pk=original.enrolment_id).status == EnrolmentStatus.REFUNDED
+
+
+def test_the_evidence_scan_is_shown_only_to_reviewers_who_see_whole_numbers(client, paid, clerk, checker):
+    refund = apply(paid[0], clerk)
+    client.force_login(checker)  # a tax clerk: reviews, sees numbers masked
+    page = client.get(f"/collection/refunds/{refund.pk}/").content.decode()
+    assert f"/collection/refunds/{refund.pk}/evidence/" not in page and "由可查看完整号码的经办人员核看" in page
+    assert client.get(f"/collection/refunds/{refund.pk}/evidence/").status_code == 403
+    client.force_login(clerk)
+    assert f"/collection/refunds/{refund.pk}/evidence/" in client.get(f"/collection/refunds/{refund.pk}/").content.decode()
+    assert client.get(f"/collection/refunds/{refund.pk}/evidence/").status_code == 200

@@ -189,7 +189,7 @@ PAGES: dict[str, Expect] = {
     "collection_refund_apply": Expect("collection.refund", methods=POST, data=REFUND_UPLOAD),
     "collection_refund": Expect("collection.refund", params={"pk": w.REFUND}),
     # the evidence is what the reviewers check (东明 二(三): 严格审核退费材料), tax clerks too
-    "collection_refund_evidence": Expect("collection.refund", params={"pk": w.REFUND}),
+    "collection_refund_evidence": Expect(("collection.refund", "person.view_id_number"), params={"pk": w.REFUND}),
     "collection_refund_review": Expect("collection.refund", methods=POST, params={"pk": w.REFUND},
                                        data={"decision": "reject", "note": ""}),
     "collection_paid_lists": Expect("collection.paid_list"),

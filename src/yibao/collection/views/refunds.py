@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
-from yibao.access.permissions import require
+from yibao.access.permissions import require, user_can
 from yibao.errors import AppError
 
 from ..models import RefundReason, RefundStatus
@@ -70,10 +70,14 @@ def detail(request, pk):
     return render(request, "collection/refund.html", {
         "refund": refund, "payment": refund.payment,
         "eligibility": services.explain(refund) if refund.status == RefundStatus.PENDING else "",
-        "can_review": refund.status == RefundStatus.PENDING and refund.maker_id != request.user.pk})
+        "can_review": refund.status == RefundStatus.PENDING and refund.maker_id != request.user.pk,
+        "sees_evidence": user_can(request.user, "person.view_id_number")})
 
 
-@require(CAPABILITY)
+# A death certificate or an insurance record carries a whole identity number: the scan is shown only
+# to reviewers who may see numbers whole (as the employer's signed materials and the change
+# requests' documents); the others review the application from its masked details.
+@require(CAPABILITY, "person.view_id_number")
 def evidence(request, pk):
     refund = _refund_or_404(request, pk)
     if not refund.evidence:
