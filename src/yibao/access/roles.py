@@ -62,6 +62,14 @@ CAPABILITIES: dict[str, set[str]] = {
     "employer.set_average_wage": {Role.ADMIN},
     "flexible.declare": {Role.INDIVIDUAL},
     "collection.channels": {Role.ADMIN},
+    # 代收 (东明 四、五(三)): the village agent collects cash in their own village, deposits it into
+    # the township finance account and submits the village's 申报清单; the tax sub-bureau checks the
+    # list against the bank's record and declares it; township finance records the transfer (划缴).
+    "collection.collect": {Role.VILLAGE_AGENT},
+    "collection.declare": {Role.TAX_CLERK},
+    "collection.transfer": {Role.TOWNSHIP_CLERK},
+    "collection.view_deposits": {Role.VILLAGE_AGENT, Role.TOWNSHIP_CLERK, Role.TAX_CLERK, Role.AGENCY_CLERK,
+                                 Role.BUREAU_MANAGER, Role.AUDITOR, Role.ADMIN},
     "resident.collect": {Role.VILLAGE_AGENT, Role.TOWNSHIP_CLERK, Role.TAX_CLERK},
     # 城乡居民参保登记: agents and clerks register for their own area; another clerk reviews
     # (东明 五(一)); clerks work the problem queue, import registrations and hardship lists.

@@ -1,0 +1,1 @@
+"""The collection's printed documents: data gathered here, laid out by ``yibao.documents``."""
