@@ -12,6 +12,11 @@ def register() -> None:
 
     registry.api_router("/collection", router)
 
+    # 代收: the village agent's collection page, and the villages' deposits and 申报清单
+    registry.nav("collection_collect", "代收缴费", capability="collection.collect", scheme="resident", order=270)
+    registry.nav("collection_deposits", "代收缴存与申报", capability="collection.view_deposits", scheme="resident",
+                 order=275)
+
     from .cli import configure, run
 
     registry.command("collection", "城乡居民医保费征收：缴费渠道、对账、资助与退费", configure, run)

@@ -1,4 +1,6 @@
 """The collection's pages: each subdomain's views module holds its own ``urlpatterns``, added here
 one line each."""
 
-urlpatterns: list = []
+from .views import agents
+
+urlpatterns: list = [*agents.urlpatterns]

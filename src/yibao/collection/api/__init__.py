@@ -2,8 +2,8 @@
 
 from ninja import Router
 
-from . import payments
+from . import agents, payments
 
 router = Router(tags=["城乡居民医保征收"])
-for module in (payments,):
+for module in (payments, agents):
     router.add_router("", module.router)

@@ -13,9 +13,9 @@ from yibao import terminal
 from yibao.access.permissions import user_can
 from yibao.errors import AppError
 
-from . import channels
+from . import agents, channels
 
-MODULES = (channels,)
+MODULES = (channels, agents)
 
 
 def configure(parser) -> None:

@@ -56,10 +56,15 @@ def _village_of(agent) -> Division:
     return village
 
 
-def _outside(village: Division, id_number: str) -> PaymentRefused:
-    return PaymentRefused(f"身份证号码 {mask_id_number(id_number)} 不是{village.name}的参保人员：代收员只能为本村（社区）"
-                          "已参保登记的人员收费；未登记的请先办理参保登记，其他村（社区）的请到所在村（社区）缴费。",
-                          code=OUTSIDE_VILLAGE, fields={"id_number": mask_id_number(id_number)})
+def _outside(village: Division) -> PaymentRefused:
+    # the same answer whether the person is registered in another village or nowhere
+    return PaymentRefused(f"此身份证号码不是{village.name}的参保人员：代收员只能为本村（社区）已参保登记的人员收费；"
+                          "未登记的请先办理参保登记，其他村（社区）的请到所在村（社区）缴费。", code=OUTSIDE_VILLAGE,
+                          fields={"id_number": "不是本村（社区）的参保人员"})
+
+
+def _within(village: Division, path: str) -> bool:
+    return bool(path) and path.startswith(village.path)
 
 
 def _audit_refusal(agent, action: str, id_number: str, exc: AppError, **extra) -> None:
@@ -96,9 +101,9 @@ def _enrolment_here(village: Division, id_number: str, year: int | None) -> Enro
     """The person's enrolment in the agent's village: for ``year``, or (without one) the newest
     unpaid one, else the newest. A person with none in the village is outside it, whether they are
     registered elsewhere or nowhere (the agent is not told which)."""
-    here = [f for f in enrolments.enrolment_facts([id_number]).get(id_number, []) if f.division_id == village.key]
+    here = [f for f in enrolments.enrolment_facts([id_number]).get(id_number, []) if _within(village, f.division_path)]
     if not here:
-        raise _outside(village, id_number)
+        raise _outside(village)
     if year is not None:
         chosen = [f for f in here if f.insurance_year == year]
         if not chosen:
@@ -208,8 +213,8 @@ def _collect(agent, id_number, amount, collected_on, insurance_year) -> Payment:
     (verdict,) = payments.judge_many([item])
     if isinstance(verdict, PaymentRefused):
         raise verdict
-    if verdict.facts.division_id != village.key:  # the judged enrolment is the village's (same person, year)
-        raise _outside(village, number)
+    if not _within(village, verdict.facts.division_path):  # the judged enrolment is the village's
+        raise _outside(village)
     payment = payments.new_payment(item, verdict, payer=Payer.AGENT, actor=agent,
                                    receipt_number=receipt_number(village, facts.region, facts.insurance_year))
     try:
@@ -232,7 +237,8 @@ def _collect(agent, id_number, amount, collected_on, insurance_year) -> Payment:
 def undeposited(village: Division, insurance_year: int | None = None):
     """The village's cash collections not yet in a deposit (refunded ones left out)."""
     refunded = Payment.objects.filter(refund_of__isnull=False).values("refund_of")
-    qs = (Payment.objects.filter(division=village, payer=Payer.AGENT, refund_of__isnull=True, deposit__isnull=True)
+    qs = (Payment.objects.filter(division__path__startswith=village.path, payer=Payer.AGENT, refund_of__isnull=True,
+                                 deposit__isnull=True)
           .exclude(pk__in=refunded).order_by("paid_on", "receipt_number"))
     return qs.filter(insurance_year=insurance_year) if insurance_year else qs
 
@@ -268,7 +274,7 @@ def _totals(deposit: Deposit) -> None:
 
 
 def _pick(village: Division, payment_ids, insurance_year: int | None) -> list[Payment]:
-    pool = undeposited(village, insurance_year).select_for_update()
+    pool = undeposited(village, insurance_year).select_related("division").select_for_update(of=("self",))
     if payment_ids is None:
         chosen = list(pool)
     else:
@@ -276,7 +282,8 @@ def _pick(village: Division, payment_ids, insurance_year: int | None) -> list[Pa
         chosen = list(pool.filter(pk__in=ids))
         missing = ids - {p.pk for p in chosen}
         if missing:
-            taken = Payment.objects.filter(pk__in=missing, division=village, deposit__isnull=False).count()
+            taken = Payment.objects.filter(pk__in=missing, division__path__startswith=village.path,
+                                           deposit__isnull=False).count()
             raise CollectionError(f"有 {len(missing)} 笔收款不能放入此次缴存：" + (f"其中 {taken} 笔已在其他缴存中；" if taken else "")
                                   + "只能选择本村（社区）尚未缴存的代收款。", code=ALREADY_DEPOSITED if taken else OUTSIDE_VILLAGE,
                                   fields={"payments": sorted(missing)})
@@ -300,7 +307,10 @@ def make_deposit(agent, *, deposited_on, bank_reference: str, payment_ids=None,
         raise CollectionError("一次缴存只能包含同一保险年度的代收款，请按年度分别缴存。", code=INVALID_INPUT,
                               fields={"insurance_year": sorted(years)})
     _check_day(day, "缴存日期", not_before=max(p.paid_on for p in chosen), before_what="最晚一笔收款的日期")
-    year, region = years.pop(), chosen[0].region_id
+    places = {p.division_id for p in chosen}
+    if len(places) > 1:
+        raise CollectionError("一次缴存只能包含同一村（社区）的代收款。", code=INVALID_INPUT, fields={"payments": sorted(places)})
+    year, region, village = years.pop(), chosen[0].region_id, chosen[0].division
     deposit = Deposit.objects.create(region_id=region, insurance_year=year, division=village,
                                      township_id=village.parent_id or village.key,
                                      number=_deposit_number(village, region, year), amount=Decimal("0"),
@@ -317,11 +327,12 @@ def make_deposit(agent, *, deposited_on, bank_reference: str, payment_ids=None,
 
 
 def _locked(deposit: Deposit) -> Deposit:
-    return Deposit.objects.select_for_update().select_related("division").get(pk=deposit.pk)
+    return Deposit.objects.select_for_update(of=("self",)).select_related("division").get(pk=deposit.pk)
 
 
 def _own(agent, deposit: Deposit, doing: str) -> None:
-    if deposit.division_id != getattr(agent, "division_id", None):
+    area = getattr(agent, "division", None)
+    if area is None or not _within(area, deposit.division.path):
         raise CollectionError(f"缴存 {deposit.number} 不是本村（社区）的，不能{doing}。", code=OUTSIDE_VILLAGE)
 
 
