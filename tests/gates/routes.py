@@ -79,6 +79,11 @@ RESIDENT_UPLOAD = {"region": "370700", "insurance_year": YEAR, "file": ("registr
 # --- resident scheme: renewal roster
 from .world import ROSTER, ROSTER_VILLAGE_IN  # noqa: E402
 
+# --- collection: village agents' cash (a person nobody holds: refused, nothing written)
+AGENT_COLLECTION = {"id_number": w.MISSING_ID_NUMBER, "amount": "380.00"}
+AGENT_DEPOSIT = {"deposited_on": f"{YEAR - 1}-11-21", "bank_reference": "门禁回单"}
+BANK_RECORD = {"bank_amount": "380.00", "bank_date": f"{YEAR - 1}-11-21", "bank_reference": "门禁回单"}
+
 # --- pages, by URL name ---------------------------------------------------------------------------
 PAGES: dict[str, Expect] = {
     "home": Expect(),
@@ -164,6 +169,21 @@ PAGES: dict[str, Expect] = {
     "resident_roster_confirm": Expect("resident.roster", methods=POST, params={"pk": ROSTER}),
     "resident_roster_post": Expect("resident.roster_post", methods=POST, params={"pk": ROSTER}),
     "resident_roster_download": Expect("resident.view", params={"pk": ROSTER, "ext": FORMAT}),
+    # --- collection: village agents' cash (代收), deposits, 申报清单, transfers
+    "collection_collect": Expect("collection.collect"),
+    "collection_collect_record": Expect("collection.collect", methods=POST, data=AGENT_COLLECTION),
+    "collection_receipt": Expect("collection.view_deposits", params={"pk": w.COLLECTION}),
+    "collection_receipt_pdf": Expect("collection.view_deposits", params={"pk": w.COLLECTION}),
+    "collection_deposits": Expect("collection.view_deposits"),
+    "collection_deposit_create": Expect("collection.collect", methods=POST, data=AGENT_DEPOSIT),
+    "collection_transfer": Expect("collection.transfer", methods=POST, data={}),
+    "collection_deposit": Expect("collection.view_deposits", params={"pk": w.DEPOSIT}),
+    "collection_deposit_submit": Expect("collection.collect", methods=POST, params={"pk": w.DEPOSIT}),
+    "collection_deposit_correct": Expect("collection.collect", methods=POST, params={"pk": w.DEPOSIT},
+                                         data={"bank_reference": "门禁回单"}),
+    "collection_deposit_check": Expect("collection.declare", methods=POST, params={"pk": w.DEPOSIT},
+                                       data=BANK_RECORD),
+    "collection_deposit_file": Expect("collection.view_deposits", params={"pk": w.DEPOSIT, "ext": FORMAT}),
 }
 
 # --- API operations, by method and path of the OpenAPI document --------------------------------------
@@ -257,6 +277,27 @@ OPERATIONS: dict[str, Expect] = {
     "POST /api/v1/resident/rosters/{pk}/confirm": Expect("resident.roster", params={"pk": ROSTER}, data={}),
     "POST /api/v1/resident/rosters/{pk}/post": Expect("resident.roster_post", params={"pk": ROSTER}, data={}),
     "GET /api/v1/resident/rosters/{pk}/file": Expect("resident.view", params={"pk": ROSTER, "format": FORMAT}),
+    # --- collection: village agents' cash (代收), deposits, 申报清单, transfers
+    "GET /api/v1/collection/agent/persons/{id_number}": Expect("collection.collect", params={"id_number": PERSON}),
+    "POST /api/v1/collection/agent/collections": Expect("collection.collect", data=AGENT_COLLECTION),
+    "GET /api/v1/collection/collections": Expect("collection.view_deposits"),
+    "GET /api/v1/collection/collections/{pk}": Expect("collection.view_deposits", params={"pk": w.COLLECTION}),
+    "GET /api/v1/collection/collections/{pk}/receipt": Expect("collection.view_deposits",
+                                                             params={"pk": w.COLLECTION}),
+    "POST /api/v1/collection/deposits": Expect("collection.collect", data=AGENT_DEPOSIT),
+    "GET /api/v1/collection/deposits": Expect("collection.view_deposits"),
+    "GET /api/v1/collection/deposits/{pk}": Expect("collection.view_deposits", params={"pk": w.DEPOSIT}),
+    "POST /api/v1/collection/deposits/{pk}/correct": Expect("collection.collect", params={"pk": w.DEPOSIT},
+                                                            data={"bank_reference": "门禁回单"}),
+    "POST /api/v1/collection/deposits/{pk}/submit": Expect("collection.collect", params={"pk": w.DEPOSIT}, data={}),
+    "POST /api/v1/collection/deposits/{pk}/check": Expect("collection.declare", params={"pk": w.DEPOSIT},
+                                                          data=BANK_RECORD),
+    "GET /api/v1/collection/deposits/{pk}/file": Expect("collection.view_deposits",
+                                                        params={"pk": w.DEPOSIT, "format": FORMAT}),
+    # a transfer names its deposits in the body; the gate sends none (refused: nothing to transfer)
+    "POST /api/v1/collection/transfers": Expect("collection.transfer", data={"deposits": [], "transferred_on":
+                                                                            f"{YEAR}-01-10", "reference": "门禁"}),
+    "GET /api/v1/collection/villages": Expect("collection.view_deposits"),
 }
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Annotated
 
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
@@ -23,6 +24,8 @@ from ..services import agents as services
 router = Router(tags=["城乡居民医保代收"])
 
 YEARS = {"ge": 2000, "le": 2100}
+#: a row's id in a body (bounded, so a number no column holds is refused by the schema)
+Id = Annotated[int, Field(ge=1, le=2_147_483_647)]
 
 
 class PremiumOut(Schema):
@@ -225,7 +228,7 @@ def _detail(user, d: Deposit) -> dict:
 class DepositIn(Schema):
     deposited_on: dt.date = Field(..., description="缴存日期（存入乡镇（街道）财政部门指定账户）")
     bank_reference: str = Field(..., description="银行回单号")
-    payments: list[int] | None = Field(None, description="要缴存的收款编号；空为本村（社区）全部尚未缴存的")
+    payments: list[Id] | None = Field(None, max_length=5000, description="要缴存的收款编号；空为本村（社区）全部尚未缴存的")
     insurance_year: int | None = Field(None, ge=2000, le=2100)
 
 
@@ -260,8 +263,8 @@ def get_deposit(request, pk: int):
 class CorrectIn(Schema):
     deposited_on: dt.date | None = None
     bank_reference: str | None = None
-    add: list[int] = []
-    remove: list[int] = []
+    add: list[Id] = Field([], max_length=5000)
+    remove: list[Id] = Field([], max_length=5000)
 
 
 @router.post("/deposits/{pk}/correct", response=responds(DepositDetailOut))
@@ -309,7 +312,7 @@ def deposit_file(request, pk: int, format: str = "pdf"):  # noqa: A002
 
 
 class TransferIn(Schema):
-    deposits: list[int] = Field(..., min_length=1, description="已申报的申报清单编号")
+    deposits: list[Id] = Field(..., max_length=1000, description="已申报的申报清单编号")
     transferred_on: dt.date
     reference: str = Field(..., description="划缴凭证号")
 

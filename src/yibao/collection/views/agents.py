@@ -30,7 +30,7 @@ def _year(text) -> int | None:
 
 
 def _ids(values) -> list[int]:
-    return [int(v) for v in values if str(v).strip().isdecimal()]
+    return [int(v) for v in values if str(v).strip().isdecimal() and 0 < int(v) < 2**31]
 
 
 # --- the agent's collection page ---------------------------------------------------------------------
