@@ -120,6 +120,14 @@ def test_outside_the_collection_period_the_engine_refuses(place, settings):
     if refused.value.code == "not_configured":
         assert refused.value.missing
     assert not Payment.objects.exists()
+    # cash collected in the period is recorded afterwards with its own day
+    quote = agents.look_up(place.agent, place.people[0].id_number, on="2023-11-20")
+    assert quote.collectable and quote.on == DAY
+    payment = agents.collect(place.agent, place.people[0].id_number, str(quote.payable), collected_on="2023-11-20")
+    assert payment.paid_on == DAY
+    with pytest.raises(AppError) as future:
+        agents.look_up(place.agent, place.people[1].id_number, on="2024-01-16")
+    assert future.value.code == "invalid_input"
 
 
 def test_an_agent_acts_only_in_their_own_village(place):

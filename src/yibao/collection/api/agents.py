@@ -28,20 +28,20 @@ YEARS = {"ge": 2000, "le": 2100}
 Id = Annotated[int, Field(ge=1, le=2_147_483_647)]
 
 
-class PremiumOut(Schema):
+class AgentPremiumOut(Schema):
     standard: Decimal
     subsidy: Decimal
     payable: Decimal
     category: str
 
 
-class RefusalOut(Schema):
+class AgentRefusalOut(Schema):
     code: str
     message: str
     missing: list[str] = []
 
 
-class QuoteOut(Schema):
+class AgentQuoteOut(Schema):
     id_number: str
     name: str
     village: str
@@ -50,18 +50,19 @@ class QuoteOut(Schema):
     status: str
     categories: list[str]
     on: dt.date
-    premium: PremiumOut | None
+    premium: AgentPremiumOut | None
     collectable: bool
-    refusal: RefusalOut | None
+    refusal: AgentRefusalOut | None
 
 
-@router.get("/agent/persons/{id_number}", response=responds(QuoteOut), url_name="collection_agent_quote")
-def quote(request, id_number: str, insurance_year: int | None = Query(None, **YEARS)):
-    """代收员查询本村（社区）参保人员及其个人应缴金额（按当日的资助类别由政策规则计算）。不是本村（社区）参保人员的，
+@router.get("/agent/persons/{id_number}", response=responds(AgentQuoteOut), url_name="collection_agent_quote")
+def quote(request, id_number: str, insurance_year: int | None = Query(None, **YEARS),
+          on: dt.date | None = None):
+    """代收员查询本村（社区）参保人员及其个人应缴金额（按收款日期 on，默认当天，的资助类别和缴费期由政策规则计算）。不是本村（社区）参保人员的，
     与不存在的身份证号码一样答 404（code=outside_village），并记入审计日志。"""
     require_capability(request.user, "collection.collect")
     try:
-        q = services.look_up(request.user, id_number, insurance_year=insurance_year)
+        q = services.look_up(request.user, id_number, insurance_year=insurance_year, on=on)
     except PaymentRefused as exc:
         if exc.code == services.OUTSIDE_VILLAGE:
             exc.status = 404
@@ -77,14 +78,14 @@ def quote(request, id_number: str, insurance_year: int | None = Query(None, **YE
             if q.refusal else None}
 
 
-class CollectIn(Schema):
+class AgentCollectIn(Schema):
     id_number: str = Field(..., description="缴费人身份证号码（本村（社区）的参保人员）")
     amount: Decimal = Field(..., description="实收金额（元），须等于个人应缴金额")
     collected_on: dt.date | None = Field(None, description="收款日期，默认为当天；可早于当天，不能晚于当天")
     insurance_year: int | None = Field(None, ge=2000, le=2100, description="保险年度，默认为此人在本村尚未缴费的最新年度")
 
 
-class CollectionOut(Schema):
+class AgentCollectionOut(Schema):
     id: int
     receipt_number: str
     region: str
@@ -110,8 +111,8 @@ def _collection(user, p: Payment) -> dict:
             "deposit_number": p.deposit.number if p.deposit_id else ""}
 
 
-@router.post("/agent/collections", response=responds(CollectionOut, status=201), url_name="collection_agent_collect")
-def collect(request, payload: CollectIn):
+@router.post("/agent/collections", response=responds(AgentCollectionOut, status=201), url_name="collection_agent_collect")
+def collect(request, payload: AgentCollectIn):
     """代收员记录向本村（社区）参保人员收取的现金：与各渠道的缴费同样判定（参保登记、状态、缴费期、应缴金额），
     按村（社区）和年度编号开具收据，参保登记即为已缴费。拒绝时答 422，code 为 outside_village、amount_mismatch、
     already_paid、outside_window、not_configured 等。"""
@@ -121,7 +122,7 @@ def collect(request, payload: CollectIn):
     return 201, _collection(request.user, payment)
 
 
-@router.get("/collections", response=responds(list[CollectionOut]))
+@router.get("/collections", response=responds(list[AgentCollectionOut]))
 def list_collections(request, insurance_year: int | None = Query(None, **YEARS), undeposited: bool = False,
                      offset: int = Query(0, ge=0), limit: int = Query(100, ge=1, le=1000)):
     """村（社区）代收的收款，按读者的范围；undeposited=true 时仅列尚未缴存的。"""
@@ -142,7 +143,7 @@ def _payment(request, pk: int) -> Payment:
     return payment
 
 
-@router.get("/collections/{pk}", response=responds(CollectionOut))
+@router.get("/collections/{pk}", response=responds(AgentCollectionOut))
 def get_collection(request, pk: int):
     return _collection(request.user, _payment(request, pk))
 
@@ -183,7 +184,7 @@ class DepositOut(Schema):
     transfer_reference: str
 
 
-class LineOut(Schema):
+class DepositLineOut(Schema):
     payment: int
     receipt_number: str
     name: str
@@ -194,7 +195,7 @@ class LineOut(Schema):
 
 
 class DepositDetailOut(DepositOut):
-    lines: list[LineOut]
+    lines: list[DepositLineOut]
 
 
 def _deposit_out(d: Deposit) -> dict:
@@ -260,7 +261,7 @@ def get_deposit(request, pk: int):
     return _detail(request.user, _deposit(request, pk))
 
 
-class CorrectIn(Schema):
+class DepositCorrectIn(Schema):
     deposited_on: dt.date | None = None
     bank_reference: str | None = None
     add: list[Id] = Field([], max_length=5000)
@@ -268,7 +269,7 @@ class CorrectIn(Schema):
 
 
 @router.post("/deposits/{pk}/correct", response=responds(DepositDetailOut))
-def correct(request, pk: int, payload: CorrectIn):
+def correct(request, pk: int, payload: DepositCorrectIn):
     """报送前或被退回后更正：缴存日期、银行回单号，移出或加入收款。"""
     d = _deposit(request, pk)
     require_capability(request.user, "collection.collect")
@@ -285,14 +286,14 @@ def submit(request, pk: int):
     return _deposit_out(services.submit(request.user, d))
 
 
-class CheckIn(Schema):
+class DepositCheckIn(Schema):
     bank_amount: Decimal = Field(..., description="银行到账金额（元）")
     bank_date: dt.date = Field(..., description="银行到账日期")
     bank_reference: str = Field(..., description="银行流水号（回单号）")
 
 
 @router.post("/deposits/{pk}/check", response=responds(DepositOut))
-def check(request, pk: int, payload: CheckIn):
+def check(request, pk: int, payload: DepositCheckIn):
     """税务人员按银行到账记录核对已报送的申报清单：一致则申报（status=declared），不一致则退回
     （status=returned，note 写明差异）。已申报的再申报拒绝（code=already_declared）。"""
     d = _deposit(request, pk)
@@ -311,14 +312,14 @@ def deposit_file(request, pk: int, format: str = "pdf"):  # noqa: A002
     return attachment(content, filename, content_type)
 
 
-class TransferIn(Schema):
+class DepositTransferIn(Schema):
     deposits: list[Id] = Field(..., max_length=1000, description="已申报的申报清单编号")
     transferred_on: dt.date
     reference: str = Field(..., description="划缴凭证号")
 
 
 @router.post("/transfers", response=responds(list[DepositOut]))
-def transfer(request, payload: TransferIn):
+def transfer(request, payload: DepositTransferIn):
     """乡镇（街道）财政登记已申报清单的划缴。未申报的拒绝（code=not_declared），已划缴的再划缴拒绝
     （code=already_transferred），此时一份也不登记。"""
     require_capability(request.user, "collection.transfer")
@@ -329,7 +330,7 @@ def transfer(request, payload: TransferIn):
                                                        reference=payload.reference)]
 
 
-class MoneyOut(Schema):
+class VillageAmountOut(Schema):
     people: int
     amount: Decimal
 
@@ -340,12 +341,12 @@ class VillageMoneyOut(Schema):
     township: str
     township_name: str
     insurance_year: int | None
-    collected: MoneyOut
-    undeposited: MoneyOut
-    deposited: MoneyOut
-    returned: MoneyOut
-    declared: MoneyOut
-    transferred: MoneyOut
+    collected: VillageAmountOut
+    undeposited: VillageAmountOut
+    deposited: VillageAmountOut
+    returned: VillageAmountOut
+    declared: VillageAmountOut
+    transferred: VillageAmountOut
     where: str
     deposits: list[DepositOut]
 

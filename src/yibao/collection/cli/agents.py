@@ -28,6 +28,7 @@ def configure(sub) -> None:
     p = sub.add_parser("quote", help="代收员查询本村（社区）参保人员的个人应缴金额")
     p.add_argument("id_number")
     p.add_argument("--year", type=int, help="保险年度（默认：此人在本村尚未缴费的最新年度）")
+    p.add_argument("--on", help="收款日期 YYYY-MM-DD（默认当天）")
     p = sub.add_parser("collect", help="代收员记录收取的现金并开具收据")
     p.add_argument("id_number")
     p.add_argument("amount", help="实收金额（元）")
@@ -73,7 +74,7 @@ def configure(sub) -> None:
 
 
 def _quote(args, actor) -> int:
-    q = services.look_up(actor, args.id_number, insurance_year=args.year)
+    q = services.look_up(actor, args.id_number, insurance_year=args.year, on=args.on)
     print(f"{q.facts.name}\t{q.facts.id_number}\t{q.facts.insurance_year} 年度\t{q.village.name}")
     print(f"资助类别：{'、'.join(q.categories) or '无'}")
     if q.premium:

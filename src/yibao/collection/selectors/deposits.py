@@ -3,7 +3,6 @@ village's money is (collected, deposited, declared, transferred), through the re
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -66,6 +65,20 @@ class VillageMoney:
     declared: Money = field(default_factory=Money)
     transferred: Money = field(default_factory=Money)
     deposits: list[Deposit] = field(default_factory=list)
+
+    @property
+    def cells(self) -> list[Money]:
+        """The steps in the order the money goes: collected, not deposited, deposited and waiting
+        for the declaration, declared and waiting for the transfer, transferred."""
+        return [self.collected, self.undeposited, self.deposited, self.declared, self.transferred]
+
+    @property
+    def stage(self) -> str:
+        """The earliest step where some of the village's money still is (for colouring)."""
+        for name in ("returned", "undeposited", "deposited", "declared"):
+            if getattr(self, name).people:
+                return name
+        return "transferred" if self.collected.people else "none"
 
     @property
     def where(self) -> str:
@@ -156,10 +169,3 @@ def counts_by_status(user, insurance_year: int | None = None) -> dict[str, int]:
         qs = qs.filter(insurance_year=insurance_year)
     found = dict(qs.values_list("status").annotate(n=Count("id")).values_list("status", "n").order_by())
     return {s: found.get(s, 0) for s in DepositStatus.values}
-
-
-def grouped(rows) -> dict[str, list]:
-    out: dict[str, list] = defaultdict(list)
-    for r in rows:
-        out[r.village.parent.name if r.village.parent else ""].append(r)
-    return dict(out)

@@ -123,11 +123,12 @@ def _number(id_number: str) -> str:
     return number
 
 
-def look_up(agent, id_number: str, *, insurance_year: int | None = None, on: dt.date | None = None) -> Quote:
-    """The person of the agent's village with the payable amount on ``on`` (the business date by
-    default). Refuses (audited) a person outside the village."""
+def look_up(agent, id_number: str, *, insurance_year: int | None = None, on: dt.date | str | None = None) -> Quote:
+    """The person of the agent's village with the payable amount on ``on`` (the day of collection:
+    the business date by default). Refuses (audited) a person outside the village."""
     village = _village_of(agent)
-    on = on or clock.today()
+    on = _day(on, "收款日期") if on else clock.today()
+    _check_day(on, "收款日期")
     try:
         number = _number(id_number)
         facts = _enrolment_here(village, number, insurance_year)
@@ -217,6 +218,7 @@ def _collect(agent, id_number, amount, collected_on, insurance_year) -> Payment:
         raise _outside(village)
     payment = payments.new_payment(item, verdict, payer=Payer.AGENT, actor=agent,
                                    receipt_number=receipt_number(village, facts.region, facts.insurance_year))
+    payment.actor_label = _label(agent)[:100]  # the receipt names the agent
     try:
         with transaction.atomic():
             payment.save()

@@ -6,10 +6,13 @@ service each; refusals are shown with their message."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
+from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from yibao import clock
@@ -29,6 +32,13 @@ def _year(text) -> int | None:
     return int(text) if len(text) == 4 and text.isdecimal() else None
 
 
+def _date(text) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat((text or "").strip())
+    except ValueError:
+        return None
+
+
 def _ids(values) -> list[int]:
     return [int(v) for v in values if str(v).strip().isdecimal() and 0 < int(v) < 2**31]
 
@@ -39,17 +49,18 @@ def _ids(values) -> list[int]:
 def collect_page(request):
     number = request.GET.get("id_number", "").strip().upper()
     year = _year(request.GET.get("insurance_year"))
+    on = _date(request.GET.get("collected_on")) or clock.today()
     quote, refusal = None, None
     if number:
         try:
-            quote = services.look_up(request.user, number, insurance_year=year)
+            quote = services.look_up(request.user, number, insurance_year=year, on=on)
         except AppError as exc:
             refusal = exc
     village = request.user.division
     recent = selectors.collections_for(request.user).order_by("-created_at", "-id")[:10]
     waiting = services.undeposited(village) if village else None
     return render(request, "collection/agents/collect.html", {
-        "number": number, "quote": quote, "refusal": refusal, "village": village, "today": clock.today(),
+        "number": number, "quote": quote, "refusal": refusal, "village": village, "today": clock.today(), "on": on,
         "recent": recent, "waiting": waiting.count() if waiting is not None else 0,
         "waiting_amount": sum(p.amount for p in waiting) if waiting is not None else 0})
 
@@ -64,7 +75,7 @@ def collect(request):
                                    insurance_year=_year(request.POST.get("insurance_year")))
     except AppError as exc:
         messages.error(request, f"未收款：{exc}")
-        return redirect(f"{reverse('collection_collect')}?id_number={number}")
+        return redirect(f"{reverse('collection_collect')}?{urlencode({'id_number': number, 'collected_on': request.POST.get('collected_on', '')})}")
     messages.success(request, f"已收款 {payment.amount} 元，收据编号 {payment.receipt_number}。")
     return redirect("collection_receipt", pk=payment.pk)
 
