@@ -166,6 +166,8 @@ def test_the_pages_chain(client, staff):
     payment = Payment.objects.get()
     assert payment.paid_on == dt.date(2023, 11, 19) and payment.receipt_number in done.content.decode()
     assert client.get(f"/collection/receipts/{payment.pk}/receipt.pdf")["Content-Type"] == "application/pdf"
+    home = client.get("/").content.decode()
+    assert "home-collection-deposits" in home and "待缴存 <b>1</b> 笔" in home
     listed = client.get("/collection/deposits/")
     assert person.person.name in listed.content.decode()
     made = client.post("/collection/deposits/new/", {"payments": [payment.pk], "deposited_on": "2023-11-20",
@@ -180,6 +182,7 @@ def test_the_pages_chain(client, staff):
                                                               "bank_reference": "B9"})
     assert Deposit.objects.get().status == DepositStatus.DECLARED
     client.force_login(township)
+    assert "已申报 <b>1</b>" in client.get("/").content.decode()
     board = client.get("/collection/deposits/").content.decode()
     assert "已申报待划缴" in board
     client.post("/collection/deposits/transfer/", {"deposits": [deposit.pk], "transferred_on": "2023-11-20",

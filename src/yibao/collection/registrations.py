@@ -16,7 +16,24 @@ def register() -> None:
     registry.nav("collection_collect", "代收缴费", capability="collection.collect", scheme="resident", order=270)
     registry.nav("collection_deposits", "代收缴存与申报", capability="collection.view_deposits", scheme="resident",
                  order=275)
+    registry.panel("collection-deposits", "collection/home/deposits.html", context=_deposits_panel,
+                   capability="collection.view_deposits", scheme="resident", order=20)
 
     from .cli import configure, run
 
     registry.command("collection", "城乡居民医保费征收：缴费渠道、对账、资助与退费", configure, run)
+
+
+def _deposits_panel(user) -> dict:
+    """What waits for the reader: the agent's undeposited collections, the lists by status."""
+    from yibao.access.permissions import user_can
+
+    from .models import DepositStatus
+    from .selectors import deposits as selectors
+    from .services.agents import undeposited
+
+    can_collect = user_can(user, "collection.collect") and user.division is not None
+    counts = selectors.counts_by_status(user)
+    shown = [DepositStatus.RETURNED, DepositStatus.SUBMITTED, DepositStatus.DECLARED]
+    return {"can_collect": can_collect, "undeposited": undeposited(user.division).count() if can_collect else 0,
+            "counts": [(DepositStatus(s).label, counts[s]) for s in shown]}
