@@ -88,6 +88,10 @@ REFUND_UPLOAD = {"id_number": "370705198001010017", "insurance_year": str(YEAR),
 # --- collection: a family-account payment the engine refuses (东明 does not provide for it)
 FAMILY_PAYMENT = {"id_number": "371728200001010011", "region": "371728", "insurance_year": YEAR, "amount": "380.00",
                   "payer_id_number": "370705198001011234", "payer_name": "门禁", "relationship": "子女"}
+# --- collection: village agents' cash (a person nobody holds: refused, nothing written)
+AGENT_COLLECTION = {"id_number": w.MISSING_ID_NUMBER, "amount": "380.00"}
+AGENT_DEPOSIT = {"deposited_on": f"{YEAR - 1}-11-21", "bank_reference": "门禁回单"}
+BANK_RECORD = {"bank_amount": "380.00", "bank_date": f"{YEAR - 1}-11-21", "bank_reference": "门禁回单"}
 
 # --- pages, by URL name ---------------------------------------------------------------------------
 PAGES: dict[str, Expect] = {
@@ -202,6 +206,21 @@ PAGES: dict[str, Expect] = {
     "collection_fund_statement_file": Expect("collection.fund_view"),
     # --- collection: family mutual-aid accounts (东明's notice is silent: refused, nothing written)
     "collection_family": Expect("collection.family", methods=("GET", "POST"), data=FAMILY_PAYMENT),
+    # --- collection: village agents' cash (代收), deposits, 申报清单, transfers
+    "collection_collect": Expect("collection.collect"),
+    "collection_collect_record": Expect("collection.collect", methods=POST, data=AGENT_COLLECTION),
+    "collection_receipt": Expect("collection.view_deposits", params={"pk": w.COLLECTION}),
+    "collection_receipt_pdf": Expect("collection.view_deposits", params={"pk": w.COLLECTION}),
+    "collection_deposits": Expect("collection.view_deposits"),
+    "collection_deposit_create": Expect("collection.collect", methods=POST, data=AGENT_DEPOSIT),
+    "collection_transfer": Expect("collection.transfer", methods=POST, data={}),
+    "collection_deposit": Expect("collection.view_deposits", params={"pk": w.DEPOSIT}),
+    "collection_deposit_submit": Expect("collection.collect", methods=POST, params={"pk": w.DEPOSIT}),
+    "collection_deposit_correct": Expect("collection.collect", methods=POST, params={"pk": w.DEPOSIT},
+                                         data={"bank_reference": "门禁回单"}),
+    "collection_deposit_check": Expect("collection.declare", methods=POST, params={"pk": w.DEPOSIT},
+                                       data=BANK_RECORD),
+    "collection_deposit_file": Expect("collection.view_deposits", params={"pk": w.DEPOSIT, "ext": FORMAT}),
 }
 
 # --- API operations, by method and path of the OpenAPI document --------------------------------------
@@ -317,6 +336,27 @@ OPERATIONS: dict[str, Expect] = {
     "GET /api/v1/collection/fund/ledger": Expect("collection.fund_view"),
     "GET /api/v1/collection/fund/statement": Expect("collection.fund_view"),
     "POST /api/v1/collection/family-payments": Expect("collection.family", data=FAMILY_PAYMENT),
+    # --- collection: village agents' cash (代收), deposits, 申报清单, transfers
+    "GET /api/v1/collection/agent/persons/{id_number}": Expect("collection.collect", params={"id_number": PERSON}),
+    "POST /api/v1/collection/agent/collections": Expect("collection.collect", data=AGENT_COLLECTION),
+    "GET /api/v1/collection/collections": Expect("collection.view_deposits"),
+    "GET /api/v1/collection/collections/{pk}": Expect("collection.view_deposits", params={"pk": w.COLLECTION}),
+    "GET /api/v1/collection/collections/{pk}/receipt": Expect("collection.view_deposits",
+                                                             params={"pk": w.COLLECTION}),
+    "POST /api/v1/collection/deposits": Expect("collection.collect", data=AGENT_DEPOSIT),
+    "GET /api/v1/collection/deposits": Expect("collection.view_deposits"),
+    "GET /api/v1/collection/deposits/{pk}": Expect("collection.view_deposits", params={"pk": w.DEPOSIT}),
+    "POST /api/v1/collection/deposits/{pk}/correct": Expect("collection.collect", params={"pk": w.DEPOSIT},
+                                                            data={"bank_reference": "门禁回单"}),
+    "POST /api/v1/collection/deposits/{pk}/submit": Expect("collection.collect", params={"pk": w.DEPOSIT}, data={}),
+    "POST /api/v1/collection/deposits/{pk}/check": Expect("collection.declare", params={"pk": w.DEPOSIT},
+                                                          data=BANK_RECORD),
+    "GET /api/v1/collection/deposits/{pk}/file": Expect("collection.view_deposits",
+                                                        params={"pk": w.DEPOSIT, "format": FORMAT}),
+    # a transfer names its deposits in the body; the gate sends none (refused: nothing to transfer)
+    "POST /api/v1/collection/transfers": Expect("collection.transfer", data={"deposits": [], "transferred_on":
+                                                                            f"{YEAR}-01-10", "reference": "门禁"}),
+    "GET /api/v1/collection/villages": Expect("collection.view_deposits"),
 }
 
 

@@ -457,6 +457,8 @@ def build_world() -> World:
     world.channel_pk = made.pk
     # --- collection: reconciliation, refunds, paid lists
     build_collection(world)
+    # --- collection: village agents' cash, deposits and 申报清单
+    build_agent_collections(world)
     return world
 
 
@@ -587,3 +589,55 @@ def _change_world(resident: dict, individual) -> dict:
         made.update({f"change_{side}": change.pk, f"document_{side}": change.documents.get().pk,
                      f"person_{side}": person.pk})
     return made
+
+
+# --- collection: village agents' cash (代收), deposits and 申报清单 ----------------------------------
+# An agent's cash collection from the resident record of each side (the individual's own in 潍坊,
+# inside the staff's division; another person's in 聊城, outside it), each in a submitted deposit.
+COLLECTION = "collection"
+DEPOSIT = "deposit"
+KINDS = (*KINDS, COLLECTION, DEPOSIT)
+
+
+def _agent_object(name: str):
+    def value(w: World, role: str, variant: str):
+        kind = scope_kind(role)
+        if variant == "missing":
+            return MISSING_PK
+        if variant == "in":
+            return w.resident[f"{name}_in"] if kind in (ScopeKind.DIVISION, ScopeKind.ALL) else None
+        return None if kind == ScopeKind.ALL else w.resident[f"{name}_out"]
+
+    return value
+
+
+_VALUES.update({COLLECTION: _agent_object("collection"), DEPOSIT: _agent_object("deposit")})
+assert set(_VALUES) == set(KINDS)
+
+
+def build_agent_collections(w: World) -> None:
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from yibao.collection.models import Deposit, DepositStatus, Payment
+    from yibao.resident.models import Enrolment
+
+    for side in ("in", "out"):
+        enrolment = Enrolment.objects.select_related("person", "division").get(
+            id_number=w.resident[f"person_{side}"], insurance_year=YEAR)
+        village = enrolment.division
+        deposit = Deposit.objects.create(
+            region_id=enrolment.region_id, insurance_year=YEAR, division=village, township_id=village.parent_id,
+            number=f"{village.key}-{YEAR}-J001", status=DepositStatus.SUBMITTED, amount=Decimal("380.00"), people=1,
+            deposited_on=dt.date(YEAR - 1, 11, 21), bank_reference="门禁回单", agent_id=w.users[Role.VILLAGE_AGENT].pk,
+            submitted_at=timezone.now())
+        paid = timezone.make_aware(dt.datetime(YEAR - 1, 11, 20, 10, 0))
+        payment = Payment.objects.create(
+            region_id=enrolment.region_id, insurance_year=YEAR, enrolment=enrolment, id_number=enrolment.id_number,
+            name=enrolment.person.name, division=village, payer="agent", amount=Decimal("380.00"),
+            standard=Decimal("380.00"), subsidy=Decimal("0.00"), payable=Decimal("380.00"), paid_at=paid,
+            paid_on=paid.date(), receipt_number=f"{village.key}-{YEAR}-000001", deposit=deposit,
+            actor_label="门禁代收员")
+        w.resident[f"collection_{side}"] = payment.pk
+        w.resident[f"deposit_{side}"] = deposit.pk

@@ -70,6 +70,14 @@ CAPABILITIES: dict[str, set[str]] = {
     "collection.refund": {Role.AGENCY_CLERK, Role.TAX_CLERK},
     # 已缴费人员清册 of each village, for the township (and the agent's own village, the county)
     "collection.paid_list": {Role.VILLAGE_AGENT, Role.TOWNSHIP_CLERK, Role.TAX_CLERK, Role.AGENCY_CLERK},
+    # 代收 (东明 四、五(三)): the village agent collects cash in their own village, deposits it into
+    # the township finance account and submits the village's 申报清单; the tax sub-bureau checks the
+    # list against the bank's record and declares it; township finance records the transfer (划缴).
+    "collection.collect": {Role.VILLAGE_AGENT},
+    "collection.declare": {Role.TAX_CLERK},
+    "collection.transfer": {Role.TOWNSHIP_CLERK},
+    "collection.view_deposits": {Role.VILLAGE_AGENT, Role.TOWNSHIP_CLERK, Role.TAX_CLERK, Role.AGENCY_CLERK,
+                                 Role.BUREAU_MANAGER, Role.AUDITOR, Role.ADMIN},
     "resident.collect": {Role.VILLAGE_AGENT, Role.TOWNSHIP_CLERK, Role.TAX_CLERK},
     # 资助参保: the agency clerk generates the medical-assistance fund's payments of a region and
     # year; its ledger and statement are read by the clerk, the bureau and the auditors

@@ -1,10 +1,11 @@
 """The collection's pages: each subdomain's views module holds its own ``urlpatterns``, added here
 one line each."""
 
-from .views import channels, family, fund, paid_lists, refunds, statements
+from .views import agents, channels, family, fund, paid_lists, refunds, statements
 
 urlpatterns: list = []
 urlpatterns += channels.urlpatterns
+urlpatterns += agents.urlpatterns
 urlpatterns += statements.urlpatterns
 urlpatterns += refunds.urlpatterns
 urlpatterns += paid_lists.urlpatterns

@@ -2,8 +2,8 @@
 
 from ninja import Router
 
-from . import family, fund, paid_lists, payments, refunds, statements
+from . import agents, family, fund, paid_lists, payments, refunds, statements
 
 router = Router(tags=["城乡居民医保征收"])
-for module in (payments, statements, refunds, paid_lists, fund, family):
+for module in (payments, agents, statements, refunds, paid_lists, fund, family):
     router.add_router("", module.router)

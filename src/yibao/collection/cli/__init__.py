@@ -13,9 +13,9 @@ from yibao import terminal
 from yibao.access.permissions import user_can
 from yibao.errors import AppError
 
-from . import channels, family, fund, paid_lists, refunds, statements
+from . import agents, channels, family, fund, paid_lists, refunds, statements
 
-MODULES = (channels, statements, refunds, paid_lists, fund, family)
+MODULES = (channels, agents, statements, refunds, paid_lists, fund, family)
 
 
 def configure(parser) -> None:

@@ -1,1 +1,1 @@
-"""Printed documents of the collection."""
+"""The collection's printed documents: data gathered here, laid out by ``yibao.documents``."""

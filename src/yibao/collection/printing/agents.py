@@ -1,0 +1,212 @@
+"""A village agent's printed receipt (代收收据) for one collection, and a village's 申报清单 (the
+persons and amounts behind a deposit) as PDF and xlsx. Identity numbers are masked whatever the
+reader: the receipt goes to the payer, the list to the tax sub-bureau."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from yibao.documents import pdf
+from yibao.documents.xlsx import FormBook
+from yibao.http import PDF, XLSX
+from yibao.identity import mask_id_number
+from yibao.money import yuan
+
+from ..models import Deposit, Payment
+
+CONTENT_TYPES = {"pdf": PDF, "xlsx": XLSX}
+FORMATS = tuple(CONTENT_TYPES)
+DIGITS = "零壹贰叁肆伍陆柒捌玖"
+
+
+def capital_yuan(amount: Decimal) -> str:
+    """An amount in capital figures as a receipt writes it (380.00 → 叁佰捌拾元整)."""
+    fen = int((amount * 100).to_integral_value())
+    if fen <= 0:
+        return "零元整"
+    whole, rest = divmod(fen, 100)
+    out = ""
+    if whole:
+        digits = str(whole)
+        zero = False
+        for i, ch in enumerate(digits):
+            pos = len(digits) - 1 - i
+            if ch == "0":
+                zero = True
+            else:
+                out += ("零" if zero else "") + DIGITS[int(ch)] + ("", "拾", "佰", "仟")[pos % 4]
+                zero = False
+            if pos % 4 == 0 and pos and int(digits[max(0, i - 3):i + 1]):
+                out += ("", "万", "亿", "万亿")[pos // 4]
+        out += "元"
+    jiao, f = divmod(rest, 10)
+    if not rest:
+        return out + "整"
+    if jiao:
+        out += DIGITS[jiao] + "角"
+    elif out:
+        out += "零"
+    return out + (DIGITS[f] + "分" if f else "")
+
+
+@dataclass
+class Receipt:
+    number: str
+    region: str
+    village: str
+    township: str
+    county: str
+    insurance_year: int
+    name: str
+    id_number: str   # masked
+    amount: Decimal
+    amount_words: str
+    standard: Decimal
+    subsidy: Decimal
+    category: str
+    paid_on: str
+    agent: str
+    printed_at: datetime
+
+    @property
+    def title(self) -> str:
+        return f"{self.insurance_year}年度城乡居民基本医疗保险费代收收据"
+
+
+def _places(division):
+    township = division.parent
+    county = township.parent if township else None
+    return (township.name if township else ""), (county.name if county else "")
+
+
+def receipt(payment: Payment) -> Receipt:
+    township, county = _places(payment.division)
+    return Receipt(number=payment.receipt_number, region=payment.region_id, village=payment.division.name,
+                   township=township, county=county, insurance_year=payment.insurance_year, name=payment.name,
+                   id_number=mask_id_number(payment.id_number), amount=payment.amount,
+                   amount_words=capital_yuan(payment.amount), standard=payment.standard, subsidy=payment.subsidy,
+                   category=payment.category, paid_on=payment.paid_on.isoformat(), agent=payment.actor_label,
+                   printed_at=timezone.localtime())
+
+
+def receipt_pdf(payment: Payment) -> bytes:
+    data = receipt(payment)
+    return pdf.write_pdf(render_to_string("collection/print/receipt.html", {
+        "r": data, "amount": yuan(data.amount), "standard": yuan(data.standard), "subsidy": yuan(data.subsidy),
+        "base_css": pdf.BASE_CSS, "fonts": {"sans": pdf.SANS, "serif": pdf.SERIF}}))
+
+
+def receipt_filename(payment: Payment) -> str:
+    return f"代收收据-{payment.receipt_number}.pdf"
+
+
+# --- the 申报清单 -----------------------------------------------------------------------------------
+
+HEADINGS = ("序号", "收据编号", "姓名", "身份证号码", "收款日期", "资助类别", "金额（元）")
+
+
+@dataclass
+class Line:
+    seq: int
+    receipt_number: str
+    name: str
+    id_number: str   # masked
+    paid_on: str
+    category: str
+    amount: Decimal
+
+
+@dataclass
+class DeclarationList:
+    number: str
+    insurance_year: int
+    village: str
+    village_code: str
+    township: str
+    county: str
+    status: str
+    deposited_on: str
+    bank_reference: str
+    agent: str
+    amount: Decimal
+    people: int
+    lines: list[Line]
+    note: str
+    printed_at: datetime
+
+    @property
+    def title(self) -> str:
+        return f"{self.insurance_year}年度城乡居民医保费代收申报清单"
+
+    @property
+    def place(self) -> str:
+        return f"{self.county}{self.township}{self.village}"
+
+
+def declaration_list(deposit: Deposit) -> DeclarationList:
+    township, county = _places(deposit.division)
+    rows = Payment.objects.filter(deposit=deposit).order_by("receipt_number", "id")
+    lines = [Line(n, p.receipt_number, p.name, mask_id_number(p.id_number), p.paid_on.isoformat(), p.category,
+                  p.amount) for n, p in enumerate(rows, start=1)]
+    return DeclarationList(number=deposit.number, insurance_year=deposit.insurance_year, village=deposit.division.name,
+                           village_code=deposit.division_id, township=township, county=county,
+                           status=deposit.get_status_display(),
+                           deposited_on=deposit.deposited_on.isoformat() if deposit.deposited_on else "",
+                           bank_reference=deposit.bank_reference, agent=deposit.agent_label,
+                           amount=sum((x.amount for x in lines), Decimal("0.00")), people=len(lines), lines=lines,
+                           note=deposit.note, printed_at=timezone.localtime())
+
+
+def declaration_pdf(d: DeclarationList) -> bytes:
+    return pdf.write_pdf(render_to_string("collection/print/declaration.html", {
+        "d": d, "headings": HEADINGS, "amount": yuan(d.amount), "amount_words": capital_yuan(d.amount),
+        "base_css": pdf.BASE_CSS, "fonts": {"sans": pdf.SANS, "serif": pdf.SERIF}}))
+
+
+def declaration_xlsx(d: DeclarationList) -> bytes:
+    book = FormBook()
+    ws = book.add_sheet("申报清单")
+    widths = [6, 24, 10, 22, 12, 14, 12]
+    for col, width in enumerate(widths):
+        ws.set_column(col, col, width)
+    last = len(widths) - 1
+    book.merge_text(0, 0, 0, last, d.title, book.title)
+    ws.set_row(0, 30)
+    book.merge_text(1, 0, 1, last, f"{d.place}（村居代码 {d.village_code}）　清单编号 {d.number}", book.subtitle)
+    book.merge_text(2, 0, 2, last, f"缴存日期 {d.deposited_on}　银行回单号 {d.bank_reference}　代收员 {d.agent}　"
+                    f"状态：{d.status}", book.plain)
+    header = 3
+    for col, name in enumerate(HEADINGS):
+        book.text_cell(header, col, name, book.head)
+    row = header
+    for x in d.lines:
+        row += 1
+        ws.write_number(row, 0, x.seq, book.center)
+        book.text_cell(row, 1, x.receipt_number, book.center)
+        book.text_cell(row, 2, x.name, book.text)
+        book.text_cell(row, 3, x.id_number, book.center)
+        book.text_cell(row, 4, x.paid_on, book.center)
+        book.text_cell(row, 5, x.category, book.text)
+        book.number_cell(row, 6, x.amount, book.number)
+    row += 1
+    book.merge_text(row, 0, row, 1, "合计", book.total_text)
+    ws.merge_range(row, 2, row, 5, "", book.total_count)
+    ws.write_number(row, 2, d.people, book.total_count)
+    book.number_cell(row, 6, d.amount, book.total_number)
+    row += 2
+    book.merge_text(row, 0, row, 2, "村（社区）代收员：", book.sign)
+    book.merge_text(row, 3, row, last, "税务核对人：", book.sign)
+    ws.freeze_panes(header + 1, 0)
+    book.print_setup(landscape=False, repeat=(header, header), header=f"{d.place}  {d.title}")
+    return book.close()
+
+
+def declaration_file(deposit: Deposit, fmt: str) -> tuple[bytes, str, str]:
+    d = declaration_list(deposit)
+    content = declaration_pdf(d) if fmt == "pdf" else declaration_xlsx(d)
+    return content, f"申报清单-{d.number}.{fmt}", CONTENT_TYPES[fmt]
