@@ -100,9 +100,8 @@ class World:
     names: dict[str, str] = field(default_factory=dict)   # identity number → name
     # --- resident scheme: imports
     batches: dict[str, object] = field(default_factory=dict)  # "in" (潍坊, the staff's) and "out" (聊城)
-    # --- collection: a payment channel's bearer token and primary key
+    # --- collection: a payment channel's bearer token
     channel_token: str = ""
-    channel_pk: int | None = None
     # --- collection: reconciliation, refunds, paid lists (kind_in / kind_out → route value)
     collection: dict[str, object] = field(default_factory=dict)
 
@@ -453,8 +452,7 @@ def build_world() -> World:
     # --- collection: a payment channel
     from yibao.collection.services.channels import create_channel
 
-    made, world.channel_token = create_channel("门禁测试渠道", region="371728")
-    world.channel_pk = made.pk
+    _, world.channel_token = create_channel("门禁测试渠道", region="371728")
     # --- collection: reconciliation, refunds, paid lists
     build_collection(world)
     # --- collection: village agents' cash, deposits and 申报清单
@@ -552,19 +550,6 @@ def _changes(name: str):
 
 
 _VALUES.update({CHANGE: _changes("change"), CHANGE_DOCUMENT: _changes("document"), RESIDENT: _changes("person")})
-assert set(_VALUES) == set(KINDS)
-
-
-# --- collection: payment channels (the administrator's: every region's, none outside the scope)
-CHANNEL = "channel"
-KINDS = (*KINDS, CHANNEL)
-
-
-def _channel(w: World, role: str, variant: str):
-    return {"in": w.channel_pk, "out": None, "missing": MISSING_PK}[variant]
-
-
-_VALUES[CHANNEL] = _channel
 assert set(_VALUES) == set(KINDS)
 
 
