@@ -307,7 +307,10 @@ def build_collection(w: World) -> None:
 
     for side, village, region in (("in", ROSTER_VILLAGE_IN, "370700"), ("out", ROSTER_VILLAGE_OUT, "371500")):
         channel, _ = create_channel(f"门禁渠道{side}", region=region)
-        enrolment = Enrolment.objects.filter(division_id=village, insurance_year=YEAR).select_related("person").first()
+        # not the person the agents' collections pay for (build_agent_collections): one own part each
+        enrolment = (Enrolment.objects.filter(division_id=village, insurance_year=YEAR)
+                     .exclude(id_number__in=[w.resident["person_in"], w.resident["person_out"]])
+                     .select_related("person").order_by("id").first())
         when = dt.datetime(YEAR - 1, 10, 8, 10, tzinfo=dt.timezone(dt.timedelta(hours=8)))
         payment = Payment.objects.create(
             region_id=region, insurance_year=YEAR, enrolment=enrolment, id_number=enrolment.id_number,
