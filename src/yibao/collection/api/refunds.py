@@ -106,13 +106,13 @@ def get_refund(request, pk: int):
     return _out(_get(request, pk))
 
 
-class ReviewIn(Schema):
+class RefundReviewIn(Schema):
     approve: bool
     note: str = ""
 
 
 @router.post("/refunds/{pk}/review", response=responds(RefundOut))
-def review_refund(request, pk: int, payload: ReviewIn):
+def review_refund(request, pk: int, payload: RefundReviewIn):
     """Another clerk than the applicant approves (the negative payment to the original payer is
     recorded, the enrolment becomes 已退费) or rejects with a note."""
     refund = _get(request, pk)
