@@ -56,7 +56,7 @@ class Person(models.Model):
     """A resident as registered in a pooling region: the current values. Superseded values are
     kept in ``PersonVersion`` with the time span they held, so a past date stays answerable."""
 
-    region = models.ForeignKey(**REGION)
+    region = models.ForeignKey(**REGION, db_index=False)   # indexed as the prefix of person_unique_region_id
     id_number = models.CharField("身份证号码", max_length=18)
     name = models.CharField("姓名", max_length=50)
     sex = models.CharField("性别", max_length=1, choices=Sex.choices)
@@ -216,7 +216,7 @@ class Enrolment(models.Model):
     """A person's enrolment for one insurance year. Registration makes it; payment and refund
     (collection) move it on."""
 
-    region = models.ForeignKey(**REGION)
+    region = models.ForeignKey(**REGION, db_index=False)   # indexed as the prefix of enrolment_unique_year
     person = models.ForeignKey(Person, verbose_name="参保居民", on_delete=models.PROTECT, related_name="enrolments")
     id_number = models.CharField("身份证号码", max_length=18)  # copied: duplicates are found by one index
     insurance_year = models.PositiveSmallIntegerField("保险年度")
