@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import Iterable, Sequence
 
@@ -150,18 +151,29 @@ def bulk_insert(model, fields: Sequence[str], rows: Iterable[tuple], *, prepared
             batch = list(prepared)
             count = len(batch)
             if batch:
-                # SQLite's page cache (2 MB by default) is far smaller than a million rows' index pages:
-                # it is widened for the statement, else most of the time goes to evicting and rereading
-                cur.execute("PRAGMA cache_size")
-                cache = cur.fetchone()[0]
-                cur.execute(f"PRAGMA cache_size = {-SQLITE_BULK_CACHE_KIB}")
-                try:
+                with wide_cache():
                     # identifiers only, quoted by the backend; values go as parameters
                     cur.executemany(f"INSERT INTO {qn(meta.db_table)} ({names}) VALUES ({placeholders})",  # noqa: S608
                                     batch)
-                finally:
-                    cur.execute(f"PRAGMA cache_size = {int(cache)}")
     return count
+
+
+@contextlib.contextmanager
+def wide_cache():
+    """SQLite: widen the connection's page cache (2 MB by default, far smaller than a million rows'
+    index pages) for the statements inside, else most of their time goes to evicting and
+    rereading pages. Nothing on PostgreSQL, whose cache is the server's."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cur:
+        cur.execute("PRAGMA cache_size")
+        cache = cur.fetchone()[0]
+        cur.execute(f"PRAGMA cache_size = {-SQLITE_BULK_CACHE_KIB}")
+        try:
+            yield
+        finally:
+            cur.execute(f"PRAGMA cache_size = {int(cache)}")
 
 
 def refresh_statistics(model) -> None:

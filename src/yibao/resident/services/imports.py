@@ -41,7 +41,7 @@ from yibao import clock, registry
 from yibao.access.scoping import scope_of
 from yibao.accounts.personal_data import sees_whole_id_numbers
 from yibao.audit.services import record_event
-from yibao.dbutil import bulk_insert, db_value, refresh_statistics, text_values
+from yibao.dbutil import bulk_insert, db_value, refresh_statistics, text_values, wide_cache
 from yibao.identity import PROVINCE_CODES, RESIDENT_ID_CHECK_CHARS, RESIDENT_ID_WEIGHTS
 from yibao.regions.models import Division
 
@@ -736,6 +736,13 @@ def review_batch(batch: ImportBatch, *, actor, approve: bool, note: str = "", pr
                      after={"approve": False, "rejected": rejected, "note": note}, division_path=division.path)
         return ReviewOutcome(batch, rejected=rejected, message=f"已退回批次 {batch.pk} 的 {rejected} 条登记。")
     step(0)
+    with wide_cache():
+        return _approve(batch, pending_qs, actor, label, now, note, division, step)
+
+
+def _approve(batch: ImportBatch, pending_qs, actor, label: str, now, note: str, division: Division,
+             step) -> ReviewOutcome:
+    """The approval's statements, over the whole batch (``review_batch``)."""
     refresh_statistics(Registration)   # the batch was written in one go: the planner has not seen it
     conflicts = _batch_conflicts(batch, pending_qs, actor)
     problems = len(conflicts)
