@@ -84,8 +84,10 @@ def write_results(results: list[dict]) -> None:
               "commits. The approval is for information. The fresh database holds no other registration, "
               "enrolment or person, so the conflict lookups run their queries and find nothing. The floor's "
               "rows are in the file's order; the import writes them in identity-number order. On PostgreSQL "
-              "both include the commit, where the deferred foreign keys (region, three divisions, batch) are "
-              "checked row by row. The build machine's two cores are shared: figures vary by a factor of two "
+              "both include the commit. The registration table has no database constraint on its region, "
+              "divisions and batch (docs/architecture.md); the approval's commit checks the new persons' and "
+              "enrolments' foreign keys row by row. The build machine's two cores are shared: figures vary by "
+              "a factor of two "
               "or more with the other work running (a first SQLite run under a load average of 5–6 took "
               "173.5 s, floor 113.3 s).", ""]
     RESULTS.write_text("\n".join(lines))
@@ -132,7 +134,7 @@ def run_worker(url: str) -> dict:
                                        filename="floor", rows=len(rows), owner_id=importer.pk)
     rows = [(*r, batch.pk) for r in rows]
     t = time.perf_counter()
-    with transaction.atomic():   # timed with its commit, where PostgreSQL checks the deferred foreign keys
+    with transaction.atomic():   # timed with its commit, where PostgreSQL checks deferred foreign keys
         bulk_insert(Registration, imports.REGISTRATION_FIELDS, rows)
     floor_s = time.perf_counter() - t
     log(f"floor: {floor_s:.1f} s")

@@ -227,6 +227,57 @@ def test_a_batch_is_reviewed_by_another_clerk_and_enrols_its_people(clerk, check
         services.start_review(batch, actor=checker, approve=True)
 
 
+def _enrolled_in_jincheng(number: str) -> Enrolment:
+    """Enrolled in 晋城 for 2024 directly, as if by another clerk between import and approval."""
+    from django.utils import timezone
+
+    from .factories import JINCHENG_VILLAGE
+
+    person = Person.objects.create(region_id=JINCHENG, id_number=number, name="居民", sex="男",
+                                   birth_date="1980-01-01", hukou_division_id=JINCHENG_VILLAGE,
+                                   residence_division_id=JINCHENG_VILLAGE, division_id=JINCHENG_VILLAGE,
+                                   valid_from=timezone.now())
+    return Enrolment.objects.create(region_id=JINCHENG, person=person, id_number=number, insurance_year=2024,
+                                    division_id=JINCHENG_VILLAGE)
+
+
+def test_at_approval_a_row_enrolled_meanwhile_becomes_a_problem_and_a_known_person_is_updated(clerk, checker):
+    agent = VillageAgentFactory(division=village(DONGMING_VILLAGE))
+    known = enrolled(3, maker=agent)                               # a person of the region, enrolled for 2023
+    Enrolment.objects.filter(pk=known.pk).update(insurance_year=2023)
+    rows = people(3)
+    rows[2][4], rows[2][5] = "HK999999", ""                        # a new household number, no phone
+    imported(csv_upload(HEADER, rows), clerk)
+    _enrolled_in_jincheng(resident_number(2))
+    batch = ImportBatch.objects.get()
+    outcome = services.start_review(batch, actor=checker, approve=True)
+    assert (outcome.approved, outcome.problems) == (2, 1)
+    statuses = dict(Registration.objects.filter(batch=batch).values_list("id_number", "status"))
+    assert statuses == {resident_number(1): "approved", resident_number(2): "problem",
+                        resident_number(3): "approved"}
+    problem = Problem.objects.get(registration__batch=batch)
+    assert problem.registration.id_number == resident_number(2) and "晋城" in problem.message
+    person = Person.objects.get(region_id=DONGMING, id_number=resident_number(3))
+    assert (person.household_number, person.phone) == ("HK999999", "13800138000")   # a blank phone keeps it
+    assert list(person.versions.values_list("household_number", flat=True)) == ["HK000003"]
+    assert Person.objects.filter(region_id=DONGMING).count() == 2
+    assert set(Enrolment.objects.filter(region_id=DONGMING, insurance_year=2024)
+               .values_list("registration__id_number", flat=True)) == {resident_number(1), resident_number(3)}
+
+
+def test_a_duplicate_that_gets_past_the_approval_s_check_refuses_the_whole_approval(clerk, checker, monkeypatch):
+    from yibao.resident.services import imports
+
+    imported(csv_upload(HEADER, people(2)), clerk)
+    _enrolled_in_jincheng(resident_number(2))
+    monkeypatch.setattr(imports, "_batch_conflicts", lambda *args, **kwargs: {})   # checked before it was enrolled
+    batch = ImportBatch.objects.get()
+    with pytest.raises(AppError, match="此批次中有人已在本保险年度参保登记"):
+        services.start_review(batch, actor=checker, approve=True)
+    assert not Enrolment.objects.filter(region_id=DONGMING).exists()
+    assert set(Registration.objects.filter(batch=batch).values_list("status", flat=True)) == {"pending"}
+
+
 def test_a_large_batch_is_reviewed_by_the_worker(clerk, checker, monkeypatch):
     from yibao.resident.services import imports
 

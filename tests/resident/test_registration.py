@@ -128,6 +128,53 @@ def test_a_person_enrolled_elsewhere_is_refused_and_told_where(agent, clerk):
 
 
 
+def _person_in_jincheng(like: Person) -> Person:
+    from django.utils import timezone
+
+    return Person.objects.create(region_id=JINCHENG, id_number=like.id_number, name=like.name, sex=like.sex,
+                                 birth_date=like.birth_date, hukou_division_id=JINCHENG_VILLAGE,
+                                 residence_division_id=JINCHENG_VILLAGE, division_id=JINCHENG_VILLAGE,
+                                 valid_from=timezone.now())
+
+
+def test_the_database_refuses_a_second_live_enrolment_for_the_year_in_another_region(agent, clerk):
+    """Written directly, past the code's check: refused by enrolment_unique_live_year. A cancelled
+    or refunded enrolment does not count, and another year is another enrolment."""
+    from django.db import IntegrityError, transaction
+
+    first = enrolled(1, maker=agent, checker=clerk)
+    second = {"region_id": JINCHENG, "person": _person_in_jincheng(first.person), "id_number": first.id_number,
+              "division_id": JINCHENG_VILLAGE}
+    for status in ("registered", "paid"):
+        Enrolment.objects.filter(pk=first.pk).update(status=status, paid_on=dt.date(2024, 1, 10))
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Enrolment.objects.create(**second, insurance_year=2024)
+    Enrolment.objects.create(**second, insurance_year=2025)
+    for status in ("cancelled", "refunded"):
+        Enrolment.objects.filter(pk=first.pk).update(status=status)
+        with transaction.atomic():
+            Enrolment.objects.create(**second, insurance_year=2024).delete()
+
+
+def test_two_clerks_at_the_same_moment_the_second_is_refused_in_chinese(agent, clerk, monkeypatch):
+    """The 晋城 clerk's check ran before the 东明 approval committed: the database's refusal reaches
+    the clerk as the review's own message, and nothing of the second review is kept."""
+    from yibao.errors import Conflict
+    from yibao.resident.services import checks
+
+    enrolled(1, maker=agent, checker=clerk)
+    number = resident_number(1)
+    monkeypatch.setattr(checks, "not_insured_elsewhere", lambda *args, **kwargs: None)
+    registration = services.register(form(1, village=JINCHENG_VILLAGE, region_code=DONGMING, id_number=number,
+                                          hk_id_number=number), region=JINCHENG,
+                                     actor=TownshipClerkFactory(division=village(JINCHENG_TOWNSHIP)))
+    with pytest.raises(Conflict, match="此人 2024 保险年度已参保登记") as refused:
+        services.review(registration, actor=TownshipClerkFactory(division=village(JINCHENG_TOWNSHIP)), approve=True)
+    assert (refused.value.status, refused.value.code) == (409, "duplicate_enrolment")
+    assert list(Enrolment.objects.filter(id_number=number).values_list("region_id", flat=True)) == [DONGMING]
+    assert not Person.objects.filter(region_id=JINCHENG).exists()
+
+
 def test_a_person_insured_as_a_flexible_worker_is_refused(agent):
     from decimal import Decimal
 

@@ -56,7 +56,7 @@ class Person(models.Model):
     """A resident as registered in a pooling region: the current values. Superseded values are
     kept in ``PersonVersion`` with the time span they held, so a past date stays answerable."""
 
-    region = models.ForeignKey(**REGION)
+    region = models.ForeignKey(**REGION, db_index=False)   # indexed as the prefix of person_unique_region_id
     id_number = models.CharField("身份证号码", max_length=18)
     name = models.CharField("姓名", max_length=50)
     sex = models.CharField("性别", max_length=1, choices=Sex.choices)
@@ -117,6 +117,16 @@ class PersonVersion(models.Model):
         return f"{self.person_id} {self.valid_from:%Y-%m-%d}..{self.valid_to:%Y-%m-%d}"
 
 
+# A registration is the form as entered. Its region and divisions are checked by the code that
+# takes the form (``services.checks.place`` and ``within_area``; an import against the region's
+# preloaded tree) before it is written, and an imported row's batch is made by the transaction that
+# writes the row. The database does not check them again: five deferred foreign-key checks per row
+# at commit were half of the PostgreSQL server's work in an import (docs/scale-out.md). The durable
+# tables (Person, Enrolment, …) keep their constraints, and so does the registration's person; a
+# division or batch a registration names stays protected by Django (``on_delete=PROTECT``).
+FORM_REFERENCE = {"db_constraint": False, "db_index": False}
+
+
 class RegistrationStatus(models.TextChoices):
     PENDING = "pending", "待审核"
     PROBLEM = "problem", "待处理"
@@ -129,7 +139,11 @@ class Registration(models.Model):
     a township clerk, the resident online, or an import. 东明 五(一): the identity card and the
     household register are entered separately (两证统一) and a second clerk reviews."""
 
-    region = models.ForeignKey(**REGION)
+    # The form as entered, written a million rows at a time by an import: only the indexes its
+    # queries use (the region's own is the prefix of registration_queue, the batch's is
+    # registration_batch, no query looks registrations up by 户籍 or residence alone), and no
+    # database constraint on the region, the divisions and the batch (see ``FORM_REFERENCE``).
+    region = models.ForeignKey(**{**REGION, **FORM_REFERENCE})
     insurance_year = models.PositiveSmallIntegerField("保险年度")
     channel = models.CharField("登记渠道", max_length=10, choices=Channel.choices)
     basis = models.CharField("登记依据", max_length=10, choices=Basis.choices, default=Basis.HUKOU)
@@ -144,9 +158,9 @@ class Registration(models.Model):
     hk_sex = models.CharField("户口簿：性别", max_length=1, choices=Sex.choices, blank=True)
     hk_birth_date = models.DateField("户口簿：出生日期", null=True, blank=True)
     household_number = models.CharField("户口簿编号", max_length=30, blank=True)
-    hukou_division = _division("户籍地")
-    residence_division = _division("居住地")
-    division = _division("参保村居", db_index=False)
+    hukou_division = _division("户籍地", **FORM_REFERENCE)
+    residence_division = _division("居住地", **FORM_REFERENCE)
+    division = _division("参保村居", **FORM_REFERENCE)
     phone = models.CharField("联系电话", max_length=20, blank=True)
     kind = models.CharField("参保类型", max_length=12, choices=Kind.choices, default=Kind.ORDINARY)
     moved_in_on = models.DateField("迁入日期", null=True, blank=True)
@@ -161,15 +175,17 @@ class Registration(models.Model):
     reviewed_at = models.DateTimeField("审核时间", null=True, blank=True)
     note = models.CharField("审核意见", max_length=500, blank=True)
     person = models.ForeignKey(Person, verbose_name="参保居民", null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="registrations")
+                               related_name="registrations", db_index=False)
     batch = models.ForeignKey("ImportBatch", verbose_name="导入批次", null=True, blank=True,
-                              on_delete=models.PROTECT, related_name="registrations")
+                              on_delete=models.PROTECT, related_name="registrations", **FORM_REFERENCE)
 
     class Meta:
         verbose_name = "参保信息登记"
         indexes = [models.Index(fields=["region", "status", "division"], name="registration_queue"),
                    models.Index(fields=["region", "id_number", "insurance_year"], name="registration_person_year"),
-                   models.Index(fields=["batch"], name="registration_batch")]
+                   models.Index(fields=["batch"], name="registration_batch"),
+                   # set when the form is approved: an imported batch goes in without entries here
+                   models.Index(fields=["person"], condition=Q(person__isnull=False), name="registration_person")]
         ordering = ["-submitted_at", "-id"]
 
     def __str__(self) -> str:
@@ -193,11 +209,14 @@ class EnrolmentStatus(models.TextChoices):
     CANCELLED = "cancelled", "已注销"
 
 
+LIVE_ENROLMENT = ["registered", "paid"]   # EnrolmentStatus values an enrolment counts with
+
+
 class Enrolment(models.Model):
     """A person's enrolment for one insurance year. Registration makes it; payment and refund
     (collection) move it on."""
 
-    region = models.ForeignKey(**REGION)
+    region = models.ForeignKey(**REGION, db_index=False)   # indexed as the prefix of enrolment_unique_year
     person = models.ForeignKey(Person, verbose_name="参保居民", on_delete=models.PROTECT, related_name="enrolments")
     id_number = models.CharField("身份证号码", max_length=18)  # copied: duplicates are found by one index
     insurance_year = models.PositiveSmallIntegerField("保险年度")
@@ -217,6 +236,10 @@ class Enrolment(models.Model):
         verbose_name = "参保登记"
         constraints = [
             models.UniqueConstraint(fields=["region", "person", "insurance_year"], name="enrolment_unique_year"),
+            # one live enrolment per person and year across every region (the code refuses it first,
+            # ``services.checks.not_insured_elsewhere``; this catches two clerks at the same moment)
+            models.UniqueConstraint(fields=["id_number", "insurance_year"], condition=Q(status__in=LIVE_ENROLMENT),
+                                    name="enrolment_unique_live_year"),
             models.CheckConstraint(condition=Q(status__in=["registered", "cancelled"]) | Q(paid_on__isnull=False),
                                    name="enrolment_paid_has_date"),
         ]

@@ -34,13 +34,14 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from yibao import clock, registry
 from yibao.access.scoping import scope_of
 from yibao.accounts.personal_data import sees_whole_id_numbers
 from yibao.audit.services import record_event
-from yibao.dbutil import bulk_insert, db_value, text_values
+from yibao.dbutil import bulk_insert, db_value, refresh_statistics, text_values, wide_cache
 from yibao.identity import PROVINCE_CODES, RESIDENT_ID_CHECK_CHARS, RESIDENT_ID_WEIGHTS
 from yibao.regions.models import Division
 
@@ -735,8 +736,15 @@ def review_batch(batch: ImportBatch, *, actor, approve: bool, note: str = "", pr
                      after={"approve": False, "rejected": rejected, "note": note}, division_path=division.path)
         return ReviewOutcome(batch, rejected=rejected, message=f"已退回批次 {batch.pk} 的 {rejected} 条登记。")
     step(0)
-    rows = list(pending_qs.values_list("id_number", "name", "sex", "birth_date"))
-    conflicts = find_conflicts(rows, batch.insurance_year, batch.region_id, actor, exclude_batch=batch.pk)
+    with wide_cache():
+        return _approve(batch, pending_qs, actor, label, now, note, division, step)
+
+
+def _approve(batch: ImportBatch, pending_qs, actor, label: str, now, note: str, division: Division,
+             step) -> ReviewOutcome:
+    """The approval's statements, over the whole batch (``review_batch``)."""
+    refresh_statistics(Registration)   # the batch was written in one go: the planner has not seen it
+    conflicts = _batch_conflicts(batch, pending_qs, actor)
     problems = len(conflicts)
     if conflicts:
         numbers = list(conflicts)
@@ -757,33 +765,64 @@ def review_batch(batch: ImportBatch, *, actor, approve: bool, note: str = "", pr
     return ReviewOutcome(batch, approved=approved, problems=problems, message=message)
 
 
-PERSON_VALUES = ("household_number", "hukou_division", "residence_division", "division", "phone")
+def _batch_conflicts(batch: ImportBatch, pending_qs, reader) -> dict[str, str]:
+    """``find_conflicts`` for the batch's pending rows, asked set-based first: one statement per
+    kind of conflict finds the rows that may have one (enrolled or registering for the year
+    elsewhere, a person of the region with other particulars), and the employee scheme is asked
+    for every number; only those rows go through ``find_conflicts`` for their reasons."""
+    year = batch.insurance_year
+    regions = list(Division.objects.filter(is_pooling_region=True).values_list("key", flat=True))
+    same = {"id_number": OuterRef("id_number"), "insurance_year": OuterRef("insurance_year")}
+    enrolled = (Enrolment.objects.filter(**same)
+                .exclude(status__in=[EnrolmentStatus.REFUNDED, EnrolmentStatus.CANCELLED]))
+    registering = (Registration.objects.filter(region_id__in=regions, **same,
+                                               status__in=[RegistrationStatus.PENDING, RegistrationStatus.PROBLEM])
+                   .exclude(batch_id=batch.pk))
+    differing = (Person.objects.filter(region_id=OuterRef("region_id"), id_number=OuterRef("id_number"))
+                 .exclude(name=OuterRef("name"), sex=OuterRef("sex"), birth_date=OuterRef("birth_date")))
+    fields = ("id_number", "name", "sex", "birth_date")
+    rows = {r[0]: r for found in (enrolled, registering, differing)
+            for r in pending_qs.filter(Exists(found)).values_list(*fields)}
+    numbers = list(pending_qs.values_list("id_number", flat=True))
+    employed = [n for start in range(0, len(numbers), CHUNK)
+                for n in registry.insured_elsewhere_many(numbers[start:start + CHUNK], year, schemes=("employee",))]
+    del numbers
+    for start in range(0, len(employed), CHUNK):
+        rows.update((r[0], r) for r in pending_qs.filter(id_number__in=text_values(employed[start:start + CHUNK]))
+                    .values_list(*fields))
+    if not rows:
+        return {}
+    return find_conflicts(list(rows.values()), year, batch.region_id, reader, exclude_batch=batch.pk)
 
 
 def _update_existing_persons(batch: ImportBatch, actor) -> None:
     """A person already recorded in the region takes the registration's household, places and
-    phone, with history kept (``apply_values``); only those whose values change are touched."""
+    phone (a blank phone keeps the recorded one), with history kept (``apply_values``); only those
+    whose values change are read and touched, found by one statement."""
     from .persons import apply_values
 
-    existing = (Registration.objects.filter(batch=batch, status=RegistrationStatus.PENDING)
-                .values_list("id_number", "household_number", "hukou_division_id", "residence_division_id",
-                             "division_id", "phone"))
-    wanted = {r[0]: r[1:] for r in existing}
-    numbers = list(wanted)
-    for start in range(0, len(numbers), CHUNK):
-        for person in Person.objects.filter(region_id=batch.region_id,
-                                            id_number__in=text_values(numbers[start:start + CHUNK])):
-            household, hukou, residence, division, phone = wanted[person.id_number]
-            current = (person.household_number, person.hukou_division_id, person.residence_division_id,
-                       person.division_id, person.phone)
-            target = (household, hukou, residence, division, phone or person.phone)
-            if current != target:
-                values = dict(zip(("household_number", "hukou_division_id", "residence_division_id", "division_id",
-                                   "phone"), target, strict=True))
-                apply_values(person, {k.removesuffix("_id"): v for k, v in values.items()}, actor=actor)
+    r = Registration.objects.filter(batch=batch, status=RegistrationStatus.PENDING,
+                                    region_id=OuterRef("region_id"), id_number=OuterRef("id_number"))
+    same = r.filter(household_number=OuterRef("household_number"), hukou_division=OuterRef("hukou_division"),
+                    residence_division=OuterRef("residence_division"), division=OuterRef("division"))
+    unchanged = same.filter(Q(phone="") | Q(phone=OuterRef("phone")))
+    changing = (Person.objects.filter(region_id=batch.region_id).filter(Exists(r)).exclude(Exists(unchanged))
+                .order_by("pk"))
+    for person in changing.iterator(chunk_size=2000):
+        household, hukou, residence, division, phone = (
+            Registration.objects.filter(batch=batch, status=RegistrationStatus.PENDING, region_id=person.region_id,
+                                        id_number=person.id_number)
+            .values_list("household_number", "hukou_division_id", "residence_division_id", "division_id", "phone")[0])
+        apply_values(person, {"household_number": household, "hukou_division": hukou,
+                              "residence_division": residence, "division": division,
+                              "phone": phone or person.phone}, actor=actor)
 
 
 def _enrol_batch(batch: ImportBatch, actor, label: str, now, note: str, step) -> int:
+    """Persons, enrolments and the second signature for the batch's pending registrations: three
+    set-based statements, none of which depends on a join order the planner could get wrong (the
+    persons go in by their unique key, ``ON CONFLICT DO NOTHING``; the statistics are refreshed
+    before the joins)."""
     qn = connection.ops.quote_name
     reg, per, enr = (qn(m._meta.db_table) for m in (Registration, Person, Enrolment))
     stamp = Registration._meta.get_field("reviewed_at").get_db_prep_save(now, connection)
@@ -795,9 +834,9 @@ def _enrol_batch(batch: ImportBatch, actor, label: str, now, note: str, step) ->
             f"hukou_division_id, residence_division_id, division_id, phone, life_status, valid_from, created_at) "
             f"SELECT r.region_id, r.id_number, r.name, r.sex, r.birth_date, r.household_number, r.basis, "
             f"r.hukou_division_id, r.residence_division_id, r.division_id, r.phone, %s, %s, %s FROM {reg} r "
-            f"WHERE r.batch_id = %s AND r.status = %s AND NOT EXISTS (SELECT 1 FROM {per} p "
-            f"WHERE p.region_id = r.region_id AND p.id_number = r.id_number)",
+            f"WHERE r.batch_id = %s AND r.status = %s ON CONFLICT (region_id, id_number) DO NOTHING",
             [LifeStatus.ACTIVE, stamp, stamp, batch.pk, pending])
+        refresh_statistics(Person)
         step(3)
         try:
             with transaction.atomic():
@@ -814,9 +853,9 @@ def _enrol_batch(batch: ImportBatch, actor, label: str, now, note: str, step) ->
         step(4)
         # one pass over the batch's registrations: the person, the second signature
         cur.execute(
-            f"UPDATE {reg} SET person_id = (SELECT p.id FROM {per} p WHERE p.region_id = {reg}.region_id "  # noqa: S608
-            f"AND p.id_number = {reg}.id_number), status = %s, checker_id = %s, checker_label = %s, "
-            f"reviewed_at = %s, note = %s WHERE batch_id = %s AND status = %s",
+            f"UPDATE {reg} SET person_id = p.id, status = %s, checker_id = %s, checker_label = %s, "  # noqa: S608
+            f"reviewed_at = %s, note = %s FROM {per} p WHERE {reg}.batch_id = %s AND {reg}.status = %s "
+            f"AND p.region_id = {reg}.region_id AND p.id_number = {reg}.id_number",
             [RegistrationStatus.APPROVED, actor.pk, label[:100], stamp, note[:500], batch.pk, pending])
         approved = cur.rowcount
     step(5)
