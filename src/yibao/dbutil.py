@@ -189,17 +189,6 @@ def text_values(values: Sequence[str]):
     return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(list(values))])
 
 
-def int_values(values: Sequence[int]):
-    """``text_values`` for integers (primary keys): ``field__in=int_values(ids)`` in one parameter."""
-    import json
-
-    from django.db.models.expressions import RawSQL
-
-    if connection.vendor == "postgresql":
-        return RawSQL("SELECT unnest(%s::bigint[])", [[int(v) for v in values]])
-    return RawSQL("SELECT value FROM json_each(%s)", [json.dumps([int(v) for v in values])])
-
-
 def db_value(model, field: str, value):
     """``value`` of ``model.field`` as the database takes it (for ``bulk_insert(prepared=True)``)."""
     return model._meta.get_field(field).get_db_prep_save(value, connection)

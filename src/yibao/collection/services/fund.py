@@ -27,7 +27,7 @@ from django.utils import timezone
 from yibao import clock, registry
 from yibao.access.scoping import scope_of
 from yibao.audit.services import record_event
-from yibao.dbutil import bulk_insert, int_values
+from yibao.dbutil import bulk_insert
 from yibao.errors import RuleRefused
 from yibao.regions.models import Division
 from yibao.resident import collecting as enrolments
@@ -221,10 +221,11 @@ def _write(region: Division, year: int, on: dt.date, chunk, actor, outcome: Fund
     # one generation of a region at a time: a concurrent one waits here, then finds these rows
     Division.objects.select_for_update().filter(pk=region.pk).first()
     # what the chunk's enrolments already have: the fund's part (then nothing to do), the own part
-    # (the fund pays only the subsidy that payment assumed)
+    # (the fund pays only the subsidy that payment assumed); a chunk's ids stay below SQLite's
+    # limit of bound parameters, and PostgreSQL answers the list from the enrolment index
     taken, own = set(), {}
     for enrolment, part, subsidy in (Payment.objects.filter(region_id=region.key, refund_of__isnull=True,
-                                                            enrolment_id__in=int_values([c.enrolment_id for c, _ in chunk]))
+                                                            enrolment_id__in=[c.enrolment_id for c, _ in chunk])
                                      .values_list("enrolment_id", "part", "subsidy")):
         if part == Part.FUND:
             taken.add(enrolment)
