@@ -96,7 +96,7 @@ def subsidised_enrolments(region: str, insurance_year: int, on: dt.date) -> list
     grants = (HardshipGrant.objects.filter(region_id=region, valid_from__lte=on)
               .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on)))
     categories: dict[str, set[str]] = defaultdict(set)
-    for number, category in grants.values_list("id_number", "category").iterator(chunk_size=20_000):
+    for number, category in grants.values_list("id_number", "category"):
         categories[number].add(category)
     if not categories:
         return []
@@ -105,7 +105,7 @@ def subsidised_enrolments(region: str, insurance_year: int, on: dt.date) -> list
                                      id_number__in=grants.values("id_number"))
             .values_list("id", "id_number", "person__name", "division_id", "status").order_by("division_id", "id"))
     return [Subsidised(pk, number, name, division, status, tuple(sorted(categories[number])))
-            for pk, number, name, division, status in rows.iterator(chunk_size=20_000)]
+            for pk, number, name, division, status in rows]
 
 
 def mark_paid(paid_on: dict[int, dt.date]) -> int:

@@ -38,7 +38,7 @@ from ..models import Part, Payer, Payment
 from .payments import moment
 
 #: enrolments per transaction (and per step of the progress bar)
-CHUNK = 5000
+CHUNK = 20_000
 JOB_KIND = "collection.fund.generate"
 #: the columns a fund payment is written with (``dbutil.bulk_insert``: COPY on PostgreSQL)
 PAYMENT_COLUMNS = ("region", "insurance_year", "enrolment", "id_number", "name", "division", "payer", "part", "amount",
@@ -193,14 +193,8 @@ def generate(region: Division, year: int, *, on: dt.date, actor, progress: Progr
     outcome = FundOutcome(region.key, region.name, year, on)
     candidates = enrolments.subsidised_enrolments(region.key, year, on)
     outcome.candidates = len(candidates)
-    recorded = Payment.objects.filter(region_id=region.key, insurance_year=year, refund_of__isnull=True)
-    existing = set(recorded.filter(part=Part.FUND).values_list("enrolment_id", flat=True))
-    own = dict(recorded.filter(part=Part.OWN).values_list("enrolment_id", "subsidy"))
     todo: list[tuple[enrolments.Subsidised, rules.PremiumAnswer]] = []
     for c in candidates:
-        if c.enrolment_id in existing:
-            outcome.existing += 1
-            continue
         try:
             premium = judge.premium(region.key, year, list(c.categories))
         except RuleRefused as exc:
@@ -208,10 +202,6 @@ def generate(region: Division, year: int, *, on: dt.date, actor, progress: Progr
             continue
         if premium.subsidy <= 0:
             _skip(outcome, "no_subsidy", c.categories, "通知未给予资助")
-            continue
-        if c.enrolment_id in own and own[c.enrolment_id] != premium.subsidy:
-            _skip(outcome, "own_part_differs", c.categories,
-                  "个人缴费已按其他资助金额缴纳（缴费时的困难类别与今日不同），请核对后处理")
             continue
         todo.append((c, premium))
     if progress:
@@ -230,9 +220,17 @@ def generate(region: Division, year: int, *, on: dt.date, actor, progress: Progr
 def _write(region: Division, year: int, on: dt.date, chunk, actor, outcome: FundOutcome) -> None:
     # one generation of a region at a time: a concurrent one waits here, then finds these rows
     Division.objects.select_for_update().filter(pk=region.pk).first()
-    ids = [c.enrolment_id for c, _ in chunk]
-    taken = set(Payment.objects.filter(region_id=region.key, enrolment_id__in=ids, part=Part.FUND,
-                                       refund_of__isnull=True).values_list("enrolment_id", flat=True))
+    # what the chunk's enrolments already have: the fund's part (then nothing to do), the own part
+    # (the fund pays only the subsidy that payment assumed); a chunk's ids stay below SQLite's
+    # limit of bound parameters, and PostgreSQL answers the list from the enrolment index
+    taken, own = set(), {}
+    for enrolment, part, subsidy in (Payment.objects.filter(region_id=region.key, refund_of__isnull=True,
+                                                            enrolment_id__in=[c.enrolment_id for c, _ in chunk])
+                                     .values_list("enrolment_id", "part", "subsidy")):
+        if part == Part.FUND:
+            taken.add(enrolment)
+        else:
+            own[enrolment] = subsidy
     paid_at = moment(on)
     now = timezone.now()
     actor_id, actor_label = getattr(actor, "pk", None), getattr(actor, "username", "")
@@ -240,6 +238,10 @@ def _write(region: Division, year: int, on: dt.date, chunk, actor, outcome: Fund
     for c, p in chunk:
         if c.enrolment_id in taken:
             outcome.existing += 1
+            continue
+        if c.enrolment_id in own and own[c.enrolment_id] != p.subsidy:
+            _skip(outcome, "own_part_differs", c.categories,
+                  "个人缴费已按其他资助金额缴纳（缴费时的困难类别与今日不同），请核对后处理")
             continue
         rows.append((region.key, year, c.enrolment_id, c.id_number, c.name, c.division_id, Payer.FUND.value, Part.FUND.value,
                      p.subsidy, p.standard, p.subsidy, p.payable, p.category, paid_at, on, actor_id, actor_label,
