@@ -128,6 +128,7 @@ def test_only_the_digest_of_a_token_is_kept(dongming):
     ({"amount": "0"}, "invalid_amount"),
     ({"amount": "-380"}, "invalid_amount"),
     ({"amount": "380.001"}, "invalid_amount"),
+    ({"amount": "1e30"}, "invalid_amount"),
     ({"paid_at": "2023-08-31T23:00:00+08:00"}, "outside_window"),
     ({"paid_at": "2023-11-21T10:00:00+08:00"}, "invalid_input"),   # after today
     ({"paid_at": "2023-11-20T10:00:00"}, "invalid_input"),         # no offset

@@ -232,3 +232,12 @@ def test_the_evidence_scan_is_shown_only_to_reviewers_who_see_whole_numbers(clie
     client.force_login(clerk)
     assert f"/collection/refunds/{refund.pk}/evidence/" in client.get(f"/collection/refunds/{refund.pk}/").content.decode()
     assert client.get(f"/collection/refunds/{refund.pk}/evidence/").status_code == 200
+
+
+def test_the_evidence_is_served_as_the_type_its_bytes_were_checked_to_be(client, paid, clerk):
+    refund = apply(paid[0], clerk)
+    type(refund).objects.filter(pk=refund.pk).update(evidence_name="证明.html")
+    client.force_login(clerk)
+    answer = client.get(f"/collection/refunds/{refund.pk}/evidence/")
+    assert answer.status_code == 200 and answer["Content-Type"] in ("application/pdf", "image/png", "image/jpeg")
+    assert answer["X-Content-Type-Options"] == "nosniff"

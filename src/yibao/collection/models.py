@@ -106,7 +106,9 @@ class Payment(models.Model):
         verbose_name = "缴费记录"
         constraints = [
             # idempotency: a channel's transaction id is recorded once
-            models.UniqueConstraint(fields=["channel", "transaction_id"], condition=Q(channel__isnull=False),
+            # (a refund carries its channel, not a transaction id of the channel's)
+            models.UniqueConstraint(fields=["channel", "transaction_id"],
+                                    condition=Q(channel__isnull=False, refund_of__isnull=True),
                                     name="payment_unique_channel_transaction"),
             # a person's own part, and the fund's part, are each paid once per enrolment
             models.UniqueConstraint(fields=["region", "enrolment", "part"], condition=Q(refund_of__isnull=True),

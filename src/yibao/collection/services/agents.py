@@ -431,7 +431,7 @@ def check_deposit(clerk, deposit: Deposit, *, bank_amount, bank_date, bank_refer
     except (InvalidOperation, ValueError):
         raise CollectionError(f"银行到账金额“{bank_amount}”不是有效的数字。", code=INVALID_INPUT,
                               fields={"bank_amount": str(bank_amount)}) from None
-    if not amount.is_finite() or amount != amount.quantize(FEN):
+    if not amount.is_finite() or amount.adjusted() >= payments.MONEY_DIGITS or amount != amount.quantize(FEN):
         raise CollectionError("银行到账金额以元为单位，最多两位小数。", code=INVALID_INPUT, fields={"bank_amount": str(amount)})
     day = _day(bank_date, "银行到账日期")
     _check_day(day, "银行到账日期")

@@ -31,7 +31,7 @@ from . import payments
 from .payments import ALREADY_PAID, NOT_CONFIGURED, PaymentIn, refuse
 
 #: 家庭成员, as the relationship is recorded
-RELATIONSHIPS = ("配偶", "父母", "子女", "祖父母、外祖父母", "孙子女、外孙子女", "兄弟姐妹")
+RELATIONSHIPS = ("配偶", "父母", "子女", "祖父母", "外祖父母", "孙子女", "外孙子女", "兄弟姐妹")
 
 PAYER_INVALID = "payer_invalid"
 PAYER_NOT_EMPLOYEE = "payer_not_employee"

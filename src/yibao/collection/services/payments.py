@@ -25,7 +25,7 @@ from yibao.dbutil import bulk_insert, text_values
 from yibao.errors import RuleRefused
 from yibao.http import error_body
 from yibao.identity import mask_id_number
-from yibao.money import FEN
+from yibao.money import FEN, MONEY_FIELD
 from yibao.resident import collecting as enrolments
 from yibao.resident.collecting import EnrolmentFacts, EnrolmentStatus
 
@@ -33,6 +33,8 @@ from .. import rules
 from ..errors import PaymentRefused
 from ..models import Part, Payer, Payment, PaymentChannel
 
+#: digits before the decimal point a money column holds
+MONEY_DIGITS = MONEY_FIELD["max_digits"] - MONEY_FIELD["decimal_places"]
 #: the most payments one batch request may carry (the channels' daily push comes in such pieces)
 BATCH_LIMIT = 1000
 
@@ -120,6 +122,8 @@ def clean(item: PaymentIn, *, today: dt.date | None = None) -> PaymentIn:
         raise refuse(INVALID_AMOUNT, "金额不是有效的数字。", amount=str(item.amount)) from None
     if not amount.is_finite() or amount <= 0:
         raise refuse(INVALID_AMOUNT, "缴费金额必须大于 0 元。", amount=str(item.amount))
+    if amount.adjusted() >= MONEY_DIGITS:  # beyond what a money column holds (and what quantize can)
+        raise refuse(INVALID_AMOUNT, "金额过大，请核对金额（以元为单位）。", amount=str(item.amount)[:30])
     if amount != amount.quantize(FEN):
         raise refuse(INVALID_AMOUNT, "金额以元为单位，最多两位小数（到分）。", amount=str(item.amount))
     if item.paid_at.tzinfo is None:

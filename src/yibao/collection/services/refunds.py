@@ -259,8 +259,8 @@ def _negative(original: Payment, refund: Refund, actor) -> Payment:
                    division_id=original.division_id, payer=original.payer, part=original.part,
                    amount=-original.amount, standard=original.standard, subsidy=original.subsidy,
                    payable=original.payable, category=original.category, channel_id=original.channel_id,
-                   # a channel's transaction ids are unique: the refund carries its own
-                   transaction_id=f"refund-{refund.pk}" if original.channel_id else "",
+                   # the channel's transaction ids are the channel's own: a refund takes none of them
+                   transaction_id="",
                    paid_at=now, paid_on=clock.today(), payer_id_number=original.payer_id_number,
                    payer_name=original.payer_name, relationship=original.relationship, refund_of=original,
                    actor_id=actor.pk, actor_label=actor.username)

@@ -7,12 +7,14 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from yibao.access.permissions import require, user_can
+from yibao.documents.scans import sniff_type
 from yibao.errors import AppError
 
 from ..models import RefundReason, RefundStatus
@@ -82,7 +84,14 @@ def evidence(request, pk):
     refund = _refund_or_404(request, pk)
     if not refund.evidence:
         raise Http404("没有证明材料。")
-    return FileResponse(refund.evidence.open("rb"), as_attachment=False, filename=refund.evidence_name or None)
+    # the type is the one the stored bytes were checked to be (check_scan: PDF, JPEG or PNG), never
+    # one guessed from the name the uploader gave
+    data = refund.evidence.open("rb").read()
+    content_type = sniff_type(data[:16]) or "application/octet-stream"
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(False, refund.evidence_name or "evidence")
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @require(CAPABILITY)
