@@ -25,7 +25,7 @@ DIGITS = "零壹贰叁肆伍陆柒捌玖"
 
 
 def capital_yuan(amount: Decimal) -> str:
-    """An amount in capital figures as a receipt writes it (380.00 → 叁佰捌拾元整)."""
+    """An amount in capital figures as a receipt writes it (125.50 → 壹佰贰拾伍元伍角)."""
     fen = int((amount * 100).to_integral_value())
     if fen <= 0:
         return "零元整"

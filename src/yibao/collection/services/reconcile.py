@@ -168,7 +168,7 @@ _MONEY_CACHE: dict = {}
 
 
 def _money(value) -> Decimal:
-    """A stored amount as exact yuan (SQLite keeps 380.00 as the number 380)."""
+    """A stored amount as exact yuan (SQLite keeps 125.00 as the number 125)."""
     found = _MONEY_CACHE.get(value)
     if found is None:
         found = Decimal(str(value)).quantize(FEN)
