@@ -19,6 +19,7 @@ from factories import (
     village,
 )
 from yibao.audit.models import AuditEntry
+from yibao.documents.grid import text_width
 from yibao.errors import AppError
 from yibao.identity import resident_id_check_char
 from yibao.jobs.models import Job
@@ -168,7 +169,7 @@ def test_a_long_roster_is_paginated_with_columns_that_stay_aligned(tax, agent):
     rows = sheets[0].text.split("\n")
     assert "…" in rows[1] and long_name not in rows[1]
     # every row's identity number starts in the same column of the monospaced font
-    starts = {printed._width(r[:r.index("371728")]) for r in rows}
+    starts = {text_width(r[:r.index("371728")]) for r in rows}
     assert len(starts) == 1
 
 

@@ -10,7 +10,6 @@ than the table layout's tens of seconds."""
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -19,7 +18,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
-from yibao.documents import pdf
+from yibao.documents import grid, pdf
 from yibao.documents.xlsx import FormBook
 from yibao.http import PDF, XLSX
 from yibao.identity import mask_id_number
@@ -40,22 +39,6 @@ COLUMN_MM = 25.4 / 72 * 4.5  # half of a 9 pt em
 SEX = {"M": "男", "F": "女", "男": "男", "女": "女"}
 
 
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WFA" else 1 for ch in text)
-
-
-def cell(text: str, width: int, align: str) -> str:
-    room = width - 2
-    text = "".join(ch for ch in (text or "") if ch.isprintable())
-    if _width(text) > room:
-        while text and _width(text) > room - 2:
-            text = text[:-1]
-        text += "…"
-    pad = room - _width(text)
-    left = {"c": pad // 2, "r": pad}.get(align, 0)
-    return " " * (1 + left) + text + " " * (pad - left + 1)
-
-
 @dataclass
 class PaidLine:
     seq: int
@@ -71,7 +54,7 @@ class PaidLine:
         values = {"seq": str(self.seq), "name": self.name, "sex": self.sex, "id_number": self.id_number,
                   "own": _yuan(self.own), "fund": _yuan(self.fund), "payer": self.payer,
                   "paid_on": self.paid_on.isoformat() if self.paid_on else ""}
-        return "".join(cell(values[name], width, align) for name, width, align in COLUMNS)
+        return "".join(grid.cell(values[name], width, align) for name, width, align in COLUMNS)
 
 
 def _yuan(value: Decimal | None) -> str:
@@ -157,21 +140,13 @@ def data(village: Division, year: int) -> PaidList:
 
 
 def sheets(lines: list[PaidLine]) -> list[Sheet]:
-    out, start, size = [], 0, FIRST_SHEET_LINES
-    while start < len(lines) or not out:
-        chunk = lines[start:start + size]
-        out.append(Sheet(text="\n".join(x.text() for x in chunk), lines=len(chunk)))
-        start += size
-        size = SHEET_LINES
-    return out
+    """The lines cut into pages, each page's rows as one block of text."""
+    return [Sheet(text="\n".join(x.text() for x in chunk), lines=len(chunk))
+            for start, chunk in grid.pages(lines, FIRST_SHEET_LINES, SHEET_LINES)]
 
 
 def column_layout() -> list[dict]:
-    out, left = [], 0.0
-    for heading, (_, width, _) in zip(HEADINGS, COLUMNS, strict=True):
-        out.append({"heading": heading, "left": f"{left:.3f}", "width": f"{width * COLUMN_MM:.3f}"})
-        left += width * COLUMN_MM
-    return out
+    return grid.column_layout(HEADINGS, COLUMNS, COLUMN_MM)
 
 
 def render_pdf(d: PaidList) -> bytes:

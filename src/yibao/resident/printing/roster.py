@@ -12,7 +12,6 @@ wraps and the columns stay aligned. bench/roster_bench.py measures it."""
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -21,7 +20,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from yibao.accounts.personal_data import mask_phone
-from yibao.documents import pdf
+from yibao.documents import grid, pdf
 from yibao.documents.xlsx import FormBook
 from yibao.http import PDF, XLSX
 from yibao.identity import mask_id_number
@@ -48,28 +47,8 @@ def _css_text(text: str) -> SafeString:
     return mark_safe("".join(ch for ch in text if ch.isprintable() and ch not in "\"'\\<>&;{}"))  # noqa: S308
 
 
-def _width(text: str) -> int:
-    """Columns ``text`` takes in the monospaced CJK font: wide, full-width and ambiguous characters
-    (Chinese, ·, …) two, the others one."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WFA" else 1 for ch in text)
-
-
-def cell(text: str, width: int, align: str) -> str:
-    """``text`` fitted to a column of ``width`` (a column of padding on each side): cut with …
-    when too long, then padded."""
-    room = width - 2
-    text = "".join(ch for ch in (text or "") if ch.isprintable())
-    if _width(text) > room:
-        while text and _width(text) > room - 2:
-            text = text[:-1]
-        text += "…"
-    pad = room - _width(text)
-    left = pad // 2 if align == "c" else 0
-    return " " * (1 + left) + text + " " * (pad - left + 1)
-
-
 def row_text(line: RosterLine) -> str:
-    return "".join(cell(str(getattr(line, name)), width, align) for name, width, align in COLUMNS)
+    return "".join(grid.cell(str(getattr(line, name)), width, align) for name, width, align in COLUMNS)
 
 
 @dataclass
@@ -148,23 +127,12 @@ def data(roster: Roster) -> RosterData:
 
 def sheets(lines: list[RosterLine]) -> list[Sheet]:
     """The lines cut into pages, each page's rows as one block of text."""
-    out = []
-    start, size = 0, FIRST_SHEET_LINES
-    while start < len(lines) or not out:
-        chunk = lines[start:start + size]
-        out.append(Sheet(first=start + 1, text="\n".join(row_text(x) for x in chunk), lines=len(chunk)))
-        start += size
-        size = SHEET_LINES
-    return out
+    return [Sheet(first=start + 1, text="\n".join(row_text(x) for x in chunk), lines=len(chunk))
+            for start, chunk in grid.pages(lines, FIRST_SHEET_LINES, SHEET_LINES)]
 
 
 def column_layout() -> list[dict]:
-    """Each column's heading, left edge and width in mm, for the heading row and the grid."""
-    out, left = [], 0.0
-    for heading, (_, width, _) in zip(HEADINGS, COLUMNS, strict=True):
-        out.append({"heading": heading, "left": f"{left:.3f}", "width": f"{width * COLUMN_MM:.3f}"})
-        left += width * COLUMN_MM
-    return out
+    return grid.column_layout(HEADINGS, COLUMNS, COLUMN_MM)
 
 
 def estimated_pages(d: RosterData) -> int:
