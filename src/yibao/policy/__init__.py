@@ -25,7 +25,12 @@ __all__ = ["ERROR_CODES", "Answer", "Engine", "PolicyFileError", "Refusal", "get
 
 
 def policy_folder() -> Path:
-    return Path(os.environ.get("YIBAO_POLICY_DIR") or DEFAULT_FOLDER).resolve()
+    return _resolved(os.environ.get("YIBAO_POLICY_DIR") or str(DEFAULT_FOLDER))
+
+
+@functools.lru_cache(maxsize=8)
+def _resolved(folder: str) -> Path:
+    return Path(folder).resolve()  # a file-system call: asked once per folder, not per question
 
 
 @functools.lru_cache(maxsize=8)

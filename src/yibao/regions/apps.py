@@ -38,7 +38,9 @@ class RegionsConfig(AppConfig):
         @chain.pooling_regions
         def pooling_region_of_paths(paths):
             """The audit log keeps one hash chain per pooling region: the region (the deepest
-            pooling region on the path) of each division path."""
-            pooling = sorted(Division.objects.filter(is_pooling_region=True).values_list("path", "key"),
-                             key=lambda r: -len(r[0]))
+            pooling region on the path) of each division path, looked up among the path's own
+            prefixes (an indexed lookup of a few rows, not every pooling region)."""
+            prefixes = {p[:i + 1] for p in paths for i, c in enumerate(p) if c == "/"}
+            pooling = sorted(Division.objects.filter(is_pooling_region=True, path__in=prefixes)
+                             .values_list("path", "key"), key=lambda r: -len(r[0]))
             return {p: next((key for path, key in pooling if p.startswith(path)), "") for p in paths}

@@ -32,6 +32,7 @@ from yibao.resident.collecting import EnrolmentFacts, EnrolmentStatus
 from .. import rules
 from ..errors import PaymentRefused
 from ..models import Part, Payer, Payment, PaymentChannel
+from .group_commit import GroupCommit
 
 #: digits before the decimal point a money column holds
 MONEY_DIGITS = MONEY_FIELD["max_digits"] - MONEY_FIELD["decimal_places"]
@@ -298,6 +299,16 @@ def record_channel_payments(channel: PaymentChannel, items: list[PaymentIn], *, 
     with its code. One transaction for the batch; every refusal and conflict is audited."""
     if len(items) > BATCH_LIMIT:
         raise PaymentRefused(f"一次最多提交 {BATCH_LIMIT} 笔缴费，本次 {len(items)} 笔。", code=INVALID_INPUT)
+    return record_channel_requests(channel, [(items, ip)])[0]
+
+
+def record_channel_requests(channel: PaymentChannel, requests: list[tuple[list[PaymentIn], str | None]]
+                            ) -> list[list[Outcome]]:
+    """Several requests of one channel (each a list of payments and the caller's address) in one
+    transaction, as one batch: a transaction id or a person met twice among them is answered as
+    within a batch (a replay, ``already_paid``). Each request keeps its own answers and its own
+    audit entries. ``group_commit`` gathers concurrent single payments this way."""
+    items = [item for request_items, _ in requests for item in request_items]
     outcomes: list[Outcome | None] = [None] * len(items)
     cleaned: dict[int, PaymentIn] = {}
     today = clock.today()
@@ -315,7 +326,7 @@ def record_channel_payments(channel: PaymentChannel, items: list[PaymentIn], *, 
     try:
         with transaction.atomic():
             _record(channel, cleaned, outcomes)
-            _audit(channel, items, cleaned, outcomes, ip)
+            _audit_requests(channel, requests, items, cleaned, outcomes)
     except IntegrityError:
         # A concurrent request took a transaction id or paid for a person first, and has
         # committed: read again, and answer each payment as its replay, its conflict or
@@ -332,8 +343,12 @@ def record_channel_payments(channel: PaymentChannel, items: list[PaymentIn], *, 
                 except IntegrityError:
                     outcomes[n] = None
                     _record(channel, {n: item}, outcomes, known_first=True)
-            _audit(channel, items, cleaned, outcomes, ip)
-    return outcomes  # type: ignore[return-value]
+            _audit_requests(channel, requests, items, cleaned, outcomes)
+    answers, at = [], 0
+    for request_items, _ in requests:
+        answers.append(outcomes[at:at + len(request_items)])
+        at += len(request_items)
+    return answers  # type: ignore[return-value]
 
 
 def _record(channel: PaymentChannel, cleaned: dict[int, PaymentIn], outcomes: list, *, known_first: bool = False) -> None:
@@ -395,14 +410,24 @@ def _known(channel: PaymentChannel, transaction_ids: list[str]) -> dict[str, Pay
             Payment.objects.filter(channel=channel, transaction_id__in=text_values(transaction_ids))}
 
 
-def _audit(channel: PaymentChannel, items: list[PaymentIn], cleaned: dict[int, PaymentIn], outcomes: list[Outcome],
-           ip: str | None) -> None:
+def _audit_requests(channel: PaymentChannel, requests: list[tuple[list[PaymentIn], str | None]],
+                    items: list[PaymentIn], cleaned: dict[int, PaymentIn], outcomes: list[Outcome]) -> None:
+    """The audit entries of each request, appended together."""
+    entries, at = [], 0
+    for request_items, ip in requests:
+        span = range(at, at + len(request_items))
+        entries += _audit_entries(channel, [(cleaned.get(n) or items[n], outcomes[n]) for n in span], ip)
+        at += len(request_items)
+    if entries:
+        record_events(None, entries)
+
+
+def _audit_entries(channel: PaymentChannel, answered: list[tuple[PaymentIn, Outcome]], ip: str | None) -> list[dict]:
     """One entry for the payments a request recorded (each named: payment, transaction, person
     masked, amount) and one for what it refused or found conflicting (each with its code)."""
     recorded, refused = [], []
     region = channel.region_id
-    for n, outcome in enumerate(outcomes):
-        item = cleaned.get(n) or items[n]
+    for item, outcome in answered:
         who = {"transaction_id": str(item.transaction_id)[:64], "id_number": mask_id_number(str(item.id_number or "")),
                "amount": str(item.amount)}
         if outcome.status == 201:
@@ -423,13 +448,21 @@ def _audit(channel: PaymentChannel, items: list[PaymentIn], cleaned: dict[int, P
         entries.append({"action": "collection.payment.refuse", "object_type": "payment_attempt",
                         "object_id": str(len(refused)), "after": {**head, "count": len(refused), "attempts": refused},
                         "division_path": channel.region.path})
-    if entries:
-        record_events(None, entries)
+    return entries
+
+
+def _write_singles(channel: PaymentChannel, singles: list[tuple[PaymentIn, str | None]]) -> list[Outcome]:
+    return [answers[0] for answers in record_channel_requests(channel, [([item], ip) for item, ip in singles])]
+
+
+_singles = GroupCommit(_write_singles)
 
 
 def channel_payment(channel: PaymentChannel, item: PaymentIn, *, ip: str | None = None) -> Outcome:
-    return record_channel_payments(channel, [item], ip=ip)[0]
+    """One payment, written together with the same channel's concurrent single payments in this
+    process (``group_commit``): answered exactly as if alone."""
+    return _singles.submit(channel.pk, channel, (item, ip))
 
 
 __all__ = ["ALREADY_PAID", "AMOUNT_MISMATCH", "BATCH_LIMIT", "Accepted", "Outcome", "PaymentIn", "channel_payment",
-           "judge_many", "judge_own_part", "new_payment", "payment_body", "record_channel_payments"]
+           "judge_many", "judge_own_part", "new_payment", "payment_body", "record_channel_payments", "record_channel_requests"]
