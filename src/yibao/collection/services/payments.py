@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from yibao import clock
 from yibao.audit.services import record_events
+from yibao.channels.models import Channel
 from yibao.dbutil import bulk_insert, text_values
 from yibao.errors import RuleRefused
 from yibao.http import error_body
@@ -31,7 +32,7 @@ from yibao.resident.collecting import EnrolmentFacts, EnrolmentStatus
 
 from .. import rules
 from ..errors import PaymentRefused
-from ..models import Part, Payer, Payment, PaymentChannel
+from ..models import Part, Payer, Payment
 
 #: digits before the decimal point a money column holds
 MONEY_DIGITS = MONEY_FIELD["max_digits"] - MONEY_FIELD["decimal_places"]
@@ -292,7 +293,7 @@ def _replay_or_conflict(item: PaymentIn, digest: str, first: Payment) -> Outcome
     return _conflict(item, first)
 
 
-def record_channel_payments(channel: PaymentChannel, items: list[PaymentIn], *, ip: str | None = None) -> list[Outcome]:
+def record_channel_payments(channel: Channel, items: list[PaymentIn], *, ip: str | None = None) -> list[Outcome]:
     """Record a channel's payments, each answered as the contract says: 201 recorded, 200 a
     replay of the same transaction, 409 the transaction id known with other content, 422 refused
     with its code. One transaction for the batch; every refusal and conflict is audited."""
@@ -336,7 +337,7 @@ def record_channel_payments(channel: PaymentChannel, items: list[PaymentIn], *, 
     return outcomes  # type: ignore[return-value]
 
 
-def _record(channel: PaymentChannel, cleaned: dict[int, PaymentIn], outcomes: list, *, known_first: bool = False) -> None:
+def _record(channel: Channel, cleaned: dict[int, PaymentIn], outcomes: list, *, known_first: bool = False) -> None:
     """Judge and write ``cleaned``. A transaction the channel sent before is found among its
     payments: on the common path only for the payments the judgement refuses (a replay's person is
     already paid), so that a fresh payment costs no lookup; with ``known_first`` (after a lost
@@ -388,14 +389,14 @@ def _record(channel: PaymentChannel, cleaned: dict[int, PaymentIn], outcomes: li
                 outcomes[n] = first
 
 
-def _known(channel: PaymentChannel, transaction_ids: list[str]) -> dict[str, Payment]:
+def _known(channel: Channel, transaction_ids: list[str]) -> dict[str, Payment]:
     if not transaction_ids:
         return {}
     return {p.transaction_id: p for p in
             Payment.objects.filter(channel=channel, transaction_id__in=text_values(transaction_ids))}
 
 
-def _audit(channel: PaymentChannel, items: list[PaymentIn], cleaned: dict[int, PaymentIn], outcomes: list[Outcome],
+def _audit(channel: Channel, items: list[PaymentIn], cleaned: dict[int, PaymentIn], outcomes: list[Outcome],
            ip: str | None) -> None:
     """One entry for the payments a request recorded (each named: payment, transaction, person
     masked, amount) and one for what it refused or found conflicting (each with its code)."""
@@ -427,7 +428,7 @@ def _audit(channel: PaymentChannel, items: list[PaymentIn], cleaned: dict[int, P
         record_events(None, entries)
 
 
-def channel_payment(channel: PaymentChannel, item: PaymentIn, *, ip: str | None = None) -> Outcome:
+def channel_payment(channel: Channel, item: PaymentIn, *, ip: str | None = None) -> Outcome:
     return record_channel_payments(channel, [item], ip=ip)[0]
 
 

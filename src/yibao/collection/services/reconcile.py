@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from yibao import clock
 from yibao.audit.services import record_event
+from yibao.channels.models import Channel
 from yibao.identity import mask_id_number
 from yibao.money import FEN
 
@@ -34,7 +35,6 @@ from ..models import (
     DifferenceKind,
     DifferenceStatus,
     Payment,
-    PaymentChannel,
     Statement,
     StatementDifference,
     StatementStatus,
@@ -143,7 +143,7 @@ def parse(text: str, day: dt.date) -> dict[str, Line]:
     return lines
 
 
-def recorded(channel: PaymentChannel, day: dt.date) -> dict[str, tuple[Decimal, str, int]]:
+def recorded(channel: Channel, day: dt.date) -> dict[str, tuple[Decimal, str, int]]:
     """The channel's payments recorded for ``day``: transaction id → (amount, identity number, pk).
     Read with one plain query (a million rows through the ORM's row objects and decimal
     converters take ten times as long); SQLite hands back amounts as numbers, made exact here."""
@@ -197,7 +197,7 @@ def differences(lines: dict[str, Line], ours: dict[str, tuple[Decimal, str, int]
 
 
 
-def reconcile(channel: PaymentChannel, day: dt.date, data: bytes, filename: str, *, actor) -> Statement:
+def reconcile(channel: Channel, day: dt.date, data: bytes, filename: str, *, actor) -> Statement:
     """Compare a channel's statement of ``day`` with what it recorded; store the statement and its
     differences (one transaction). A refusal (a second statement of the day, a malformed file)
     writes nothing but its audit entry."""
