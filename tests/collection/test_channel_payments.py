@@ -231,3 +231,23 @@ def test_the_channel_token_command_prints_the_token_once(capsys, dongming):
     with pytest.raises(Exception, match="吊销"):
         channels.authenticate(token, scheme="resident")
     assert main(["collection", "channel-token", "微信", "--region", "999999"]) == 2
+
+
+def test_a_payment_that_keeps_losing_races_is_answered_busy_never_a_server_error(client, dongming, monkeypatch):
+    from yibao.collection.services import payments
+
+    tries = []
+
+    def always_taken(rows):
+        tries.append(len(rows))
+        raise IntegrityError("duplicate key value violates unique constraint \"payment_once_per_part\"")
+
+    monkeypatch.setattr(payments, "insert_payments", always_taken)
+    _, token = channel()
+    answer = post(client, token, body(dongming[0]))
+    assert answer.status_code == 409 and answer.json()["code"] == "busy" and "稍后" in answer.json()["message"]
+    assert len(tries) == 1 + payments.RETRIES
+    assert not Payment.objects.exists()
+    assert Enrolment.objects.get(pk=dongming[0].pk).status == EnrolmentStatus.REGISTERED
+    refused = AuditEntry.objects.get(action="collection.payment.refuse")
+    assert refused.after["attempts"][0]["code"] == "busy"

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import cached_property
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
 from yibao import clock
@@ -51,6 +51,10 @@ ENROLMENT_CLOSED = "enrolment_closed"
 INVALID_AMOUNT = "invalid_amount"
 INVALID_INPUT = "invalid_input"
 CONFLICT = "conflict"
+BUSY = "busy"  # still losing races after RETRIES tries: resend later (idempotent)
+
+#: how many times one payment is tried again after losing a race to a concurrent request
+RETRIES = 3
 
 
 def moment(on: dt.date) -> dt.datetime:
@@ -317,24 +321,44 @@ def record_channel_payments(channel: Channel, items: list[PaymentIn], *, ip: str
         with transaction.atomic():
             _record(channel, cleaned, outcomes)
             _audit(channel, items, cleaned, outcomes, ip)
-    except IntegrityError:
-        # A concurrent request took a transaction id or paid for a person first, and has
-        # committed: read again, and answer each payment as its replay, its conflict or
-        # already_paid (in a batch, one savepoint per payment).
+    except (IntegrityError, OperationalError) as exc:
+        if isinstance(exc, OperationalError) and not _lost_race(exc):
+            raise
+        # A concurrent request took a transaction id or paid for a person first and has committed
+        # (or the database broke a deadlock with it): read again and answer each payment as its
+        # replay, its conflict or already_paid, each in its own savepoint, tried again while it
+        # keeps losing races, and answered ``busy`` (resend later) if it still does.
         for n in cleaned:
             outcomes[n] = None
         with transaction.atomic():
-            if len(cleaned) == 1:
-                _record(channel, cleaned, outcomes, known_first=True)
-            for n, item in cleaned.items() if len(cleaned) > 1 else ():
-                try:
-                    with transaction.atomic():
-                        _record(channel, {n: item}, outcomes, known_first=True)
-                except IntegrityError:
-                    outcomes[n] = None
-                    _record(channel, {n: item}, outcomes, known_first=True)
+            for n, item in cleaned.items():
+                if outcomes[n] is None:
+                    _record_again(channel, n, item, outcomes)
             _audit(channel, items, cleaned, outcomes, ip)
     return outcomes  # type: ignore[return-value]
+
+
+def _lost_race(exc: Exception) -> bool:
+    """A deadlock or serialization failure: the database chose this request to give way."""
+    return getattr(getattr(exc, "__cause__", None), "sqlstate", None) in ("40P01", "40001")
+
+
+def _record_again(channel: Channel, n: int, item: PaymentIn, outcomes: list) -> None:
+    for _ in range(RETRIES):
+        try:
+            with transaction.atomic():
+                _record(channel, {n: item}, outcomes, known_first=True)
+            return
+        except IntegrityError:
+            outcomes[n] = None
+        except OperationalError as exc:
+            if not _lost_race(exc):
+                raise
+            outcomes[n] = None
+    busy = PaymentRefused(f"交易 {item.transaction_id} 正与其他请求同时处理，本次未记录，请稍后以相同内容重发。", code=BUSY,
+                          fields={"transaction_id": item.transaction_id})
+    busy.status = 409
+    outcomes[n] = Outcome(409, error_body(busy), None, busy)
 
 
 def _record(channel: Channel, cleaned: dict[int, PaymentIn], outcomes: list, *, known_first: bool = False) -> None:
@@ -370,6 +394,9 @@ def _record(channel: Channel, cleaned: dict[int, PaymentIn], outcomes: list, *, 
                                   transaction_id=fresh[n].transaction_id, content_digest=digests[n])
             rows.append((n, payment))
     if rows:
+        # one order for every request (by enrolment): two batches paying the same people wait for
+        # each other instead of each holding a row the other needs (a deadlock)
+        rows.sort(key=lambda r: (r[1].enrolment_id, r[1].transaction_id))
         insert_payments([p for _, p in rows])
         if any(p.pk is None for _, p in rows):
             ids = dict(Payment.objects.filter(channel=channel, transaction_id__in=text_values(
