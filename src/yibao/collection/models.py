@@ -210,6 +210,7 @@ class DifferenceKind(models.TextChoices):
     MISSING_HERE = "missing_here", "对账单有、系统无"
     MISSING_THERE = "missing_there", "系统有、对账单无"
     AMOUNT = "amount", "金额不一致"
+    PERSON = "person", "身份证号码不一致"  # the same transaction id, paid for another person
 
 
 class DifferenceStatus(models.TextChoices):
@@ -225,6 +226,7 @@ class StatementDifference(models.Model):
     kind = models.CharField("差异类型", max_length=14, choices=DifferenceKind.choices)
     transaction_id = models.CharField("交易流水号", max_length=64)
     id_number = models.CharField("身份证号码", max_length=18, blank=True)
+    statement_id_number = models.CharField("对账单身份证号码", max_length=18, blank=True)
     statement_amount = _money("对账单金额", null=True, blank=True)
     recorded_amount = _money("系统金额", null=True, blank=True)
     payment = models.ForeignKey(Payment, verbose_name="缴费记录", null=True, blank=True, on_delete=models.PROTECT,

@@ -192,6 +192,10 @@ def differences(lines: dict[str, Line], ours: dict[str, tuple[Decimal, str, int]
         if line.amount != amount:
             out.append(StatementDifference(kind=DifferenceKind.AMOUNT, transaction_id=tid, id_number=number,
                                            statement_amount=line.amount, recorded_amount=amount, payment_id=pk))
+        if line.id_number.upper() != number.upper():  # the channel says it paid for someone else
+            out.append(StatementDifference(kind=DifferenceKind.PERSON, transaction_id=tid, id_number=number,
+                                           statement_id_number=line.id_number[:18], statement_amount=line.amount,
+                                           recorded_amount=amount, payment_id=pk))
     out.sort(key=lambda d: (d.kind, d.transaction_id))
     return out
 
