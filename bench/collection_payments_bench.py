@@ -157,7 +157,7 @@ def _prepare() -> tuple[list[tuple[str, str]], Decimal]:
 def _channel_and_user() -> str:
     from yibao.access.roles import Role
     from yibao.accounts.services import create_user
-    from yibao.collection.services.channels import create_channel
+    from yibao.channels.services import create_channel
     from yibao.regions.models import Division
 
     create_user(role=Role.ADMIN, username=USER, password=PASSWORD, full_name="压测管理员",

@@ -110,9 +110,9 @@ def run_worker(url: str) -> dict:
     from django.db import connection
 
     from yibao.accounts.services import create_user
+    from yibao.channels.services import create_channel
     from yibao.collection.models import DifferenceKind, Payment, Statement
     from yibao.collection.services import reconcile
-    from yibao.collection.services.channels import create_channel
     from yibao.dbutil import bulk_insert
     from yibao.regions.models import Division
     from yibao.regions.services import load_reference_data

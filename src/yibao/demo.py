@@ -250,16 +250,16 @@ def _demo_payments(to_pay: list[tuple[str, str, str]]) -> None:
     fixed transaction id, so running again records nothing twice."""
     import datetime as dt
 
+    from yibao.channels.models import Channel
+    from yibao.channels.services import create_channel
     from yibao.collection import rules
-    from yibao.collection.models import PaymentChannel
-    from yibao.collection.services.channels import create_channel
     from yibao.collection.services.payments import PaymentIn, record_channel_payments
     from yibao.resident.collecting import categories_many
 
     china = dt.timezone(dt.timedelta(hours=8))
     for region in sorted({r for r, _, _ in to_pay}):
-        channel = (PaymentChannel.objects.filter(region_id=region, name="微信").first()
-                   or create_channel("微信", region=region)[0])
+        channel = (Channel.objects.filter(region_id=region, name="微信").first()
+                   or create_channel("微信", region=region, schemes=["resident"])[0])
         mine = [(number, dt.date.fromisoformat(day)) for r, number, day in to_pay if r == region]
         items = []
         for number, day in mine:

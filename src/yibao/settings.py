@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "yibao.accounts",
     "yibao.audit",
     "yibao.jobs",
+    "yibao.channels",
     "yibao.employer",
     "yibao.resident",
     "yibao.collection",
@@ -200,6 +201,9 @@ X_FRAME_OPTIONS = "DENY"
 # Each account name and each source address locks after this many failed sign-ins within the window,
 # however many arrive at once (yibao.accounts.throttle counts them in the database).
 LOGIN_THROTTLE = {"max_failures": 5, "window_seconds": 15 * 60}
+# refused channel tokens: the first of each (reason, address, channel) in a window is audited, the
+# rest counted and audited as one entry when the window ends (yibao.channels.services.refusals)
+CHANNEL_REFUSAL_AUDIT = {"window_seconds": 60}
 
 # --- language and time ------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

@@ -54,7 +54,7 @@ def test_a_resident_pays_online_through_a_channel_and_is_covered(page, phone, li
     token = page.inner_text("[data-testid=channel-token] .token").strip()
     assert token.startswith("ybc_")
     shot("channel-token")
-    page.goto(live_app + "/collection/channels/")
+    page.goto(live_app + "/channels/")
     assert token not in page.content() and f"支付宝-{region}" in page.inner_text("[data-testid=channels]")
 
     # the resident, yet to pay, sees what they owe

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from yibao.collection.services import channels
+from yibao.channels.services import channels
 
 
-def channel(name: str = "微信", region: str = "371728"):
-    """A channel and its bearer token."""
-    return channels.create_channel(name, region=region)
+def channel(name: str = "微信", region: str = "371728", schemes=("resident",)):
+    """A channel (of the resident scheme unless ``schemes`` says otherwise) and its bearer token."""
+    return channels.create_channel(name, region=region, schemes=schemes)
 
 
 def bearer(token: str) -> dict:

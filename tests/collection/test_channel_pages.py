@@ -1,5 +1,5 @@
-"""The administrator's channel page (a token shown once, revoking), and the resident's own
-payments on their home page with the channels of their region."""
+"""The resident's own payments on their home page with the channels of their region (the
+administrator's channel page is tested with ``yibao.channels``, tests/channels)."""
 
 import datetime as dt
 import json
@@ -7,16 +7,11 @@ import json
 import pytest
 
 from factories import (
-    AdminFactory,
-    AgencyClerkFactory,
     IndividualFactory,
     VillageAgentFactory,
-    division,
     village,
 )
 from resident.factories import DONGMING_VILLAGE, enrolled
-from yibao.collection.models import PaymentChannel
-from yibao.collection.services import channels
 
 from .factories import bearer, channel
 
@@ -26,28 +21,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def business_date(settings):
     settings.YIBAO_TODAY = dt.date(2023, 11, 20)
-
-
-def test_the_administrator_makes_a_channel_sees_its_token_once_and_revokes_it(client):
-    client.force_login(AdminFactory())
-    made = client.post("/collection/channels/", {"name": "农商银行柜面", "region": "371728"})
-    assert made.status_code == 200
-    token = made.context["token"]
-    assert token and token in made.content.decode()
-    channel_row = PaymentChannel.objects.get(name="农商银行柜面")
-    assert channels.authenticate(token) == channel_row
-    listing = client.get("/collection/channels/").content.decode()
-    assert "农商银行柜面" in listing and token not in listing and channel_row.token_hint in listing
-    client.post(f"/collection/channels/{channel_row.pk}/revoke/")
-    channel_row.refresh_from_db()
-    assert channel_row.revoked_at is not None
-    bad = client.post("/collection/channels/", {"name": "", "region": "371728"})
-    assert "渠道名称不能为空" in bad.content.decode()
-
-
-def test_only_the_administrator_reaches_the_channel_page(client):
-    client.force_login(AgencyClerkFactory(division=division("371728")))
-    assert client.get("/collection/channels/").status_code == 403
 
 
 def test_the_resident_sees_their_payment_and_where_to_pay(client):

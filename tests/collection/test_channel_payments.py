@@ -17,8 +17,8 @@ from resident.factories import (
     resident_number,
 )
 from yibao.audit.models import AuditEntry
+from yibao.channels.services import channels
 from yibao.collection.models import Payment
-from yibao.collection.services import channels
 from yibao.resident.models import Enrolment, EnrolmentStatus
 
 from .factories import bearer, channel
@@ -109,7 +109,7 @@ def test_tokens_missing_wrong_or_revoked_answer_401(client, dongming):
     revoked = post(client, token, body(dongming[0]))
     assert revoked.status_code == 401 and "吊销" in revoked.json()["message"]
     assert not Payment.objects.exists()
-    refused = AuditEntry.objects.filter(action="collection.channel.token_refused").order_by("id")
+    refused = AuditEntry.objects.filter(action="channels.token_refused").order_by("id")
     assert [e.after["reason"] for e in refused] == ["missing", "unknown", "revoked"]
     assert all(token not in json.dumps(e.after) for e in refused)
 
@@ -223,11 +223,31 @@ def test_the_channel_token_command_prints_the_token_once(capsys, dongming):
     assert main(["collection", "channel-token", "建设银行柜面", "--region", DONGMING]) == 0
     out = capsys.readouterr().out
     token = out.strip().splitlines()[-1]
-    made = channels.authenticate(token)
+    made = channels.authenticate(token, scheme="resident")
     assert made.name == "建设银行柜面" and made.region_id == DONGMING
     assert main(["collection", "channels", "--region", DONGMING]) == 0
     assert "建设银行柜面" in capsys.readouterr().out and token not in out.splitlines()[0]
     assert main(["collection", "revoke-token", str(made.pk)]) == 0
     with pytest.raises(Exception, match="吊销"):
-        channels.authenticate(token)
+        channels.authenticate(token, scheme="resident")
     assert main(["collection", "channel-token", "微信", "--region", "999999"]) == 2
+
+
+def test_a_payment_that_keeps_losing_races_is_answered_busy_never_a_server_error(client, dongming, monkeypatch):
+    from yibao.collection.services import payments
+
+    tries = []
+
+    def always_taken(rows):
+        tries.append(len(rows))
+        raise IntegrityError("duplicate key value violates unique constraint \"payment_once_per_part\"")
+
+    monkeypatch.setattr(payments, "insert_payments", always_taken)
+    _, token = channel()
+    answer = post(client, token, body(dongming[0]))
+    assert answer.status_code == 409 and answer.json()["code"] == "busy" and "稍后" in answer.json()["message"]
+    assert len(tries) == 1 + payments.RETRIES
+    assert not Payment.objects.exists()
+    assert Enrolment.objects.get(pk=dongming[0].pk).status == EnrolmentStatus.REGISTERED
+    refused = AuditEntry.objects.get(action="collection.payment.refuse")
+    assert refused.after["attempts"][0]["code"] == "busy"

@@ -264,3 +264,17 @@ def test_generation_is_refused_for_an_unknown_region_or_one_without_the_resident
     with pytest.raises(AppError) as other:
         fund.start_generation("370700", 2024, actor=admin_like)
     assert other.value.code == "region_not_resident"
+
+
+def test_only_a_clerk_whose_area_holds_the_whole_region_generates_for_it(dongming_clerk):
+    """The fund's payments are generated for a whole pooling region at once: a clerk of one
+    township (or any division below the region) reaches only part of it and is refused."""
+    dongming_people({1: ["特困人员"]}, count=1)
+    for below in (TownshipClerkFactory(division=division(DONGMING_VILLAGE[:9])),
+                  AgencyClerkFactory(division=division(DONGMING_VILLAGE[:9]))):
+        with pytest.raises(AppError) as refused:
+            fund.start_generation(DONGMING, 2024, actor=below, in_process=True)
+        assert refused.value.code == "outside_area" and "东明县" in str(refused.value)
+    assert not fund_payments()
+    job = fund.start_generation(DONGMING, 2024, actor=dongming_clerk, in_process=True)
+    assert job.status == "done" and len(fund_payments()) == 1

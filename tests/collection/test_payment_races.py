@@ -92,6 +92,42 @@ def test_one_person_paid_by_several_transactions_at_once_is_paid_once(writes_mee
     assert Payment.objects.filter(enrolment_id=enrolment.pk).count() == 1
 
 
+@pytest.fixture
+def rows_one_by_one(monkeypatch):
+    """Each batch writes its rows one at a time, and every thread has written its first row before
+    any writes its second: two batches holding the same people in opposite orders would each hold
+    a row the other waits for (a thread that waits for a lock is let through after a short while)."""
+    arrived = threading.Barrier(2)
+
+    def one_by_one(rows):
+        for n, row in enumerate(rows):
+            if n == 1:
+                try:
+                    arrived.wait(timeout=3)
+                except threading.BrokenBarrierError:
+                    pass
+            Payment.objects.bulk_create([row])
+
+    monkeypatch.setattr(payments, "insert_payments", one_by_one)
+
+
+def test_two_batches_paying_the_same_people_in_opposite_orders_never_fail(rows_one_by_one):
+    """No deadlock and no second lost race gives a server error: one batch records both people,
+    the other is answered ``already_paid`` for each."""
+    agent = VillageAgentFactory(division=village(DONGMING_VILLAGE))
+    first, second = enrolled(3, maker=agent), enrolled(4, maker=agent)
+    wechat, _ = channel("微信")
+    alipay, _ = channel("支付宝")
+    batches = [(wechat, [_item(first, "WX-3"), _item(second, "WX-4")]),
+               (alipay, [_item(second, "ALI-4"), _item(first, "ALI-3")])]
+    got = together(2, lambda i: payments.record_channel_payments(*batches[i]))
+    assert all(isinstance(o, list) for o in got), got
+    statuses = sorted(tuple(o.status for o in outcomes) for outcomes in got)
+    assert statuses == [(201, 201), (422, 422)], statuses
+    assert {o.body["code"] for outcomes in got for o in outcomes if o.status == 422} == {"already_paid"}
+    assert Payment.objects.filter(enrolment_id__in=[first.pk, second.pk]).count() == 2
+
+
 # --- within one process: group commit ------------------------------------------------------------
 
 @pytest.fixture

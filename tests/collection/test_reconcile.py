@@ -170,3 +170,22 @@ def test_the_reconcile_command(capsys, tmp_path, paid, clerk):
     assert main(["collection", "--as", clerk.username, "reconcile", "--channel", str(made.pk), "--day",
                  "2023-11-20", str(path)]) == 2
     assert "已上传" in capsys.readouterr().err
+
+
+def test_a_line_for_a_recorded_transaction_with_another_person_is_a_difference_of_its_own(paid, clerk, client):
+    made, payments = paid
+    other = "371728199001010038"
+    rows = [line(payments[0]), (payments[1].transaction_id, other, f"{payments[1].amount}", "2023-11-20T10:30:00+08:00"),
+            (payments[2].transaction_id, other, "38.00", "2023-11-20T10:30:00+08:00")]
+    statement = reconcile.reconcile(made, DAY, csv_of(rows), "wx.csv", actor=clerk)
+    assert statement.status == StatementStatus.OPEN
+    found = sorted((d.kind, d.transaction_id) for d in statement.differences.all())
+    assert found == sorted([(DifferenceKind.PERSON, payments[1].transaction_id),
+                            (DifferenceKind.PERSON, payments[2].transaction_id),
+                            (DifferenceKind.AMOUNT, payments[2].transaction_id)])
+    person = statement.differences.get(kind=DifferenceKind.PERSON, transaction_id=payments[1].transaction_id)
+    assert (person.id_number, person.statement_id_number, person.payment_id) == (
+        payments[1].id_number, other, payments[1].pk)
+    assert person.get_kind_display() == "身份证号码不一致"
+    entry = AuditEntry.objects.get(action="collection.statement.reconcile")
+    assert entry.after["differences"]["person"] == 2

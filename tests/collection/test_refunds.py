@@ -241,3 +241,34 @@ def test_the_evidence_is_served_as_the_type_its_bytes_were_checked_to_be(client,
     answer = client.get(f"/collection/refunds/{refund.pk}/evidence/")
     assert answer.status_code == 200 and answer["Content-Type"] in ("application/pdf", "image/png", "image/jpeg")
     assert answer["X-Content-Type-Options"] == "nosniff"
+
+
+def test_a_subsidised_persons_refund_returns_the_funds_part_to_the_fund_once(clerk, checker, settings):
+    from decimal import Decimal
+
+    from resident.factories import hardship, resident_number
+    from yibao.collection.models import Part
+    from yibao.collection.services import fund
+
+    settings.YIBAO_TODAY = dt.date(2023, 11, 20)
+    enrolment = enrolled(5, maker=VillageAgentFactory())
+    hardship(resident_number(5), "低保对象", dt.date(2023, 1, 1))
+    fund.start_generation(DONGMING, 2024, actor=clerk, in_process=True)
+    made, _ = channel("微信")
+    own = pay(made, enrolment, amount="266.00", transaction_id="SUB-5")
+    settings.YIBAO_TODAY = dt.date(2023, 12, 20)
+    refund = apply(own, clerk)
+    assert refund.payment_id == own.pk
+    refunds.review(refund, approve=True, actor=checker)
+    rows = {(p.part, p.payer, p.amount, p.refund_of_id is not None) for p in Payment.objects.filter(enrolment=enrolment)}
+    fund_part = Payment.objects.get(enrolment=enrolment, part=Part.FUND, refund_of__isnull=True)
+    assert rows == {(Part.FUND, Payer.FUND, Decimal("114.00"), False), (Part.OWN, Payer.CHANNEL, Decimal("266.00"), False),
+                    (Part.OWN, Payer.CHANNEL, Decimal("-266.00"), True), (Part.FUND, Payer.FUND, Decimal("-114.00"), True)}
+    assert Payment.objects.get(refund_of=fund_part).amount == -fund_part.amount
+    entry = AuditEntry.objects.get(action="collection.refund.approve")
+    assert entry.after["fund_refund_payment"] == Payment.objects.get(refund_of=fund_part).pk
+    assert Enrolment.objects.get(pk=enrolment.pk).status == EnrolmentStatus.REFUNDED
+    with pytest.raises(AppError) as again:  # never twice: the person's payments are all returned
+        apply(own, clerk)
+    assert again.value.code == "already_refunded"
+    assert Payment.objects.filter(enrolment=enrolment, refund_of__isnull=False).count() == 2

@@ -150,10 +150,10 @@ PAGES: dict[str, Expect] = {
     "resident_person_life_status": Expect("resident.review", methods=POST, params={"pk": w.RESIDENT},
                                           data={"status": "moved_out", "on": f"{YEAR}-01-10"}),
     "resident_me": Expect("resident.self"),
-    # collection: payment channels (the administrator's)
-    "collection_channels": Expect("collection.channels", methods=("GET", "POST"),
-                                  data={"name": "门禁渠道", "region": "371728"}),
-    "collection_channel_revoke": Expect("collection.channels", methods=POST, params={"pk": w.CHANNEL}),
+    # payment channels of both schemes (the administrator's)
+    "channels": Expect("channels.manage", methods=("GET", "POST"),
+                       data={"name": "门禁渠道", "region": "371728", "schemes": "resident"}),
+    "channel_revoke": Expect("channels.manage", methods=POST, params={"pk": w.CHANNEL}),
     # --- resident scheme: imports
     "resident_imports": Expect("resident.import"),
     "resident_import_registrations": Expect("resident.import", methods=POST, data=RESIDENT_UPLOAD),

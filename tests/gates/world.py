@@ -293,6 +293,7 @@ def build_collection(w: World) -> None:
     from django.core.files.base import ContentFile
 
     from yibao.accounts.services import create_user
+    from yibao.channels.services import create_channel
     from yibao.collection.models import (
         DifferenceKind,
         Payer,
@@ -301,7 +302,6 @@ def build_collection(w: World) -> None:
         Statement,
         StatementDifference,
     )
-    from yibao.collection.services.channels import create_channel
     from yibao.regions.models import Division
     from yibao.resident.models import Enrolment
 
@@ -453,7 +453,7 @@ def build_world() -> World:
     # --- resident scheme: renewal roster
     build_rosters(world)
     # --- collection: a payment channel
-    from yibao.collection.services.channels import create_channel
+    from yibao.channels.services import create_channel
 
     _, world.channel_token = create_channel("门禁测试渠道", region="371728")
     # --- collection: reconciliation, refunds, paid lists

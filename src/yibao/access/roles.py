@@ -61,7 +61,7 @@ CAPABILITIES: dict[str, set[str]] = {
                                   Role.ADMIN},
     "employer.set_average_wage": {Role.ADMIN},
     "flexible.declare": {Role.INDIVIDUAL},
-    "collection.channels": {Role.ADMIN},
+    "channels.manage": {Role.ADMIN},
     # 对账: the medical-insurance agency keeps the fund's income records the channels' payments are
     # recorded in, so its clerks upload a channel's daily statement and resolve the differences
     "collection.reconcile": {Role.AGENCY_CLERK},

@@ -11,7 +11,6 @@ class CollectionConfig(AppConfig):
         from . import models as m
 
         # How each model of the collection reaches a division or a person.
-        scoping.reaches(m.PaymentChannel, division="region")
         scoping.reaches(m.Payment, division="division", person="id_number")
         scoping.reaches(m.Deposit, division="division")
         scoping.reaches(m.Statement, division="region")

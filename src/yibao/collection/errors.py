@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from yibao.errors import AppError, Conflict, Forbidden, NotFound, RuleRefused
 
-__all__ = ["AppError", "CollectionError", "Conflict", "Forbidden", "NotFound", "PaymentRefused", "RuleRefused",
-           "TokenRefused"]
+__all__ = ["AppError", "CollectionError", "Conflict", "Forbidden", "NotFound", "PaymentRefused", "RuleRefused"]
 
 
 class CollectionError(AppError):
@@ -18,10 +17,3 @@ class PaymentRefused(AppError):
     """A payment that cannot be recorded: nothing was written. The API answers 422."""
 
     status = 422
-
-
-class TokenRefused(AppError):
-    """A missing, unknown or revoked channel token (401)."""
-
-    code = "unauthorized"
-    status = 401

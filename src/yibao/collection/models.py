@@ -1,5 +1,5 @@
-"""城乡居民医保费的征收: payment channels (缴费渠道) and their tokens, payments from every payer
-(a channel, a village agent's cash, the medical-assistance fund, a family mutual-aid account),
+"""城乡居民医保费的征收: payments from every payer
+(a channel of ``yibao.channels``, a village agent's cash, the medical-assistance fund, a family mutual-aid account),
 village agents' receipts and deposits with their 申报清单 through the tax sub-bureau to the
 township's transfer (划缴), channel statements for daily reconciliation (对账), and refunds.
 
@@ -26,31 +26,6 @@ def _division(verbose_name: str, **extra):
 
 def _money(verbose_name: str, **extra):
     return models.DecimalField(verbose_name, **MONEY_FIELD, **extra)
-
-
-class PaymentChannel(models.Model):
-    """A system that sends payments (微信, 支付宝, 电子税务局, a bank's counters), authenticated by
-    a bearer token of which only the SHA-256 digest is kept."""
-
-    region = models.ForeignKey(**REGION)
-    name = models.CharField("渠道名称", max_length=50)
-    token_digest = models.CharField("令牌摘要", max_length=64, unique=True)
-    token_hint = models.CharField("令牌前缀", max_length=12)  # the token's first characters, to tell tokens apart
-    created_at = models.DateTimeField("创建时间", auto_now_add=True)
-    created_by_id = models.IntegerField("创建人", null=True, blank=True)
-    revoked_at = models.DateTimeField("吊销时间", null=True, blank=True)
-    revoked_by_id = models.IntegerField("吊销人", null=True, blank=True)
-
-    class Meta:
-        verbose_name = "缴费渠道"
-        ordering = ["region_id", "name", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.name}（{self.region_id}）"
-
-    @property
-    def active(self) -> bool:
-        return self.revoked_at is None
 
 
 class Payer(models.TextChoices):
@@ -84,7 +59,7 @@ class Payment(models.Model):
     subsidy = _money("资助金额")
     payable = _money("个人应缴")
     category = models.CharField("资助类别", max_length=30, blank=True)
-    channel = models.ForeignKey(PaymentChannel, verbose_name="缴费渠道", null=True, blank=True,
+    channel = models.ForeignKey("channels.Channel", verbose_name="缴费渠道", null=True, blank=True,
                                 on_delete=models.PROTECT, related_name="payments")
     transaction_id = models.CharField("交易流水号", max_length=64, blank=True)
     content_digest = models.CharField("请求内容摘要", max_length=64, blank=True)
@@ -209,7 +184,7 @@ class Statement(models.Model):
     """A channel's statement file for one day (对账单), compared with what was recorded."""
 
     region = models.ForeignKey(**REGION)
-    channel = models.ForeignKey(PaymentChannel, verbose_name="缴费渠道", on_delete=models.PROTECT,
+    channel = models.ForeignKey("channels.Channel", verbose_name="缴费渠道", on_delete=models.PROTECT,
                                 related_name="statements")
     day = models.DateField("对账日期")
     digest = models.CharField("文件摘要", max_length=64)
@@ -235,6 +210,7 @@ class DifferenceKind(models.TextChoices):
     MISSING_HERE = "missing_here", "对账单有、系统无"
     MISSING_THERE = "missing_there", "系统有、对账单无"
     AMOUNT = "amount", "金额不一致"
+    PERSON = "person", "身份证号码不一致"  # the same transaction id, paid for another person
 
 
 class DifferenceStatus(models.TextChoices):
@@ -250,6 +226,7 @@ class StatementDifference(models.Model):
     kind = models.CharField("差异类型", max_length=14, choices=DifferenceKind.choices)
     transaction_id = models.CharField("交易流水号", max_length=64)
     id_number = models.CharField("身份证号码", max_length=18, blank=True)
+    statement_id_number = models.CharField("对账单身份证号码", max_length=18, blank=True)
     statement_amount = _money("对账单金额", null=True, blank=True)
     recorded_amount = _money("系统金额", null=True, blank=True)
     payment = models.ForeignKey(Payment, verbose_name="缴费记录", null=True, blank=True, on_delete=models.PROTECT,

@@ -14,7 +14,6 @@ def register() -> None:
 
     registry.api_router("/collection", router)
 
-    registry.nav("collection_channels", "缴费渠道", capability="collection.channels", scheme=SCHEME, order=290)
     registry.panel("collection-my-payments", "collection/home_payments.html", context=_my_payments,
                    capability="resident.self", scheme=SCHEME, order=20)
     registry.nav("collection_statements", "渠道对账", capability="collection.reconcile", scheme=SCHEME, order=300)

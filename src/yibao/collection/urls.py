@@ -1,10 +1,9 @@
 """The collection's pages: each subdomain's views module holds its own ``urlpatterns``, added here
 one line each."""
 
-from .views import agents, channels, family, fund, paid_lists, refunds, statements
+from .views import agents, family, fund, paid_lists, refunds, statements
 
 urlpatterns: list = []
-urlpatterns += channels.urlpatterns
 urlpatterns += agents.urlpatterns
 urlpatterns += statements.urlpatterns
 urlpatterns += refunds.urlpatterns

@@ -9,27 +9,20 @@ import datetime as dt
 from decimal import Decimal
 
 from ninja import Field, Router, Schema
-from ninja.security import HttpBearer
 
 from yibao.audit.services import client_ip
+from yibao.channels import auth as channel_auth
 from yibao.http import ErrorOut
 
-from ..services import channels, payments
+from ..registrations import SCHEME
+from ..services import payments
 
 router = Router(tags=["城乡居民医保征收"])
 
 
-class ChannelToken(HttpBearer):
-    """``Authorization: Bearer <渠道令牌>``; a missing, wrong or revoked token answers 401 with
-    its reason."""
-
-    def __call__(self, request):
-        value = request.headers.get(self.header) or ""
-        scheme, _, token = value.partition(" ")
-        return self.authenticate(request, token if scheme.lower() == "bearer" else "")
-
-    def authenticate(self, request, token):
-        return channels.authenticate(token, ip=client_ip(request))
+def ChannelToken() -> channel_auth.ChannelToken:  # noqa: N802  (reads as the class it was)
+    """``Authorization: Bearer <渠道令牌>`` of a channel that may post to the resident scheme."""
+    return channel_auth.ChannelToken(SCHEME)
 
 
 class ChannelPaymentIn(Schema):
@@ -93,7 +86,7 @@ def _item(p: ChannelPaymentIn) -> payments.PaymentIn:
 def record_payment(request, payload: ChannelPaymentIn):
     """记录一笔缴费。201 已记录；200 同一渠道以相同内容重发同一交易（返回首次的应答）；409 交易流水号已以
     不同内容记录（code=conflict）；422 拒绝（code 为 wrong_region、wrong_year、not_registered、
-    outside_window、not_configured、amount_mismatch、already_paid 等）；401 令牌缺失、错误或已吊销。"""
+    outside_window、not_configured、amount_mismatch、already_paid 等）；401 令牌缺失、错误、已吊销或其渠道不可缴城乡居民医保。"""
     outcome = payments.channel_payment(request.auth, _item(payload), ip=client_ip(request))
     return outcome.status, outcome.body
 

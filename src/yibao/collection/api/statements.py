@@ -28,6 +28,7 @@ class DifferenceOut(Schema):
     kind_display: str
     transaction_id: str
     id_number: str
+    statement_id_number: str = ""  # kind "person": the one the statement names, masked
     statement_amount: Decimal | None
     recorded_amount: Decimal | None
     payment_id: int | None
@@ -59,7 +60,9 @@ class StatementDetailOut(StatementOut):
 
 def _difference(d) -> dict:
     return {"id": d.pk, "kind": d.kind, "kind_display": d.get_kind_display(), "transaction_id": d.transaction_id,
-            "id_number": mask_id_number(d.id_number), "statement_amount": d.statement_amount,
+            "id_number": mask_id_number(d.id_number),
+            "statement_id_number": mask_id_number(d.statement_id_number) if d.statement_id_number else "",
+            "statement_amount": d.statement_amount,
             "recorded_amount": d.recorded_amount, "payment_id": d.payment_id, "status": d.status,
             "resolution": d.resolution, "resolved_at": d.resolved_at}
 

@@ -1,18 +1,21 @@
-"""Payments and channels as a reader may see them."""
+"""Payments and the resident scheme's channels as a reader may see them."""
 
 from __future__ import annotations
 
 from django.db.models import QuerySet
 
 from yibao.access.scoping import scope_of
+from yibao.channels import selectors as channel_selectors
+from yibao.channels.models import Channel
 from yibao.resident.collecting import enrolment_facts
 
-from ..models import Payment, PaymentChannel
+from ..models import Payment
+from ..registrations import SCHEME
 
 
-def channels(region: str | None = None) -> QuerySet[PaymentChannel]:
-    qs = PaymentChannel.objects.all()
-    return qs.filter(region_id=region) if region else qs
+def channels(region: str | None = None) -> QuerySet[Channel]:
+    """The channels that may post to the resident scheme."""
+    return channel_selectors.channels(region, scheme=SCHEME)
 
 
 def payments_for(user) -> QuerySet[Payment]:

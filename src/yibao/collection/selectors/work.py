@@ -9,22 +9,26 @@ from django.db.models import Max, QuerySet
 
 from yibao import clock
 from yibao.access.scoping import scope_of
+from yibao.channels import selectors as channel_selectors
+from yibao.channels.models import Channel
 from yibao.regions.models import Division, Level
 from yibao.resident import collecting
 
-from ..models import Payment, PaymentChannel, Refund, Statement, StatementDifference
+from ..models import Payment, Refund, Statement, StatementDifference
+from ..registrations import SCHEME
 
 
-def channel_for(user, pk) -> PaymentChannel | None:
+def channel_for(user, pk) -> Channel | None:
+    """A resident-scheme channel in the user's scope, or None."""
     try:
         pk = int(pk)
     except (TypeError, ValueError):
         return None
-    return scope_of(user).filter(PaymentChannel.objects.select_related("region")).filter(pk=pk).first()
+    return channel_selectors.channel_for(user, pk, scheme=SCHEME)
 
 
-def channels_for(user) -> QuerySet[PaymentChannel]:
-    return scope_of(user).filter(PaymentChannel.objects.select_related("region")).order_by("region_id", "name", "id")
+def channels_for(user) -> QuerySet[Channel]:
+    return channel_selectors.channels_for(user, scheme=SCHEME)
 
 
 def statements_for(user) -> QuerySet[Statement]:

@@ -51,8 +51,10 @@ Progress = Callable[[int, int], object] | None
 
 # --- which region, which year, which day ---------------------------------------------------------
 
-def pooling_region(code: str, actor) -> Division:
-    """The pooling region ``code`` running the resident scheme, within the actor's area."""
+def pooling_region(code: str, actor, *, whole: bool = False) -> Division:
+    """The pooling region ``code`` running the resident scheme, within the actor's area: one that
+    overlaps it (to read, the selectors scoping what is shown), or with ``whole`` one the actor's
+    area holds entirely (to act on the whole region, as the fund's generation does)."""
     region = Division.objects.filter(key=(code or "").strip(), is_pooling_region=True).first()
     if region is None:
         raise CollectionError(f"统筹区“{code}”不存在。", code="region_unknown", fields={"region": "不存在"})
@@ -62,7 +64,12 @@ def pooling_region(code: str, actor) -> Division:
     scope = scope_of(actor)
     if not scope.sees_everything:
         path = scope.division_path
-        if not path or not (path.startswith(region.path) or region.path.startswith(path)):
+        holds = bool(path) and region.path.startswith(path)           # the actor's area contains the region
+        overlaps = holds or (bool(path) and path.startswith(region.path))  # or lies inside it
+        if whole and overlaps and not holds:
+            raise CollectionError(f"须由负责{region.name}全域的经办人员操作：您只负责其中一部分。", code="outside_area",
+                                  fields={"region": "只负责统筹区的一部分"})
+        if not overlaps:
             raise CollectionError(f"{region.name}不在您负责的区域内。", code="outside_area",
                                   fields={"region": "不在负责区域内"})
     return region
@@ -175,7 +182,7 @@ def start_generation(region: str, year, *, actor, on=None, in_process: bool = Fa
     """Check the region, year and day at once, then hand the generation to the worker (its job)."""
     from yibao.jobs.services import enqueue
 
-    division = pooling_region(region, actor)
+    division = pooling_region(region, actor, whole=True)
     year = insurance_year(division.key, year)
     day = generation_day(on)
     return enqueue(actor, JOB_KIND, f"生成{division.name} {year} 年度医疗救助基金资助参保缴费（{day.isoformat()}）",

@@ -16,11 +16,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import cached_property
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
 from yibao import clock
 from yibao.audit.services import record_events
+from yibao.channels.models import Channel
 from yibao.dbutil import bulk_insert, text_values
 from yibao.errors import RuleRefused
 from yibao.http import error_body
@@ -31,7 +32,7 @@ from yibao.resident.collecting import EnrolmentFacts, EnrolmentStatus
 
 from .. import rules
 from ..errors import PaymentRefused
-from ..models import Part, Payer, Payment, PaymentChannel
+from ..models import Part, Payer, Payment
 from .group_commit import GroupCommit
 
 #: digits before the decimal point a money column holds
@@ -51,6 +52,10 @@ ENROLMENT_CLOSED = "enrolment_closed"
 INVALID_AMOUNT = "invalid_amount"
 INVALID_INPUT = "invalid_input"
 CONFLICT = "conflict"
+BUSY = "busy"  # still losing races after RETRIES tries: resend later (idempotent)
+
+#: how many times one payment is tried again after losing a race to a concurrent request
+RETRIES = 3
 
 
 def moment(on: dt.date) -> dt.datetime:
@@ -293,7 +298,7 @@ def _replay_or_conflict(item: PaymentIn, digest: str, first: Payment) -> Outcome
     return _conflict(item, first)
 
 
-def record_channel_payments(channel: PaymentChannel, items: list[PaymentIn], *, ip: str | None = None) -> list[Outcome]:
+def record_channel_payments(channel: Channel, items: list[PaymentIn], *, ip: str | None = None) -> list[Outcome]:
     """Record a channel's payments, each answered as the contract says: 201 recorded, 200 a
     replay of the same transaction, 409 the transaction id known with other content, 422 refused
     with its code. One transaction for the batch; every refusal and conflict is audited."""
@@ -302,7 +307,7 @@ def record_channel_payments(channel: PaymentChannel, items: list[PaymentIn], *, 
     return record_channel_requests(channel, [(items, ip)])[0]
 
 
-def record_channel_requests(channel: PaymentChannel, requests: list[tuple[list[PaymentIn], str | None]]
+def record_channel_requests(channel: Channel, requests: list[tuple[list[PaymentIn], str | None]]
                             ) -> list[list[Outcome]]:
     """Several requests of one channel (each a list of payments and the caller's address) in one
     transaction, as one batch: a transaction id or a person met twice among them is answered as
@@ -327,22 +332,19 @@ def record_channel_requests(channel: PaymentChannel, requests: list[tuple[list[P
         with transaction.atomic():
             _record(channel, cleaned, outcomes)
             _audit_requests(channel, requests, items, cleaned, outcomes)
-    except IntegrityError:
-        # A concurrent request took a transaction id or paid for a person first, and has
-        # committed: read again, and answer each payment as its replay, its conflict or
-        # already_paid (in a batch, one savepoint per payment).
+    except (IntegrityError, OperationalError) as exc:
+        if isinstance(exc, OperationalError) and not _lost_race(exc):
+            raise
+        # A concurrent request took a transaction id or paid for a person first and has committed
+        # (or the database broke a deadlock with it): read again and answer each payment as its
+        # replay, its conflict or already_paid, each in its own savepoint, tried again while it
+        # keeps losing races, and answered ``busy`` (resend later) if it still does.
         for n in cleaned:
             outcomes[n] = None
         with transaction.atomic():
-            if len(cleaned) == 1:
-                _record(channel, cleaned, outcomes, known_first=True)
-            for n, item in cleaned.items() if len(cleaned) > 1 else ():
-                try:
-                    with transaction.atomic():
-                        _record(channel, {n: item}, outcomes, known_first=True)
-                except IntegrityError:
-                    outcomes[n] = None
-                    _record(channel, {n: item}, outcomes, known_first=True)
+            for n, item in cleaned.items():
+                if outcomes[n] is None:
+                    _record_again(channel, n, item, outcomes)
             _audit_requests(channel, requests, items, cleaned, outcomes)
     answers, at = [], 0
     for request_items, _ in requests:
@@ -351,7 +353,30 @@ def record_channel_requests(channel: PaymentChannel, requests: list[tuple[list[P
     return answers  # type: ignore[return-value]
 
 
-def _record(channel: PaymentChannel, cleaned: dict[int, PaymentIn], outcomes: list, *, known_first: bool = False) -> None:
+def _lost_race(exc: Exception) -> bool:
+    """A deadlock or serialization failure: the database chose this request to give way."""
+    return getattr(getattr(exc, "__cause__", None), "sqlstate", None) in ("40P01", "40001")
+
+
+def _record_again(channel: Channel, n: int, item: PaymentIn, outcomes: list) -> None:
+    for _ in range(RETRIES):
+        try:
+            with transaction.atomic():
+                _record(channel, {n: item}, outcomes, known_first=True)
+            return
+        except IntegrityError:
+            outcomes[n] = None
+        except OperationalError as exc:
+            if not _lost_race(exc):
+                raise
+            outcomes[n] = None
+    busy = PaymentRefused(f"交易 {item.transaction_id} 正与其他请求同时处理，本次未记录，请稍后以相同内容重发。", code=BUSY,
+                          fields={"transaction_id": item.transaction_id})
+    busy.status = 409
+    outcomes[n] = Outcome(409, error_body(busy), None, busy)
+
+
+def _record(channel: Channel, cleaned: dict[int, PaymentIn], outcomes: list, *, known_first: bool = False) -> None:
     """Judge and write ``cleaned``. A transaction the channel sent before is found among its
     payments: on the common path only for the payments the judgement refuses (a replay's person is
     already paid), so that a fresh payment costs no lookup; with ``known_first`` (after a lost
@@ -384,6 +409,9 @@ def _record(channel: PaymentChannel, cleaned: dict[int, PaymentIn], outcomes: li
                                   transaction_id=fresh[n].transaction_id, content_digest=digests[n])
             rows.append((n, payment))
     if rows:
+        # one order for every request (by enrolment): two batches paying the same people wait for
+        # each other instead of each holding a row the other needs (a deadlock)
+        rows.sort(key=lambda r: (r[1].enrolment_id, r[1].transaction_id))
         insert_payments([p for _, p in rows])
         if any(p.pk is None for _, p in rows):
             ids = dict(Payment.objects.filter(channel=channel, transaction_id__in=text_values(
@@ -403,14 +431,14 @@ def _record(channel: PaymentChannel, cleaned: dict[int, PaymentIn], outcomes: li
                 outcomes[n] = first
 
 
-def _known(channel: PaymentChannel, transaction_ids: list[str]) -> dict[str, Payment]:
+def _known(channel: Channel, transaction_ids: list[str]) -> dict[str, Payment]:
     if not transaction_ids:
         return {}
     return {p.transaction_id: p for p in
             Payment.objects.filter(channel=channel, transaction_id__in=text_values(transaction_ids))}
 
 
-def _audit_requests(channel: PaymentChannel, requests: list[tuple[list[PaymentIn], str | None]],
+def _audit_requests(channel: Channel, requests: list[tuple[list[PaymentIn], str | None]],
                     items: list[PaymentIn], cleaned: dict[int, PaymentIn], outcomes: list[Outcome]) -> None:
     """The audit entries of each request, appended together."""
     entries, at = [], 0
@@ -422,7 +450,7 @@ def _audit_requests(channel: PaymentChannel, requests: list[tuple[list[PaymentIn
         record_events(None, entries)
 
 
-def _audit_entries(channel: PaymentChannel, answered: list[tuple[PaymentIn, Outcome]], ip: str | None) -> list[dict]:
+def _audit_entries(channel: Channel, answered: list[tuple[PaymentIn, Outcome]], ip: str | None) -> list[dict]:
     """One entry for the payments a request recorded (each named: payment, transaction, person
     masked, amount) and one for what it refused or found conflicting (each with its code)."""
     recorded, refused = [], []
@@ -451,14 +479,14 @@ def _audit_entries(channel: PaymentChannel, answered: list[tuple[PaymentIn, Outc
     return entries
 
 
-def _write_singles(channel: PaymentChannel, singles: list[tuple[PaymentIn, str | None]]) -> list[Outcome]:
+def _write_singles(channel: Channel, singles: list[tuple[PaymentIn, str | None]]) -> list[Outcome]:
     return [answers[0] for answers in record_channel_requests(channel, [([item], ip) for item, ip in singles])]
 
 
 _singles = GroupCommit(_write_singles)
 
 
-def channel_payment(channel: PaymentChannel, item: PaymentIn, *, ip: str | None = None) -> Outcome:
+def channel_payment(channel: Channel, item: PaymentIn, *, ip: str | None = None) -> Outcome:
     """One payment, written together with the same channel's concurrent single payments in this
     process (``group_commit``): answered exactly as if alone."""
     return _singles.submit(channel.pk, channel, (item, ip))

@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from yibao import clock
 from yibao.audit.services import record_event
+from yibao.channels.models import Channel
 from yibao.identity import mask_id_number
 from yibao.money import FEN
 
@@ -34,7 +35,6 @@ from ..models import (
     DifferenceKind,
     DifferenceStatus,
     Payment,
-    PaymentChannel,
     Statement,
     StatementDifference,
     StatementStatus,
@@ -143,7 +143,7 @@ def parse(text: str, day: dt.date) -> dict[str, Line]:
     return lines
 
 
-def recorded(channel: PaymentChannel, day: dt.date) -> dict[str, tuple[Decimal, str, int]]:
+def recorded(channel: Channel, day: dt.date) -> dict[str, tuple[Decimal, str, int]]:
     """The channel's payments recorded for ``day``: transaction id → (amount, identity number, pk).
     Read with one plain query (a million rows through the ORM's row objects and decimal
     converters take ten times as long); SQLite hands back amounts as numbers, made exact here."""
@@ -192,12 +192,16 @@ def differences(lines: dict[str, Line], ours: dict[str, tuple[Decimal, str, int]
         if line.amount != amount:
             out.append(StatementDifference(kind=DifferenceKind.AMOUNT, transaction_id=tid, id_number=number,
                                            statement_amount=line.amount, recorded_amount=amount, payment_id=pk))
+        if line.id_number.upper() != number.upper():  # the channel says it paid for someone else
+            out.append(StatementDifference(kind=DifferenceKind.PERSON, transaction_id=tid, id_number=number,
+                                           statement_id_number=line.id_number[:18], statement_amount=line.amount,
+                                           recorded_amount=amount, payment_id=pk))
     out.sort(key=lambda d: (d.kind, d.transaction_id))
     return out
 
 
 
-def reconcile(channel: PaymentChannel, day: dt.date, data: bytes, filename: str, *, actor) -> Statement:
+def reconcile(channel: Channel, day: dt.date, data: bytes, filename: str, *, actor) -> Statement:
     """Compare a channel's statement of ``day`` with what it recorded; store the statement and its
     differences (one transaction). A refusal (a second statement of the day, a malformed file)
     writes nothing but its audit entry."""

@@ -231,9 +231,17 @@ def _review(refund: Refund, *, approve: bool, note: str, actor) -> Refund:
         original = Payment.objects.select_for_update().get(pk=refund.payment_id)
         explanation = _check_eligible(original, refund.reason, refund.event_date)
         negative = _negative(original, refund, actor)
+        # a subsidised person's own part goes back with the fund's part: the refund returns the
+        # whole premium, each part to the one who paid it (the fund's as a negative fund payment)
+        fund_part = (Payment.objects.select_for_update().filter(enrolment_id=original.enrolment_id, part=Part.FUND,
+                                                                refund_of__isnull=True).first()
+                     if original.part == Part.OWN else None)
+        fund_negative = _negative(fund_part, refund, actor) if fund_part is not None else None
         try:
             with transaction.atomic():
                 negative.save()
+                if fund_negative is not None:
+                    fund_negative.save()   # never twice: payment_refunded_once
         except IntegrityError:
             raise _refuse(f"此人 {original.insurance_year} 保险年度的缴费已退费，不能重复退费。", ALREADY_REFUNDED,
                           status=409) from None
@@ -245,6 +253,8 @@ def _review(refund: Refund, *, approve: bool, note: str, actor) -> Refund:
         record_event(actor, "collection.refund.approve", "refund", refund.pk, before={"status": "pending"},
                      after={"status": refund.status, "note": note, "refund_payment": negative.pk,
                             "payment": original.pk, "amount": negative.amount, "payer": negative.payer,
+                            **({"fund_payment": fund_part.pk, "fund_refund_payment": fund_negative.pk,
+                                "fund_amount": fund_negative.amount} if fund_negative is not None else {}),
                             "channel": original.channel_id, "id_number": mask_id_number(original.id_number),
                             "explanation": explanation},
                      division_path=refund.division.path)
