@@ -11,9 +11,9 @@ from django.db.models import Avg, Count, F, Q, Sum
 
 from yibao.months import Month
 
-CENT = Decimal("0.01")
-
 from ..models import ApprovedBase, Clamp, Declaration, DeclarationKind, DeclarationStatus, Employee, Unit
+
+CENT = Decimal("0.01")
 
 
 def _spans_in_force(region: str, year: int, month: Month | None = None):
