@@ -148,16 +148,16 @@ def complaint(request, payload: ComplaintIn):
 
 
 class MaterialFlagIn(Schema):
-    declaration: int
     note: str
     material_code: str = ""
 
 
-@router.post("/material-flags", response=responds(CaseDetailOut))
-def material_flag(request, payload: MaterialFlagIn):
-    """Flag a declaration's material as suspected false (涉嫌提供虚假资料): a case of its unit."""
+@router.post("/declarations/{pk}/material-flags", response=responds(CaseDetailOut))
+def material_flag(request, pk: int, payload: MaterialFlagIn):
+    """Flag a declaration's material as suspected false (涉嫌提供虚假资料): a case of its unit,
+    one open at a time per declaration (already_open)."""
     require_capability(request.user, "inspection.report")
-    declaration = selectors.declaration_for(request.user, payload.declaration)
+    declaration = selectors.declaration_for(request.user, pk)
     if declaration is None:
         raise HttpError(404, "申报不存在。")
     case = services.flag_false_materials(declaration, note=payload.note, material_code=payload.material_code,

@@ -37,3 +37,24 @@ def wage_total_drop(region: str, year: int, previous_total: Decimal, current_tot
     values, _ = ask(region, "employee.wage_total_drop", year=year, previous_total=previous_total,
                     current_total=current_total)
     return values
+
+
+# --- whether a check's rule is configured at all (asked before any unit, so that a region whose
+# notice is silent is told so even where no unit would be compared) ----------------------------
+
+def require_self_inspection_rule(region: str, year: int) -> None:
+    self_inspection(region, year, 1, 0)
+
+
+def require_guideline(region: str, year: int) -> None:
+    """not_configured where the region has no guideline at all; with one, asking without an
+    industry is the engine's invalid_input, which says it exists."""
+    try:
+        industry_guideline(region, year, "")
+    except RuleRefused as exc:
+        if exc.code == "not_configured":
+            raise
+
+
+def require_wage_total_drop_rule(region: str, year: int) -> None:
+    wage_total_drop(region, year, Decimal("1"), Decimal("1"))

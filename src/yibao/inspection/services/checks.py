@@ -132,6 +132,7 @@ def _record_run(actor, action: str, report: CheckReport, region) -> None:
 def self_inspection_findings(region: str, year: int) -> list[Finding]:
     """The units whose floor share the engine says calls for self-inspection. RuleRefused
     (not_configured) where the region's notice sets no such rule."""
+    rules.require_self_inspection_rule(region, year)
     found = []
     for row in employer.floor_shares(region, year):
         answer = rules.self_inspection(region, year, row["contributors"], row["at_floor"])
@@ -167,6 +168,7 @@ def open_self_inspections(region, year, *, actor) -> CheckReport:
 # --- risk checks (聊城 五) -----------------------------------------------------------------------
 
 def _below_guideline(region: str, year: int) -> list[Finding]:
+    rules.require_guideline(region, year)
     found = []
     for row in employer.declared_wages(region, year):
         guideline = rules.industry_guideline(region, year, row["industry"])
@@ -206,6 +208,7 @@ def _headcount_drops(region: str, year: int) -> list[Finding]:
 
 
 def _wage_total_drops(region: str, year: int) -> list[Finding]:
+    rules.require_wage_total_drop_rule(region, year)
     now, before = employer.confirmed_totals(region, year), employer.confirmed_totals(region, year - 1)
     out = []
     for unit_id, this in sorted(now.items()):
