@@ -69,6 +69,8 @@ DEMO_UNITS = [
     ("37070500001", "91370705MA3C00001", "潍坊示范机械有限公司", "370700", "奎文区", False),
     ("37070000002", "12370700MB0000002", "潍坊市示范事业单位", "370700", "潍城区", True),
     ("37150200001", "91371502MA3D00002", "聊城示范商贸有限公司", "371500", "东昌府区", False),
+    # its 2024 bases approved with 8 of 10 at the floor: on 潍坊's self-inspection list (三(二))
+    ("37070500003", "91370705MA3C00003", "潍坊示范餐饮有限公司", "370700", "奎文区", False),
 ]
 
 
@@ -94,6 +96,7 @@ def load_demo() -> list[DemoLogin]:
         (Role.AGENCY_CLERK, "clerk.weifang", "潍坊经办员", Division.objects.get(key="370700")),
         (Role.AGENCY_CLERK, "clerk.liaocheng", "聊城经办员", Division.objects.get(key="371500")),
         (Role.AUDITOR, "auditor.weifang", "潍坊稽核员", Division.objects.get(key="370700")),
+        (Role.AUDITOR, "auditor.liaocheng", "聊城稽核员", Division.objects.get(key="371500")),
         (Role.TOWNSHIP_CLERK, "township.dongming", f"{township.name}经办员", township),
         (Role.TAX_CLERK, "tax.dongming", "东明税务员", Division.objects.get(key="371728")),
         (Role.VILLAGE_AGENT, "agent.dongming", f"{village.name}代办员", village),
@@ -119,6 +122,7 @@ def load_demo() -> list[DemoLogin]:
         _ensure(role=Role.INDIVIDUAL, username=number, full_name=name, id_number=number)
         logins.append(DemoLogin(Role.INDIVIDUAL.label, number, DEMO_PASSWORD, name))
     _demo_people(units)
+    _demo_floor_unit(units[FLOOR_UNIT])
     covered, unpaid = _demo_residents()
     for number, name in covered:
         _ensure(role=Role.INDIVIDUAL, username=number, full_name=name, id_number=number)
@@ -139,7 +143,7 @@ def _demo_people(units: dict) -> None:
     and one flexible worker. Stable numbers, so running again adds nothing."""
     from yibao.employer.models import Employee, FlexibleWorker
 
-    plan = [("37070500001", 12, 0), ("37070000002", 6, 4), ("37150200001", 8, 0)]
+    plan = [("37070500001", 12, 0), ("37070000002", 6, 4), ("37150200001", 8, 0), ("37070500003", 10, 0)]
     for number, active, retired in plan:
         unit = units[number]
         county = unit.division.code[:6]
@@ -152,6 +156,40 @@ def _demo_people(units: dict) -> None:
                 "employee_number": f"{number[-5:]}{i + 1:04d}", "retired": i >= active})
     worker_id = _resident_id("37070519800101123")
     FlexibleWorker.objects.get_or_create(id_number=worker_id, defaults={"name": "王灵活", "region_id": "370700"})
+
+
+FLOOR_UNIT = "37070500003"
+FLOOR_UNIT_AT_FLOOR = 8
+
+
+def _demo_floor_unit(unit) -> None:
+    """The unit's 2024 declaration as the agency approved it (核定入库) and the unit confirmed it:
+    its first eight people declared a wage below the floor, which the engine clamps to it, so the
+    unit's floor share is above 潍坊's threshold (三(二)) and the self-inspection list holds it.
+    Written once, as a past declaration; the bases through the employer's own ``store_bases``."""
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from yibao.employer import rules
+    from yibao.employer.models import Declaration, DeclarationLine, DeclarationStatus
+    from yibao.employer.services import refresh_totals, store_bases
+    from yibao.months import Month
+
+    if Declaration.objects.filter(unit=unit, year=2024).exists():
+        return
+    now = timezone.now()
+    declaration = Declaration.objects.create(unit=unit, year=2024, status=DeclarationStatus.CONFIRMED,
+                                             submitted_at=now, reviewed_at=now, confirmed_at=now)
+    people = list(unit.employees.filter(retired=False).order_by("employee_number"))
+    amounts = [Decimal("3000.00") if i < FLOOR_UNIT_AT_FLOOR else Decimal("6500.00") for i in range(len(people))]
+    clamped = rules.clamp_many(unit.region_id, Month.first_of(2024), amounts)
+    DeclarationLine.objects.bulk_create([
+        DeclarationLine(declaration=declaration, employee=p, id_number=p.id_number, name=p.name,
+                        employee_number=p.employee_number, declared_amount=amount, base=base, clamp=how)
+        for p, amount, (base, how) in zip(people, amounts, clamped, strict=True)])
+    refresh_totals(declaration)
+    store_bases(declaration)
 
 
 def _ensure(**kwargs) -> User:

@@ -214,3 +214,22 @@ def panels_for(user) -> list[tuple[Panel, dict]]:
 
 def commands() -> list[Command]:
     return sorted(_COMMANDS.values(), key=lambda c: c.name)
+
+
+# --- approved bases that changed -----------------------------------------------------------------
+# A service that changes approved bases after the fact (an auditor's correction, …) tells the
+# listeners, inside its own transaction, which people of which unit changed from which month; the
+# contributions app listens to produce the adjusting bills.
+
+_BASES_LISTENERS: list = []
+
+
+def on_bases_changed(listener) -> None:
+    """Register ``listener(*, unit_id, employee_ids, from_month, reason, actor)``."""
+    _BASES_LISTENERS.append(listener)
+
+
+def bases_changed(*, unit_id: int, employee_ids: list[int], from_month, reason: str, actor) -> None:
+    """Call every listener; called inside the transaction that changed the bases."""
+    for listener in list(_BASES_LISTENERS):
+        listener(unit_id=unit_id, employee_ids=employee_ids, from_month=from_month, reason=reason, actor=actor)

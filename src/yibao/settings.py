@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "yibao.employer",
     "yibao.resident",
     "yibao.collection",
+    "yibao.inspection",
     "yibao.web",
 ]
 

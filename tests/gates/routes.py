@@ -91,6 +91,8 @@ FAMILY_PAYMENT = {"id_number": "371728200001010011", "region": "371728", "insura
 # --- collection: village agents' cash (a person nobody holds: refused, nothing written)
 AGENT_COLLECTION = {"id_number": w.MISSING_ID_NUMBER, "amount": "380.00"}
 AGENT_DEPOSIT = {"deposited_on": f"{YEAR - 1}-11-21", "bank_reference": "门禁回单"}
+# --- audit cases: a complaint about the staff's unit in 潍坊 (a case, rolled back with the test)
+COMPLAINT = {"unit_number": "37070599901", "source": "门禁", "content": "门禁测试"}
 BANK_RECORD = {"bank_amount": "380.00", "bank_date": f"{YEAR - 1}-11-21", "bank_reference": "门禁回单"}
 
 # --- pages, by URL name ---------------------------------------------------------------------------
@@ -221,6 +223,21 @@ PAGES: dict[str, Expect] = {
     "collection_deposit_check": Expect("collection.declare", methods=POST, params={"pk": w.DEPOSIT},
                                        data=BANK_RECORD),
     "collection_deposit_file": Expect("collection.view_deposits", params={"pk": w.DEPOSIT, "ext": FORMAT}),
+    # --- audit cases (稽核): 370700 is the staff's region
+    "inspection": Expect("inspection.view"),
+    "inspection_self_inspection": Expect("inspection.manage", methods=POST, data={"region": "370700", "year": YEAR}),
+    "inspection_risk_checks": Expect("inspection.manage", methods=POST, data={"region": "370700", "year": YEAR}),
+    "inspection_export": Expect("inspection.view"),
+    "inspection_report": Expect("inspection.report", methods=("GET", "POST"), data=COMPLAINT),
+    "inspection_case": Expect("inspection.view", params={"pk": w.CASE}),
+    "inspection_case_assign": Expect("inspection.manage", methods=POST, params={"pk": w.CASE},
+                                     data={"owner": "nobody"}),
+    "inspection_case_investigate": Expect("inspection.manage", methods=POST, params={"pk": w.CASE}),
+    "inspection_case_conclude": Expect("inspection.manage", methods=POST, params={"pk": w.CASE},
+                                       data={"findings": ""}),
+    "inspection_case_correct": Expect("inspection.manage", methods=POST, params={"pk": w.CASE},
+                                      data={"id_number": w.MISSING_ID_NUMBER, "wage": "5000", "month_from": f"{YEAR}-04"}),
+    "inspection_respond": Expect("inspection.self", methods=POST, params={"pk": w.CASE}, data={"note": "门禁测试"}),
 }
 
 # --- API operations, by method and path of the OpenAPI document --------------------------------------
@@ -357,6 +374,27 @@ OPERATIONS: dict[str, Expect] = {
     "POST /api/v1/collection/transfers": Expect("collection.transfer", data={"deposits": [], "transferred_on":
                                                                             f"{YEAR}-01-10", "reference": "门禁"}),
     "GET /api/v1/collection/villages": Expect("collection.view_deposits"),
+    # --- audit cases (稽核)
+    "POST /api/v1/inspection/self-inspection": Expect("inspection.manage", data={"region": "370700", "year": YEAR}),
+    "POST /api/v1/inspection/risk-checks": Expect("inspection.manage", data={"region": "370700", "year": YEAR}),
+    "POST /api/v1/inspection/complaints": Expect("inspection.report", data=COMPLAINT),
+    "POST /api/v1/inspection/declarations/{pk}/material-flags": Expect("inspection.report", params=PK,
+                                                                        data={"note": "门禁测试"}),
+    "GET /api/v1/inspection/cases": Expect("inspection.view"),
+    "GET /api/v1/inspection/counts": Expect("inspection.view"),
+    "GET /api/v1/inspection/cases/export": Expect("inspection.view"),
+    "GET /api/v1/inspection/cases/{pk}": Expect("inspection.view", params={"pk": w.CASE}),
+    "POST /api/v1/inspection/cases/{pk}/assign": Expect("inspection.manage", params={"pk": w.CASE},
+                                                        data={"owner": "nobody"}),
+    "POST /api/v1/inspection/cases/{pk}/investigate": Expect("inspection.manage", params={"pk": w.CASE}, data={}),
+    "POST /api/v1/inspection/cases/{pk}/conclude": Expect("inspection.manage", params={"pk": w.CASE},
+                                                          data={"findings": ""}),
+    "POST /api/v1/inspection/cases/{pk}/corrected-bases": Expect(
+        "inspection.manage", params={"pk": w.CASE},
+        data={"id_number": w.MISSING_ID_NUMBER, "wage": "5000", "month_from": f"{YEAR}-04"}),
+    "GET /api/v1/inspection/mine": Expect("inspection.self"),
+    "POST /api/v1/inspection/mine/{pk}/response": Expect("inspection.self", params={"pk": w.CASE},
+                                                         data={"note": "门禁测试"}),
 }
 
 

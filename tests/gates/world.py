@@ -460,6 +460,8 @@ def build_world() -> World:
     build_collection(world)
     # --- collection: village agents' cash, deposits and 申报清单
     build_agent_collections(world)
+    # --- audit cases (稽核)
+    build_cases(world)
     return world
 
 
@@ -629,3 +631,32 @@ def build_agent_collections(w: World) -> None:
             actor_label="门禁代收员")
         w.resident[f"collection_{side}"] = payment.pk
         w.resident[f"deposit_{side}"] = deposit.pk
+
+
+# --- audit cases (稽核): a self-inspection case of each side's unit (the unit's own, and the staff's
+# in 潍坊; the 聊城 unit's outside it) ----------------------------------------------------------------
+CASE = "case"
+KINDS = (*KINDS, CASE)
+
+
+def _case(w: World, role: str, variant: str):
+    kind = scope_kind(role)
+    if variant == "missing":
+        return MISSING_PK
+    if variant == "in":
+        return w.collection["case_in"] if kind in (ScopeKind.DIVISION, ScopeKind.ALL, ScopeKind.UNIT) else None
+    return None if kind == ScopeKind.ALL else w.collection["case_out"]
+
+
+_VALUES[CASE] = _case
+assert set(_VALUES) == set(KINDS)
+
+
+def build_cases(w: World) -> None:
+    from yibao.inspection.models import Case
+
+    for side, unit in (("in", w.unit_in), ("out", w.unit_out)):
+        case = Case.objects.create(kind="self_inspection", unit=unit, region_id=unit.region_id, year=YEAR,
+                                   source_key=str(YEAR), summary="门禁测试：按最低基数缴费人数占比超过规定比例",
+                                   facts={"contributors": 4, "at_floor": 4, "share": "1.0000", "threshold": "0.7"})
+        w.collection[f"case_{side}"] = case.pk

@@ -105,6 +105,13 @@ CAPABILITIES: dict[str, set[str]] = {
     # is a person covered, what do they owe: the person themself and staff who may view residents
     "resident.coverage": {Role.INDIVIDUAL, Role.VILLAGE_AGENT, Role.TOWNSHIP_CLERK, Role.TAX_CLERK, Role.AGENCY_CLERK,
                           Role.BUREAU_MANAGER, Role.AUDITOR, Role.ADMIN},
+    # 稽核 (潍坊 三(二), 聊城 五): auditors run the self-inspection list and the risk checks and carry
+    # each case to its findings; clerks and auditors record complaints and flag suspect materials;
+    # the bureau and the administrator read the cases; a unit sees and answers its own self-inspection
+    "inspection.manage": {Role.AUDITOR},
+    "inspection.view": {Role.AUDITOR, Role.BUREAU_MANAGER, Role.ADMIN},
+    "inspection.report": {Role.AGENCY_CLERK, Role.AUDITOR},
+    "inspection.self": {Role.UNIT_OPERATOR},
     "reporting.view": {Role.TOWNSHIP_CLERK, Role.TAX_CLERK, Role.AGENCY_CLERK, Role.BUREAU_MANAGER,
                        Role.AUDITOR, Role.ADMIN},
 }

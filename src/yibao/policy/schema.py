@@ -280,6 +280,8 @@ SPECS: dict[str, ParamSpec] = {s.name: s for s in [
     ParamSpec("employee.declaration_late_allowed", "逾期仍可申报（加收滞纳金）", "month", BOOL),
     ParamSpec("employee.self_inspection_threshold", "按最低缴费基数缴费人数占本单位缴费人数的比例超过此值须自查自纠",
               "month", RATE),
+    ParamSpec("employee.wage_total_drop_threshold",
+              "申报工资总额比上年度下降超过此比例视为疑似少报瞒报（稽核风险提示）", "month", RATE),
     ParamSpec("employee.required_materials", "基数申报须上传的材料", "month", MATERIAL, key="code"),
     ParamSpec("employee.commitment_letter", "基数申报承诺书的文字", "month",
               COMMITMENT_LETTER),

@@ -12,7 +12,13 @@ and date, and is audited. The names are re-exported here, so callers write ``ser
 """
 
 from ..errors import DeclarationError, ImportRejected, RowError, RuleRefused
-from .approved_bases import AverageWageRecorded, publish_average_wage, record_average_wage, store_bases
+from .approved_bases import (
+    AverageWageRecorded,
+    correct_base,
+    publish_average_wage,
+    record_average_wage,
+    store_bases,
+)
 from .declaration import (
     apply_amounts,
     confirm,
@@ -38,7 +44,7 @@ from .operators import create_unit_operator
 
 __all__ = [
     "BACKGROUND_BYTES", "MAX_MATERIAL_BYTES", "AverageWageRecorded", "DeclarationError", "ImportOutcome",
-    "ImportRejected", "RowError", "RuleRefused", "apply_amounts", "choose_flexible_base", "confirm",
+    "ImportRejected", "RowError", "RuleRefused", "apply_amounts", "choose_flexible_base", "confirm", "correct_base",
     "create_unit_operator", "current_materials", "import_file", "missing_materials", "open_declaration", "publish_average_wage",
     "record_average_wage", "record_form_export", "refresh_totals", "reopen_for_adjustment", "required_materials", "review",
     "run_checks", "run_import", "set_amount", "sniff_type", "start_import", "store_bases", "submit", "template_file",

@@ -242,3 +242,58 @@ def _reclamp_flexible(region, b: rules.Bounds, actor) -> int:
                          division_path=worker.region.path)
             changed += 1
     return changed
+
+
+# --- a base corrected after the fact (稽核更正) ------------------------------------------------
+
+@transaction.atomic
+def correct_base(unit, employee, *, wage, month_from, reason: str, actor) -> list[ApprovedBase]:
+    """An auditor's correction: the person's wage as found (``wage``, monthly) holds from
+    ``month_from``. The stored spans of that year running at ``month_from`` are closed before it
+    (or superseded whole) and new spans open from it to the year's end, the base derived by the
+    engine (保底封顶) from the corrected wage, as for any declared wage, re-derived where a newly
+    published average wage takes effect later in the year. The listeners of
+    ``registry.bases_changed`` (the contribution bills) are told in this transaction."""
+    from yibao import registry
+
+    try:
+        month_from = Month.coerce(month_from)
+    except (TypeError, ValueError):
+        raise DeclarationError("更正起始月份应为 YYYY-MM 格式。", code="invalid_input",
+                               fields={"month_from": str(month_from)[:20]}) from None
+    amount = parse_amount(wage, "wage")
+    if employee.unit_id != unit.pk:
+        raise DeclarationError(f"{employee.name} 不是{unit.name}的参保职工。", code="not_in_unit")
+    if employee.retired:
+        raise DeclarationError(f"{employee.name} 是退休人员，没有在职缴费基数可更正。", code="retiree")
+    year = month_from.year
+    spans = list(ApprovedBase.objects.select_for_update()
+                 .filter(unit=unit, employee=employee, year=year, kind=DeclarationKind.ACTIVE, superseded=False,
+                         month_to__gte=month_from).order_by("month_from"))
+    covering = [s for s in spans if s.month_from <= month_from]
+    if not covering:
+        raise DeclarationError(f"{employee.name} {month_from} 没有核定缴费基数，不能更正。", code="no_approved_base",
+                               fields={"month_from": str(month_from)})
+    region = unit.region_id
+    segments = [(month_from, rules.base(region, month_from, amount))]
+    for change in rules.wages_taking_effect(region, year, after=month_from):
+        segments.append((change.effective_from, rules.base(region, change.effective_from, amount, wage=change.wage)))
+    before = [{"months": f"{s.month_from}..{s.month_to}", "base": s.base, "declared_amount": s.declared_amount}
+              for s in spans]
+    for span in spans:
+        _close_span(span, month_from)
+    new = []
+    for i, (start, (base, how)) in enumerate(segments):
+        end = segments[i + 1][0].previous() if i + 1 < len(segments) else Month.last_of(year)
+        new.append(ApprovedBase(unit=unit, employee=employee, declaration_id=covering[0].declaration_id,
+                                kind=DeclarationKind.ACTIVE, year=year, month_from=start, month_to=end,
+                                declared_amount=amount, base=base, clamp=how, reason=reason[:200]))
+    ApprovedBase.objects.bulk_create(new)
+    record_event(actor, "approved_base.correct", "employee", employee.pk, before={"spans": before},
+                 after={"unit": unit.unit_number, "wage": amount, "month_from": month_from, "reason": reason,
+                        "spans": [{"months": f"{s.month_from}..{s.month_to}", "base": s.base, "clamp": s.clamp}
+                                  for s in new]},
+                 division_path=unit.division.path)
+    registry.bases_changed(unit_id=unit.pk, employee_ids=[employee.pk], from_month=month_from, reason=reason,
+                           actor=actor)
+    return new

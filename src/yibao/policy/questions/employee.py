@@ -244,6 +244,25 @@ def self_inspection(ctx: Context, contributors, at_floor, year=None, month=None)
     return {"required": required, "share": share, "threshold": threshold}
 
 
+@question("employee.wage_total_drop", "申报工资总额比上年度下降是否达到稽核风险提示",
+          [Input("year", "year", "申报年度"), Input("previous_total", "money", "上年度申报工资总额（元）"),
+           Input("current_total", "money", "本年度申报工资总额（元）")],
+          {"flagged": "是否提示疑似少报瞒报", "drop": "下降比例", "threshold": "比例界限（超过即提示）"})
+def wage_total_drop(ctx: Context, year, previous_total, current_total):
+    """聊城 五 names 少报漏报瞒报工资总额 among what auditors go after, but no notice says how far
+    below last year's a total must fall to be suspected: not_configured until a file says."""
+    on = dt.date(year, 1, 1)
+    entry = ctx.one("employee.wage_total_drop_threshold", on, period=f"{year} 年度")
+    if previous_total <= 0 or current_total < 0:
+        raise ctx.refuse("invalid_input", "上年度工资总额应大于 0，本年度工资总额不能为负。")
+    drop = EXACT.divide(previous_total - current_total, previous_total).quantize(Decimal("0.0001"))
+    flagged = drop > entry.value
+    ctx.step("employee.wage_total_drop",
+             f"工资总额由 {yuan(previous_total)} 元变为 {yuan(current_total)} 元，下降 {drop}，"
+             f"{'超过' if flagged else '未超过'} {entry.value}。")
+    return {"flagged": flagged, "drop": drop, "threshold": entry.value}
+
+
 @question("employee.required_materials", "基数申报须上传的材料", [Input("year", "year", "申报年度")],
           {"materials": "材料列表（code、title、retiree 是否退休人员申报用、requirement 要求）"})
 def required_materials(ctx: Context, year):
