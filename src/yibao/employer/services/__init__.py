@@ -13,7 +13,7 @@ Each public function is one business action in one transaction, asks the engine 
 and date, and is audited. The names are re-exported here, so callers write ``services.submit``.
 """
 
-from ..errors import DeclarationError, ImportRejected, RowError, RuleRefused
+from ..errors import AppError, DeclarationError, ImportRejected, RowError, RuleRefused, UnitError
 from .approved_bases import AverageWageRecorded, publish_average_wage, record_average_wage, store_bases
 from .declaration import (
     apply_amounts,
@@ -52,7 +52,7 @@ from .units import (
 __all__ = [
     "CHANGEABLE", "NATURES", "OpenedAccount", "confirm_notice", "file_change", "next_unit_number", "notice_status",
     "open_account", "register_unit", "review_change", "set_status",
-    "BACKGROUND_BYTES", "MAX_MATERIAL_BYTES", "AverageWageRecorded", "DeclarationError", "ImportOutcome",
+    "AppError", "UnitError", "BACKGROUND_BYTES", "MAX_MATERIAL_BYTES", "AverageWageRecorded", "DeclarationError", "ImportOutcome",
     "ImportRejected", "RowError", "RuleRefused", "apply_amounts", "choose_flexible_base", "confirm",
     "create_unit_operator", "current_materials", "import_file", "missing_materials", "open_declaration", "publish_average_wage",
     "record_average_wage", "record_form_export", "refresh_totals", "reopen_for_adjustment", "required_materials", "review",

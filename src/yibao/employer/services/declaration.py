@@ -260,8 +260,6 @@ def submit(declaration: Declaration, *, actor, today: dt.date | None = None, cou
     declaration = Declaration.objects.select_for_update().get(pk=declaration.pk)
     if declaration.status not in (DeclarationStatus.DRAFT, DeclarationStatus.REJECTED):
         raise DeclarationError(f"申报当前状态为“{declaration.get_status_display()}”，不能提交。", code="wrong_status")
-    if not counter:
-        refuse_unless_notice_confirmed(declaration.unit, declaration.year)
     today = today or clock.today()
     # A retiree re-declaration after a pension adjustment (潍坊 notice 三(三)) may come at any
     # time of the year; everything else goes through the year's window.
@@ -284,6 +282,8 @@ def submit(declaration: Declaration, *, actor, today: dt.date | None = None, cou
     if not checks["materials"]["ok"]:
         raise DeclarationError("请先上传以下材料：" + "、".join(checks["materials"]["missing"]),
                                code="materials_missing")
+    if not counter:
+        refuse_unless_notice_confirmed(declaration.unit, declaration.year)
     before = declaration.status
     declaration.status = DeclarationStatus.SUBMITTED
     declaration.late = late
