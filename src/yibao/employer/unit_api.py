@@ -90,18 +90,18 @@ def get_unit(request, pk: int):
     return _unit_out(_unit(request, pk))
 
 
-class AccountIn(Schema):
+class UnitAccountIn(Schema):
     full_name: str = ""
 
 
-class AccountOut(Schema):
+class UnitAccountOut(Schema):
     username: str
     password: str
     note: str
 
 
-@router.post("/units/{pk}/account", response={201: AccountOut, **responds(AccountOut)})
-def open_account(request, pk: int, payload: AccountIn):
+@router.post("/units/{pk}/account", response={201: UnitAccountOut, **responds(UnitAccountOut)})
+def open_account(request, pk: int, payload: UnitAccountIn):
     """开户: the unit's login (its 单位编号) with a random first password, answered once."""
     u = _unit(request, pk, "employer.register_unit")
     opened = services.open_account(u, actor=request.user, full_name=payload.full_name)
@@ -109,12 +109,12 @@ def open_account(request, pk: int, payload: AccountIn):
                  "note": "初始密码只显示这一次，系统不保存明文。"}
 
 
-class ChangeIn(Schema):
+class UnitChangeIn(Schema):
     changes: dict
     reason: str = ""
 
 
-class ChangeOut(Schema):
+class UnitChangeOut(Schema):
     id: int
     unit_number: str
     changes: dict
@@ -135,25 +135,25 @@ def _change_out(c) -> dict:
             "note": c.note}
 
 
-@router.post("/units/{pk}/changes", response={201: ChangeOut, **responds(ChangeOut)})
-def file_change(request, pk: int, payload: ChangeIn):
+@router.post("/units/{pk}/changes", response={201: UnitChangeOut, **responds(UnitChangeOut)})
+def file_change(request, pk: int, payload: UnitChangeIn):
     u = _unit(request, pk, "employer.register_unit")
     return 201, _change_out(services.file_change(u, payload.changes, actor=request.user, reason=payload.reason))
 
 
-@router.get("/unit-changes", response=responds(list[ChangeOut]))
+@router.get("/unit-changes", response=responds(list[UnitChangeOut]))
 def list_changes(request, status: str = ""):
     require_capability(request.user, "employer.register_unit")
     return [_change_out(c) for c in selectors.unit_changes_for(request.user, status=status)[:500]]
 
 
-class ChangeReviewIn(Schema):
+class UnitChangeReviewIn(Schema):
     approve: bool
     note: str = ""
 
 
-@router.post("/unit-changes/{pk}/review", response=responds(ChangeOut))
-def review_change(request, pk: int, payload: ChangeReviewIn):
+@router.post("/unit-changes/{pk}/review", response=responds(UnitChangeOut))
+def review_change(request, pk: int, payload: UnitChangeReviewIn):
     require_capability(request.user, "employer.register_unit")
     change = selectors.unit_change_for(request.user, pk)
     if change is None:
@@ -162,14 +162,14 @@ def review_change(request, pk: int, payload: ChangeReviewIn):
                                               note=payload.note))
 
 
-class StatusIn(Schema):
+class UnitStatusIn(Schema):
     status: str
     effective_on: str
     reason: str
 
 
 @router.post("/units/{pk}/status", response=responds(UnitOut))
-def set_status(request, pk: int, payload: StatusIn):
+def set_status(request, pk: int, payload: UnitStatusIn):
     u = _unit(request, pk, "employer.register_unit")
     services.set_status(u, payload.status, effective_on=payload.effective_on, reason=payload.reason,
                         actor=request.user)
@@ -219,7 +219,7 @@ def counter_submit(request, pk: int):
     return _out(services.submit(d, actor=request.user, counter=True))
 
 
-class TimelineOut(Schema):
+class DeclarationStepOut(Schema):
     at: dt.datetime
     action: str
     label: str
@@ -227,14 +227,14 @@ class TimelineOut(Schema):
     counter: bool
 
 
-@router.get("/declarations/{pk}/timeline", response=responds(list[TimelineOut]))
+@router.get("/declarations/{pk}/timeline", response=responds(list[DeclarationStepOut]))
 def timeline(request, pk: int):
     return selectors.declaration_timeline(_get(request, pk))
 
 
 # --- the online-service notice (潍坊 二(一)1) ---------------------------------------------------
 
-class NoticeOut(Schema):
+class OnlineNoticeOut(Schema):
     required: bool
     year: int
     title: str = ""
@@ -251,13 +251,13 @@ def _notice_out(unit, year: int) -> dict:
             "confirmed_at": c.confirmed_at if c else None}
 
 
-@router.get("/declarations/{pk}/notice", response=responds(NoticeOut))
+@router.get("/declarations/{pk}/notice", response=responds(OnlineNoticeOut))
 def notice(request, pk: int):
     d = _get(request, pk)
     return _notice_out(d.unit, d.year)
 
 
-@router.post("/declarations/{pk}/notice", response=responds(NoticeOut))
+@router.post("/declarations/{pk}/notice", response=responds(OnlineNoticeOut))
 def confirm_notice(request, pk: int):
     """The unit confirms it has read the online-service notice of the declaration's year."""
     d = _get(request, pk)
