@@ -310,3 +310,36 @@ def mask_id_number(number: str) -> str:
     if len(number) <= 10:
         return "*" * len(number)
     return number[:6] + "*" * (len(number) - 10) + number[-4:]
+
+
+# --- contact phone numbers ---------------------------------------------------------------------
+
+_MOBILE_DIGITS = 11
+_PHONE_DROP = str.maketrans("", "", " \t\u3000()（）")
+
+
+def normalise_phone(value: object) -> str:
+    """A contact phone as entered on a form, normalised the way the resident registration does:
+    blanks and brackets dropped, full-width digits made half-width, a leading +86/86 before a
+    mobile number removed, dashes kept only in a landline (area code 0xx or 0xxx, then 7 or 8
+    digits). Empty stays empty; anything else raises :class:`IdentityError` (code ``phone``)."""
+    raw = "" if value is None else str(value).strip()
+    text = "".join(chr(ord(ch) - 0xFEE0) if "０" <= ch <= "９" else ch for ch in raw)
+    number = text.translate(_PHONE_DROP).replace("－", "-").replace("—", "-")
+    if number.startswith("+86"):
+        number = number[3:]
+    elif number.startswith("86") and len(number) == 13:
+        number = number[2:]
+    if not number:
+        return ""
+    digits = number.replace("-", "")
+    if digits.isascii() and digits.isdigit():
+        if len(digits) == _MOBILE_DIGITS and digits[0] == "1" and digits[1] in "3456789":
+            return digits
+        area, dash, local = number.partition("-")
+        if number.count("-") <= 1 and number[0] == "0":
+            if dash and 3 <= len(area) <= 4 and 7 <= len(local) <= 8:
+                return number
+            if not dash and 10 <= len(digits) <= 12:
+                return number
+    raise IdentityError("phone", f"联系电话“{raw}”格式不正确：应为 11 位手机号码或带区号的固定电话。")

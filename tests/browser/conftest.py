@@ -14,6 +14,9 @@ from pathlib import Path
 
 import pytest
 
+#: the live app's environment (its database and files), for a journey that must set up what no
+#: page makes yet
+LIVE_ENV: dict[str, str] = {}
 CHROMIUM = os.environ.get("YIBAO_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
@@ -47,6 +50,7 @@ def live_app(tmp_path_factory):
     url, drop = _fresh_database_url(tmp)
     env = {**os.environ, "DATABASE_URL": url, "YIBAO_VAR_DIR": str(tmp), "HUEY_IMMEDIATE": "1",
            "YIBAO_TODAY": "2024-01-15"}
+    LIVE_ENV.update(env)
     cli = [sys.executable, "-m", "yibao.cli"]
     for step in (["init"], ["demo"]):
         subprocess.run([*cli, *step], env=env, check=True, capture_output=True, timeout=300)

@@ -63,6 +63,12 @@ def test_declaration_from_template_to_confirmation(page, live_app, shot, tmp_pat
         row.locator("input[type=file]").set_input_files(str(scans["detail"]))
         row.get_by_role("button", name="上传").click()
         page.wait_for_selector("text=已上传")
+    # 潍坊 二(一)1: the online-service notice is read and confirmed before submitting; 聊城 asks none
+    assert page.locator("[data-testid=online-notice]").count() == (1 if region == "weifang" else 0)
+    if region == "weifang":
+        page.check("[data-testid=notice-read]")
+        page.click("[data-testid=notice-confirm]")
+        page.wait_for_selector("[data-testid=notice-confirmed]")
     page.click("[data-testid=submit]")
     page.wait_for_selector("text=等待医保经办机构审核")
     assert "审核中" in page.inner_text("[data-testid=status]")

@@ -83,6 +83,10 @@ def test_retiree_allotment_bases_declared_approved_and_redeclared(page, live_app
         row.locator("input[type=file]").set_input_files(str(scan))
         row.get_by_role("button", name="上传").click()
         page.wait_for_selector("text=已上传")
+    # 潍坊 二(一)1: the unit confirms the online-service notice once for the year
+    page.check("[data-testid=notice-read]")
+    page.click("[data-testid=notice-confirm]")
+    page.wait_for_selector("[data-testid=notice-confirmed]")
     page.click("[data-testid=submit]")
     page.wait_for_selector("text=等待医保经办机构审核")
     declaration_url = page.url

@@ -227,4 +227,12 @@ def submit_filled(declaration, amount_for=default_amounts, *, actor=None, today=
     actor = actor or operator_of(declaration.unit)
     fill(declaration, actor, amount_for)
     upload_all_materials(declaration, actor)
+    confirm_notice(declaration, actor)
     return services.submit(declaration, actor=actor, today=today)
+
+
+def confirm_notice(declaration, actor=None) -> None:
+    """Confirm the online-service notice where the region asks it (潍坊 二(一)1), as the unit does
+    before submitting online."""
+    if services.notice_status(declaration.unit, declaration.year) is not None:
+        services.confirm_notice(declaration.unit, declaration.year, actor=actor or operator_of(declaration.unit))

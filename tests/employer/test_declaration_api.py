@@ -49,6 +49,14 @@ def test_declaration_journey_over_the_api(client, business_date, people, region)
         r = client.post(f"/api/v1/employer/declarations/{pk}/materials",
                         {"code": m["code"], "file": SimpleUploadedFile("s.pdf", PDF)})
         assert r.status_code == 200, r.content
+    notice = client.get(f"/api/v1/employer/declarations/{pk}/notice").json()
+    # 潍坊 二(一)1: the online-service notice is read and confirmed before declaring; 聊城 asks none
+    assert notice["required"] is (region == "weifang")
+    if notice["required"]:
+        refused = client.post(f"/api/v1/employer/declarations/{pk}/submit")
+        assert refused.status_code == 400 and refused.json()["code"] == "notice_unconfirmed"
+        confirmed = client.post(f"/api/v1/employer/declarations/{pk}/notice").json()
+        assert confirmed["confirmed_at"] and confirmed["title"] == "缴费基数申报网上办事须知"
     sub = client.post(f"/api/v1/employer/declarations/{pk}/submit")
     assert sub.status_code == 200 and sub.json()["status"] == "submitted"
     pdf = client.get(f"/api/v1/employer/declarations/{pk}/forms/detail", {"format": "pdf"})

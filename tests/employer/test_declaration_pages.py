@@ -33,6 +33,14 @@ def test_unit_journey_through_the_pages(client_for, people, business_date):
     for m in client.get(reverse("declaration", args=[pk])).context["required"]:
         r = client.post(reverse("declaration_material", args=[pk]), {"code": m["code"], "file": _file(PDF, "s.pdf")})
         assert r.status_code == 302
+    # 潍坊 二(一)1: not before the online-service notice is read and confirmed on the page
+    page = client.get(reverse("declaration", args=[pk])).content.decode()
+    assert "缴费基数申报网上办事须知" in page and 'data-testid="notice-confirm"' in page
+    r = client.post(reverse("declaration_submit", args=[pk]))
+    d.refresh_from_db()
+    assert d.status == "draft" and "请先阅读并确认" in " ".join(str(m) for m in r.wsgi_request._messages)
+    client.post(reverse("declaration_notice", args=[pk]), {"read": "1"})
+    assert 'data-testid="notice-confirmed"' in client.get(reverse("declaration", args=[pk])).content.decode()
     r = client.post(reverse("declaration_submit", args=[pk]))
     d.refresh_from_db()
     assert d.status == "submitted", [str(m) for m in r.wsgi_request._messages]

@@ -153,6 +153,11 @@ def test_submit_needs_materials_and_amounts(declaration, people):
     with pytest.raises(services.DeclarationError, match="请先上传"):
         services.submit(d, actor=people.weifang_operator)
     upload_all_materials(d, people.weifang_operator)
+    # 潍坊 二(一)1: online, the unit confirms the online-service notice before declaring
+    with pytest.raises(services.AppError, match="请先阅读并确认《缴费基数申报网上办事须知》") as refused:
+        services.submit(d, actor=people.weifang_operator)
+    assert refused.value.code == "notice_unconfirmed"
+    services.confirm_notice(d.unit, d.year, actor=people.weifang_operator)
     d = services.submit(d, actor=people.weifang_operator)
     assert d.status == DeclarationStatus.SUBMITTED and not d.late
     with pytest.raises(services.DeclarationError):

@@ -74,6 +74,10 @@ POST = ("POST",)
 CHANGE_FORM = {"phone": "13912345678", "title_1": "户口簿", "document_1": ("hk.pdf", PDF)}
 CHANGE_UPLOAD = {"phone": "13912345678", "titles": "户口簿", "documents": ("hk.pdf", PDF)}
 PK = {"pk": DECLARATION}
+# --- units: a registration refused by its checks (the credit code's check character is wrong)
+UNIT_PK = {"pk": w.UNIT}
+UNIT_FORM = {"name": "门禁登记", "uscc": "91370705MA3000001X", "division": "370705", "nature": "企业",
+             "address": "门禁路", "postcode": "261031", "contact_name": "门禁", "contact_phone": "13805361234"}
 # --- resident scheme: imports (370700 runs no resident scheme: the upload is refused, as a bad file is)
 RESIDENT_UPLOAD = {"region": "370700", "insurance_year": YEAR, "file": ("registrations.csv", "身份证号码,姓名\n".encode())}
 # --- resident scheme: renewal roster
@@ -129,6 +133,21 @@ PAGES: dict[str, Expect] = {
     "declaration_bases": Expect("employer.view_declaration", params=PK),
     # A scan carries whole identity numbers: roles that see them masked are refused the file.
     "material": Expect(("employer.view_declaration", "person.view_id_number"), params={"material_id": MATERIAL}),
+    # --- units: registration, account, changes, status, counter service, online-service notice
+    "units": Expect("employer.view_units"),
+    "unit_register": Expect("employer.register_unit", methods=("GET", "POST"), data=UNIT_FORM),
+    "unit": Expect("employer.view_units", params=UNIT_PK),
+    "unit_account": Expect("employer.register_unit", methods=POST, params=UNIT_PK),
+    "unit_change": Expect("employer.register_unit", methods=POST, params=UNIT_PK),
+    "unit_status": Expect("employer.register_unit", methods=POST, params=UNIT_PK, data={"status": "bogus"}),
+    "unit_counter": Expect("employer.counter", methods=POST, params=UNIT_PK),
+    "unit_changes": Expect("employer.register_unit"),
+    "unit_change_review": Expect("employer.register_unit", methods=POST, params={"pk": w.UNIT_CHANGE},
+                                 data={"decision": "reject"}),
+    "counter_upload": Expect("employer.counter", methods=POST, params=PK, data=UPLOAD),
+    "counter_material": Expect("employer.counter", methods=POST, params=PK, data=MATERIAL_UPLOAD),
+    "counter_submit": Expect("employer.counter", methods=POST, params=PK),
+    "declaration_notice": Expect("employer.declare", methods=POST, params=PK),
     "flexible": Expect("flexible.declare", methods=("GET", "POST")),
     "average_wage": Expect("employer.set_average_wage", methods=("GET", "POST")),
     # --- resident scheme: registration, review, problem queue
@@ -281,6 +300,26 @@ OPERATIONS: dict[str, Expect] = {
     f"POST {D}/confirm": Expect("employer.declare", params=PK, data={}),
     f"POST {D}/reopen": Expect("employer.declare", params=PK, data={"month_from": f"{YEAR}-07"}),
     f"GET {D}/bases": Expect("employer.view_declaration", params=PK),
+    "GET /api/v1/employer/units": Expect("employer.view_units"),
+    "POST /api/v1/employer/units": Expect("employer.register_unit", data=UNIT_FORM),
+    "GET /api/v1/employer/units/{pk}": Expect("employer.view_units", params=UNIT_PK),
+    "POST /api/v1/employer/units/{pk}/account": Expect("employer.register_unit", params=UNIT_PK, data={}),
+    "POST /api/v1/employer/units/{pk}/changes": Expect("employer.register_unit", params=UNIT_PK,
+                                                       data={"changes": {}}),
+    "GET /api/v1/employer/unit-changes": Expect("employer.register_unit"),
+    "POST /api/v1/employer/unit-changes/{pk}/review": Expect("employer.register_unit", params={"pk": w.UNIT_CHANGE},
+                                                             data={"approve": False}),
+    "POST /api/v1/employer/units/{pk}/status": Expect("employer.register_unit", params=UNIT_PK,
+                                                      data={"status": "bogus", "effective_on": "x", "reason": ""}),
+    "POST /api/v1/employer/units/{pk}/counter/declarations": Expect("employer.counter", params=UNIT_PK,
+                                                                    data={"year": YEAR}),
+    "POST /api/v1/employer/counter/declarations/{pk}/upload": Expect("employer.counter", params=PK, data=UPLOAD),
+    "POST /api/v1/employer/counter/declarations/{pk}/materials": Expect("employer.counter", params=PK,
+                                                                        data=MATERIAL_UPLOAD),
+    "POST /api/v1/employer/counter/declarations/{pk}/submit": Expect("employer.counter", params=PK, data={}),
+    f"GET {D}/timeline": Expect("employer.view_declaration", params=PK),
+    f"GET {D}/notice": Expect("employer.view_declaration", params=PK),
+    f"POST {D}/notice": Expect("employer.declare", params=PK, data={}),
     "POST /api/v1/employer/flexible-base": Expect("flexible.declare", data={"month": f"{YEAR}-01", "base": "5000"}),
     "POST /api/v1/employer/average-wages": Expect("employer.set_average_wage", data={
         "region": "370700", "wage_year": YEAR - 1, "annual_amount": "不是金额", "published_on": f"{YEAR}-06-01"}),

@@ -462,6 +462,8 @@ def build_world() -> World:
     build_agent_collections(world)
     # --- audit cases (稽核)
     build_cases(world)
+    # --- employee scheme: units' pending changes
+    build_unit_changes(world)
     return world
 
 
@@ -660,3 +662,42 @@ def build_cases(w: World) -> None:
                                    source_key=str(YEAR), summary="门禁测试：按最低基数缴费人数占比超过规定比例",
                                    facts={"contributors": 4, "at_floor": 4, "share": "1.0000", "threshold": "0.7"})
         w.collection[f"case_{side}"] = case.pk
+
+
+# --- employee scheme: units (registration, changes, counter service) ------------------------------
+UNIT = "unit"
+UNIT_CHANGE = "unit_change"
+KINDS = (*KINDS, UNIT, UNIT_CHANGE)
+
+
+def _unit(w: World, role: str, variant: str):
+    if variant == "missing":
+        return MISSING_PK
+    if variant == "in":
+        return w.unit_in.pk if w.in_scope_declaration(role) else None
+    return None if scope_kind(role) == ScopeKind.ALL else w.unit_out.pk
+
+
+def _unit_change(w: World, role: str, variant: str):
+    if variant == "missing":
+        return MISSING_PK
+    if variant == "in":
+        return w.collection["unit_change_in"] if w.in_scope_declaration(role) else None
+    return None if scope_kind(role) == ScopeKind.ALL else w.collection["unit_change_out"]
+
+
+_VALUES.update({UNIT: _unit, UNIT_CHANGE: _unit_change})
+assert set(_VALUES) == set(KINDS)
+
+
+def build_unit_changes(w: World) -> None:
+    """A pending change of each unit, filed by a clerk of its own side (so every gate clerk may
+    review it, and the gates' refused reviews leave it pending)."""
+    from yibao.accounts.services import create_user
+    from yibao.employer import services
+    from yibao.regions.models import Division
+
+    for side, unit, region in (("in", w.unit_in, "370700"), ("out", w.unit_out, "371500")):
+        maker = create_user(role=Role.AGENCY_CLERK, username=f"gate.unit.maker.{side}", password=PASSWORD,
+                            full_name="门禁变更申请", division=Division.objects.get(key=region), check_password=False)
+        w.collection[f"unit_change_{side}"] = services.file_change(unit, {"postcode": "261000"}, actor=maker).pk

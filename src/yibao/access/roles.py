@@ -60,6 +60,15 @@ CAPABILITIES: dict[str, set[str]] = {
     "employer.view_declaration": {Role.UNIT_OPERATOR, Role.AGENCY_CLERK, Role.AUDITOR, Role.BUREAU_MANAGER,
                                   Role.ADMIN},
     "employer.set_average_wage": {Role.ADMIN},
+    # 单位参保登记、开户 (聊城 notice: 没有开户的单位首先联系医保部门进行开户): the agency clerk registers
+    # a unit of their area, files and (another clerk) reviews its changes, suspends or closes it,
+    # and opens its sign-in account
+    "employer.register_unit": {Role.AGENCY_CLERK},
+    # 窗口办理 (聊城 notice: 参保单位可到所属地的医保经办机构服务窗口办理): the agency clerk carries out a
+    # unit's declaration steps on its behalf, each recorded as done at the counter
+    "employer.counter": {Role.AGENCY_CLERK},
+    # the units of an area and their particulars, status and history
+    "employer.view_units": {Role.AGENCY_CLERK, Role.AUDITOR, Role.BUREAU_MANAGER, Role.ADMIN},
     "flexible.declare": {Role.INDIVIDUAL},
     "channels.manage": {Role.ADMIN},
     # 对账: the medical-insurance agency keeps the fund's income records the channels' payments are

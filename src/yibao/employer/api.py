@@ -298,3 +298,6 @@ def average_wage(request, payload: AverageWageIn):
         region=region, wage_year=payload.wage_year, annual_amount=payload.annual_amount,
         published_on=payload.published_on, document=payload.document, actor=request.user)
     return 202, job_started(job)
+
+
+from . import unit_api  # noqa: E402,F401  (registers the units operations on this router)

@@ -17,6 +17,9 @@ class EmployerConfig(AppConfig):
         scoping.reaches(m.DeclarationLine, division="declaration__unit__division", unit="declaration__unit_id")
         scoping.reaches(m.Material, division="declaration__unit__division", unit="declaration__unit_id")
         scoping.reaches(m.ApprovedBase, division="unit__division", unit="unit_id")
+        scoping.reaches(m.UnitChange, division="unit__division", unit="unit_id")
+        scoping.reaches(m.UnitStatusChange, division="unit__division", unit="unit_id")
+        scoping.reaches(m.OnlineNoticeConfirmation, division="unit__division", unit="unit_id")
         scoping.reaches(m.FlexibleWorker, division="region", person="id_number")
         scoping.reaches(m.FlexibleBaseChoice, division="worker__region", person="worker__id_number")
 

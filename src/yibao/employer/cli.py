@@ -39,6 +39,38 @@ def configure(e) -> None:
     o.add_argument("unit", help="单位编号")
     o.add_argument("--password", required=True)
     o.add_argument("--name", help="经办人姓名")
+    r = es.add_parser("register-unit", help="单位参保登记（分配单位编号）")
+    for flag, helptext in (("--name", "单位名称"), ("--uscc", "统一社会信用代码"), ("--division", "所在区划代码"),
+                           ("--nature", "单位性质"), ("--address", "单位地址"), ("--postcode", "邮政编码"),
+                           ("--contact-name", "经办人姓名"), ("--contact-phone", "联系电话")):
+        r.add_argument(flag, required=True, help=helptext)
+    r.add_argument("--industry", default="")
+    r.add_argument("--subsidy", action="store_true", help="参加公务员医疗补助")
+    a = es.add_parser("open-account", help="为单位开户（生成初始密码，只显示一次）")
+    a.add_argument("unit", help="单位编号")
+    a.add_argument("--name", default="", help="单位经办人姓名")
+    st = es.add_parser("unit-status", help="暂停、恢复或注销单位")
+    st.add_argument("unit", help="单位编号")
+    st.add_argument("--status", required=True, choices=["normal", "suspended", "closed"])
+    st.add_argument("--on", required=True, help="生效日期 YYYY-MM-DD")
+    st.add_argument("--reason", required=True)
+    ch = es.add_parser("unit-change", help="提交单位信息变更申请（另一名经办人员审核）")
+    ch.add_argument("unit", help="单位编号")
+    ch.add_argument("--set", action="append", default=[], metavar="字段=新值",
+                    help="name / nature / address / postcode / contact_name / contact_phone / industry / "
+                         "civil_servant_subsidy")
+    ch.add_argument("--reason", default="")
+    rv = es.add_parser("unit-review", help="审核单位信息变更申请")
+    rv.add_argument("change", type=int, help="变更申请编号")
+    rv.add_argument("--approve", action="store_true")
+    rv.add_argument("--reject", action="store_true")
+    rv.add_argument("--note", default="")
+    c = es.add_parser("counter", help="窗口办理：代单位上传报盘文件、材料并提交")
+    c.add_argument("unit", help="单位编号")
+    c.add_argument("--year", type=int, required=True)
+    c.add_argument("--file", help="报盘文件（xlsx 或 csv）")
+    c.add_argument("--material", action="append", default=[], metavar="材料代码=文件")
+    c.add_argument("--submit", action="store_true")
 
 
 def _declaration(args, actor):
@@ -77,7 +109,10 @@ def run(args) -> int:
 
     actor = terminal.actor(args.as_user)
     needed = {"import": "employer.declare", "forms": "employer.view_declaration", "queue": "employer.view",
-              "average-wage": "employer.set_average_wage", "operator": "users.manage"}[args.action]
+              "average-wage": "employer.set_average_wage", "operator": "users.manage",
+              "register-unit": "employer.register_unit", "open-account": "employer.register_unit",
+              "unit-status": "employer.register_unit", "unit-change": "employer.register_unit",
+              "unit-review": "employer.register_unit", "counter": "employer.counter"}[args.action]
     if not user_can(actor, needed):
         print(f"{actor.username}（{actor.get_role_display()}）无权执行此操作。", file=sys.stderr)
         return 2
@@ -143,4 +178,92 @@ def run(args) -> int:
         return 0
     if args.action == "operator":
         return _operator(args, actor)
+    from yibao.errors import AppError
+
+    try:
+        return _units(args, actor)
+    except AppError as exc:
+        print(f"未办理：{exc}", file=sys.stderr)
+        return 2
+
+
+def _unit_arg(args, actor):
+    from . import selectors
+
+    unit = selectors.units_for(actor).filter(unit_number=args.unit).first()
+    if unit is None:
+        raise SystemExit(f"单位 {args.unit} 不存在，或不在 {actor.username} 的管辖范围内")
+    return unit
+
+
+def _units(args, actor) -> int:
+    """Unit registration, account, status, changes and counter service: one service per step."""
+    from . import selectors, services
+
+    if args.action == "register-unit":
+        unit = services.register_unit(
+            actor=actor, name=args.name, uscc=args.uscc, division=args.division, nature=args.nature,
+            address=args.address, postcode=args.postcode, contact_name=args.contact_name,
+            contact_phone=args.contact_phone, civil_servant_subsidy=args.subsidy, industry=args.industry)
+        print(f"已登记：{unit.name}，单位编号 {unit.unit_number}")
+        return 0
+    if args.action == "open-account":
+        opened = services.open_account(_unit_arg(args, actor), actor=actor, full_name=args.name)
+        print(f"已开户：登录账号 {opened.user.username}")
+        print(f"初始密码（只显示这一次）：{opened.password}")
+        return 0
+    if args.action == "unit-status":
+        record = services.set_status(_unit_arg(args, actor), args.status, effective_on=args.on, reason=args.reason,
+                                     actor=actor)
+        print(f"单位状态已改为“{record.get_status_display()}”，自 {record.effective_on} 起")
+        return 0
+    if args.action == "unit-change":
+        changes = {}
+        for item in args.set:
+            field, sep, value = item.partition("=")
+            if not sep:
+                print(f"变更项应写作 字段=新值：{item}", file=sys.stderr)
+                return 2
+            changes[field.strip()] = value
+        change = services.file_change(_unit_arg(args, actor), changes, actor=actor, reason=args.reason)
+        print(f"已提交变更申请 {change.pk}，待另一名经办人员审核")
+        return 0
+    if args.action == "unit-review":
+        if args.approve == args.reject:
+            print("请指定 --approve 或 --reject", file=sys.stderr)
+            return 2
+        change = selectors.unit_change_for(actor, args.change)
+        if change is None:
+            print(f"变更申请 {args.change} 不存在", file=sys.stderr)
+            return 2
+        change = services.review_change(change, actor=actor, approve=args.approve, note=args.note)
+        print(f"变更申请 {change.pk}：{change.get_status_display()}")
+        return 0
+    if args.action == "counter":
+        from django.core.files import File
+
+        declaration = services.open_declaration(_unit_arg(args, actor), args.year, actor=actor, counter=True)
+        print(f"窗口办理：{declaration}（{declaration.get_status_display()}）")
+        if args.file:
+            with open(args.file, "rb") as fh:
+                outcome = services.start_import(declaration, File(fh, name=os.path.basename(args.file)), actor=actor,
+                                                inline=True, counter=True)
+            print(outcome.message)
+            for e in outcome.errors[:50]:
+                print(f"  第 {e['row']} 行 {e['column']}：{e['message']}")
+            if not outcome.ok:
+                return 1
+        for item in args.material:
+            code, sep, path = item.partition("=")
+            if not sep:
+                print(f"材料应写作 材料代码=文件：{item}", file=sys.stderr)
+                return 2
+            with open(path, "rb") as fh:
+                m = services.upload_material(declaration, code, File(fh, name=os.path.basename(path)), actor=actor,
+                                             counter=True)
+            print(f"已上传：{m.title}")
+        if args.submit:
+            services.submit(declaration, actor=actor, counter=True)
+            print("已代单位提交，等待审核")
+        return 0
     return 2

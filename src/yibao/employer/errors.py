@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from yibao.errors import AppError, Conflict, NotFound, RuleRefused
 
-__all__ = ["AppError", "Conflict", "DeclarationError", "ImportRejected", "NotFound", "RowError", "RuleRefused",
+__all__ = ["AppError", "Conflict", "DeclarationError", "ImportRejected", "NotFound", "RowError", "RuleRefused", "UnitError",
            "parse_amount"]
 
 
@@ -45,3 +45,7 @@ def parse_amount(value, field: str = "amount"):
         return parse(value)
     except ValueError as exc:
         raise DeclarationError(str(exc), code="invalid_input", fields={field: str(exc)}) from None
+
+
+class UnitError(AppError):
+    """A refused action on a unit's registration, changes, status or account."""

@@ -9,8 +9,17 @@ from yibao.fields import MonthField
 from yibao.money import MONEY_FIELD as MONEY
 
 
+class UnitStatus(models.TextChoices):
+    NORMAL = "normal", "正常"
+    SUSPENDED = "suspended", "暂停"
+    CLOSED = "closed", "注销"
+
+
 class Unit(models.Model):
-    """参保单位, identified by its 单位编号 within the pooling region and by its USCC."""
+    """参保单位, identified by its 单位编号 within the pooling region and by its USCC.
+
+    A unit registered here (单位参保登记) gets its 单位编号 from ``services.units.next_unit_number``:
+    the pooling region's six-digit code followed by a six-digit sequence of that region."""
 
     unit_number = models.CharField("单位编号", max_length=30, unique=True)
     uscc = models.CharField("统一社会信用代码", max_length=18, blank=True, db_index=True)
@@ -28,13 +37,111 @@ class Unit(models.Model):
     civil_servant_subsidy = models.BooleanField("参加公务员医疗补助", default=False)
     contact_name = models.CharField("经办人", max_length=50, blank=True)
     contact_phone = models.CharField("电话", max_length=30, blank=True)
+    status = models.CharField("单位状态", max_length=10, choices=UnitStatus.choices, default=UnitStatus.NORMAL)
+    status_from = models.DateField("状态生效日期", null=True, blank=True)
+    status_reason = models.CharField("状态变更原因", max_length=300, blank=True)
+    registered_at = models.DateTimeField("登记时间", null=True, blank=True)
+    registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="登记人", null=True, blank=True,
+                                      on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         verbose_name = "参保单位"
         ordering = ["unit_number"]
+        constraints = [models.UniqueConstraint(fields=["region", "uscc"], condition=~Q(uscc=""),
+                                               name="unit_uscc_unique_in_region")]
 
     def __str__(self) -> str:
         return f"{self.name}（{self.unit_number}）"
+
+
+class UnitNumberCounter(models.Model):
+    """The last sequence number given to a unit registered in a pooling region (locked while
+    numbering, so two registrations never get the same 单位编号)."""
+
+    region = models.OneToOneField("regions.Division", verbose_name="统筹区", on_delete=models.PROTECT,
+                                  related_name="+")
+    last = models.PositiveIntegerField("最后顺序号", default=0)
+
+    class Meta:
+        verbose_name = "单位编号顺序号"
+
+    def __str__(self) -> str:
+        return f"{self.region_id}: {self.last}"
+
+
+class ChangeStatus(models.TextChoices):
+    PENDING = "pending", "待审核"
+    APPROVED = "approved", "已通过"
+    REJECTED = "rejected", "已驳回"
+
+
+class UnitChange(models.Model):
+    """单位信息变更: filed by an agency clerk, approved or rejected by another (maker-checker).
+    ``changes`` maps a field of ``services.units.CHANGEABLE`` to its new value, ``before`` keeps
+    the values it replaced; nothing is overwritten without a request kept here."""
+
+    unit = models.ForeignKey(Unit, verbose_name="参保单位", on_delete=models.PROTECT, related_name="changes")
+    changes = models.JSONField("变更内容")
+    before = models.JSONField("变更前", default=dict, blank=True)
+    reason = models.CharField("变更原因", max_length=300, blank=True)
+    status = models.CharField("状态", max_length=10, choices=ChangeStatus.choices, default=ChangeStatus.PENDING)
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="申请人", on_delete=models.PROTECT,
+                                 related_name="+")
+    filed_at = models.DateTimeField("申请时间", auto_now_add=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="审核人", null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
+    reviewed_at = models.DateTimeField("审核时间", null=True, blank=True)
+    note = models.CharField("审核意见", max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = "单位信息变更"
+        ordering = ["-filed_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["unit"], condition=Q(status="pending"),
+                                               name="unit_change_one_pending")]
+
+    def __str__(self) -> str:
+        return f"单位变更 {self.pk}（{self.get_status_display()}）"
+
+
+class UnitStatusChange(models.Model):
+    """A unit suspended, resumed or closed (暂停、恢复、注销) from a date, with the reason: the
+    unit's status history (the unit row holds the current one)."""
+
+    unit = models.ForeignKey(Unit, verbose_name="参保单位", on_delete=models.PROTECT, related_name="status_changes")
+    status_before = models.CharField("原状态", max_length=10, choices=UnitStatus.choices)
+    status = models.CharField("新状态", max_length=10, choices=UnitStatus.choices)
+    effective_on = models.DateField("生效日期")
+    reason = models.CharField("原因", max_length=300)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="经办人", on_delete=models.PROTECT,
+                              related_name="+")
+    recorded_at = models.DateTimeField("办理时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "单位状态变更"
+        ordering = ["-recorded_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.status_before}→{self.status} {self.effective_on}"
+
+
+class OnlineNoticeConfirmation(models.Model):
+    """潍坊 二(一)1: the unit has read and confirmed the online-service notice (网上办事须知) of a
+    declaration year before declaring; what it confirmed is kept as it was shown."""
+
+    unit = models.ForeignKey(Unit, verbose_name="参保单位", on_delete=models.PROTECT, related_name="notice_confirmations")
+    year = models.PositiveSmallIntegerField("申报年度")
+    title = models.CharField("须知标题", max_length=200)
+    points = models.JSONField("确认事项", default=list)
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="确认人", on_delete=models.PROTECT,
+                                     related_name="+")
+    confirmed_at = models.DateTimeField("确认时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "网上办事须知确认"
+        constraints = [models.UniqueConstraint(fields=["unit", "year"], name="notice_confirmed_once")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.year} {self.confirmed_at}"
 
 
 class UnitOperator(models.Model):

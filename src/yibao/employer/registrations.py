@@ -17,6 +17,7 @@ def register() -> None:
     registry.api_router("/employer", router)
 
     registry.nav("employer", "缴费基数申报", capability="employer.declare", scheme=SCHEME, order=100)
+    registry.nav("units", "参保单位", capability="employer.view_units", scheme=SCHEME, order=105)
     registry.nav("employer_queue", "基数申报审核", capability="employer.view", scheme=SCHEME, order=110)
     registry.nav("flexible", "灵活就业缴费基数", capability="flexible.declare", scheme=SCHEME, order=120)
     registry.nav("average_wage", "平均工资", capability="employer.set_average_wage", scheme=SCHEME, order=130)

@@ -196,3 +196,16 @@ def current_declaration_year(region: str, today: dt.date, *, look_back: int = 5)
 def employee_regions() -> list[str]:
     """Pooling regions whose policy files configure the employee scheme."""
     return [r["code"] for r in get_engine().regions() if "employee" in r.get("schemes", [])]
+
+
+def online_notice(region: str, year: int) -> dict | None:
+    """The online-service notice a unit reads and confirms before declaring online (潍坊 二(一)1):
+    ``{title, points}`` where the region's policy requires it, None where it does not (or its
+    notice is silent: the engine answers not_configured)."""
+    try:
+        v = ask(region, "employee.online_notice", year=year)
+    except RuleRefused as exc:
+        if exc.code == "not_configured":
+            return None
+        raise
+    return {"title": v["title"], "points": list(v["points"])} if v["required"] else None

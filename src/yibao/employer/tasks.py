@@ -20,7 +20,8 @@ def import_declaration(run: Run) -> Outcome:
     run.start(declaration.line_count)
     try:
         outcome = services.run_import(declaration, file.read_bytes(), p["filename"], actor=run.owner,
-                                      progress=run.advance, report_name=str(run.id))
+                                      progress=run.advance, report_name=str(run.id),
+                                      counter=bool(p.get("counter")))
     finally:
         file.unlink(missing_ok=True)
     return Outcome(message=outcome.message, result=outcome.public(), result_file=outcome.report)

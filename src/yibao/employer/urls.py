@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import unit_views, views
 
 urlpatterns = [
     path("employer/", views.unit_home, name="employer"),
@@ -20,4 +20,18 @@ urlpatterns = [
     path("employer/materials/<int:material_id>/", views.material_download, name="material"),
     path("employer/flexible/", views.flexible, name="flexible"),
     path("employer/average-wage/", views.average_wage, name="average_wage"),
+    # units: registration, account opening, changes, status, counter service
+    path("employer/units/", unit_views.units, name="units"),
+    path("employer/units/new/", unit_views.register, name="unit_register"),
+    path("employer/units/<int:pk>/", unit_views.unit, name="unit"),
+    path("employer/units/<int:pk>/account/", unit_views.open_account, name="unit_account"),
+    path("employer/units/<int:pk>/change/", unit_views.file_change, name="unit_change"),
+    path("employer/units/<int:pk>/status/", unit_views.set_status, name="unit_status"),
+    path("employer/units/<int:pk>/counter/", unit_views.counter_open, name="unit_counter"),
+    path("employer/unit-changes/", unit_views.changes, name="unit_changes"),
+    path("employer/unit-changes/<int:pk>/review/", unit_views.review_change, name="unit_change_review"),
+    path("employer/counter/<int:pk>/upload/", unit_views.counter_upload, name="counter_upload"),
+    path("employer/counter/<int:pk>/materials/", unit_views.counter_material, name="counter_material"),
+    path("employer/counter/<int:pk>/submit/", unit_views.counter_submit, name="counter_submit"),
+    path("employer/declarations/<int:pk>/notice/", unit_views.confirm_notice, name="declaration_notice"),
 ]

@@ -85,6 +85,10 @@ def declaration_view(request, pk):
         "window": _safe(lambda: rules.declaration_window(region, clock.today(), declaration.year)),
         "bounds": _safe(lambda: rules.bounds(region, Month.first_of(declaration.year))) if declaration.kind == "active" else None,
         "can_edit": user_can(request.user, "employer.declare") and declaration.editable,
+        # 窗口办理: an agency clerk carries out the unit's steps on its behalf, each recorded as such
+        "counter": user_can(request.user, "employer.counter") and declaration.editable,
+        "notice": _safe(lambda: services.notice_status(declaration.unit, declaration.year)),
+        "timeline": selectors.declaration_timeline(declaration),
         "can_review": user_can(request.user, "employer.review") and declaration.status == DeclarationStatus.SUBMITTED,
         "checks": services.run_checks(declaration) if declaration.status in (
             DeclarationStatus.SUBMITTED, DeclarationStatus.DRAFT, DeclarationStatus.REJECTED) else declaration.checks,

@@ -241,6 +241,13 @@ COMMITMENT_LETTER = StructType(
     signature_lines=F(ListType(TEXT, min_items=1)),
 )
 
+ONLINE_NOTICE = StructType(
+    "网上办事须知",
+    required=F(BOOL),
+    title=F(TEXT),
+    points=F(ListType(TEXT), required=False, default=[]),
+)
+
 BASE_REPORT_FORM = StructType(
     "申报表",
     copies=F(IntType(1, 20)),
@@ -286,6 +293,7 @@ SPECS: dict[str, ParamSpec] = {s.name: s for s in [
     ParamSpec("employee.commitment_letter", "基数申报承诺书的文字", "month",
               COMMITMENT_LETTER),
     ParamSpec("employee.base_report_form", "基数申报表的份数、留存单位和备注", "month", BASE_REPORT_FORM),
+    ParamSpec("employee.online_notice", "网上申报前须阅读并确认的网上办事须知", "month", ONLINE_NOTICE),
     ParamSpec("employee.retiree_allotment_base_rule", "退休人员医疗保险个人账户划入基数的确定方式", "month",
               EnumType("declared_pension")),
     ParamSpec("employee.retiree_redeclaration_allowed", "养老金调整后可重新申报划入基数", "month", BOOL),

@@ -32,6 +32,12 @@ from ..models import (
 )
 from .approved_bases import store_bases
 from .materials import missing_materials
+from .units import refuse_unless_active, refuse_unless_notice_confirmed
+
+
+def _counter(counter: bool) -> dict:
+    """What an audit entry says of a step an agency clerk did at the counter (窗口办理)."""
+    return {"counter": True} if counter else {}
 
 
 def audit(actor, action: str, declaration: Declaration, *, before=None, after=None) -> None:
@@ -46,9 +52,12 @@ def first_month(declaration: Declaration) -> Month:
 # --- opening a declaration ---------------------------------------------------------------
 
 @transaction.atomic
-def open_declaration(unit: Unit, year: int, kind: str = DeclarationKind.ACTIVE, *, actor=None) -> Declaration:
+def open_declaration(unit: Unit, year: int, kind: str = DeclarationKind.ACTIVE, *, actor=None,
+                     counter: bool = False) -> Declaration:
     """The unit's declaration for ``year``, created on first visit with one line per insured
-    person (in service, or retired for kind ``retiree``), pre-filled from last year."""
+    person (in service, or retired for kind ``retiree``), pre-filled from last year. A suspended
+    or closed unit opens no new one. ``counter``: opened by an agency clerk at the counter
+    (窗口办理) on the unit's behalf, recorded as such."""
     if kind not in DeclarationKind.values:
         raise DeclarationError("申报类型无效。", code="invalid_input", fields={"kind": kind})
     if isinstance(year, bool) or not isinstance(year, int) or not 1900 <= year <= 9999:
@@ -60,6 +69,7 @@ def open_declaration(unit: Unit, year: int, kind: str = DeclarationKind.ACTIVE, 
     existing = Declaration.objects.filter(unit=unit, year=year, kind=kind).first()
     if existing:
         return existing
+    refuse_unless_active(Unit.objects.get(pk=unit.pk))
     # Concurrent first visits (several tabs, a page and the API) open it once: the unit's row is
     # locked until this transaction commits, and the visits waiting for it then find the
     # declaration. Where the lock is not taken, the unique constraint decides.
@@ -80,7 +90,8 @@ def open_declaration(unit: Unit, year: int, kind: str = DeclarationKind.ACTIVE, 
         for p in people
     ])
     refresh_totals(declaration)
-    audit(actor, "declaration.open", declaration, after={"year": year, "kind": kind, "lines": declaration.line_count})
+    audit(actor, "declaration.open", declaration, after={"year": year, "kind": kind, "lines": declaration.line_count,
+                                                         **_counter(counter)})
     return declaration
 
 
@@ -151,7 +162,7 @@ def set_amount(declaration: Declaration, line_id: int, value, *, actor=None) -> 
 
 @transaction.atomic
 def apply_amounts(declaration: Declaration, amounts: dict[str, Decimal], *, actor=None, source: str = "",
-                  progress=None) -> int:
+                  progress=None, counter: bool = False) -> int:
     """Write validated amounts (identity number → amount) to the lines, all or nothing."""
     declaration = Declaration.objects.select_for_update().get(pk=declaration.pk)
     _require_editable(declaration)
@@ -168,7 +179,7 @@ def apply_amounts(declaration: Declaration, amounts: dict[str, Decimal], *, acto
     bulk_set(DeclarationLine, ["declared_amount", "base", "clamp"], rows)
     refresh_totals(declaration)
     audit(actor, "declaration.import", declaration,
-          after={"source": source, "rows": len(rows), "wage_total": declaration.wage_total})
+          after={"source": source, "rows": len(rows), "wage_total": declaration.wage_total, **_counter(counter)})
     return len(rows)
 
 
@@ -242,7 +253,10 @@ def _lines_with_wrong_base(declaration: Declaration, lines) -> tuple[list[str], 
 
 
 @transaction.atomic
-def submit(declaration: Declaration, *, actor, today: dt.date | None = None) -> Declaration:
+def submit(declaration: Declaration, *, actor, today: dt.date | None = None, counter: bool = False) -> Declaration:
+    """Submit for review. Online, a unit of a region whose notice asks it (潍坊 二(一)1) must have
+    confirmed the online-service notice first; at the counter (``counter``, an agency clerk on
+    the unit's behalf) the online notice does not apply."""
     declaration = Declaration.objects.select_for_update().get(pk=declaration.pk)
     if declaration.status not in (DeclarationStatus.DRAFT, DeclarationStatus.REJECTED):
         raise DeclarationError(f"申报当前状态为“{declaration.get_status_display()}”，不能提交。", code="wrong_status")
@@ -268,6 +282,8 @@ def submit(declaration: Declaration, *, actor, today: dt.date | None = None) -> 
     if not checks["materials"]["ok"]:
         raise DeclarationError("请先上传以下材料：" + "、".join(checks["materials"]["missing"]),
                                code="materials_missing")
+    if not counter:
+        refuse_unless_notice_confirmed(declaration.unit, declaration.year)
     before = declaration.status
     declaration.status = DeclarationStatus.SUBMITTED
     declaration.late = late
@@ -276,7 +292,7 @@ def submit(declaration: Declaration, *, actor, today: dt.date | None = None) -> 
     declaration.flagged = declaration.late or not checks["ok"]
     declaration.save()
     audit(actor, "declaration.submit", declaration, before={"status": before},
-          after={"status": declaration.status, "late": declaration.late})
+          after={"status": declaration.status, "late": declaration.late, **_counter(counter)})
     return declaration
 
 

@@ -46,7 +46,8 @@ def imports_dir() -> Path:
     return path
 
 
-def import_file(declaration: Declaration, data: bytes, filename: str, *, actor, progress=None) -> int:
+def import_file(declaration: Declaration, data: bytes, filename: str, *, actor, progress=None,
+                counter: bool = False) -> int:
     """Read, validate and apply an uploaded file: all rows or none. Returns rows applied;
     raises DeclarationError (file-level) or ImportRejected (row errors, with the rows)."""
     if not declaration.editable:
@@ -55,14 +56,14 @@ def import_file(declaration: Declaration, data: bytes, filename: str, *, actor, 
     people = dict(declaration.lines.values_list("id_number", "name"))
     parsed = parse_declaration_rows(rows, people=people, year=declaration.year,
                                     retiree=declaration.kind == "retiree", progress=progress)
-    return apply_amounts(declaration, parsed.amounts, actor=actor, source=filename)
+    return apply_amounts(declaration, parsed.amounts, actor=actor, source=filename, counter=counter)
 
 
 def run_import(declaration: Declaration, data: bytes, filename: str, *, actor, progress=None,
-               report_name: str = "") -> ImportOutcome:
+               report_name: str = "", counter: bool = False) -> ImportOutcome:
     """Import and describe the outcome; on row errors the error report is written."""
     try:
-        applied = import_file(declaration, data, filename, actor=actor, progress=progress)
+        applied = import_file(declaration, data, filename, actor=actor, progress=progress, counter=counter)
     except ImportRejected as exc:
         report = imports_dir() / f"errors-{report_name or declaration.pk}.xlsx"
         report.write_bytes(build_error_report(exc.header, exc.rows, exc.errors, exc.header_row))
@@ -73,7 +74,8 @@ def run_import(declaration: Declaration, data: bytes, filename: str, *, actor, p
     return ImportOutcome(True, f"已导入 {applied} 人的申报数据。", applied=applied)
 
 
-def start_import(declaration: Declaration, file, *, actor, inline: bool | None = None, progress=None):
+def start_import(declaration: Declaration, file, *, actor, inline: bool | None = None, progress=None,
+                 counter: bool = False):
     """Import an uploaded file (a Django ``File``: ``name``, ``size``, ``chunks()``). Small files
     (or ``inline``) are imported at once and give an ``ImportOutcome``; larger ones are handed
     to the worker and give the ``Job`` whose page shows the progress."""
@@ -87,13 +89,14 @@ def start_import(declaration: Declaration, file, *, actor, inline: bool | None =
     if inline is None:
         inline = file.size <= BACKGROUND_BYTES
     if inline:
-        return run_import(declaration, b"".join(file.chunks()), name, actor=actor, progress=progress)
+        return run_import(declaration, b"".join(file.chunks()), name, actor=actor, progress=progress,
+                          counter=counter)
     path = imports_dir() / f"upload-{uuid.uuid4().hex}"
     with path.open("wb") as out:
         for chunk in file.chunks():
             out.write(chunk)
     return enqueue(actor, "declaration.import", f"导入报盘文件 {name}",
-                   {"declaration": declaration.pk, "path": str(path), "filename": name})
+                   {"declaration": declaration.pk, "path": str(path), "filename": name, "counter": counter})
 
 
 def template_file(declaration: Declaration, *, actor) -> tuple[bytes, str]:

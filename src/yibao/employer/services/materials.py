@@ -48,7 +48,7 @@ def required_materials(declaration: Declaration) -> list[dict]:
 
 
 @transaction.atomic
-def upload_material(declaration: Declaration, code: str, uploaded, *, actor) -> Material:
+def upload_material(declaration: Declaration, code: str, uploaded, *, actor, counter: bool = False) -> Material:
     """Check and store a scan as the current material ``code`` of the declaration; the material
     it replaces, if any, is kept as history."""
     # one upload of a declaration's materials at a time: the replaced one is the one current now
@@ -81,7 +81,8 @@ def upload_material(declaration: Declaration, code: str, uploaded, *, actor) -> 
         raise Conflict("该材料刚刚被另一次上传替换，请刷新页面后重试。", code="conflict") from None
     record_event(actor, "declaration.material.upload", "declaration", declaration.pk,
                  before={"code": code, "sha256": replaced.sha256, "size": replaced.size} if replaced else None,
-                 after={"code": code, "sha256": digest, "size": len(data), "content_type": content_type},
+                 after={"code": code, "sha256": digest, "size": len(data), "content_type": content_type,
+                        **({"counter": True} if counter else {})},
                  division_path=declaration.unit.division.path)
     return material
 

@@ -336,6 +336,19 @@ def commitment_letter(ctx: Context, year):
             "signature_lines": list(v["signature_lines"])}
 
 
+@question("employee.online_notice", "网上办事须知", [Input("year", "year", "申报年度")],
+          {"required": "申报前须阅读并确认", "title": "须知标题", "points": "确认事项（按顺序）"})
+def online_notice(ctx: Context, year):
+    on = dt.date(year, 1, 1)
+    v = ctx.one("employee.online_notice", on, period=f"{year} 年度").value
+    if v["required"]:
+        ctx.step("employee.online_notice",
+                 f"{year} 年度网上申报前须阅读并确认《{v['title']}》（确认事项 {len(v['points'])} 项）。")
+    else:
+        ctx.step("employee.online_notice", f"{year} 年度网上申报前无须确认《{v['title']}》。")
+    return {"required": bool(v["required"]), "title": v["title"], "points": list(v["points"])}
+
+
 @question("employee.base_report_form", "基数申报表的份数与备注", [Input("year", "year", "申报年度")],
           {"copies": "份数", "holders": "留存单位（各一份）", "note": "表下备注"})
 def base_report_form(ctx: Context, year):
