@@ -244,9 +244,10 @@ class Enrolment(models.Model):
     paid_at_origin = models.BooleanField("原籍已缴费", null=True, blank=True)
     paid_on = models.DateField("缴费日期", null=True, blank=True)
     # the form the enrolment was made from, by the same statement that reads the form (no database
-    # check: the form exists, and forms are never deleted, ``on_delete=PROTECT``)
+    # check: the form exists, and forms are never deleted, ``on_delete=PROTECT``); no index: no
+    # query looks enrolments up by their form
     registration = models.ForeignKey(Registration, verbose_name="登记表", null=True, blank=True,
-                                     on_delete=models.PROTECT, related_name="+", db_constraint=False)
+                                     on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False)
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
     status_changed_at = models.DateTimeField("状态变更时间", null=True, blank=True)
 

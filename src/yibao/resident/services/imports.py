@@ -868,23 +868,37 @@ def _update_existing_persons(batch: ImportBatch, actor) -> None:
                               "phone": phone or person.phone}, actor=actor)
 
 
+@contextlib.contextmanager
+def _refused_on_a_race():
+    """A person or enrolment written by another clerk while the approval ran breaks a unique key:
+    the whole approval is refused, nothing half-written."""
+    try:
+        with transaction.atomic():
+            yield
+    except IntegrityError:
+        raise RegistrationError("此批次中有人刚由其他经办人员登记，本次审核未作任何改动，请刷新后重试。",
+                                code="concurrent_registration") from None
+
+
 def _enrol_batch(batch: ImportBatch, actor, label: str, now, note: str, step) -> int:
     """Persons, enrolments and the second signature for the batch's pending registrations: three
     set-based statements, none of which depends on a join order the planner could get wrong (the
-    persons go in by their unique key, ``ON CONFLICT DO NOTHING``; the statistics are refreshed
-    before the joins)."""
+    persons not yet recorded go in as plain inserts, an anti-join on their unique key: a person
+    recorded meanwhile by another clerk breaks the unique key and the whole approval is refused,
+    to be run again; the statistics are refreshed before the joins)."""
     qn = connection.ops.quote_name
     reg, per, enr = (qn(m._meta.db_table) for m in (Registration, Person, Enrolment))
     stamp = Registration._meta.get_field("reviewed_at").get_db_prep_save(now, connection)
     pending = RegistrationStatus.PENDING
-    with connection.cursor() as cur:
+    with connection.cursor() as cur, _refused_on_a_race():
         # identifiers are the models' own table names, quoted by the backend; values go as parameters
         cur.execute(
             f"INSERT INTO {per} (region_id, id_number, name, sex, birth_date, household_number, basis, "  # noqa: S608
             f"hukou_division_id, residence_division_id, division_id, phone, life_status, valid_from, created_at) "
             f"SELECT r.region_id, r.id_number, r.name, r.sex, r.birth_date, r.household_number, r.basis, "
             f"r.hukou_division_id, r.residence_division_id, r.division_id, r.phone, %s, %s, %s FROM {reg} r "
-            f"WHERE r.batch_id = %s AND r.status = %s ON CONFLICT (region_id, id_number) DO NOTHING",
+            f"WHERE r.batch_id = %s AND r.status = %s AND NOT EXISTS (SELECT 1 FROM {per} p "
+            f"WHERE p.region_id = r.region_id AND p.id_number = r.id_number)",
             [LifeStatus.ACTIVE, stamp, stamp, batch.pk, pending])
         refresh_statistics(Person)
         step(3)
