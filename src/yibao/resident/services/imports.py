@@ -26,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import json
 import operator
 import re
 import uuid
@@ -540,8 +541,8 @@ def _masked_where(place: dict, reader) -> str:
 
 @contextlib.contextmanager
 def staged_numbers(numbers: list[str]):
-    """The identity numbers in a temporary table (COPY on PostgreSQL, executemany on SQLite, then
-    ``ANALYZE``), yielded as a subquery for ``id_number__in=``: each conflict lookup is then one
+    """The identity numbers in a temporary table (COPY on PostgreSQL, one statement over a JSON
+    array on SQLite; then ``ANALYZE``), yielded as a subquery for ``id_number__in=``: each conflict lookup is then one
     set-based statement, joined (hashed) against however many numbers, where lists of values cost
     the client more to bind than the server to answer. Dropped on the way out."""
     qn = connection.ops.quote_name
@@ -555,7 +556,9 @@ def staged_numbers(numbers: list[str]):
                         copy.write_row((number,))
                 cur.execute(f"ANALYZE {table}")
             else:
-                cur.executemany(f"INSERT INTO {table} (id_number) VALUES (%s)", [(n,) for n in numbers])  # noqa: S608
+                # one statement (outside a transaction each row of an executemany would be its own)
+                cur.execute(f"INSERT INTO {table} (id_number) SELECT value FROM json_each(%s)",  # noqa: S608
+                            [json.dumps(numbers)])
             yield RawSQL(f"SELECT id_number FROM {table}", [])  # noqa: S608, S611 (a name made here)
         finally:
             cur.execute(f"DROP TABLE {table}")
