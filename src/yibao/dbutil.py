@@ -204,13 +204,15 @@ def text_values(values: Sequence[str]):
     """A subquery of many text values in one parameter, for ``field__in=text_values(numbers)``:
     ``json_each`` on SQLite, ``unnest`` of an array on PostgreSQL. Django's ``__in`` with a list
     prepares every value and binds one parameter each, which for a million identity numbers costs
-    more than the queries themselves."""
+    more than the queries themselves. On PostgreSQL the values go as one JSON text too: the
+    driver binds an array parameter (Django's client-side binding) by quoting element by element
+    in Python, several times slower than the query for 50,000 numbers."""
     import json
 
     from django.db.models.expressions import RawSQL
 
     if connection.vendor == "postgresql":
-        return RawSQL("SELECT unnest(%s::text[])", [list(values)])
+        return RawSQL("SELECT jsonb_array_elements_text(%s::jsonb)", [json.dumps(list(values))])
     return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(list(values))])
 
 

@@ -326,3 +326,21 @@ def test_where_no_resident_scheme_runs_the_default_year_is_refused(client_for):
     assert page.status_code == 200 and "未开展城乡居民医保" in page.content.decode()
     answer = weifang.get("/api/v1/resident/rosters")
     assert answer.status_code == 400 and answer.json()["code"] == "no_region"
+
+
+def test_a_printed_line_keeps_its_columns_with_ideographic_padding():
+    from yibao.documents import grid
+    from yibao.resident.printing import roster as printing
+
+    line = printing.RosterLine(12, "欧阳娜娜", "女", "371728********123X", "雷庄村村民委员会", "138****0001")
+    text = printing.row_text(line)
+    assert grid.text_width(text) == sum(width for _, width, _ in printing.COLUMNS)
+    assert "  " not in text and printing.IDEOGRAPHIC_SPACE in text
+    # every column starts where the heading's column starts
+    starts, left = [], 0
+    for _, width, _ in printing.COLUMNS:
+        starts.append(left)
+        left += width
+    assert grid.text_width(text[:text.index("欧阳娜娜")]) < starts[2]
+    assert grid.text_width(text[:text.index("371728")]) >= starts[3]
+    assert grid.text_width(text[:text.index("138****")]) >= starts[5]

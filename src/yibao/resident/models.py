@@ -18,6 +18,18 @@ def _division(verbose_name: str, **extra):
                              related_name="+", **extra)
 
 
+# A person's and an enrolment's region and places are reference data (the statistical division
+# codes). The durable tables are written a million rows at a time by a batch's approval, whose
+# commit checked nine deferred foreign keys per person row by row: five of them named a division,
+# found again for every row. Instead the approval checks the batch's places in one set-based
+# statement before it writes (``services.imports._check_batch_places``), every other way in checks
+# the place it is given (``services.checks.place``), and a division is deleted or re-keyed only
+# through ``yibao.regions.services``, where Django's ``on_delete=PROTECT`` refuses the deletion and
+# the re-keying moves every reference (docs/architecture.md). No index on 户籍 or residence alone:
+# no query looks persons up by them.
+PLACE_REFERENCE = {"db_constraint": False, "db_index": False}
+
+
 class Sex(models.TextChoices):
     MALE = "男", "男"
     FEMALE = "女", "女"
@@ -56,16 +68,18 @@ class Person(models.Model):
     """A resident as registered in a pooling region: the current values. Superseded values are
     kept in ``PersonVersion`` with the time span they held, so a past date stays answerable."""
 
-    region = models.ForeignKey(**REGION, db_index=False)   # indexed as the prefix of person_unique_region_id
+    # the region and places: reference data, checked set-wise by the approval that writes persons
+    # in bulk (see ``PLACE_REFERENCE``); the region is indexed as the prefix of person_unique_region_id
+    region = models.ForeignKey(**{**REGION, **PLACE_REFERENCE})
     id_number = models.CharField("身份证号码", max_length=18)
     name = models.CharField("姓名", max_length=50)
     sex = models.CharField("性别", max_length=1, choices=Sex.choices)
     birth_date = models.DateField("出生日期")
     household_number = models.CharField("户口簿编号", max_length=30, blank=True)
     basis = models.CharField("登记依据", max_length=10, choices=Basis.choices, default=Basis.HUKOU)
-    hukou_division = _division("户籍地")
-    residence_division = _division("居住地")
-    division = _division("参保村居", db_index=False)  # where registered: the 户籍 or the residence village
+    hukou_division = _division("户籍地", **PLACE_REFERENCE)
+    residence_division = _division("居住地", **PLACE_REFERENCE)
+    division = _division("参保村居", **PLACE_REFERENCE)  # where registered: the 户籍 or the residence village
     phone = models.CharField("联系电话", max_length=20, blank=True)
     life_status = models.CharField("人员状态", max_length=10, choices=LifeStatus.choices, default=LifeStatus.ACTIVE)
     life_status_on = models.DateField("状态变更日期", null=True, blank=True)
@@ -121,9 +135,10 @@ class PersonVersion(models.Model):
 # takes the form (``services.checks.place`` and ``within_area``; an import against the region's
 # preloaded tree) before it is written, and an imported row's batch is made by the transaction that
 # writes the row. The database does not check them again: five deferred foreign-key checks per row
-# at commit were half of the PostgreSQL server's work in an import (docs/scale-out.md). The durable
-# tables (Person, Enrolment, …) keep their constraints, and so does the registration's person; a
-# division or batch a registration names stays protected by Django (``on_delete=PROTECT``).
+# at commit were half of the PostgreSQL server's work in an import (docs/scale-out.md). The
+# registration's person is set at approval by a join on the persons (see ``Registration.person``);
+# an enrolment's person keeps its constraint; a division or batch a registration names stays
+# protected by Django (``on_delete=PROTECT``).
 FORM_REFERENCE = {"db_constraint": False, "db_index": False}
 
 
@@ -174,8 +189,9 @@ class Registration(models.Model):
     submitted_at = models.DateTimeField("登记时间", auto_now_add=True)
     reviewed_at = models.DateTimeField("审核时间", null=True, blank=True)
     note = models.CharField("审核意见", max_length=500, blank=True)
+    # set at approval from the person found (or made) by the same statement's join
     person = models.ForeignKey(Person, verbose_name="参保居民", null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="registrations", db_index=False)
+                               related_name="registrations", db_index=False, db_constraint=False)
     batch = models.ForeignKey("ImportBatch", verbose_name="导入批次", null=True, blank=True,
                               on_delete=models.PROTECT, related_name="registrations", **FORM_REFERENCE)
 
@@ -216,19 +232,22 @@ class Enrolment(models.Model):
     """A person's enrolment for one insurance year. Registration makes it; payment and refund
     (collection) move it on."""
 
-    region = models.ForeignKey(**REGION, db_index=False)   # indexed as the prefix of enrolment_unique_year
+    region = models.ForeignKey(**{**REGION, **PLACE_REFERENCE})   # indexed as the prefix of enrolment_unique_year
     person = models.ForeignKey(Person, verbose_name="参保居民", on_delete=models.PROTECT, related_name="enrolments")
     id_number = models.CharField("身份证号码", max_length=18)  # copied: duplicates are found by one index
     insurance_year = models.PositiveSmallIntegerField("保险年度")
     status = models.CharField("参保状态", max_length=10, choices=EnrolmentStatus.choices,
                               default=EnrolmentStatus.REGISTERED)
     kind = models.CharField("参保类型", max_length=12, choices=Kind.choices, default=Kind.ORDINARY)
-    division = _division("参保村居", db_index=False)
+    division = _division("参保村居", **PLACE_REFERENCE)
     moved_in_on = models.DateField("迁入日期", null=True, blank=True)
     paid_at_origin = models.BooleanField("原籍已缴费", null=True, blank=True)
     paid_on = models.DateField("缴费日期", null=True, blank=True)
+    # the form the enrolment was made from, by the same statement that reads the form (no database
+    # check: the form exists, and forms are never deleted, ``on_delete=PROTECT``); no index: no
+    # query looks enrolments up by their form
     registration = models.ForeignKey(Registration, verbose_name="登记表", null=True, blank=True,
-                                     on_delete=models.PROTECT, related_name="+")
+                                     on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False)
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
     status_changed_at = models.DateTimeField("状态变更时间", null=True, blank=True)
 

@@ -51,9 +51,12 @@ def register() -> None:
         if user.role != Role.INDIVIDUAL or not user.id_number:
             return set()
         from .models import Person, Registration
+        from .services.checks import pooling_regions
 
         regions = set(Person.objects.filter(id_number=user.id_number).values_list("region_id", flat=True))
-        regions |= set(Registration.objects.filter(id_number=user.id_number).values_list("region_id", flat=True))
+        # by region first, as registration_person_year is (checks.pooling_regions)
+        regions |= set(Registration.objects.filter(region_id__in=pooling_regions(), id_number=user.id_number)
+                       .values_list("region_id", flat=True))
         return regions
 
 

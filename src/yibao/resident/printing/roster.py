@@ -47,8 +47,15 @@ def _css_text(text: str) -> SafeString:
     return mark_safe("".join(ch for ch in text if ch.isprintable() and ch not in "\"'\\<>&;{}"))  # noqa: S308
 
 
+# Two columns of padding are one ideographic space (a full-width glyph, exactly two columns in the
+# monospaced CJK font): WeasyPrint draws text glyph by glyph in Python, and most of a line's
+# glyphs are its padding.
+IDEOGRAPHIC_SPACE = "\u3000"
+
+
 def row_text(line: RosterLine) -> str:
-    return "".join(grid.cell(str(getattr(line, name)), width, align) for name, width, align in COLUMNS)
+    text = "".join(grid.cell(str(getattr(line, name)), width, align) for name, width, align in COLUMNS)
+    return text.replace("  ", IDEOGRAPHIC_SPACE)
 
 
 @dataclass

@@ -91,6 +91,13 @@ class Place:
     where: str
 
 
+def pooling_regions():
+    """Every pooling region's key, as a subquery: registrations are indexed by region first
+    (``registration_person_year (region, id_number, insurance_year)``), so a lookup by identity
+    number across regions names them all and the index serves one probe per region."""
+    return Division.objects.filter(is_pooling_region=True).values("key")
+
+
 def insured_places(id_number: str, year: int, *, excluding_registration: int | None = None) -> list[Place]:
     """Everywhere the person is enrolled (or waiting to be) for ``year``: resident enrolments in
     any village or region, pending registrations, and the employee scheme."""
@@ -99,7 +106,7 @@ def insured_places(id_number: str, year: int, *, excluding_registration: int | N
               .exclude(status__in=[EnrolmentStatus.REFUNDED, EnrolmentStatus.CANCELLED])
               .select_related("division", "region")):
         places.append(Place("resident", e.region_id, f"城乡居民医保：{e.region.name}{e.division.name}（{e.get_status_display()}）"))
-    pending = (Registration.objects.filter(id_number=id_number, insurance_year=year,
+    pending = (Registration.objects.filter(region_id__in=pooling_regions(), id_number=id_number, insurance_year=year,
                                            status__in=[RegistrationStatus.PENDING, RegistrationStatus.PROBLEM])
                .select_related("division", "region"))
     if excluding_registration is not None:

@@ -23,6 +23,7 @@ PostgreSQL and executemany on SQLite (``yibao.dbutil.bulk_insert``). One audit e
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import operator
@@ -35,6 +36,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef, Q
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from yibao import clock, registry
@@ -536,28 +538,52 @@ def _masked_where(place: dict, reader) -> str:
     return f"{scheme}：{name}"
 
 
+@contextlib.contextmanager
+def staged_numbers(numbers: list[str]):
+    """The identity numbers as a subquery for ``id_number__in=``, so that each conflict lookup is
+    one set-based statement however many numbers are asked. On PostgreSQL they are staged in a
+    temporary table (COPY, then ``ANALYZE``) and joined (hashed): lists of values cost the client
+    more to bind than the server to answer. On SQLite they go as one JSON array (``text_values``),
+    from which SQLite builds its own transient index: a temporary table of 1.6 million rows there
+    is written to a temporary file, several times slower. Dropped on the way out."""
+    if connection.vendor != "postgresql":
+        yield text_values(numbers)
+        return
+    qn = connection.ops.quote_name
+    table = qn(f"staged_numbers_{uuid.uuid4().hex[:12]}")
+    with connection.cursor() as cur:
+        cur.execute(f"CREATE TEMPORARY TABLE {table} (id_number varchar(18) NOT NULL)")
+        try:
+            with connection.wrap_database_errors, cur.cursor.copy(f"COPY {table} (id_number) FROM STDIN") as copy:
+                for number in numbers:
+                    copy.write_row((number,))
+            cur.execute(f"ANALYZE {table}")
+            yield RawSQL(f"SELECT id_number FROM {table}", [])  # noqa: S608, S611 (a name made here)
+        finally:
+            cur.execute(f"DROP TABLE {table}")
+
+
 def find_conflicts(rows: list, year: int, region: str, reader, *, exclude_batch: int | None = None) -> dict[str, str]:
     """The rows (identity number, name, sex, birth date, …) that conflict with what the system
     holds, with the reason: enrolled or registering for ``year`` anywhere (either scheme), or a
-    person of ``region`` whose name, sex or birth date disagree. One query per table and chunk of
-    numbers."""
+    person of ``region`` whose name, sex or birth date disagree. The numbers are staged once
+    (``staged_numbers``) and each kind of conflict is one statement joined against them; the
+    employee scheme is asked through the registry."""
     problems: dict[str, str] = {}
     active = [EnrolmentStatus.REFUNDED, EnrolmentStatus.CANCELLED]
     # registrations are indexed by region first: naming every pooling region lets the index serve
-    regions = list(Division.objects.filter(is_pooling_region=True).values_list("key", flat=True))
+    regions = Division.objects.filter(is_pooling_region=True).values("key")
     whole = sees_whole_id_numbers(reader)
-    for start in range(0, len(rows), CHUNK):
-        chunk = rows[start:start + CHUNK]
-        numbers = [r[0] for r in chunk]
-        places: dict[str, list[dict]] = {}
+    numbers = [r[0] for r in rows]
+    places: dict[str, list[dict]] = {}
+    with staged_numbers(numbers) as staged:
         for number, region_name, division_name, status in (
-                Enrolment.objects.filter(id_number__in=text_values(numbers), insurance_year=year)
+                Enrolment.objects.filter(id_number__in=staged, insurance_year=year)
                 .exclude(status__in=active).values_list("id_number", "region__name", "division__name", "status")):
             places.setdefault(number, []).append(
                 {"scheme": "resident", "where": f"城乡居民医保：{region_name}{division_name}"
                                                 f"（{EnrolmentStatus(status).label}）", "region_name": region_name})
-        pending = Registration.objects.filter(region_id__in=regions, id_number__in=text_values(numbers),
-                                              insurance_year=year,
+        pending = Registration.objects.filter(region_id__in=regions, id_number__in=staged, insurance_year=year,
                                               status__in=[RegistrationStatus.PENDING, RegistrationStatus.PROBLEM])
         if exclude_batch is not None:
             pending = pending.exclude(batch_id=exclude_batch)
@@ -566,27 +592,30 @@ def find_conflicts(rows: list, year: int, region: str, reader, *, exclude_batch:
             places.setdefault(number, []).append(
                 {"scheme": "resident", "where": f"城乡居民医保：{region_name}{division_name}"
                                                 f"（登记{RegistrationStatus(status).label}）", "region_name": region_name})
-        for number, found in registry.insured_elsewhere_many(numbers, year, schemes=("employee",)).items():
-            places.setdefault(number, []).extend(found)
-        persons = {p[0]: p[1:] for p in Person.objects.filter(region_id=region, id_number__in=text_values(numbers))
+        persons = {p[0]: p[1:] for p in Person.objects.filter(region_id=region, id_number__in=staged)
                    .values_list("id_number", "name", "sex", "birth_date")}
-        if not places and not persons:
+    for number, found in registry.insured_elsewhere_many(numbers, year, schemes=("employee",)).items():
+        places.setdefault(number, []).extend(found)
+    del numbers
+    if not places and not persons:
+        return problems
+    for number, name, sex, birth, *_ in rows:
+        if number not in places and number not in persons:
             continue
-        for number, name, sex, birth, *_ in chunk:
-            reasons = []
-            if number in places:
-                shown = [p["where"] if whole else
-                         (f"城乡居民医保：{p['region_name']}" if p["scheme"] == "resident" else _masked_where(p, reader))
-                         for p in places[number]]
-                reasons.append(f"此人 {year} 保险年度已参保或已登记：{'；'.join(shown)}")
-            if number in persons:
-                was = persons[number]
-                differ = [f"{what}已登记为“{a}”，文件为“{b}”" for what, a, b in
-                          zip(("姓名", "性别", "出生日期"), was, (name, sex, birth), strict=True) if a != b]
-                if differ:
-                    reasons.append(f"与本统筹区已登记的参保居民信息不一致：{'，'.join(differ)}")
-            if reasons:
-                problems[number] = "；".join(reasons) + "。请核实后处理。"
+        reasons = []
+        if number in places:
+            shown = [p["where"] if whole else
+                     (f"城乡居民医保：{p['region_name']}" if p["scheme"] == "resident" else _masked_where(p, reader))
+                     for p in places[number]]
+            reasons.append(f"此人 {year} 保险年度已参保或已登记：{'；'.join(shown)}")
+        if number in persons:
+            was = persons[number]
+            differ = [f"{what}已登记为“{a}”，文件为“{b}”" for what, a, b in
+                      zip(("姓名", "性别", "出生日期"), was, (name, sex, birth), strict=True) if a != b]
+            if differ:
+                reasons.append(f"与本统筹区已登记的参保居民信息不一致：{'，'.join(differ)}")
+        if reasons:
+            problems[number] = "；".join(reasons) + "。请核实后处理。"
     return problems
 
 
@@ -705,8 +734,15 @@ def _may_review(batch: ImportBatch, actor, approve: bool, note: str) -> None:
         raise RegistrationError("导入人与审核人不能是同一人：请由另一名经办人员审核此批次。", code="same_reviewer")
     scope = scope_of(actor)
     if not scope.sees_everything:
-        outside = (Registration.objects.filter(batch=batch).exclude(division__path__startswith=scope.division_path)
-                   .values_list("division__name", flat=True).first()) if scope.division_path else "—"
+        outside = "—" if not scope.division_path else None
+        region_path = Division.objects.filter(key=batch.region_id).values_list("path", flat=True).first() or ""
+        if outside is None and not region_path.startswith(scope.division_path):
+            # a reviewer whose area holds the batch's whole region reaches every row (an import's
+            # places lie in its region: ``Places``); anyone else: one statement, stopping at the
+            # first row outside the area (the area's divisions are a hashed subquery)
+            inside = Division.objects.filter(path__startswith=scope.division_path).values("key")
+            outside = (Registration.objects.filter(batch=batch).exclude(division_id__in=inside)
+                       .values_list("division__name", flat=True).first())
         if outside:
             raise RegistrationError(f"此批次含有不在您负责区域内的登记（{outside}），不能审核。", code="outside_area")
     if not approve and not (note or "").strip():
@@ -753,6 +789,7 @@ def _approve(batch: ImportBatch, pending_qs, actor, label: str, now, note: str, 
                 status=RegistrationStatus.PROBLEM)
         _file_problems(batch, conflicts)
     step(1)
+    _check_batch_places(batch, pending_qs, division)
     _update_existing_persons(batch, actor)
     step(2)
     approved = _enrol_batch(batch, actor, label, now, note, step)
@@ -795,6 +832,21 @@ def _batch_conflicts(batch: ImportBatch, pending_qs, reader) -> dict[str, str]:
     return find_conflicts(list(rows.values()), year, batch.region_id, reader, exclude_batch=batch.pk)
 
 
+def _check_batch_places(batch: ImportBatch, pending_qs, region: Division) -> None:
+    """The places the persons and enrolments are about to take from the batch's pending forms,
+    checked in one statement: every form's region is the batch's, and its 户籍, residence and
+    insured village are townships or villages of that region. The durable tables keep no
+    database constraint on their places (``models.PLACE_REFERENCE``); this is the set-wise check
+    that stands for the nine row-by-row checks at commit."""
+    places = Division.objects.filter(path__startswith=region.path, level__in=checks.PLACE_LEVELS).values("key")
+    bad = (pending_qs.filter(~Q(region_id=batch.region_id) | ~Q(hukou_division_id__in=places)
+                             | ~Q(residence_division_id__in=places) | ~Q(division_id__in=places))
+           .values_list("id_number", flat=True).first())
+    if bad is not None:
+        raise RegistrationError(f"此批次中身份证号码为 {bad[:6]}…{bad[-4:]} 的登记所填区划已不存在或不在本统筹区内，"
+                                "不能审核通过：请退回此批次，核对区划代码后重新导入。", code="division_unknown")
+
+
 def _update_existing_persons(batch: ImportBatch, actor) -> None:
     """A person already recorded in the region takes the registration's household, places and
     phone (a blank phone keeps the recorded one), with history kept (``apply_values``); only those
@@ -818,23 +870,37 @@ def _update_existing_persons(batch: ImportBatch, actor) -> None:
                               "phone": phone or person.phone}, actor=actor)
 
 
+@contextlib.contextmanager
+def _refused_on_a_race():
+    """A person or enrolment written by another clerk while the approval ran breaks a unique key:
+    the whole approval is refused, nothing half-written."""
+    try:
+        with transaction.atomic():
+            yield
+    except IntegrityError:
+        raise RegistrationError("此批次中有人刚由其他经办人员登记，本次审核未作任何改动，请刷新后重试。",
+                                code="concurrent_registration") from None
+
+
 def _enrol_batch(batch: ImportBatch, actor, label: str, now, note: str, step) -> int:
     """Persons, enrolments and the second signature for the batch's pending registrations: three
     set-based statements, none of which depends on a join order the planner could get wrong (the
-    persons go in by their unique key, ``ON CONFLICT DO NOTHING``; the statistics are refreshed
-    before the joins)."""
+    persons not yet recorded go in as plain inserts, an anti-join on their unique key: a person
+    recorded meanwhile by another clerk breaks the unique key and the whole approval is refused,
+    to be run again; the statistics are refreshed before the joins)."""
     qn = connection.ops.quote_name
     reg, per, enr = (qn(m._meta.db_table) for m in (Registration, Person, Enrolment))
     stamp = Registration._meta.get_field("reviewed_at").get_db_prep_save(now, connection)
     pending = RegistrationStatus.PENDING
-    with connection.cursor() as cur:
+    with connection.cursor() as cur, _refused_on_a_race():
         # identifiers are the models' own table names, quoted by the backend; values go as parameters
         cur.execute(
             f"INSERT INTO {per} (region_id, id_number, name, sex, birth_date, household_number, basis, "  # noqa: S608
             f"hukou_division_id, residence_division_id, division_id, phone, life_status, valid_from, created_at) "
             f"SELECT r.region_id, r.id_number, r.name, r.sex, r.birth_date, r.household_number, r.basis, "
             f"r.hukou_division_id, r.residence_division_id, r.division_id, r.phone, %s, %s, %s FROM {reg} r "
-            f"WHERE r.batch_id = %s AND r.status = %s ON CONFLICT (region_id, id_number) DO NOTHING",
+            f"WHERE r.batch_id = %s AND r.status = %s AND NOT EXISTS (SELECT 1 FROM {per} p "
+            f"WHERE p.region_id = r.region_id AND p.id_number = r.id_number)",
             [LifeStatus.ACTIVE, stamp, stamp, batch.pk, pending])
         refresh_statistics(Person)
         step(3)
