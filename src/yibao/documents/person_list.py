@@ -205,7 +205,7 @@ def render_xlsx(d: PersonList) -> bytes:
     if summed:
         row += 1
         first = d.columns.index(summed[0])
-        book.merge_text(row, 0, row, max(first - 1, 0), f"合计 {d.people} 人", book.total_text)
+        book.merge_text(row, 0, row, max(first - 1, 0), f"合计　共 {d.people} 人", book.total_text)
         after = max(d.columns.index(c) for c in summed) + 1
         for col, c in enumerate(d.columns[first:after], start=first):
             if c.total:

@@ -80,7 +80,7 @@ class PaidList:
         return person_list.PersonList(
             title=self.title, sheet_name="已缴费人员清册", place=self.place,
             subtitle=f"{self.place}（村居代码 {self.village_code}）",
-            facts=(f"保险年度：{self.year}年度　共 {self.people} 人　个人缴费合计 {self.own_total} 元　"
+            facts=(f"保险年度：{self.year}年度　已缴费 {self.people} 人　个人缴费合计 {self.own_total} 元　"
                    f"资助合计 {self.fund_total} 元", f"打印时间：{self.generated_at:%Y-%m-%d %H:%M}"),
             columns=COLUMNS, lines=self.lines,
             signatures=tuple(Signature(s, date=s == "日期") for s in SIGNATURES),
