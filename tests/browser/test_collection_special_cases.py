@@ -15,6 +15,7 @@ import pytest
 from yibao.demo import DEMO_PASSWORD
 from yibao.identity import resident_id_check_char
 
+from . import test_resident_journeys as resident
 from .conftest import sign_in
 from .test_collection_agents import fits_the_phone, phone_shot
 from .test_resident_journeys import fill_person
@@ -22,6 +23,7 @@ from .test_resident_journeys import fill_person
 pytestmark = pytest.mark.browser
 
 TODAY = "2024-01-15"
+phone = resident.phone     # the phone-sized page, as the agent's journeys use it
 BORN = "2024-01-05"        # within six months of birth when paid today
 MOVED_IN = "2024-01-08"    # after 东明's collection period
 
@@ -29,15 +31,6 @@ MOVED_IN = "2024-01-08"    # after 东明's collection period
 def id_number(prefix: str, birth: str, seq: int) -> str:
     first17 = f"{prefix}{birth.replace('-', '')}{seq:03d}"
     return first17 + resident_id_check_char(first17)
-
-
-@pytest.fixture
-def phone(browser):
-    context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True,
-                                  has_touch=True)
-    pg = context.new_page()
-    yield pg
-    context.close()
 
 
 def register(phone, live_app, kind: str, number: str, name: str, *, moved_in: str = "") -> None:
