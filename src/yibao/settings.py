@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "yibao.accounts",
     "yibao.audit",
     "yibao.jobs",
+    "yibao.documents",  # its templates: the printed lists of persons
     "yibao.channels",
     "yibao.employer",
     "yibao.resident",

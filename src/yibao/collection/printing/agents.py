@@ -1,6 +1,7 @@
 """A village agent's printed receipt (代收收据) for one collection, and a village's 申报清单 (the
-persons and amounts behind a deposit) as PDF and xlsx. Identity numbers are masked whatever the
-reader: the receipt goes to the payer, the list to the tax sub-bureau."""
+persons and amounts behind a deposit) as PDF and xlsx, laid out by ``yibao.documents.person_list``
+as the 已缴费人员清册 is. Identity numbers are masked whatever the reader: the receipt goes to the
+payer, the list to the tax sub-bureau."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ from decimal import Decimal
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from yibao.documents import pdf
-from yibao.documents.xlsx import FormBook
+from yibao.documents import pdf, person_list
+from yibao.documents.person_list import Column, Signature
 from yibao.http import PDF, XLSX
 from yibao.identity import mask_id_number
 from yibao.money import yuan
@@ -107,7 +108,13 @@ def receipt_filename(payment: Payment) -> str:
 
 # --- the 申报清单 -----------------------------------------------------------------------------------
 
-HEADINGS = ("序号", "收据编号", "姓名", "身份证号码", "收款日期", "资助类别", "金额（元）")
+COLUMNS = (Column("seq", "序号", 6, 6, "c", "integer"), Column("receipt_number", "收据编号", 26, 24, "c"),
+           Column("name", "姓名", 14, 10), Column("id_number", "身份证号码", 22, 22, "c"),
+           Column("paid_on", "收款日期", 12, 12, "c"), Column("category", "资助类别", 14, 14),
+           Column("amount", "金额（元）", 12, 12, "r", "money", total="金额"))
+HEADINGS = tuple(c.heading for c in COLUMNS)
+NOTE = ("代收现金已缴存乡镇（街道）财政部门指定账户；税务分局核对本清单与银行到账记录后申报，乡镇（街道）财政划缴。"
+        "身份证号码已作部分隐藏。")
 
 
 @dataclass
@@ -162,48 +169,24 @@ def declaration_list(deposit: Deposit) -> DeclarationList:
                            note=deposit.note, printed_at=timezone.localtime())
 
 
+def printed(d: DeclarationList) -> person_list.PersonList:
+    """The 申报清单 as ``yibao.documents.person_list`` prints it."""
+    return person_list.PersonList(
+        title=d.title, sheet_name="申报清单", place=d.place,
+        subtitle=f"{d.place}（村居代码 {d.village_code}）　清单编号 {d.number}",
+        facts=(f"缴存日期 {d.deposited_on}　银行回单号 {d.bank_reference}　代收员 {d.agent}",
+               f"状态：{d.status}　打印时间：{d.printed_at:%Y-%m-%d %H:%M}"),
+        columns=COLUMNS, lines=d.lines,
+        signatures=(Signature("村（社区）代收员", d.agent), Signature("税务核对人")),
+        running_title=f"申报清单 {d.number}", note=NOTE, totals_note=f"（大写）{capital_yuan(d.amount)}")
+
+
 def declaration_pdf(d: DeclarationList) -> bytes:
-    return pdf.write_pdf(render_to_string("collection/print/declaration.html", {
-        "d": d, "headings": HEADINGS, "amount": yuan(d.amount), "amount_words": capital_yuan(d.amount),
-        "base_css": pdf.BASE_CSS, "fonts": {"sans": pdf.SANS, "serif": pdf.SERIF}}))
+    return person_list.render_pdf(printed(d))
 
 
 def declaration_xlsx(d: DeclarationList) -> bytes:
-    book = FormBook()
-    ws = book.add_sheet("申报清单")
-    widths = [6, 24, 10, 22, 12, 14, 12]
-    for col, width in enumerate(widths):
-        ws.set_column(col, col, width)
-    last = len(widths) - 1
-    book.merge_text(0, 0, 0, last, d.title, book.title)
-    ws.set_row(0, 30)
-    book.merge_text(1, 0, 1, last, f"{d.place}（村居代码 {d.village_code}）　清单编号 {d.number}", book.subtitle)
-    book.merge_text(2, 0, 2, last, f"缴存日期 {d.deposited_on}　银行回单号 {d.bank_reference}　代收员 {d.agent}　"
-                    f"状态：{d.status}", book.plain)
-    header = 3
-    for col, name in enumerate(HEADINGS):
-        book.text_cell(header, col, name, book.head)
-    row = header
-    for x in d.lines:
-        row += 1
-        ws.write_number(row, 0, x.seq, book.center)
-        book.text_cell(row, 1, x.receipt_number, book.center)
-        book.text_cell(row, 2, x.name, book.text)
-        book.text_cell(row, 3, x.id_number, book.center)
-        book.text_cell(row, 4, x.paid_on, book.center)
-        book.text_cell(row, 5, x.category, book.text)
-        book.number_cell(row, 6, x.amount, book.number)
-    row += 1
-    book.merge_text(row, 0, row, 1, "合计", book.total_text)
-    ws.merge_range(row, 2, row, 5, "", book.total_count)
-    ws.write_number(row, 2, d.people, book.total_count)
-    book.number_cell(row, 6, d.amount, book.total_number)
-    row += 2
-    book.merge_text(row, 0, row, 2, "村（社区）代收员：", book.sign)
-    book.merge_text(row, 3, row, last, "税务核对人：", book.sign)
-    ws.freeze_panes(header + 1, 0)
-    book.print_setup(landscape=False, repeat=(header, header), header=f"{d.place}  {d.title}")
-    return book.close()
+    return person_list.render_xlsx(printed(d))
 
 
 def declaration_file(deposit: Deposit, fmt: str) -> tuple[bytes, str, str]:
