@@ -101,8 +101,15 @@ def cmd_test(args, out) -> int:
 
 
 def cmd_check(args, out) -> int:
-    engine = _engine(args.folder)
+    from . import Engine, policy_folder
+    from .params import available_overlays
+
+    folder = args.folder or str(policy_folder())
+    engine = Engine.from_folder(folder)
     print(f"政策文件有效：{len(engine.regions())} 个统筹区（{engine.policies.folder}）", file=out)
+    for name in available_overlays(folder):      # every overlay is checked, loaded or not
+        overlay = Engine.from_folder(folder, overlays=[name]).policies.overlays[0]
+        print(f"叠加配置有效：{name}（{overlay.label}；{'、'.join(overlay.regions)}）", file=out)
     return 0
 
 
