@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "yibao.employer",
     "yibao.resident",
     "yibao.collection",
+    "yibao.contributions",
     "yibao.web",
 ]
 

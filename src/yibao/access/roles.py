@@ -60,6 +60,12 @@ CAPABILITIES: dict[str, set[str]] = {
     "employer.view_declaration": {Role.UNIT_OPERATOR, Role.AGENCY_CLERK, Role.AUDITOR, Role.BUREAU_MANAGER,
                                   Role.ADMIN},
     "employer.set_average_wage": {Role.ADMIN},
+    # 缴费单据 and 增减员: the unit for itself; the agency clerk generates a region's bills and does
+    # staff changes and declarations at the counter (窗口办理) on a unit's behalf
+    "contributions.view": {Role.UNIT_OPERATOR, Role.AGENCY_CLERK, Role.AUDITOR, Role.BUREAU_MANAGER, Role.ADMIN},
+    "contributions.staff": {Role.UNIT_OPERATOR, Role.AGENCY_CLERK},
+    "contributions.declare": {Role.UNIT_OPERATOR, Role.AGENCY_CLERK},
+    "contributions.generate": {Role.AGENCY_CLERK},
     "flexible.declare": {Role.INDIVIDUAL},
     "collection.channels": {Role.ADMIN},
     # 对账: the medical-insurance agency keeps the fund's income records the channels' payments are
