@@ -460,6 +460,8 @@ def build_world() -> World:
     build_collection(world)
     # --- collection: village agents' cash, deposits and 申报清单
     build_agent_collections(world)
+    # --- contributions: bills
+    build_bills(world)
     return world
 
 
@@ -629,3 +631,45 @@ def build_agent_collections(w: World) -> None:
             actor_label="门禁代收员")
         w.resident[f"collection_{side}"] = payment.pk
         w.resident[f"deposit_{side}"] = deposit.pk
+
+
+# --- contributions: a bill of each side's unit (潍坊's, inside the staff's division and the unit
+# operator's own; 聊城's, outside), and the units themselves named by a query parameter
+BILL = "bill"
+UNIT = "unit"
+KINDS = (*KINDS, BILL, UNIT)
+
+
+def _contribution_object(name: str):
+    def value(w: World, role: str, variant: str):
+        kind = scope_kind(role)
+        if variant == "missing":
+            return MISSING_PK
+        if variant == "in":
+            return w.collection[f"{name}_in"] if kind in (ScopeKind.DIVISION, ScopeKind.ALL, ScopeKind.UNIT) else None
+        return None if kind == ScopeKind.ALL else w.collection[f"{name}_out"]
+
+    return value
+
+
+_VALUES.update({BILL: _contribution_object("bill"), UNIT: _contribution_object("unit")})
+assert set(_VALUES) == set(KINDS)
+
+
+def build_bills(w: World) -> None:
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from yibao.contributions.models import Bill, BillLine
+
+    for side, unit in (("in", w.unit_in), ("out", w.unit_out)):
+        employee = unit.employees.filter(retired=False).order_by("id").first()
+        bill = Bill.objects.create(region_id=unit.region_id, unit=unit, month=f"{YEAR}-01", person_count=1,
+                                   base_total=Decimal("5000.00"), unit_total=Decimal("300.00"),
+                                   individual_total=Decimal("100.00"), amount_due=Decimal("400.00"),
+                                   rounding="half_up_to_fen", generated_at=timezone.now())
+        BillLine.objects.create(bill=bill, employee=employee, id_number=employee.id_number, name=employee.name,
+                                base=Decimal("5000.00"), unit_share=Decimal("300.00"), individual_share=Decimal("100.00"))
+        w.collection[f"bill_{side}"] = bill.pk
+        w.collection[f"unit_{side}"] = unit.pk

@@ -30,17 +30,15 @@ def _month(value, default=None) -> Month | None:
 
 
 def _unit(request):
-    """The unit a page is about: the operator's own, or (staff) the one named by ``unit``."""
-    own = employer_selectors.unit_of(request.user)
-    if own is not None:
-        return own
+    """The unit a page is about: the one named by ``unit`` (in the reader's scope, else 404), or
+    the operator's own."""
     pk = request.GET.get("unit") or request.POST.get("unit")
-    if not pk or not str(pk).isdigit():
-        return None
-    unit = selectors.unit_for(request.user, int(pk))
-    if unit is None:
-        raise Http404
-    return unit
+    if pk:
+        unit = selectors.unit_for(request.user, int(pk)) if str(pk).isdigit() else None
+        if unit is None:
+            raise Http404
+        return unit
+    return employer_selectors.unit_of(request.user)
 
 
 @require("contributions.view")
