@@ -20,9 +20,10 @@ def test_unit_declares_its_january_bill_and_staff_changes_reach_february(page, l
     bills = page.inner_text("[data-testid=bills]")
     assert "2024-01" in bills and "待申报" in bills
     page.get_by_role("link", name="查看").first.click()
-    # 4242 + 5000 + 6800 + 9500.50 + 21207 (25000 approved: capped by 潍坊's ceiling? no: approved as is)
+    # approved bases 4242 (潍坊's floor), 5000, 6800, 9500.50 and 21207 (its ceiling)
     assert page.locator("[data-testid=bill-lines] tbody tr").count() == 5
     assert "演示配置，非本地通知" in page.content()
+    assert "4242.00 × 0.06 = 254.52" in page.content()   # the engine's explanation, on the first line
     due = page.inner_text("[data-testid=amount-due]")
     shot("january")
     with page.expect_download() as download:

@@ -173,3 +173,21 @@ def test_a_published_average_wage_adjusts_declared_bills_through_the_registry(ra
     line = adjustment.lines.get()
     assert (line.previous_base, line.base) == (Decimal("4000.00"), Decimal("4560.00"))
     assert line.unit_share == Decimal("33.60") and line.individual_share == Decimal("11.20")
+
+
+def test_what_if_for_a_new_average_wage_before_it_is_recorded(rates):
+    import datetime as dt
+
+    from yibao.contributions.selectors import what_if
+
+    unit = approved_unit(["4000", "9000", "4300"])
+    other = approved_unit(["20000"])
+    # 91200 a year published 2024-06-30: from July the floor is 4560 and the ceiling 22800
+    preview = what_if("370700", "91200", dt.date(2024, 6, 30))
+    assert str(preview.effective_from) == "2024-07" and preview.floor == Decimal("4560.00")
+    assert preview.bases == 4 and preview.changed == 2   # 4000 and 4300 go up to the floor; 20000 stays
+    change = {u["unit_id"]: u["change"] for u in preview.units}
+    # (560 + 260) × 8% = 65.60 a month for the first unit; the other unchanged
+    assert change == {unit.pk: Decimal("65.60")} and preview.total_change == Decimal("65.60")
+    assert other.pk not in change
+    assert not Bill.objects.exists()   # nothing written

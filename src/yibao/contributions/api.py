@@ -110,7 +110,7 @@ def download_bill(request, pk: int, ext: str):
     name = f"缴费单据-{unit['unit_number']}-{bill.month}-{bill.pk}.{ext}"
     if ext == "xlsx":
         return attachment(exports.bill_xlsx(bill, unit, lines, show), name, XLSX)
-    return attachment(exports.bill_pdf(bill, unit, lines, show, rules.explanation(bill.region_id, bill.month)), name, PDF)
+    return attachment(exports.bill_pdf(bill, unit, lines, show, rules.explanation(bill.region_id, bill.month, lines[0].base if lines else None)), name, PDF)
 
 
 @router.post("/bills/{pk}/declare", response=responds(BillOut))

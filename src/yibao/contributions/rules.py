@@ -33,8 +33,9 @@ def shares_many(region: str, month: Month, bases_fen) -> tuple[np.ndarray, np.nd
     return np.asarray(result["unit_share"]), np.asarray(result["individual_share"]), result.constants
 
 
-def explanation(region: str, month: Month) -> list:
-    return get_engine().ask(region, "employee.contribution", {"month": str(month), "base": "0"}).explanation
+def explanation(region: str, month: Month, base: Decimal | None = None) -> list:
+    """How the shares of ``month`` are computed (rates, rounding, citations), shown on one base."""
+    return get_engine().ask(region, "employee.contribution", {"month": str(month), "base": base or "0"}).explanation
 
 
 def retiree_allotment(region: str, month: Month, allotment_base: Decimal) -> dict:

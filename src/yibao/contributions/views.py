@@ -76,13 +76,18 @@ def _bill(request, pk):
     return bill
 
 
+def _first_base(b):
+    line = selectors.lines_of(b).first()
+    return line.base if line else None
+
+
 @require("contributions.view")
 def bill(request, pk: int):
     b = _bill(request, pk)
     unit = selectors.unit_for(request.user, b.unit_id) or employer_selectors.unit_of(request.user)
     return render(request, "contributions/bill.html", {
         "bill": b, "unit": unit, "lines": selectors.lines_of(b)[:2000], "show_ids": sees_whole_id_numbers(request.user),
-        "explanation": rules.explanation(b.region_id, b.month), "retirees": selectors.retirees_of(unit, b.month),
+        "explanation": rules.explanation(b.region_id, b.month, _first_base(b)), "retirees": selectors.retirees_of(unit, b.month),
         "adjustments": b.adjustments.order_by("id"),
         "can_declare": user_can(request.user, "contributions.declare") and b.status == BillStatus.DRAFT})
 
@@ -98,7 +103,7 @@ def bill_download(request, pk: int, ext: str):
     name = f"缴费单据-{unit['unit_number']}-{b.month}-{b.pk}.{ext}"
     if ext == "xlsx":
         return attachment(exports.bill_xlsx(b, unit, lines, show), name, XLSX)
-    return attachment(exports.bill_pdf(b, unit, lines, show, rules.explanation(b.region_id, b.month)), name,
+    return attachment(exports.bill_pdf(b, unit, lines, show, rules.explanation(b.region_id, b.month, lines[0].base if lines else None)), name,
                       "application/pdf")
 
 

@@ -17,7 +17,7 @@ from yibao.months import Month
 from . import rules
 from .models import ApprovedBase, DeclarationKind, Employee, Unit
 
-__all__ = ["approved_starts", "bases_in_month", "employee_facts", "new_hire_base", "retiree_bases", "take_employee",
+__all__ = ["approved_people", "approved_starts", "bases_in_month", "employee_facts", "new_hire_base", "retiree_bases", "take_employee",
            "unit_facts", "wage_preview_rows"]
 
 
@@ -53,6 +53,12 @@ def approved_starts(region: str, year: int):
             .order_by().values("unit_id", "employee_id", "employee__id_number", "employee__name")
             .annotate(first=Min("month_from"))
             .values_list("unit_id", "employee_id", "employee__id_number", "employee__name", "first"))
+
+
+def approved_people(region: str, year: int) -> int:
+    """How many employees have approved active bases in ``year`` (one COUNT)."""
+    return (ApprovedBase.objects.filter(unit__region_id=region, year=year, kind=DeclarationKind.ACTIVE,
+                                        superseded=False).values("employee_id").distinct().count())
 
 
 def retiree_bases(unit_id: int, month: Month) -> list[dict]:

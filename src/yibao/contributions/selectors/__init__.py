@@ -12,8 +12,9 @@ from yibao.months import Month
 
 from .. import rules
 from ..models import Bill, BillLine, InsuranceSpan, StaffChange
+from .what_if import WhatIf, what_if
 
-__all__ = ["bill_for", "bills_for", "lines_of", "retirees_of", "spans_of", "staff_changes_of", "unit_for"]
+__all__ = ["WhatIf", "what_if", "bill_for", "bills_for", "lines_of", "retirees_of", "spans_of", "staff_changes_of", "unit_for"]
 
 
 def bills_for(user, *, unit_id: int | None = None, month: Month | None = None) -> QuerySet[Bill]:

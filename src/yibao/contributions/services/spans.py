@@ -44,7 +44,10 @@ def seed_spans(region: str, year: int) -> int:
     """One span per employee with approved bases in ``year`` who has none yet in the region, from
     the first approved month (set-based: one read of each side, one bulk insert). A person
     already insured elsewhere in those months is left out (the staff-change refusal applies)."""
-    have = set(InsuranceSpan.objects.filter(region_id=region).values_list("employee_id", flat=True).iterator(50_000))
+    spans = InsuranceSpan.objects.filter(region_id=region)
+    if spans.filter(start_reason=SpanStart.APPROVED).count() >= contributing.approved_people(region, year):
+        return 0    # every approved employee has a span already (two counts, not two city-wide reads)
+    have = set(spans.values_list("employee_id", flat=True).iterator(50_000))
     rows = [r for r in contributing.approved_starts(region, year).iterator(chunk_size=50_000) if r[1] not in have]
     if not rows:
         return 0
