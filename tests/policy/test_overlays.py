@@ -92,3 +92,19 @@ def test_the_batch_shares_equal_the_single_case_answers(with_rates):
 def test_the_batch_refuses_without_rates(engine):
     result = engine.batch_employee_contribution("370700", "2024-01", np.array([100, 200], dtype=np.int64))
     assert not result.ok and "not_configured" in result.errors
+
+
+def test_gaps_list_what_each_region_cannot_answer_yet(capsys, monkeypatch):
+    from yibao.policy.gaps import gaps
+
+    without = {(g.region, g.question): g.missing for g in gaps(Engine.from_folder(DEFAULT_FOLDER), 2024)}
+    assert without[("370700", "employee.contribution")] == ["employee.contribution_rate[unit]"]
+    assert without[("371500", "employee.retiree_allotment_base")] == ["employee.retiree_allotment_base_rule"]
+    assert ("370700", "employee.base") not in without                   # answered from the notice
+    assert not any(r == "370700" and q.startswith("resident.") for r, q in without)   # schemes it runs only
+    with_rates = {(g.region, g.question) for g in gaps(Engine.from_folder(DEFAULT_FOLDER, overlays=["demo-rates"]), 2024)}
+    assert ("370700", "employee.contribution") not in with_rates
+    monkeypatch.delenv("YIBAO_POLICY_OVERLAYS", raising=False)
+    assert policy_cli(["gaps", "--region", "371500", "--year", "2024"]) == 0
+    out = capsys.readouterr().out
+    assert "聊城市（371500）" in out and "employee.contribution_rate[unit]" in out and "潍坊" not in out
