@@ -117,6 +117,7 @@ PAGES: dict[str, Expect] = {
     "logout": Expect(public=True, methods=POST),
     "regions": Expect("reference.view", params={"parent": DIVISION}),
     "policy": Expect("policy.ask"),
+    "policy_gaps": Expect("policy.gaps"),
     "audit": Expect("audit.view"),
     "audit_export": Expect("audit.view", methods=POST),
     "job": Expect(params={"job_id": JOB}),

@@ -54,6 +54,8 @@ CAPABILITIES: dict[str, set[str]] = {
     "reference.view": set(Role.values),
     "policy.ask": set(Role.values),
     "users.manage": {Role.ADMIN},
+    # what a region's policy files cannot answer yet (yibao policy gaps)
+    "policy.gaps": {Role.ADMIN},
     "employer.declare": {Role.UNIT_OPERATOR},
     "employer.review": {Role.AGENCY_CLERK},
     "employer.view": {Role.AGENCY_CLERK, Role.AUDITOR, Role.BUREAU_MANAGER, Role.ADMIN},
