@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from django.db import transaction
 from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from yibao.audit.services import record_event
@@ -60,32 +61,26 @@ def _span_rows(region: str, month: Month, unit_ids):
           .filter(Q(month_to__isnull=True) | Q(month_to__gte=F("month_from"))))
     if unit_ids is not None:
         qs = qs.filter(unit_id__in=unit_ids)
-    return qs.order_by().values_list("unit_id", "employee_id", "id_number", "name", "base")
+    return (qs.order_by("unit_id", "employee_id").annotate(fen=Coalesce(contributing.in_fen("base"), -1))
+            .values_list("unit_id", "employee_id", "fen", "id_number", "name"))
 
 
 def billable(region: str, month: Month, unit_ids=None):
     """Who is billed in ``month`` and on what base: arrays (unit ids, employee ids, bases in fen)
-    and the names and numbers, sorted by unit then employee. Base: the approved base covering the
-    month, else the span's own (a new hire's); people with neither are counted apart."""
-    units, employees, own, numbers, names = [], [], [], [], []
-    for unit_id, employee_id, id_number, name, base in _span_rows(region, month, unit_ids).iterator(chunk_size=50_000):
-        units.append(unit_id)
-        employees.append(employee_id)
-        own.append(-1 if base is None else int(base * 100))
-        numbers.append(id_number)
-        names.append(name)
-    units_a = np.array(units, dtype=np.int64)
-    employees_a = np.array(employees, dtype=np.int64)
-    own_a = np.array(own, dtype=np.int64)
+    and the numbers and names, sorted by unit then employee (by the database). Base: the approved
+    base covering the month, else the span's own (a new hire's); -1 for neither."""
+    rows = list(_span_rows(region, month, unit_ids).iterator(chunk_size=50_000))
+    numbers = [r[3] for r in rows]
+    names = [r[4] for r in rows]
+    table = np.array([r[:3] for r in rows], dtype=np.int64).reshape(-1, 3)
+    del rows
+    units_a, employees_a, bases = table[:, 0].copy(), table[:, 1].copy(), table[:, 2].copy()
     approved_ids, approved_bases = contributing.bases_in_month(region, month, unit_ids=unit_ids)
-    bases = own_a.copy()
     if approved_ids.size and employees_a.size:
-        at = np.searchsorted(approved_ids, employees_a)
-        at_clipped = np.minimum(at, approved_ids.size - 1)
-        found = approved_ids[at_clipped] == employees_a
-        bases[found] = approved_bases[at_clipped[found]]
-    order = np.lexsort((employees_a, units_a))
-    return units_a[order], employees_a[order], bases[order], [numbers[i] for i in order], [names[i] for i in order]
+        at = np.minimum(np.searchsorted(approved_ids, employees_a), approved_ids.size - 1)
+        found = approved_ids[at] == employees_a
+        bases[found] = approved_bases[at[found]]
+    return units_a, employees_a, bases, numbers, names
 
 
 def _frozen_units(region: str, month: Month) -> set[int]:
@@ -155,8 +150,9 @@ def generate_bills(region: str, month, *, actor, unit_ids: list[int] | None = No
     if progress:
         progress(3, 4)
     bill_of_line = np.repeat(np.array([ids[u] for u in bill_units.tolist()], dtype=np.int64), counts)
-    lines = _line_rows(bill_of_line, employees, [numbers[i] for i in idx], [names[i] for i in idx],
-                       bases, unit_share, individual_share)
+    if idx.size != len(numbers):
+        numbers, names = [numbers[i] for i in idx], [names[i] for i in idx]
+    lines = _line_rows(bill_of_line, employees, numbers, names, bases, unit_share, individual_share)
     written = bulk_insert(BillLine, LINE_FIELDS, lines, prepared=True)
     result = Generated(region, month, len(bill_rows), written, len(frozen), without_base)
     if audit:
@@ -168,16 +164,15 @@ def generate_bills(region: str, month, *, actor, unit_ids: list[int] | None = No
     return result
 
 
-def _yuan_text(fen: np.ndarray) -> list[str]:
-    """Fen as "1234.56" text for the database, vectorised."""
-    whole, part = np.divmod(np.abs(fen), 100)
-    sign = np.where(fen < 0, "-", "")
-    return [f"{s}{w}.{p:02d}" for s, w, p in zip(sign.tolist(), whole.tolist(), part.tolist(), strict=True)]
+def _yuan(fen: np.ndarray) -> list[float]:
+    """Fen as yuan for the database, vectorised. Whole fen over 100 as binary floats print (and are
+    parsed by the database) as their two-decimal text, so the stored amounts are exact."""
+    return (fen / 100).tolist()
 
 
 def _line_rows(bill_ids, employees, numbers, names, bases, unit_share, individual_share):
-    return zip(bill_ids.tolist(), employees.tolist(), numbers, names, _yuan_text(bases), [None] * len(numbers),
-               _yuan_text(unit_share), _yuan_text(individual_share), strict=True)
+    return zip(bill_ids.tolist(), employees.tolist(), numbers, names, _yuan(bases), [None] * len(numbers),
+               _yuan(unit_share), _yuan(individual_share), strict=True)
 
 
 def start_generation(region: str, month, *, actor, in_process: bool = False):
