@@ -11,8 +11,8 @@ import threading
 import pytest
 from django.db import connection
 
-from employer.fresh import QUICK_HASHERS, reference_data
 from employer.factories import UnitFactory, UnitOperatorFactory
+from employer.fresh import QUICK_HASHERS, reference_data
 from employer.test_races import together
 from factories import AgencyClerkFactory
 from yibao.contributions.models import InsuranceSpan
