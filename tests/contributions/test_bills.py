@@ -191,3 +191,14 @@ def test_what_if_for_a_new_average_wage_before_it_is_recorded(rates):
     assert change == {unit.pk: Decimal("65.60")} and preview.total_change == Decimal("65.60")
     assert other.pk not in change
     assert not Bill.objects.exists()   # nothing written
+
+
+def test_the_what_if_page_shows_the_effect_before_anything_is_recorded(rates, client):
+    unit = approved_unit(["4000", "9000"])
+    client.force_login(AdminFactory())
+    page = client.get("/contributions/what-if/", {"region": "370700", "annual_amount": "91200",
+                                                 "published_on": "2024-06-30"}).content.decode()
+    assert "自 2024-07 起缴费基数下限 4560.00 元" in page and unit.unit_number in page and "44.80" in page
+    refused = client.get("/contributions/what-if/", {"region": "370700", "annual_amount": "91200",
+                                                    "published_on": "2024-13-01"}).content.decode()
+    assert "公布日期应为" in refused

@@ -109,6 +109,7 @@ PAGES: dict[str, Expect] = {
     "contributions_bill_download": Expect("contributions.view", params={"pk": BILL, "ext": FORMAT}),
     "contributions_bill_declare": Expect("contributions.declare", methods=POST, params={"pk": BILL}),
     "contributions_staff": Expect("contributions.staff", params={"unit": UNIT}),
+    "contributions_what_if": Expect("employer.set_average_wage"),
     "contributions_staff_add": Expect("contributions.staff", methods=POST, params={"unit": UNIT}, data=STAFF_ADD),
     "contributions_staff_remove": Expect("contributions.staff", methods=POST, params={"unit": UNIT},
                                          data=STAFF_REMOVE),

@@ -176,3 +176,31 @@ def staff_remove(request):
     else:
         messages.success(request, f"已减员：{change.name}，{change.month} 起不再参保。")
     return _back(unit, p.get("month"))
+
+
+@require("employer.set_average_wage")
+def what_if(request):
+    """Before recording a newly published average wage: its effect on the bases and the bills."""
+    import datetime as dt
+
+    regions = employer_selectors.pooling_regions_for(request.user)
+    preview = error = None
+    q = request.GET
+    if q.get("annual_amount"):
+        region = q.get("region", "")
+        try:
+            published_on = dt.date.fromisoformat(q.get("published_on", ""))
+        except ValueError:
+            error = "公布日期应为 YYYY-MM-DD 格式的日期。"
+        else:
+            if region not in {r.key for r in regions}:
+                error = "请选择统筹区。"
+            else:
+                try:
+                    preview = selectors.what_if(region, q.get("annual_amount"), published_on)
+                except AppError as exc:
+                    error = str(exc)
+                except (ValueError, ArithmeticError):
+                    error = "年平均工资应为金额（元）。"
+    return render(request, "contributions/what_if.html", {"regions": regions, "preview": preview, "error": error,
+                                                          "q": q})
