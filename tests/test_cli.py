@@ -59,7 +59,7 @@ def test_init_and_demo_twice_on_a_fresh_database(tmp_path):
     db = sqlite3.connect(tmp_path / "yibao.sqlite3")
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert db.execute("SELECT count(*) FROM accounts_user WHERE username='admin'").fetchone()[0] == 1
-    assert db.execute("SELECT count(*) FROM employer_unit").fetchone()[0] == 3
+    assert db.execute("SELECT count(*) FROM employer_unit").fetchone()[0] == 5   # 3 declaring, 2 billed
     assert (tmp_path / "secret_key").exists()
 
     bad = run(["createuser", "--role", "individual", "--username", "370705198001011230", "--password", "Xx-1234567"], env)

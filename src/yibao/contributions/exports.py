@@ -26,7 +26,7 @@ def bill_xlsx(bill, unit: dict, lines, show) -> bytes:
     book = xlsxwriter.Workbook(out, {"in_memory": True})
     sheet = book.add_worksheet("缴费单据")
     bold = book.add_format({"bold": True})
-    sheet.write_string(0, 0, f"{unit['name']}（{unit['unit_number']}）{bill.month} {bill.get_kind_display()}缴费单据", bold)
+    sheet.write_string(0, 0, f"{unit['name']}（{unit['unit_number']}）{bill.month} {bill.get_kind_display()}单据", bold)
     n = write_table(sheet, HEADER, _rows(lines, show), header_format=bold, start_row=2)
     total = 3 + n
     sheet.write_string(total, 0, "合计", bold)

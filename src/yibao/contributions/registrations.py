@@ -14,7 +14,7 @@ def register() -> None:
     registry.api_router("/contributions", router)
     registry.nav("contributions_bills", "缴费单据", capability="contributions.view", scheme=SCHEME, order=140)
     registry.nav("contributions_staff", "增减员", capability="contributions.staff", scheme=SCHEME, order=145)
-    registry.nav("contributions_what_if", "平均工资影响测算", capability="employer.set_average_wage", scheme=SCHEME,
+    registry.nav("contributions_what_if", "上下限调整测算", capability="employer.set_average_wage", scheme=SCHEME,
                  order=150)
 
     from .services.adjustments import register as listen
