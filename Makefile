@@ -44,13 +44,15 @@ system-deps-test:
 init:
 	$(BIN)/yibao init
 
+# The demo's contribution rates come from a labelled overlay (src/yibao/policies/overlays/demo-rates.yaml,
+# 演示配置，非本地通知): no local notice gives them.
 demo:
-	$(BIN)/yibao demo
+	YIBAO_POLICY_OVERLAYS=$${YIBAO_POLICY_OVERLAYS-demo-rates} $(BIN)/yibao demo
 
 # The shipped notices and demo data are for 2024: the demo serves with the business date pinned
 # to a day of that year's declaration window unless YIBAO_TODAY is already set.
 serve:
-	YIBAO_TODAY=$${YIBAO_TODAY-2024-01-15} $(BIN)/yibao serve
+	YIBAO_TODAY=$${YIBAO_TODAY-2024-01-15} YIBAO_POLICY_OVERLAYS=$${YIBAO_POLICY_OVERLAYS-demo-rates} $(BIN)/yibao serve
 
 lint: env-test
 	$(BIN)/ruff check src tests bench

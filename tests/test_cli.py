@@ -59,7 +59,7 @@ def test_init_and_demo_twice_on_a_fresh_database(tmp_path):
     db = sqlite3.connect(tmp_path / "yibao.sqlite3")
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert db.execute("SELECT count(*) FROM accounts_user WHERE username='admin'").fetchone()[0] == 1
-    assert db.execute("SELECT count(*) FROM employer_unit").fetchone()[0] == 4
+    assert db.execute("SELECT count(*) FROM employer_unit").fetchone()[0] == 6   # 4 declaring, 2 billed
     # the unit on 潍坊's self-inspection list: one approved declaration, whatever the runs
     assert db.execute("SELECT count(*) FROM employer_declaration d JOIN employer_unit u ON u.id = d.unit_id "
                       "WHERE u.unit_number = '37070500003'").fetchone()[0] == 1

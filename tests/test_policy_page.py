@@ -223,3 +223,10 @@ def test_a_question_of_another_scheme_falls_back_to_the_regions_first(client_for
 def test_the_page_needs_sign_in(client):
     page = client.get(reverse("policy"))
     assert page.status_code == 302 and "/login/" in page["Location"]
+
+
+def test_the_administrator_sees_what_each_region_cannot_answer_yet(people, client_for):
+    page = client_for(people.admin).get("/policy/gaps/", {"region": "371500", "year": "2024"}).content.decode()
+    assert "employee.contribution_rate[unit]" in page and "employee.retiree_allotment_base_rule" in page
+    assert "潍坊市</td>" not in page
+    assert client_for(people.weifang_clerk).get("/policy/gaps/").status_code == 403

@@ -71,7 +71,13 @@ DEMO_UNITS = [
     ("37150200001", "91371502MA3D00002", "聊城示范商贸有限公司", "371500", "东昌府区", False),
     # its 2024 bases approved with 8 of 10 at the floor: on 潍坊's self-inspection list (三(二))
     ("37070500003", "91370705MA3C00003", "潍坊示范餐饮有限公司", "370700", "奎文区", False),
+    # units whose 2024 bases are already approved (核定入库): their monthly bills (缴费单据)
+    ("37070500004", "91370705MA3C00004", "潍坊示范纺织有限公司", "370700", "奎文区", False),
+    ("37150200004", "91371502MA3D00004", "聊城示范物流有限公司", "371500", "东昌府区", False),
 ]
+# approved monthly bases of the billed units' employees (yuan), one per employee
+DEMO_BILLED = {"37070500004": ["4242", "5000", "6800", "9500.50", "21207"],
+               "37150200004": ["4300", "5200", "7000", "12000"]}
 
 
 @transaction.atomic
@@ -131,7 +137,43 @@ def load_demo() -> list[DemoLogin]:
         _ensure(role=Role.INDIVIDUAL, username=number, full_name=name, id_number=number)
         logins.append(DemoLogin(Role.INDIVIDUAL.label, number, DEMO_PASSWORD, f"{name}（已登记、待缴费居民）"))
     _demo_collection()
+    _demo_bills(units)
     return logins
+
+
+def _demo_bills(units: dict) -> None:
+    """Approved 2024 bases for the billed units' employees and their January 2024 bills. The bills
+    need contribution rates, which no notice gives: with the demo's overlay
+    (``YIBAO_POLICY_OVERLAYS=demo-rates``, set by ``make run``) they are generated; without it the
+    engine answers not_configured and the demo makes none."""
+    from decimal import Decimal
+
+    from yibao.contributions.services import generate_bills
+    from yibao.employer.models import ApprovedBase, Declaration, DeclarationStatus, Employee
+    from yibao.errors import RuleRefused
+    from yibao.months import Month
+
+    admin = User.objects.get(username="admin")
+    for number, bases in DEMO_BILLED.items():
+        unit = units[number]
+        declaration, made = Declaration.objects.get_or_create(unit=unit, year=2024, kind="active", defaults={
+            "status": DeclarationStatus.CONFIRMED, "line_count": len(bases)})
+        if not made:
+            continue
+        county = unit.division.code[:6]
+        for i, amount in enumerate(bases):
+            birth = f"{1970 + i * 4}{(i % 12) + 1:02d}{(i * 5) % 28 + 1:02d}"
+            employee, _ = Employee.objects.get_or_create(unit=unit, id_number=_resident_id(county + birth + f"{500 + i:03d}"),
+                                                         defaults={"name": SURNAMES[i + 3] + GIVEN[i + 2],
+                                                                   "employee_number": f"{number[-5:]}{i + 1:04d}"})
+            ApprovedBase.objects.create(unit=unit, employee=employee, declaration=declaration, kind="active", year=2024,
+                                        month_from=Month(2024, 1), month_to=Month(2024, 12),
+                                        declared_amount=Decimal(amount), base=Decimal(amount), reason="核定入库")
+    for region in ("370700", "371500"):
+        try:
+            generate_bills(region, Month(2024, 1), actor=admin)
+        except RuleRefused:
+            return
 
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"

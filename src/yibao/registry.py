@@ -146,6 +146,25 @@ def insured_elsewhere_many(id_numbers: list[str], year: int, *,
     return found
 
 
+_BASES_CHANGED: list[Callable[..., None]] = []
+
+
+def on_bases_changed(listener: Callable[..., None]):
+    """Register a listener told when the contribution bases of some of a unit's people change
+    from a month on (a published average wage, a backdated staff change, an audit correction):
+    ``listener(unit_id=, employee_ids=, from_month=, reason=, actor=)``. The contributions app
+    writes its adjusting entries (补差) for declared bills here."""
+    _BASES_CHANGED.append(listener)
+    return listener
+
+
+def bases_changed(*, unit_id: int, employee_ids: list[int], from_month, reason: str, actor) -> None:
+    """Tell every listener that bases changed; each runs inside the caller's transaction, so the
+    change and its consequences commit or roll back together."""
+    for listener in _BASES_CHANGED:
+        listener(unit_id=unit_id, employee_ids=list(employee_ids), from_month=from_month, reason=reason, actor=actor)
+
+
 # --- reading -------------------------------------------------------------------------------------
 
 @functools.cache
@@ -215,21 +234,3 @@ def panels_for(user) -> list[tuple[Panel, dict]]:
 def commands() -> list[Command]:
     return sorted(_COMMANDS.values(), key=lambda c: c.name)
 
-
-# --- approved bases that changed -----------------------------------------------------------------
-# A service that changes approved bases after the fact (an auditor's correction, …) tells the
-# listeners, inside its own transaction, which people of which unit changed from which month; the
-# contributions app listens to produce the adjusting bills.
-
-_BASES_LISTENERS: list = []
-
-
-def on_bases_changed(listener) -> None:
-    """Register ``listener(*, unit_id, employee_ids, from_month, reason, actor)``."""
-    _BASES_LISTENERS.append(listener)
-
-
-def bases_changed(*, unit_id: int, employee_ids: list[int], from_month, reason: str, actor) -> None:
-    """Call every listener; called inside the transaction that changed the bases."""
-    for listener in list(_BASES_LISTENERS):
-        listener(unit_id=unit_id, employee_ids=employee_ids, from_month=from_month, reason=reason, actor=actor)

@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "yibao.resident",
     "yibao.collection",
     "yibao.inspection",
+    "yibao.contributions",
     "yibao.web",
 ]
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("logout/", views.logout_view, name="logout"),
     path("regions/", views.regions_view, name="regions"),
     path("policy/", policy_page.policy_view, name="policy"),
+    path("policy/gaps/", policy_page.gaps_view, name="policy_gaps"),
     path("audit/", views.audit_view, name="audit"),
     path("audit/export/", views.audit_export, name="audit_export"),
     path("jobs/<uuid:job_id>/", views.job_view, name="job"),

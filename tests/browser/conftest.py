@@ -49,7 +49,7 @@ def live_app(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("app")
     url, drop = _fresh_database_url(tmp)
     env = {**os.environ, "DATABASE_URL": url, "YIBAO_VAR_DIR": str(tmp), "HUEY_IMMEDIATE": "1",
-           "YIBAO_TODAY": "2024-01-15"}
+           "YIBAO_TODAY": "2024-01-15", "YIBAO_POLICY_OVERLAYS": "demo-rates"}  # as make run
     LIVE_ENV.update(env)
     cli = [sys.executable, "-m", "yibao.cli"]
     for step in (["init"], ["demo"]):

@@ -99,13 +99,32 @@ AGENT_DEPOSIT = {"deposited_on": f"{YEAR - 1}-11-21", "bank_reference": "门禁�
 COMPLAINT = {"unit_number": "37070599901", "source": "门禁", "content": "门禁测试"}
 BANK_RECORD = {"bank_amount": "380.00", "bank_date": f"{YEAR - 1}-11-21", "bank_reference": "门禁回单"}
 
+# --- contributions: a staff change refused by its checks (an identity number whose check character is
+# wrong), a removal of a span nobody has, a generation for a month that is no month
+from .world import BILL, UNIT  # noqa: E402
+
+STAFF_ADD = {"id_number": "370705198001010016", "name": "门禁", "month": f"{YEAR}-02"}
+STAFF_REMOVE = {"span": "987654321", "month": f"{YEAR}-02", "reason": "gate"}  # no such reason: refused
+
 # --- pages, by URL name ---------------------------------------------------------------------------
 PAGES: dict[str, Expect] = {
+    # --- contributions
+    "contributions_bills": Expect("contributions.view", params={"unit": UNIT}),
+    "contributions_generate": Expect("contributions.generate", methods=POST, data={"region": "370700", "month": "x"}),
+    "contributions_bill": Expect("contributions.view", params={"pk": BILL}),
+    "contributions_bill_download": Expect("contributions.view", params={"pk": BILL, "ext": FORMAT}),
+    "contributions_bill_declare": Expect("contributions.declare", methods=POST, params={"pk": BILL}),
+    "contributions_staff": Expect("contributions.staff", params={"unit": UNIT}),
+    "contributions_what_if": Expect("employer.set_average_wage"),
+    "contributions_staff_add": Expect("contributions.staff", methods=POST, params={"unit": UNIT}, data=STAFF_ADD),
+    "contributions_staff_remove": Expect("contributions.staff", methods=POST, params={"unit": UNIT},
+                                         data=STAFF_REMOVE),
     "home": Expect(),
     "login": PUBLIC,
     "logout": Expect(public=True, methods=POST),
     "regions": Expect("reference.view", params={"parent": DIVISION}),
     "policy": Expect("policy.ask"),
+    "policy_gaps": Expect("policy.gaps"),
     "audit": Expect("audit.view"),
     "audit_export": Expect("audit.view", methods=POST),
     "job": Expect(params={"job_id": JOB}),
@@ -266,6 +285,19 @@ CHANNEL_PAYMENT = {"transaction_id": "GATE-1", "id_number": "371728200001010011"
                    "insurance_year": 2024, "amount": "380.00", "paid_at": "2023-11-20T10:00:00+08:00"}
 
 OPERATIONS: dict[str, Expect] = {
+    # --- contributions
+    "GET /api/v1/contributions/bills": Expect("contributions.view", params={"unit": UNIT}, filters=("unit",)),
+    "GET /api/v1/contributions/bills/{pk}": Expect("contributions.view", params={"pk": BILL}),
+    "GET /api/v1/contributions/bills/{pk}/lines": Expect("contributions.view", params={"pk": BILL}),
+    "GET /api/v1/contributions/bills/{pk}/download/{ext}": Expect("contributions.view",
+                                                                 params={"pk": BILL, "ext": FORMAT}),
+    "POST /api/v1/contributions/bills/{pk}/declare": Expect("contributions.declare", methods=POST, params={"pk": BILL}),
+    "POST /api/v1/contributions/generate": Expect("contributions.generate", methods=POST,
+                                                        data={"region": "370700", "month": "2024-13"}),
+    "POST /api/v1/contributions/staff/add": Expect("contributions.staff", methods=POST, params={"unit": UNIT},
+                                                   data=STAFF_ADD),
+    "POST /api/v1/contributions/staff/remove": Expect("contributions.staff", methods=POST, params={"unit": UNIT},
+                                                      data=STAFF_REMOVE),
     # the channels' contract (bearer token)
     "POST /api/v1/collection/payments": Expect(channel=True, methods=POST, data=CHANNEL_PAYMENT),
     "POST /api/v1/collection/payments/batch": Expect(channel=True, methods=POST,

@@ -464,6 +464,8 @@ def build_world() -> World:
     build_cases(world)
     # --- employee scheme: units' pending changes
     build_unit_changes(world)
+    # --- contributions: bills
+    build_bills(world)
     return world
 
 
@@ -701,3 +703,45 @@ def build_unit_changes(w: World) -> None:
         maker = create_user(role=Role.AGENCY_CLERK, username=f"gate.unit.maker.{side}", password=PASSWORD,
                             full_name="门禁变更申请", division=Division.objects.get(key=region), check_password=False)
         w.collection[f"unit_change_{side}"] = services.file_change(unit, {"postcode": "261000"}, actor=maker).pk
+
+
+# --- contributions: a bill of each side's unit (潍坊's, inside the staff's division and the unit
+# operator's own; 聊城's, outside), and the units themselves named by a query parameter
+BILL = "bill"
+UNIT = "unit"
+KINDS = (*KINDS, BILL, UNIT)
+
+
+def _contribution_object(name: str):
+    def value(w: World, role: str, variant: str):
+        kind = scope_kind(role)
+        if variant == "missing":
+            return MISSING_PK
+        if variant == "in":
+            return w.collection[f"{name}_in"] if kind in (ScopeKind.DIVISION, ScopeKind.ALL, ScopeKind.UNIT) else None
+        return None if kind == ScopeKind.ALL else w.collection[f"{name}_out"]
+
+    return value
+
+
+_VALUES.update({BILL: _contribution_object("bill"), UNIT: _contribution_object("unit")})
+assert set(_VALUES) == set(KINDS)
+
+
+def build_bills(w: World) -> None:
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from yibao.contributions.models import Bill, BillLine
+
+    for side, unit in (("in", w.unit_in), ("out", w.unit_out)):
+        employee = unit.employees.filter(retired=False).order_by("id").first()
+        bill = Bill.objects.create(region_id=unit.region_id, unit=unit, month=f"{YEAR}-01", person_count=1,
+                                   base_total=Decimal("5000.00"), unit_total=Decimal("300.00"),
+                                   individual_total=Decimal("100.00"), amount_due=Decimal("400.00"),
+                                   rounding="half_up_to_fen", generated_at=timezone.now())
+        BillLine.objects.create(bill=bill, employee=employee, id_number=employee.id_number, name=employee.name,
+                                base=Decimal("5000.00"), unit_share=Decimal("300.00"), individual_share=Decimal("100.00"))
+        w.collection[f"bill_{side}"] = bill.pk
+        w.collection[f"unit_{side}"] = unit.pk

@@ -13,7 +13,7 @@ def bases_changed():
 
     registry.on_bases_changed(listener)
     yield calls
-    registry._BASES_LISTENERS.remove(listener)
+    registry._BASES_CHANGED.remove(listener)
 
 
 @pytest.fixture

@@ -54,6 +54,8 @@ CAPABILITIES: dict[str, set[str]] = {
     "reference.view": set(Role.values),
     "policy.ask": set(Role.values),
     "users.manage": {Role.ADMIN},
+    # what a region's policy files cannot answer yet (yibao policy gaps)
+    "policy.gaps": {Role.ADMIN},
     "employer.declare": {Role.UNIT_OPERATOR},
     "employer.review": {Role.AGENCY_CLERK},
     "employer.view": {Role.AGENCY_CLERK, Role.AUDITOR, Role.BUREAU_MANAGER, Role.ADMIN},
@@ -69,6 +71,12 @@ CAPABILITIES: dict[str, set[str]] = {
     "employer.counter": {Role.AGENCY_CLERK},
     # the units of an area and their particulars, status and history
     "employer.view_units": {Role.AGENCY_CLERK, Role.AUDITOR, Role.BUREAU_MANAGER, Role.ADMIN},
+    # 缴费单据 and 增减员: the unit for itself; the agency clerk generates a region's bills and does
+    # staff changes and declarations at the counter (窗口办理) on a unit's behalf
+    "contributions.view": {Role.UNIT_OPERATOR, Role.AGENCY_CLERK, Role.AUDITOR, Role.BUREAU_MANAGER, Role.ADMIN},
+    "contributions.staff": {Role.UNIT_OPERATOR, Role.AGENCY_CLERK},
+    "contributions.declare": {Role.UNIT_OPERATOR, Role.AGENCY_CLERK},
+    "contributions.generate": {Role.AGENCY_CLERK},
     "flexible.declare": {Role.INDIVIDUAL},
     "channels.manage": {Role.ADMIN},
     # 对账: the medical-insurance agency keeps the fund's income records the channels' payments are

@@ -216,3 +216,54 @@ def employee_base(engine, region: str, month: str, wages_fen, *, annual_average_
     return BatchResult(region, "employee.base", {"base": base, "clamp": clamp}, status,
                        {"floor": probe.values["floor"], "ceiling": probe.values["ceiling"]}, errors,
                        probe.explanation)
+
+
+# --- contributions ----------------------------------------------------------------------------------
+
+def _times_rate(bases: np.ndarray, rate: Decimal, rounding: str) -> np.ndarray:
+    """``base × rate`` in whole fen with the named rounding, exactly (integer arithmetic: the rate
+    as numerator / 10**k), as ``yibao.money.round_money`` rounds the Decimal product."""
+    sign, digits, exponent = rate.as_tuple()
+    numerator = int("".join(map(str, digits)) or "0") * (10 ** max(exponent, 0))
+    scale = 10 ** max(-exponent, 0)
+    product = bases * np.int64(numerator)             # fen × numerator; exact share = product / scale
+    if rounding == "half_up_to_fen":
+        return (product * 2 + scale) // (2 * scale)
+    if rounding == "up_to_fen":
+        return -((-product) // scale)
+    if rounding == "half_up_to_yuan":
+        return (product * 2 + 100 * scale) // (200 * scale) * 100
+    if rounding == "up_to_yuan":
+        return -((-product) // (100 * scale)) * 100
+    raise ValueError(f"未知的取整规则 {rounding}")
+
+
+def employee_contribution(engine, region: str, month: str, bases_fen) -> BatchResult:
+    """Unit and individual shares (fen) for many bases (fen) of one month: the rates and the
+    rounding are read once through the single-case path (``employee.contribution``), the products
+    are exact integer arithmetic with the same named rounding."""
+    bases = np.asarray(bases_fen)
+    if bases.dtype.kind not in "iu":
+        raise TypeError("缴费基数应为以分计的整数数组（int64）")
+    bases = bases.astype(np.int64, copy=False)
+    n = bases.shape[0]
+    probe = engine.ask(region, "employee.contribution", {"month": month, "base": "0"})
+    if not probe.ok:
+        zeros = np.zeros(n, dtype=np.int64)
+        status = np.full(n, STATUS_CODE[probe.error["code"]], dtype=np.int8)
+        return BatchResult(region, "employee.contribution", {"unit_share": zeros, "individual_share": zeros},
+                           status, {}, {probe.error["code"]: probe.error}, probe.explanation)
+    v = probe.values
+    unit = _times_rate(bases, v["unit_rate"], v["rounding"])
+    individual = _times_rate(bases, v["individual_rate"], v["rounding"])
+    status = np.zeros(n, dtype=np.int8)
+    errors = {}
+    if n and int(bases.min()) < 0:
+        negative = bases < 0
+        status[negative] = STATUS_CODE["invalid_input"]
+        unit[negative] = 0
+        individual[negative] = 0
+        errors["invalid_input"] = {"code": "invalid_input", "message": "缴费基数不能为负数"}
+    return BatchResult(region, "employee.contribution", {"unit_share": unit, "individual_share": individual},
+                       status, {"unit_rate": v["unit_rate"], "individual_rate": v["individual_rate"],
+                                "rounding": v["rounding"]}, errors, probe.explanation)

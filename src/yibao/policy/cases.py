@@ -12,7 +12,8 @@ Every key in ``expect`` must match; other values are ignored. Besides the questi
 ``expect`` may hold ``error`` (the refusal code, or null for an answer), ``missing`` (a
 parameter name the refusal must list, or the whole list), ``message`` (text the refusal message
 must contain) and ``cites`` (text, or a list of texts, the explanation's rules or citations must
-contain, e.g. a document number and section). Numbers compare as decimals (5 equals 5.00);
+contain, e.g. a document number and section). A case may name ``overlays`` (e.g. ``[demo-rates]``):
+it is then asked of the same policy folder with those overlay files loaded. Numbers compare as decimals (5 equals 5.00);
 dates and months compare as "YYYY-MM-DD" / "YYYY-MM" strings.
 """
 
@@ -30,7 +31,7 @@ import yaml
 from .errors import PolicyFileError
 from .values import json_safe
 
-CASE_KEYS = {"name", "region", "question", "input", "expect"}
+CASE_KEYS = {"name", "region", "question", "input", "expect", "overlays"}
 SPECIAL = ("error", "missing", "message", "cites")
 
 
@@ -43,6 +44,7 @@ class Case:
     question: str
     input: dict
     expect: dict
+    overlays: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:
@@ -79,8 +81,11 @@ def load_cases(path: str | Path) -> list[Case]:
             raise PolicyFileError(path.name, f"{key}.input", "应为键值对")
         if not isinstance(raw["region"], (str, int)) or isinstance(raw["region"], bool):
             raise PolicyFileError(path.name, f"{key}.region", "应为统筹区代码，如 \"370700\"")
+        overlays = raw.get("overlays") or []
+        if not isinstance(overlays, list) or not all(isinstance(o, str) for o in overlays):
+            raise PolicyFileError(path.name, f"{key}.overlays", "应为叠加配置名的列表，如 [demo-rates]")
         cases.append(Case(path.name, i, str(raw["name"]), str(raw["region"]), str(raw["question"]),
-                          dict(inputs), dict(raw["expect"])))
+                          dict(inputs), dict(raw["expect"]), tuple(overlays)))
     return cases
 
 
@@ -174,6 +179,7 @@ def run_files(engine, paths: list[str], out) -> tuple[int, int, int]:
     """Run case files, printing one line per failing case and the final tally line.
     Returns (passed, failed, malformed files)."""
     passed = failed = malformed = 0
+    engines = {tuple(o.name for o in engine.policies.overlays): engine}
     for path in paths:
         try:
             cases = load_cases(path)
@@ -182,7 +188,14 @@ def run_files(engine, paths: list[str], out) -> tuple[int, int, int]:
             print(f"ERROR {exc}", file=out)
             continue
         for case in cases:
-            answer = engine.ask(case.region, case.question, case.input)
+            if case.overlays not in engines:
+                try:
+                    engines[case.overlays] = type(engine).from_folder(engine.policies.folder, overlays=case.overlays)
+                except PolicyFileError as exc:
+                    failed += 1
+                    print(f"FAIL {case.label}: {exc}", file=out)
+                    continue
+            answer = engines[case.overlays].ask(case.region, case.question, case.input)
             good, actual = check(case, answer)
             if good:
                 passed += 1

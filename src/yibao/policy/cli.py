@@ -5,6 +5,7 @@ no Django.
   yibao policy ask REGION QUESTION key=value… [--json]
   yibao policy test FILE…
   yibao policy check [FOLDER]
+  yibao policy gaps [--region CODE] [--year YEAR] [--json]
 """
 
 from __future__ import annotations
@@ -101,8 +102,40 @@ def cmd_test(args, out) -> int:
 
 
 def cmd_check(args, out) -> int:
-    engine = _engine(args.folder)
+    from . import Engine, policy_folder
+    from .params import available_overlays
+
+    folder = args.folder or str(policy_folder())
+    engine = Engine.from_folder(folder)
     print(f"政策文件有效：{len(engine.regions())} 个统筹区（{engine.policies.folder}）", file=out)
+    for name in available_overlays(folder):      # every overlay is checked, loaded or not
+        overlay = Engine.from_folder(folder, overlays=[name]).policies.overlays[0]
+        print(f"叠加配置有效：{name}（{overlay.label}；{'、'.join(overlay.regions)}）", file=out)
+    return 0
+
+
+def cmd_gaps(args, out) -> int:
+    import datetime as dt
+    import os
+
+    from .gaps import gaps
+
+    engine = _engine()
+    year = args.year or int((os.environ.get("YIBAO_TODAY") or dt.date.today().isoformat())[:4])
+    found = gaps(engine, year, args.region)
+    if args.json:
+        print(json.dumps([g.__dict__ for g in found], ensure_ascii=False, indent=2), file=out)
+        return 0
+    names = {r["code"]: r["name"] for r in engine.regions()}
+    print(f"{year} 年度尚不能回答的问题（not_configured）：", file=out)
+    region = None
+    for g in found:
+        if g.region != region:
+            region = g.region
+            print(f"{names[g.region]}（{g.region}）", file=out)
+        print(f"  {g.question:<36} {g.title}  缺少：{'、'.join(g.missing)}", file=out)
+    if not found:
+        print("  无", file=out)
     return 0
 
 
@@ -121,6 +154,11 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("test", help="运行案例文件，每个未通过的案例一行，最后一行为“N passed, N failed”")
     s.add_argument("files", nargs="+", help="案例文件（YAML）")
     s.set_defaults(func=cmd_test)
+    s = sub.add_parser("gaps", help="列出各统筹区尚不能回答（not_configured）的问题及缺少的参数")
+    s.add_argument("--region", help="统筹区代码，如 370700")
+    s.add_argument("--year", type=int, help="年度（默认为当前年度）")
+    s.add_argument("--json", action="store_true", help="以 JSON 输出")
+    s.set_defaults(func=cmd_gaps)
     s = sub.add_parser("check", help="检查政策文件夹能否加载")
     s.add_argument("folder", nargs="?", help="政策文件夹（默认 src/yibao/policies 或 YIBAO_POLICY_DIR）")
     s.set_defaults(func=cmd_check)

@@ -68,18 +68,20 @@ class Engine:
         self.batch_cache: dict = {}   # rule tables of the batch path (the policies never change once loaded)
 
     @classmethod
-    def from_folder(cls, folder: str | Path) -> Engine:
-        return cls(load_folder(folder))
+    def from_folder(cls, folder: str | Path, *, overlays: tuple[str, ...] | list[str] = ()) -> Engine:
+        return cls(load_folder(folder, tuple(overlays)))
 
     # --- catalogue ----------------------------------------------------------------------------
 
     def regions(self) -> list[dict]:
         out = []
         for code, pf in sorted(self.policies.regions.items()):
+            overlays = [{"name": o.name, "label": o.label} for o in self.policies.overlays if code in o.regions]
             out.append({
                 "code": code, "name": pf.title, "province": pf.province, "schemes": list(pf.schemes),
                 "documents": [{"id": s.id, "title": s.title, "number": s.number or "", "issuer": s.issuer,
                                "date": s.date.isoformat() if s.date else ""} for s in pf.notice_sources()],
+                "overlays": overlays,
             })
         return out
 
@@ -153,3 +155,8 @@ class Engine:
         from .batch import employee_base
 
         return employee_base(self, region, month, wages_fen, **average)
+
+    def batch_employee_contribution(self, region: str, month: str, bases_fen):
+        from .batch import employee_contribution
+
+        return employee_contribution(self, region, month, bases_fen)

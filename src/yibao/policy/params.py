@@ -80,6 +80,7 @@ class Entry:
     derivation: dict | None
     file: str
     index: int
+    overlay: str | None = None      # the overlay's label ("演示配置，非本地通知") for an overlay's value
 
     @property
     def key(self) -> str | None:
@@ -104,7 +105,13 @@ class Entry:
         note = self.note
         if self.derivation:
             note = (note + "；" if note else "") + "推导：" + self.derivation["rule"]
-        return self.source.citation(self.section, parameter=self.label, note=note)
+        if self.overlay:
+            note = self.overlay + ("；" + note if note else "")
+        out = self.source.citation(self.section, parameter=self.label, note=note)
+        if self.overlay:
+            out["overlay"] = self.overlay
+            out["text"] = f"【{self.overlay}】" + out["text"]
+        return out
 
 
 @dataclass
@@ -127,11 +134,23 @@ class PolicyFile:
         return [self.sources[s] for s in self.notices]
 
 
+@dataclass(frozen=True)
+class Overlay:
+    """A clearly labelled file of values no local notice gives (e.g. the demo's contribution
+    rates from the national framework), loaded only when configured by name."""
+
+    name: str
+    label: str
+    regions: tuple[str, ...]
+    note: str = ""
+
+
 @dataclass
 class PolicySet:
     folder: str
     national: PolicyFile
     regions: dict[str, PolicyFile]
+    overlays: tuple[Overlay, ...] = ()
 
     @property
     def hardship_categories(self) -> list[str]:
@@ -207,7 +226,16 @@ REGION_HEADER = StructType(
 )
 NATIONAL_HEADER = StructType("全国", name=F(TextType()))
 VOCABULARY_ITEM = StructType("类别", name=F(TextType()), note=F(TextType(), required=False))
+OVERLAY_HEADER = StructType(
+    "叠加配置",
+    name=F(TextType(r"[a-z0-9][a-z0-9-]*", "叠加配置名（小写英文、数字和连字符）")),
+    label=F(TextType()),
+    regions=F(ListType(TextType(r"\d{6}", "六位行政区划代码"), min_items=1)),
+    note=F(TextType(), required=False, default=""),
+)
 TOP_KEYS = {"format", "region", "national", "sources", "parameters", "vocabularies"}
+OVERLAY_KEYS = {"format", "overlay", "sources", "parameters"}
+OVERLAY_FOLDER = "overlays"
 
 
 def load_file(path: Path, *, vocabulary: list[str] | None = None) -> PolicyFile:
@@ -374,7 +402,72 @@ def _cross_checks(pf: PolicyFile, vocabulary: list[str]) -> None:
             _fail(name, f"parameters.resident.collection_days_of_month[{e.index}].value.last", "早于 first")
 
 
-def load_folder(folder: str | Path) -> PolicySet:
+def available_overlays(folder: str | Path) -> list[str]:
+    """The names of the overlay files in ``folder/overlays`` (``demo-rates`` for demo-rates.yaml)."""
+    return sorted(p.stem for p in (Path(folder) / OVERLAY_FOLDER).glob("*.yaml"))
+
+
+def load_overlay(path: Path, policies: PolicySet) -> Overlay:
+    """Add an overlay file's values to the regions it names. An overlay only fills what the
+    notices leave silent: a value overlapping one a region's own file gives is refused."""
+    name = path.name
+    data = _read_yaml(path)
+    if not isinstance(data, dict):
+        _fail(name, "", "文件内容应为键值对（format、overlay、sources、parameters）")
+    unknown = sorted(set(data) - OVERLAY_KEYS)
+    if unknown:
+        _fail(name, unknown[0], f"未知的键；叠加配置允许的键：{'、'.join(sorted(OVERLAY_KEYS))}")
+    if data.get("format") != FORMAT_VERSION:
+        _fail(name, "format", f"应为 {FORMAT_VERSION}，实际为 {data.get('format')!r}")
+    header = _check(name, "overlay", OVERLAY_HEADER, data.get("overlay"))
+    if header["name"] != path.stem:
+        _fail(name, "overlay.name", f"叠加配置名 {header['name']} 与文件名 {path.stem} 不一致")
+    for i, code in enumerate(header["regions"]):
+        if code not in policies.regions:
+            _fail(name, f"overlay.regions[{i}]", f"统筹区 {code} 没有政策文件")
+    pf = PolicyFile(path=str(path), name=name, code="overlay", title=header["label"])
+    sources = data.get("sources")
+    if not isinstance(sources, dict) or not sources:
+        _fail(name, "sources", "应列出至少一个出处（文件号或标题、发文机关、日期）")
+    for sid, raw in sources.items():
+        s = _check(name, f"sources.{sid}", SOURCE_FIELDS, raw)
+        pf.sources[str(sid)] = Source(id=str(sid), title=s["title"], issuer=s["issuer"], number=s["number"],
+                                      date=s["date"], note=s["note"])
+    params = data.get("parameters")
+    if not isinstance(params, dict) or not params:
+        _fail(name, "parameters", "应为键值对：参数名 → 取值列表")
+    for pname, raw_entries in params.items():
+        _load_parameter(pf, str(pname), raw_entries, False)
+    for pname, entries in pf.entries.items():
+        for entry in entries:
+            entry.overlay = header["label"]
+        for code in header["regions"]:
+            region = policies.regions[code]
+            for entry in entries:
+                for other in region.entries.get(pname, ()):
+                    if other.key == entry.key and _overlap(other, entry):
+                        _fail(name, f"parameters.{pname}[{entry.index}]",
+                              f"与 {region.name} 的 {other.label}（{other.period_text()}）重叠："
+                              "叠加配置只补充通知未规定的事项，不覆盖通知")
+            region.entries[pname] = [*region.entries.get(pname, ()), *entries]
+    return Overlay(header["name"], header["label"], tuple(header["regions"]), header["note"])
+
+
+def load_folder(folder: str | Path, overlays: tuple[str, ...] | list[str] = ()) -> PolicySet:
+    """The policy files of ``folder``, with the named overlays (``folder/overlays/<name>.yaml``)."""
+    policies = _load_folder(folder)
+    known = available_overlays(folder)
+    loaded = []
+    for name in overlays:
+        if name not in known:
+            raise PolicyFileError(f"{OVERLAY_FOLDER}/{name}.yaml", "",
+                                  "叠加配置不存在；可用：" + ("、".join(known) or "无"))
+        loaded.append(load_overlay(Path(folder) / OVERLAY_FOLDER / f"{name}.yaml", policies))
+    policies.overlays = tuple(loaded)
+    return policies
+
+
+def _load_folder(folder: str | Path) -> PolicySet:
     folder = Path(folder)
     if not folder.is_dir():
         raise PolicyFileError(str(folder), "", "政策文件夹不存在")

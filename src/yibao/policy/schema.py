@@ -301,6 +301,9 @@ SPECS: dict[str, ParamSpec] = {s.name: s for s in [
               StructType("行业工资指导线", industry=F(TEXT), amount=F(MONEY)), key="industry", unit="元/月"),
     ParamSpec("employee.contribution_rate", "职工医保缴费费率", "month",
               StructType("缴费费率", payer=F(EnumType("unit", "individual")), rate=F(RATE)), key="payer"),
+    ParamSpec("employee.contribution_rounding", "单位和个人缴费额（缴费基数 × 费率）的取整规则", "month", ROUNDING),
+    ParamSpec("employee.retiree_allotment_rate", "退休人员医疗保险个人账户划入比例（占划入基数）", "month", RATE),
+    ParamSpec("employee.retiree_allotment_rounding", "退休人员个人账户划入额的取整规则", "month", ROUNDING),
     # --- national law --------------------------------------------------------------------------
     ParamSpec("late_fee.daily_rate", "滞纳金日费率（按日加收欠缴数额的比例）", "date", RATE, scope="any"),
     ParamSpec("late_fee.rounding", "滞纳金取整规则", "date", ROUNDING, scope="any"),

@@ -13,6 +13,7 @@ class WebConfig(AppConfig):
         registry.nav("home", "首页", order=0)
         registry.nav("regions", "区划与经办机构", capability="reference.view", order=800)
         registry.nav("policy", "政策查询", capability="policy.ask", order=810)
+        registry.nav("policy_gaps", "政策缺项", capability="policy.gaps", order=815)
         registry.nav("audit", "审计日志", capability="audit.view", order=900)
 
         for role in (Role.BUREAU_MANAGER, Role.TOWNSHIP_CLERK, Role.TAX_CLERK, Role.VILLAGE_AGENT):

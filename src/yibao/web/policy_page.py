@@ -274,3 +274,25 @@ def policy_view(request):
         "switched": "shown" in request.GET and request.GET.get("shown") != shown, "answer": answer,
         "documents": by_code.get(region, {}).get("documents", []),
     })
+
+
+@require("policy.gaps")
+def gaps_view(request):
+    """What each region cannot answer yet (not_configured) and what is missing, for a year."""
+    from yibao.policy.gaps import gaps
+
+    engine = get_engine()
+    try:
+        year = int(request.GET.get("year") or clock.today().year)
+    except ValueError:
+        year = clock.today().year
+    year = min(max(year, 1990), 2200)
+    names = {r["code"]: r["name"] for r in engine.regions()}
+    region = request.GET.get("region") or None
+    if region not in names:
+        region = None
+    found = gaps(engine, year, region)
+    overlays = [{"code": r["code"], "name": r["name"], "overlays": r.get("overlays", [])} for r in engine.regions()]
+    return render(request, "web/policy_gaps.html", {
+        "year": year, "region": region, "names": names, "overlays": overlays,
+        "gaps": [(names[g.region], g) for g in found]})

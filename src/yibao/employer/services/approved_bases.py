@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from yibao import registry
 from yibao.audit.services import record_event, record_events
 from yibao.dbutil import bulk_set
 from yibao.months import Month
@@ -196,6 +197,12 @@ def _reclamp(region, b: rules.Bounds, actor, progress=None) -> int:
         ApprovedBase.objects.filter(pk__in=superseded[start:start + 5000]).update(superseded=True)
     ApprovedBase.objects.bulk_create(new, batch_size=2000)
     record_events(actor, audits)
+    changed_by_unit: dict[int, list[int]] = {}
+    for span in new:
+        changed_by_unit.setdefault(span.unit_id, []).append(span.employee_id)
+    for unit_id, employee_ids in changed_by_unit.items():   # adjusting entries for declared bills
+        registry.bases_changed(unit_id=unit_id, employee_ids=employee_ids, from_month=effective_from,
+                               reason=b.reason, actor=actor)
     if progress:
         progress(total, total)
     _reclamp_flexible(region, b, actor)

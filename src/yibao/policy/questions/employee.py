@@ -317,8 +317,61 @@ def contribution_rate(ctx: Context, month, payer="unit"):
     if entry is None:
         raise ctx.not_configured("employee.contribution_rate", month.first_day, key=payer,
                                  detail="通知未规定缴费费率")
-    ctx.step("employee.contribution_rate", f"{month} {'单位' if payer == 'unit' else '个人'}缴费费率 {entry.value['rate']}。")
+    ctx.step("employee.contribution_rate", f"{month} {'单位' if payer == 'unit' else '个人'}缴费费率 {entry.value['rate']}"
+             + _overlay_text(entry) + "。")
     return {"rate": entry.value["rate"]}
+
+
+def _overlay_text(*entries) -> str:
+    labels = sorted({e.overlay for e in entries if e is not None and e.overlay})
+    return f"（{'；'.join(labels)}）" if labels else ""
+
+
+@question("employee.contribution", "职工医保单位缴费和个人缴费（按缴费基数和费率）",
+          [MONTH, Input("base", "money", "缴费基数（元/月）")],
+          {"unit_rate": "单位费率", "individual_rate": "个人费率", "unit_share": "单位缴费（元）",
+           "individual_share": "个人缴费（元）", "total": "合计（元）", "rounding": "取整规则"})
+def contribution(ctx: Context, month, base):
+    """A month's unit and individual contributions on one base: base × rate, each rounded by the
+    policy's named rule (the shares are rounded separately, the total is their sum)."""
+    if base < 0:
+        raise ctx.refuse("invalid_input", f"缴费基数不能为负数，实际为 {yuan(base)} 元。")
+    on = month.first_day
+    unit = ctx.maybe("employee.contribution_rate", on, key="unit")
+    if unit is None:
+        raise ctx.not_configured("employee.contribution_rate", on, key="unit", detail="通知未规定缴费费率")
+    individual = ctx.maybe("employee.contribution_rate", on, key="individual")
+    if individual is None:
+        raise ctx.not_configured("employee.contribution_rate", on, key="individual", detail="通知未规定缴费费率")
+    rounding = ctx.one("employee.contribution_rounding", on)
+    rule = rounding.value
+    unit_rate, individual_rate = unit.value["rate"], individual.value["rate"]
+    unit_share = round_money(EXACT.multiply(base, unit_rate), rule)
+    individual_share = round_money(EXACT.multiply(base, individual_rate), rule)
+    ctx.step("employee.contribution",
+             f"{month} 缴费基数 {yuan(base)} 元：单位缴费 = {yuan(base)} × {unit_rate} = {yuan(unit_share)} 元，"
+             f"个人缴费 = {yuan(base)} × {individual_rate} = {yuan(individual_share)} 元（{ROUNDINGS[rule][2]}）"
+             + _overlay_text(unit, individual, rounding) + "。")
+    return {"unit_rate": unit_rate, "individual_rate": individual_rate, "unit_share": unit_share,
+            "individual_share": individual_share, "total": unit_share + individual_share, "rounding": rule}
+
+
+@question("employee.retiree_allotment", "退休人员医疗保险个人账户划入额",
+          [MONTH, Input("allotment_base", "money", "核定的个人账户划入基数（元/月）")],
+          {"allotment": "每月划入额（元）", "rate": "划入比例", "rounding": "取整规则"})
+def retiree_allotment(ctx: Context, month, allotment_base):
+    if allotment_base < 0:
+        raise ctx.refuse("invalid_input", f"划入基数不能为负数，实际为 {yuan(allotment_base)} 元。")
+    on = month.first_day
+    rate = ctx.maybe("employee.retiree_allotment_rate", on)
+    if rate is None:
+        raise ctx.not_configured("employee.retiree_allotment_rate", on, detail="通知未规定退休人员个人账户划入比例")
+    rounding = ctx.one("employee.retiree_allotment_rounding", on)
+    amount = round_money(EXACT.multiply(allotment_base, rate.value), rounding.value)
+    ctx.step("employee.retiree_allotment",
+             f"{month} 划入基数 {yuan(allotment_base)} 元 × {rate.value} = {yuan(amount)} 元"
+             f"（{ROUNDINGS[rounding.value][2]}）" + _overlay_text(rate, rounding) + "。")
+    return {"allotment": amount, "rate": rate.value, "rounding": rounding.value}
 
 
 

@@ -1,0 +1,64 @@
+"""``yibao contributions …``: bills and spans from the command line; parses, calls one service,
+prints."""
+
+from __future__ import annotations
+
+import sys
+
+from yibao import terminal
+from yibao.access.permissions import user_can
+
+
+def configure(e) -> None:
+    e.add_argument("--as", dest="as_user", required=True, help="以该用户的身份操作（记入审计日志）")
+    es = e.add_subparsers(dest="action", required=True)
+    g = es.add_parser("generate", help="生成一个统筹区某月的缴费单据")
+    g.add_argument("region", help="统筹区代码，如 370700")
+    g.add_argument("month", help="费款所属期 YYYY-MM")
+    b = es.add_parser("bills", help="列出缴费单据")
+    b.add_argument("--unit", help="单位编号")
+    b.add_argument("--month")
+    d = es.add_parser("declare", help="申报一张缴费单据")
+    d.add_argument("bill", type=int, help="单据编号")
+
+
+def run(args) -> int:
+    from yibao.employer import selectors as employer_selectors
+    from yibao.months import Month
+
+    from . import selectors, services
+
+    actor = terminal.actor(args.as_user)
+    needed = {"generate": "contributions.generate", "bills": "contributions.view",
+              "declare": "contributions.declare"}[args.action]
+    if not user_can(actor, needed):
+        print(f"{actor.username}（{actor.get_role_display()}）无权执行此操作。", file=sys.stderr)
+        return 2
+    try:
+        if args.action == "generate":
+            job = services.start_generation(args.region, args.month, actor=actor, in_process=True)
+            print(job.message or job.status)
+            return 0 if job.status == "done" else 1
+        if args.action == "bills":
+            unit_id = None
+            if args.unit:
+                unit = employer_selectors.units_for(actor).filter(unit_number=args.unit).first()
+                if unit is None:
+                    print(f"单位 {args.unit} 不存在，或不在管辖范围内", file=sys.stderr)
+                    return 2
+                unit_id = unit.pk
+            month = Month.coerce(args.month) if args.month else None
+            for bill in selectors.bills_for(actor, unit_id=unit_id, month=month)[:500]:
+                print(f"{bill.pk}\t{bill.unit_id}\t{bill.month}\t{bill.get_kind_display()}\t{bill.person_count}人\t"
+                      f"应缴 {bill.amount_due}\t{bill.get_status_display()}")
+            return 0
+        bill = selectors.bill_for(actor, args.bill)
+        if bill is None:
+            print("缴费单据不存在。", file=sys.stderr)
+            return 2
+        bill = services.declare_bill(bill, actor=actor)
+        print(f"已申报：{bill.month} 应缴 {bill.amount_due} 元")
+        return 0
+    except (services.AppError, ValueError) as exc:
+        print(str(exc), file=sys.stderr)
+        return 2

@@ -1,0 +1,163 @@
+"""Insurance spans (参保期间), staff changes (增减员) and monthly bills (缴费单据) of the employee
+scheme. Units and employees are the employer app's (foreign keys by name, never an import)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+from yibao.fields import MonthField
+from yibao.money import MONEY_FIELD
+
+
+class SpanStart(models.TextChoices):
+    APPROVED = "approved", "核定参保"
+    NEW_HIRE = "new_hire", "新参保"
+    TRANSFER_IN = "transfer_in", "转入"
+
+
+class SpanEnd(models.TextChoices):
+    LEAVE = "leave", "离职"
+    RETIRE = "retire", "退休"
+    DEATH = "death", "死亡"
+    TRANSFER_OUT = "transfer_out", "转出"
+
+
+class InsuranceSpan(models.Model):
+    """Who is insured by which unit from which month to which month. ``month_to`` empty: still
+    insured. A span whose ``month_to`` falls before its ``month_from`` was ended the month it
+    began (never insured there) and counts for nothing. On PostgreSQL an exclusion constraint
+    keeps one person's spans from overlapping (migration 0002): one unit a month."""
+
+    region = models.ForeignKey("regions.Division", verbose_name="统筹区", on_delete=models.PROTECT,
+                               related_name="+", db_index=False)
+    unit = models.ForeignKey("employer.Unit", verbose_name="参保单位", on_delete=models.PROTECT, related_name="+")
+    employee = models.ForeignKey("employer.Employee", verbose_name="职工", on_delete=models.PROTECT,
+                                 related_name="+")
+    id_number = models.CharField("身份证号码", max_length=18)
+    name = models.CharField("姓名", max_length=50)
+    month_from = MonthField("起始月份")
+    month_to = MonthField("终止月份", null=True, blank=True)
+    start_reason = models.CharField("参保原因", max_length=12, choices=SpanStart.choices)
+    end_reason = models.CharField("停保原因", max_length=12, choices=SpanEnd.choices, blank=True)
+    declared_wage = models.DecimalField("申报工资", null=True, blank=True, **MONEY_FIELD)
+    base = models.DecimalField("新参保缴费基数", null=True, blank=True, **MONEY_FIELD)
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "参保期间"
+        indexes = [models.Index(fields=["region", "month_from"], name="span_region_month"),
+                   models.Index(fields=["id_number", "month_from"], name="span_person")]
+
+    def __str__(self) -> str:
+        return f"{self.id_number} {self.unit_id} {self.month_from}..{self.month_to or ''}"
+
+
+class StaffChange(models.Model):
+    """增员 / 减员: one person added to or removed from a unit from a month."""
+
+    class Direction(models.TextChoices):
+        ADD = "add", "增员"
+        REMOVE = "remove", "减员"
+
+    unit = models.ForeignKey("employer.Unit", verbose_name="参保单位", on_delete=models.PROTECT, related_name="+")
+    span = models.ForeignKey(InsuranceSpan, verbose_name="参保期间", on_delete=models.PROTECT, related_name="changes")
+    direction = models.CharField("增减", max_length=6, choices=Direction.choices)
+    reason = models.CharField("原因", max_length=12)
+    month = MonthField("生效月份")
+    id_number = models.CharField("身份证号码", max_length=18)
+    name = models.CharField("姓名", max_length=50)
+    declared_wage = models.DecimalField("申报工资", null=True, blank=True, **MONEY_FIELD)
+    base = models.DecimalField("缴费基数", null=True, blank=True, **MONEY_FIELD)
+    actor_id = models.IntegerField("经办人", null=True)
+    counter = models.BooleanField("窗口代办", default=False)
+    created_at = models.DateTimeField("办理时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "增减员"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_direction_display()} {self.id_number} {self.month}"
+
+
+class BillKind(models.TextChoices):
+    REGULAR = "regular", "正常缴费"
+    ADJUSTMENT = "adjustment", "补差"
+
+
+class BillStatus(models.TextChoices):
+    DRAFT = "draft", "待申报"
+    DECLARED = "declared", "已申报"
+
+
+class Bill(models.Model):
+    """缴费单据: a unit's contributions for one month, or an adjusting entry (补差) for a month
+    already declared. Declared bills are frozen (the service refuses, and on PostgreSQL a trigger
+    refuses any change to a declared bill or its lines); a correction is a new adjusting entry.
+    ``amount_due``/``amount_paid`` carry what payments will be recorded against."""
+
+    region = models.ForeignKey("regions.Division", verbose_name="统筹区", on_delete=models.PROTECT,
+                               related_name="+", db_index=False)
+    unit = models.ForeignKey("employer.Unit", verbose_name="参保单位", on_delete=models.PROTECT, related_name="+")
+    month = MonthField("费款所属期")
+    kind = models.CharField("类型", max_length=12, choices=BillKind.choices, default=BillKind.REGULAR)
+    status = models.CharField("状态", max_length=10, choices=BillStatus.choices, default=BillStatus.DRAFT)
+    adjusts = models.ForeignKey("self", verbose_name="所补差的单据", null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="adjustments")
+    reason = models.CharField("补差原因", max_length=200, blank=True)
+    person_count = models.PositiveIntegerField("人数", default=0)
+    base_total = models.DecimalField("缴费基数合计", default=0, **MONEY_FIELD)
+    unit_total = models.DecimalField("单位缴费合计", default=0, **MONEY_FIELD)
+    individual_total = models.DecimalField("个人缴费合计", default=0, **MONEY_FIELD)
+    amount_due = models.DecimalField("应缴金额", default=0, **MONEY_FIELD)
+    amount_paid = models.DecimalField("已缴金额", default=0, **MONEY_FIELD)
+    rounding = models.CharField("取整规则", max_length=20, blank=True)
+    generated_at = models.DateTimeField("生成时间")
+    declared_at = models.DateTimeField("申报时间", null=True, blank=True)
+    declared_by_id = models.IntegerField("申报人", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "缴费单据"
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "month"], condition=Q(kind="regular"), name="bill_one_regular_month"),
+            models.CheckConstraint(condition=Q(status="draft", declared_at__isnull=True)
+                                   | Q(status="declared", declared_at__isnull=False), name="bill_declared_has_time"),
+        ]
+        indexes = [models.Index(fields=["region", "month", "kind", "status"], name="bill_region_month")]
+        ordering = ["-month", "unit_id", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.month} {self.get_kind_display()}"
+
+    @property
+    def balance(self):
+        return self.amount_due - self.amount_paid
+
+    @property
+    def frozen(self) -> bool:
+        return self.status == BillStatus.DECLARED
+
+
+class BillLine(models.Model):
+    """One person on a bill: base and shares. On an adjusting entry: the base billed before
+    (``previous_base``, none for a person not billed then), the base now, and the shares'
+    differences (negative for a refund)."""
+
+    bill = models.ForeignKey(Bill, verbose_name="缴费单据", on_delete=models.CASCADE, related_name="lines")
+    employee = models.ForeignKey("employer.Employee", verbose_name="职工", on_delete=models.PROTECT,
+                                 related_name="+", db_index=False)
+    id_number = models.CharField("身份证号码", max_length=18)
+    name = models.CharField("姓名", max_length=50)
+    base = models.DecimalField("缴费基数", **MONEY_FIELD)
+    previous_base = models.DecimalField("原缴费基数", null=True, blank=True, **MONEY_FIELD)
+    unit_share = models.DecimalField("单位缴费", **MONEY_FIELD)
+    individual_share = models.DecimalField("个人缴费", **MONEY_FIELD)
+
+    class Meta:
+        verbose_name = "缴费单据明细"
+        indexes = [models.Index(fields=["bill", "employee"], name="billline_bill_person")]
+        ordering = ["bill", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.bill_id} {self.id_number} {self.base}"

@@ -1,0 +1,48 @@
+"""The contributions' questions to the policy engine: rates, shares and roundings are the
+engine's (``employee.contribution``, its batch path, ``employee.retiree_allotment``); nothing
+here multiplies a base by a rate."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import numpy as np
+
+from yibao.errors import RuleRefused
+from yibao.months import Month
+from yibao.policy import get_engine
+
+__all__ = ["RuleRefused", "retiree_allotment", "shares", "shares_many"]
+
+
+def shares(region: str, month: Month, base: Decimal) -> dict:
+    """One base: unit_share, individual_share, rates and the rounding's name."""
+    answer = get_engine().ask(region, "employee.contribution", {"month": str(month), "base": base})
+    if not answer.ok:
+        raise RuleRefused.from_answer(answer.error, answer.explanation)
+    return answer.values
+
+
+def shares_many(region: str, month: Month, bases_fen) -> tuple[np.ndarray, np.ndarray, dict]:
+    """Many bases (fen) at once: unit and individual shares in fen, and the constants (rates,
+    rounding) the engine read."""
+    result = get_engine().batch_employee_contribution(region, str(month), np.asarray(bases_fen, dtype=np.int64))
+    if not result.ok:
+        error = next(iter(result.errors.values()))
+        raise RuleRefused.from_answer(error, result.explanation)
+    return np.asarray(result["unit_share"]), np.asarray(result["individual_share"]), result.constants
+
+
+def explanation(region: str, month: Month, base: Decimal | None = None) -> list:
+    """How the shares of ``month`` are computed (rates, rounding, citations), shown on one base."""
+    return get_engine().ask(region, "employee.contribution", {"month": str(month), "base": base or "0"}).explanation
+
+
+def retiree_allotment(region: str, month: Month, allotment_base: Decimal) -> dict:
+    """The personal-account allotment of a retiree, or the engine's refusal (not_configured where
+    the policy gives no rate) as ``{"error": …}``, to be shown rather than raised."""
+    answer = get_engine().ask(region, "employee.retiree_allotment",
+                              {"month": str(month), "allotment_base": allotment_base})
+    if not answer.ok:
+        return {"error": answer.error}
+    return answer.values

@@ -1,0 +1,206 @@
+"""Pages of the contributions: thin; reads through selectors, one service per write, a refusal
+shown in Chinese."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from yibao import clock
+from yibao.access.permissions import require, user_can
+from yibao.accounts.personal_data import sees_whole_id_numbers, shown_id_number
+from yibao.employer import contributing
+from yibao.employer import selectors as employer_selectors
+from yibao.http import XLSX, attachment
+from yibao.months import Month
+
+from . import exports, rules, selectors, services
+from .errors import AppError
+from .models import BillStatus, SpanEnd, SpanStart
+
+
+def _month(value, default=None) -> Month | None:
+    try:
+        return Month.coerce(value) if value else default
+    except (ValueError, TypeError):
+        return default
+
+
+def _unit(request):
+    """The unit a page is about: the one named by ``unit`` (in the reader's scope, else 404), or
+    the operator's own."""
+    pk = request.GET.get("unit") or request.POST.get("unit")
+    if pk:
+        unit = selectors.unit_for(request.user, int(pk)) if str(pk).isdigit() else None
+        if unit is None:
+            raise Http404
+        return unit
+    return employer_selectors.unit_of(request.user)
+
+
+@require("contributions.view")
+def bills(request):
+    unit = _unit(request)
+    month = _month(request.GET.get("month"))
+    qs = selectors.bills_for(request.user, unit_id=unit.pk if unit else None, month=month)
+    units = contributing.unit_facts({b.unit_id for b in qs[:200]})
+    return render(request, "contributions/bills.html", {
+        "unit": unit, "month": month, "bills": [(b, units.get(b.unit_id)) for b in qs[:200]],
+        "can_generate": user_can(request.user, "contributions.generate"),
+        "regions": employer_selectors.pooling_regions_for(request.user),
+        "default_month": Month.of(clock.today())})
+
+
+@require_POST
+@require("contributions.generate")
+def generate(request):
+    region = request.POST.get("region", "")
+    if region not in {r.key for r in employer_selectors.pooling_regions_for(request.user)}:
+        messages.error(request, "请选择管辖范围内的统筹区。")
+        return redirect("contributions_bills")
+    month = _month(request.POST.get("month"))
+    if month is None:
+        messages.error(request, "月份应为 YYYY-MM 格式。")
+        return redirect("contributions_bills")
+    job = services.start_generation(region, month, actor=request.user)
+    return redirect("job", job_id=job.id)
+
+
+def _bill(request, pk):
+    bill = selectors.bill_for(request.user, pk)
+    if bill is None:
+        raise Http404
+    return bill
+
+
+def _first_base(b):
+    line = selectors.lines_of(b).first()
+    return line.base if line else None
+
+
+@require("contributions.view")
+def bill(request, pk: int):
+    b = _bill(request, pk)
+    unit = selectors.unit_for(request.user, b.unit_id) or employer_selectors.unit_of(request.user)
+    return render(request, "contributions/bill.html", {
+        "bill": b, "unit": unit, "lines": selectors.lines_of(b)[:2000], "show_ids": sees_whole_id_numbers(request.user),
+        "explanation": rules.explanation(b.region_id, b.month, _first_base(b)), "retirees": selectors.retirees_of(unit, b.month),
+        "adjustments": b.adjustments.order_by("id"),
+        "can_declare": user_can(request.user, "contributions.declare") and b.status == BillStatus.DRAFT})
+
+
+@require("contributions.view")
+def bill_download(request, pk: int, ext: str):
+    b = _bill(request, pk)
+    if ext not in ("xlsx", "pdf"):
+        raise Http404
+    unit = contributing.unit_facts([b.unit_id])[b.unit_id]
+    lines = list(selectors.lines_of(b))
+    show = lambda n: shown_id_number(request.user, n)  # noqa: E731
+    name = f"缴费单据-{unit['unit_number']}-{b.month}-{b.pk}.{ext}"
+    if ext == "xlsx":
+        return attachment(exports.bill_xlsx(b, unit, lines, show), name, XLSX)
+    return attachment(exports.bill_pdf(b, unit, lines, show, rules.explanation(b.region_id, b.month, lines[0].base if lines else None)), name,
+                      "application/pdf")
+
+
+@require_POST
+@require("contributions.declare")
+def declare(request, pk: int):
+    b = _bill(request, pk)
+    try:
+        services.declare_bill(b, actor=request.user, counter=employer_selectors.unit_of(request.user) is None)
+    except AppError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"{b.month} 缴费单据已申报。")
+    return redirect("contributions_bill", pk=b.pk)
+
+
+@require("contributions.staff")
+def staff(request):
+    unit = _unit(request)
+    month = _month(request.GET.get("month"), Month.of(clock.today()))
+    context = {"unit": unit, "month": month, "starts": SpanStart.choices[1:], "ends": SpanEnd.choices}
+    if unit is not None:
+        context.update(spans=selectors.spans_of(request.user, unit, month)[:2000],
+                       changes=selectors.staff_changes_of(request.user, unit)[:50],
+                       show_ids=sees_whole_id_numbers(request.user))
+    else:
+        context["units"] = employer_selectors.units_for(request.user).order_by("unit_number")[:200]
+    return render(request, "contributions/staff.html", context)
+
+
+def _back(unit, month):
+    return redirect(reverse("contributions_staff") + f"?unit={unit.pk}&month={month or ''}")
+
+
+@require_POST
+@require("contributions.staff")
+def staff_add(request):
+    unit = _unit(request)
+    if unit is None:
+        raise Http404
+    p = request.POST
+    try:
+        change = services.add_person(unit, id_number=p.get("id_number", ""), name=p.get("name", ""),
+                                     month=p.get("month", ""), reason=p.get("reason", SpanStart.NEW_HIRE),
+                                     wage=p.get("wage") or None, actor=request.user,
+                                     counter=employer_selectors.unit_of(request.user) is None)
+    except AppError as exc:
+        messages.error(request, f"未增员：{exc}")
+    else:
+        messages.success(request, f"已增员：{change.name}，{change.month} 起，缴费基数 {change.base} 元。")
+    return _back(unit, p.get("month"))
+
+
+@require_POST
+@require("contributions.staff")
+def staff_remove(request):
+    unit = _unit(request)
+    if unit is None:
+        raise Http404
+    p = request.POST
+    try:
+        span_id = int(p.get("span", ""))
+    except ValueError:
+        raise Http404 from None
+    try:
+        change = services.remove_person(unit, span_id=span_id, month=p.get("month", ""), reason=p.get("reason", ""),
+                                        actor=request.user, counter=employer_selectors.unit_of(request.user) is None)
+    except AppError as exc:
+        messages.error(request, f"未减员：{exc}")
+    else:
+        messages.success(request, f"已减员：{change.name}，{change.month} 起不再参保。")
+    return _back(unit, p.get("month"))
+
+
+@require("employer.set_average_wage")
+def what_if(request):
+    """Before recording a newly published average wage: its effect on the bases and the bills."""
+    import datetime as dt
+
+    regions = employer_selectors.pooling_regions_for(request.user)
+    preview = error = None
+    q = request.GET
+    if q.get("annual_amount"):
+        region = q.get("region", "")
+        try:
+            published_on = dt.date.fromisoformat(q.get("published_on", ""))
+        except ValueError:
+            error = "公布日期应为 YYYY-MM-DD 格式的日期。"
+        else:
+            if region not in {r.key for r in regions}:
+                error = "请选择统筹区。"
+            else:
+                try:
+                    preview = selectors.what_if(region, q.get("annual_amount"), published_on)
+                except AppError as exc:
+                    error = str(exc)
+                except (ValueError, ArithmeticError):
+                    error = "年平均工资应为金额（元）。"
+    return render(request, "contributions/what_if.html", {"regions": regions, "preview": preview, "error": error,
+                                                          "q": q})
