@@ -164,3 +164,13 @@ def test_division_outside_scope_is_404_like_a_missing_one(client_for):
     # identical pages but for the per-response masked CSRF token of the sign-out form
     token = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]+"')
     assert token.sub(b"", outside.content) == token.sub(b"", missing.content)
+
+
+def test_a_nul_byte_in_the_username_is_a_failed_sign_in_not_a_server_error(client):
+    """PostgreSQL stores no NUL byte: such a name matches no account and is refused and counted
+    like any wrong name (found by the API's schema fuzzing)."""
+    for name in ("\x00", "admin\x00"):
+        response = client.post("/api/v1/auth/login", {"username": name, "password": "x\x00y"},
+                               content_type="application/json")
+        assert response.status_code == 401, response.content
+    assert AuditEntry.objects.filter(action="auth.failed").count() == 2

@@ -38,3 +38,44 @@ def test_a_case_that_corrects_a_base_produces_an_adjusting_bill(rates):
     assert adjustment.status == BillStatus.DRAFT and adjustment.amount_due == Decimal("240.00")
     declared = Bill.objects.get(unit=unit, month=FEB, kind=BillKind.REGULAR)
     assert declared.status == BillStatus.DECLARED and declared.amount_due == Decimal("880.00")   # never edited
+
+
+def test_only_staff_holding_the_whole_region_generate_its_bills_or_run_its_checks(rates):
+    """A county's clerk or auditor reaches the city's pooling region (its own units), but acting on
+    all of the region at once is for staff whose area holds the whole region."""
+    from yibao.errors import AppError
+
+    county_clerk = AgencyClerkFactory(division=division("370705"))
+    with pytest.raises(AppError) as refused:
+        services.start_generation("370700", JAN, actor=county_clerk, in_process=True)
+    assert refused.value.code == "outside_area"
+    county_auditor = AuditorFactory(division=division("370705"))
+    for run in (inspection.open_self_inspections, inspection.run_risk_checks):
+        with pytest.raises(AppError) as refused:
+            run("370700", 2024, actor=county_auditor)
+        assert refused.value.code == "outside_area"
+    city_clerk = AgencyClerkFactory(division=division("370700"))
+    unit = approved_unit(["5000"])
+    services.start_generation("370700", JAN, actor=city_clerk, in_process=True)
+    assert Bill.objects.filter(unit=unit, month=JAN).exists()
+    assert inspection.open_self_inspections("370700", 2024, actor=AuditorFactory(division=division("370700")))
+
+
+def test_the_second_year_s_seeding_gives_a_span_to_people_approved_only_that_year(rates):
+    """Spans seeded in one year do not stand for the next year's approved people."""
+    from employer.factories import EmployeeFactory
+    from yibao.contributions.models import InsuranceSpan
+    from yibao.employer.models import ApprovedBase, Declaration
+
+    unit = approved_unit(["5000", "6000", "7000"])
+    services.seed_spans("370700", 2024)
+    assert InsuranceSpan.objects.filter(unit=unit).count() == 3
+    stays = unit.employees.order_by("id").first()
+    newcomer = EmployeeFactory(unit=unit)
+    declaration = Declaration.objects.create(unit=unit, year=2025, kind="active", status="confirmed")
+    for employee in (stays, newcomer):      # fewer people approved in 2025 than spans seeded in 2024
+        ApprovedBase.objects.create(unit=unit, employee=employee, declaration=declaration, kind="active", year=2025,
+                                    month_from=Month(2025, 1), month_to=Month(2025, 12), declared_amount=Decimal("7000"),
+                                    base=Decimal("7000"), reason="核定入库")
+    assert services.seed_spans("370700", 2025) == 1
+    assert InsuranceSpan.objects.get(employee=newcomer).month_from == Month(2025, 1)

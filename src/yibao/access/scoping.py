@@ -96,6 +96,15 @@ class Scope:
             return qs.filter(**{reach.person: self.id_number})
         return qs.none()
 
+    def holds(self, division_path: str) -> bool:
+        """Whether the whole of a division (its path) lies in this scope: what acting on all of a
+        pooling region at once (generating its bills, running its checks) asks, where reaching a
+        part of it is not enough."""
+        if self.kind == ScopeKind.ALL:
+            return True
+        return self.kind == ScopeKind.DIVISION and bool(self.division_path) and \
+            division_path.startswith(self.division_path)
+
     def q_division(self, field: str) -> Q:
         if self.kind == ScopeKind.ALL:
             return Q()

@@ -112,7 +112,9 @@ def sign_in(request, username: str, password: str) -> User:
     """Check credentials with throttling (``yibao.accounts.throttle``); raise AccountError with a
     Chinese message on refusal. Failed sign-ins and lockouts are audited with the source address."""
     ip = client_ip(request)
-    username = (username or "").strip()
+    # a NUL byte matches no account, and PostgreSQL stores none: shown as U+FFFD in the throttle's
+    # key, the audit and the look-up, so such an attempt fails and is counted like any other
+    username = (username or "").strip().replace("\x00", "\ufffd")
     if not username or not password:
         raise AccountError("请输入账号和密码。")
     try:

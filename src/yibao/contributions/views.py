@@ -65,7 +65,11 @@ def generate(request):
     if month is None:
         messages.error(request, "月份应为 YYYY-MM 格式。")
         return redirect("contributions_bills")
-    job = services.start_generation(region, month, actor=request.user)
+    try:
+        job = services.start_generation(region, month, actor=request.user)
+    except services.AppError as exc:
+        messages.error(request, exc.message)
+        return redirect("contributions_bills")
     return redirect("job", job_id=job.id)
 
 

@@ -175,10 +175,23 @@ def _line_rows(bill_ids, employees, numbers, names, bases, unit_share, individua
                _yuan(unit_share), _yuan(individual_share), strict=True)
 
 
+def _require_whole_region(actor, region: str) -> None:
+    """Generating covers every unit of the region: the actor's area must hold all of it (a
+    county's clerk reaches the city's region, but may not regenerate the whole city's bills)."""
+    from yibao.access.scoping import scope_of
+    from yibao.regions.models import Division
+
+    division = Division.objects.filter(key=region, is_pooling_region=True).first()
+    if division is None or not scope_of(actor).holds(division.path):
+        raise ContributionError(f"须由负责统筹区 {region} 全域的经办人员生成缴费单据。", code="outside_area",
+                                fields={"region": "只负责统筹区的一部分或不在负责区域内"})
+
+
 def start_generation(region: str, month, *, actor, in_process: bool = False):
     """Generate a region's bills as a job (a city's month is over a million lines): the job
     record carries the progress for the page and the command line."""
     month = Month.coerce(month)
+    _require_whole_region(actor, region)
     return enqueue(actor, "contributions.generate", f"生成{region} {month} 缴费单据",
                    {"region": region, "month": str(month)}, in_process=in_process)
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from yibao.access.permissions import user_can
 from yibao.audit.services import record_event
-from yibao.dbutil import bulk_insert
+from yibao.dbutil import bulk_insert, text_values
 from yibao.employer import contributing
 from yibao.identity import IdentityError, mask_id_number, parse_resident_id
 from yibao.money import parse_amount
@@ -45,17 +45,21 @@ def seed_spans(region: str, year: int) -> int:
     the first approved month (set-based: one read of each side, one bulk insert). A person
     already insured elsewhere in those months is left out (the staff-change refusal applies)."""
     spans = InsuranceSpan.objects.filter(region_id=region)
-    if spans.filter(start_reason=SpanStart.APPROVED).count() >= contributing.approved_people(region, year):
-        return 0    # every approved employee has a span already (two counts, not two city-wide reads)
+    seeded = spans.filter(start_reason=SpanStart.APPROVED, month_from__gte=Month(year, 1),
+                          month_from__lte=Month(year, 12)).count()
+    if seeded >= contributing.approved_people(region, year):
+        return 0    # every one approved this year has a span of this year already (two counts, not two reads)
     have = set(spans.values_list("employee_id", flat=True).iterator(50_000))
     rows = [r for r in contributing.approved_starts(region, year).iterator(chunk_size=50_000) if r[1] not in have]
     if not rows:
         return 0
     numbers = {r[2] for r in rows}
-    taken = set()
-    if len(numbers) <= 50_000:
-        taken = set(_live(InsuranceSpan.objects.filter(id_number__in=numbers, month_to__isnull=True))
-                    .values_list("id_number", flat=True))
+    taken: set[str] = set()
+    ordered = sorted(numbers)
+    for at in range(0, len(ordered), 50_000):    # every number, in chunks: none insured twice
+        chunk = text_values(ordered[at:at + 50_000])
+        taken.update(_live(InsuranceSpan.objects.filter(id_number__in=chunk, month_to__isnull=True))
+                     .values_list("id_number", flat=True))
     seen: set[str] = set()
     now = timezone.now()
     out = []

@@ -25,6 +25,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from yibao.access.scoping import scope_of
 from yibao.audit.services import record_event, record_events
 from yibao.employer import selectors as employer
 from yibao.errors import AppError
@@ -76,9 +77,13 @@ class Finding:
 
 
 def reachable_region(actor, region: str):
-    """The pooling region ``region`` if the actor reaches it, else NotFound (as a missing one)."""
+    """The pooling region ``region`` if the actor reaches it, else NotFound (as a missing one).
+    A run covers every unit of the region, so the actor's area must hold the whole region."""
     for r in employer.pooling_regions_for(actor):
         if r.key == str(region):
+            if not scope_of(actor).holds(r.path):
+                raise AppError(f"须由负责{r.name}全域的人员运行：您只负责其中一部分。", code="outside_area",
+                               fields={"region": "只负责统筹区的一部分"})
             return r
     raise NotFound(f"统筹区 {str(region)[:12]} 不存在。", code="not_found")
 
