@@ -83,7 +83,7 @@ def write_results(results: list[dict]) -> None:
     lines += ["", "Targets (the issue): import under 60 s on PostgreSQL and under 90 s on SQLite on this 2-core "
               "machine, with the progress bar moving: the job's progress is written every 10,000 rows while rows "
               "are read and checked (the first half of the bar); the write is one transaction and shows when it "
-              "commits. The approval is for information; the issue's target for it is to take well under the "
+              "commits. The issue sets no target for the approval; ours is that it take well under the "
               "import's own time. The fresh database holds no other registration, enrolment or person, so the "
               "conflict lookups run their queries and find nothing. The floor's rows are in the file's order; the "
               "import writes them in identity-number order. On PostgreSQL both include the commit. The "
