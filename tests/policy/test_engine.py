@@ -20,6 +20,7 @@ CONTRACT = {
                                            "effective_from"}),
     "employee.declaration_window": ({"date"}, {"open", "deadline"}),
     "employee.late_fee": ({"amount", "due_date", "paid_on"}, {"days", "late_fee"}),
+    "employee.payment_due": ({"month", "kind", "generated_on"}, {"due_date", "source"}),
     "employee.self_inspection": ({"contributors", "at_floor"}, {"required"}),
     "resident.premium": ({"insurance_year", "categories"}, {"standard", "subsidy", "payable", "fiscal_subsidy"}),
     "resident.payment_window": ({"insurance_year", "date"}, {"open"}),

@@ -211,6 +211,46 @@ def late_fee(ctx: Context, amount, due_date, paid_on):
     return {"days": days, "late_fee": fee, "daily_rate": rate}
 
 
+@question("employee.payment_due", "缴费单据的缴费截止日",
+          [MONTH, Input("kind", "choice", "单据类型（regular 正常缴费 / adjustment 补差）", required=False,
+                        choices=("regular", "adjustment")),
+           Input("generated_on", "date", "补差单据的生成日期（补差单据必填）", required=False)],
+          {"due_date": "缴费截止日（含当日）", "source": "依据（notice 通知所定日期 / monthly_day 每月截止日 / "
+                                                  "after_generation 补差生成后天数）"})
+def payment_due(ctx: Context, month, kind="regular", generated_on=None):
+    """The last day a bill may be paid without a late fee (含当日): a regular bill by the date a
+    notice gives for its month, else by a configured day of each month; an adjusting bill a
+    configured number of days after it was generated. Nothing configured: not_configured (no
+    late fee is then charged)."""
+    kind = kind or "regular"
+    on = month.first_day
+    if kind == "adjustment":
+        if generated_on is None:
+            raise ctx.refuse("invalid_input", "补差单据须给出生成日期 generated_on。")
+        days = ctx.maybe("employee.adjustment_due_days", on)
+        if days is None:
+            raise ctx.not_configured("employee.adjustment_due_days", on, detail="通知未规定补差单据的缴费期限")
+        due = generated_on + dt.timedelta(days=days.value)
+        ctx.step("employee.payment_due.adjustment",
+                 f"{month} 补差单据于 {generated_on.isoformat()} 生成，{days.value} 天内缴纳，"
+                 f"截止 {due.isoformat()}（含当日）" + _overlay_text(days) + "。")
+        return {"due_date": due.isoformat(), "source": "after_generation"}
+    fixed = ctx.maybe("employee.payment_due_date", on)
+    if fixed is not None:
+        ctx.step("employee.payment_due", f"{month} 缴费单据的缴费截止日为 {fixed.value.isoformat()}（含当日）"
+                 + _overlay_text(fixed) + "。")
+        return {"due_date": fixed.value.isoformat(), "source": "notice"}
+    rule = ctx.maybe("employee.payment_due_day", on)
+    if rule is None:
+        raise ctx.not_configured("employee.payment_due_date", on, detail="通知未规定该月缴费单据的缴费截止日")
+    target = month.next() if rule.value["month_offset"] else month
+    due = dt.date(target.year, target.month, rule.value["day"])
+    ctx.step("employee.payment_due.monthly",
+             f"{month} 缴费单据于{'次月' if rule.value['month_offset'] else '当月'} {rule.value['day']} 日前缴纳，"
+             f"截止 {due.isoformat()}（含当日）" + _overlay_text(rule) + "。")
+    return {"due_date": due.isoformat(), "source": "monthly_day"}
+
+
 def _time_point(ctx: Context, year, month) -> dt.date:
     """The day a year-bound rule is read on: values a notice sets for one year hold for that year
     only, so a question reading them needs the year (or a month of it); no "latest" fallback."""
