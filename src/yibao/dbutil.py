@@ -219,3 +219,9 @@ def text_values(values: Sequence[str]):
 def db_value(model, field: str, value):
     """``value`` of ``model.field`` as the database takes it (for ``bulk_insert(prepared=True)``)."""
     return model._meta.get_field(field).get_db_prep_save(value, connection)
+
+
+def lost_race(exc: Exception) -> bool:
+    """A deadlock or serialization failure: the database chose this transaction to give way (the
+    caller may try again)."""
+    return getattr(getattr(exc, "__cause__", None), "sqlstate", None) in ("40P01", "40001")

@@ -84,6 +84,23 @@ def parse_amount(value) -> Decimal:
     return round_money(amount)
 
 
+def payment_amount(value) -> Decimal:
+    """An amount paid, as a payer or channel states it: a positive number of yuan with at most two
+    places (no rounding: 10.005 is refused, not taken as 10.01) that a money column holds.
+    ``ValueError`` with a Chinese message otherwise."""
+    try:
+        amount = Decimal(value) if not isinstance(value, float) else Decimal(repr(value))
+    except (InvalidOperation, TypeError, ValueError):
+        raise ValueError("金额不是有效的数字。") from None
+    if not amount.is_finite() or amount <= 0:
+        raise ValueError("缴费金额必须大于 0 元。")
+    if amount.adjusted() >= MONEY_FIELD["max_digits"] - MONEY_FIELD["decimal_places"]:
+        raise ValueError("金额过大，请核对金额（以元为单位）。")
+    if amount != amount.quantize(FEN):
+        raise ValueError("金额以元为单位，最多两位小数（到分）。")
+    return amount.quantize(FEN)
+
+
 def to_fen(amount: Decimal) -> int:
     """Whole fen of an amount (rounded to the fen half up first when it has more places)."""
     scaled = amount.scaleb(2)

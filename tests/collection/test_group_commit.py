@@ -8,7 +8,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from yibao.collection.services.group_commit import GroupCommit
+from yibao.channels.group_commit import GroupCommit
 
 
 def _wait_for(predicate, timeout=3.0):

@@ -77,6 +77,7 @@ CAPABILITIES: dict[str, set[str]] = {
     "contributions.staff": {Role.UNIT_OPERATOR, Role.AGENCY_CLERK},
     "contributions.declare": {Role.UNIT_OPERATOR, Role.AGENCY_CLERK},
     "contributions.generate": {Role.AGENCY_CLERK},
+    "contributions.pay": {Role.AGENCY_CLERK},  # 窗口缴费: a clerk records money a unit paid at the counter
     "flexible.declare": {Role.INDIVIDUAL},
     "channels.manage": {Role.ADMIN},
     # 对账: the medical-insurance agency keeps the fund's income records the channels' payments are

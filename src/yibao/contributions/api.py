@@ -6,19 +6,23 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
 from yibao.access.permissions import require_capability
 from yibao.accounts.personal_data import shown_id_number
+from yibao.audit.services import client_ip
+from yibao.channels import auth as channel_auth
 from yibao.employer import contributing
 from yibao.employer import selectors as employer_selectors
-from yibao.http import PDF, XLSX, attachment, file_responses, refusals, responds
+from yibao.http import PDF, XLSX, ErrorOut, attachment, file_responses, refusals, responds
 from yibao.jobs.schemas import JobStartedOut, job_started
 from yibao.months import Month
 
 from . import exports, rules, selectors, services
 from .models import Bill, SpanStart
+from .registrations import SCHEME
+from .services import payments
 
 router = Router(tags=["职工医保缴费"])
 
@@ -192,3 +196,104 @@ def staff_remove(request, data: StaffRemoveIn, unit: int | None = None):
     unit = _unit(request, unit)
     return _change(services.remove_person(unit, span_id=data.span, month=data.month, reason=data.reason,
                                           actor=request.user, counter=employer_selectors.unit_of(request.user) is None))
+
+
+# --- payments against bills (缴费): the tax channel's contract and the counter ----------------------
+
+def ChannelToken() -> channel_auth.ChannelToken:  # noqa: N802  (reads as a class)
+    """``Authorization: Bearer <渠道令牌>`` of a channel that may post to the employee scheme."""
+    return channel_auth.ChannelToken(SCHEME)
+
+
+class BillPaymentIn(Schema):
+    transaction_id: str = Field(..., description="渠道的交易流水号（同一渠道内唯一，重发时不变）")
+    unit_number: str = Field(..., description="单位编号")
+    bill_id: int = Field(..., description="缴费单据编号")
+    amount: Decimal = Field(..., description="缴费金额（元，到分），不超过单据尚欠金额")
+    paid_on: dt.date = Field(..., description="缴费日期 YYYY-MM-DD")
+
+
+class BillPaymentOut(Schema):
+    payment_id: int
+    transaction_id: str
+    status: str
+    replayed: bool = Field(..., description="true：同一交易以相同内容重发，返回的是首次记录")
+    bill_id: int
+    unit_id: int
+    region: str
+    amount: Decimal
+    paid_on: dt.date
+    balance_after: Decimal = Field(..., description="本笔缴费后单据尚欠金额")
+    counter: bool
+
+
+class BillPaymentBatchIn(Schema):
+    payments: list[BillPaymentIn] = Field(..., min_length=1, max_length=payments.BATCH_LIMIT)
+
+
+class BillPaymentBatchItemOut(Schema):
+    index: int
+    transaction_id: str
+    status: int
+    payment: BillPaymentOut | None = None
+    error: ErrorOut | None = None
+
+
+class BillPaymentBatchOut(Schema):
+    recorded: int
+    replayed: int
+    refused: int
+    results: list[BillPaymentBatchItemOut]
+
+
+def _payment_in(p: BillPaymentIn) -> payments.PaymentIn:
+    return payments.PaymentIn(bill_id=p.bill_id, unit_number=p.unit_number, amount=p.amount, paid_on=p.paid_on,
+                              transaction_id=p.transaction_id)
+
+
+@router.post("/payments", auth=ChannelToken(), url_name="contributions_payment",
+             response={201: BillPaymentOut, 200: BillPaymentOut, 401: ErrorOut, 409: ErrorOut, 422: ErrorOut})
+def record_payment(request, payload: BillPaymentIn):
+    """税务渠道记录一笔单位缴费（对已申报的缴费单据）。201 已记录；200 同一渠道以相同内容重发同一交易
+    （返回首次的应答，replayed=true）；409 交易流水号已以不同内容记录（code=conflict，原记录保留）或正与
+    其他请求同时处理（code=busy，稍后重发）；422 拒绝（code 为 unknown_bill、wrong_region、wrong_unit、
+    bill_not_declared、nothing_due、already_paid、overpayment、invalid_amount、invalid_input）；401 令牌
+    缺失、错误、已吊销或其渠道不可缴职工医保。"""
+    outcome = payments.channel_payment(request.auth, _payment_in(payload), ip=client_ip(request))
+    return outcome.status, outcome.body
+
+
+@router.post("/payments/batch", auth=ChannelToken(), url_name="contributions_payment_batch",
+             response={200: BillPaymentBatchOut, 401: ErrorOut, 422: ErrorOut})
+def record_payments(request, payload: BillPaymentBatchIn):
+    """一次提交至多 1000 笔单位缴费，逐笔应答（与单笔接口的应答相同）；同一单据的多笔按顺序累计，超过尚欠金额的一笔拒绝。"""
+    outcomes = payments.record_channel_payments(request.auth, [_payment_in(p) for p in payload.payments],
+                                                ip=client_ip(request))
+    results = []
+    for n, (p, o) in enumerate(zip(payload.payments, outcomes, strict=True)):
+        results.append({"index": n, "transaction_id": p.transaction_id, "status": o.status,
+                        "payment": o.body if o.ok else None, "error": None if o.ok else o.body})
+    return {"recorded": sum(o.status == 201 for o in outcomes), "replayed": sum(o.status == 200 for o in outcomes),
+            "refused": sum(not o.ok for o in outcomes), "results": results}
+
+
+class CounterPaymentIn(Schema):
+    amount: Decimal = Field(..., description="缴费金额（元，到分），不超过单据尚欠金额")
+    paid_on: dt.date | None = Field(None, description="缴费日期，缺省为今天")
+    note: str = Field("", max_length=200, description="备注（如票据号）")
+
+
+@router.get("/bills/{pk}/payments", response=responds(list[BillPaymentOut]))
+def bill_payments(request, pk: int):
+    """单据的缴费记录（渠道缴费和窗口缴费），按记录先后。"""
+    bill = _bill(request, pk)
+    return [payments.payment_body(p) for p in selectors.payments_of(bill)]
+
+
+@router.post("/bills/{pk}/payments", response=responds(BillPaymentOut, status=201))
+def counter_payment(request, pk: int, data: CounterPaymentIn):
+    """窗口缴费：经办人员记录单位在窗口缴纳的款项（部分缴费留有欠费；多缴、未申报的单据拒绝）。"""
+    require_capability(request.user, "contributions.pay")
+    bill = _bill(request, pk)
+    payment = services.record_counter_payment(bill, data.amount, data.paid_on, actor=request.user, note=data.note)
+    return 201, payments.payment_body(payment)

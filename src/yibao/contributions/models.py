@@ -4,7 +4,7 @@ scheme. Units and employees are the employer app's (foreign keys by name, never 
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
 from yibao.fields import MonthField
 from yibao.money import MONEY_FIELD
@@ -123,6 +123,9 @@ class Bill(models.Model):
             models.UniqueConstraint(fields=["unit", "month"], condition=Q(kind="regular"), name="bill_one_regular_month"),
             models.CheckConstraint(condition=Q(status="draft", declared_at__isnull=True)
                                    | Q(status="declared", declared_at__isnull=False), name="bill_declared_has_time"),
+            # payments never take a bill beyond what is due (an adjusting refund entry: nothing paid)
+            models.CheckConstraint(condition=Q(amount_paid=0) | Q(amount_paid__gt=0, amount_paid__lte=F("amount_due")),
+                                   name="bill_paid_within_due"),
         ]
         indexes = [models.Index(fields=["region", "month", "kind", "status"], name="bill_region_month")]
         ordering = ["-month", "unit_id", "id"]
@@ -161,3 +164,48 @@ class BillLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.bill_id} {self.id_number} {self.base}"
+
+
+class BillPayment(models.Model):
+    """缴费: money received against a declared bill, from a channel (the tax system, with its
+    transaction id) or at the agency's counter (窗口缴费, ``counter``, recorded by a clerk).
+
+    The database keeps the rules that races could break: a channel's transaction is recorded once
+    (unique channel + transaction id), an amount is positive, a channel payment names its
+    transaction and a counter payment has no channel. ``Bill.amount_paid`` is the sum of a bill's
+    payments, kept in step by the service that writes them, and never above what is due (the
+    bill's check constraint ``bill_paid_within_due``)."""
+
+    bill = models.ForeignKey(Bill, verbose_name="缴费单据", on_delete=models.PROTECT, related_name="payments")
+    unit = models.ForeignKey("employer.Unit", verbose_name="参保单位", on_delete=models.PROTECT, related_name="+")
+    region = models.ForeignKey("regions.Division", verbose_name="统筹区", on_delete=models.PROTECT,
+                               related_name="+", db_index=False)
+    amount = models.DecimalField("缴费金额", **MONEY_FIELD)
+    paid_on = models.DateField("缴费日期")
+    channel = models.ForeignKey("channels.Channel", verbose_name="缴费渠道", null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="+")
+    transaction_id = models.CharField("交易流水号", max_length=64, blank=True)
+    content_digest = models.CharField("内容摘要", max_length=64, blank=True)  # what a replay must repeat
+    balance_after = models.DecimalField("缴后欠费", **MONEY_FIELD)  # the bill's balance once this was paid
+    counter = models.BooleanField("窗口缴费", default=False)
+    recorded_by_id = models.IntegerField("经办人", null=True, blank=True)
+    recorded_by_label = models.CharField("经办人账号", max_length=150, blank=True)
+    note = models.CharField("备注", max_length=200, blank=True)
+    created_at = models.DateTimeField("记录时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "缴费记录"
+        ordering = ["bill", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "transaction_id"], condition=Q(channel__isnull=False),
+                                    name="billpayment_channel_transaction"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="billpayment_amount_positive"),
+            models.CheckConstraint(condition=Q(counter=True, channel__isnull=True)
+                                   | (Q(counter=False, channel__isnull=False) & ~Q(transaction_id="")),
+                                   name="billpayment_channel_or_counter"),
+        ]
+        indexes = [models.Index(fields=["bill", "id"], name="billpayment_bill"),
+                   models.Index(fields=["unit", "paid_on"], name="billpayment_unit_day")]
+
+    def __str__(self) -> str:
+        return f"{self.bill_id} {self.amount} {self.paid_on}"

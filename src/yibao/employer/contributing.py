@@ -81,7 +81,7 @@ def new_hire_base(region: str, month: Month, wage: Decimal | None) -> tuple[Deci
 
 def unit_facts(unit_ids) -> dict[int, dict]:
     return {u["id"]: u for u in Unit.objects.filter(pk__in=list(unit_ids))
-            .values("id", "name", "unit_number", "region_id", "civil_servant_subsidy", "division__path")}
+            .values("id", "name", "unit_number", "region_id", "status", "civil_servant_subsidy", "division__path")}
 
 
 def employee_facts(employee_ids) -> dict[int, dict]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import cached_property
 
 from django.db import IntegrityError, OperationalError, transaction
@@ -21,19 +21,19 @@ from django.utils import timezone
 
 from yibao import clock
 from yibao.audit.services import record_events
+from yibao.channels.group_commit import GroupCommit
 from yibao.channels.models import Channel
-from yibao.dbutil import bulk_insert, text_values
+from yibao.dbutil import bulk_insert, lost_race, text_values
 from yibao.errors import RuleRefused
 from yibao.http import error_body
 from yibao.identity import mask_id_number
-from yibao.money import FEN, MONEY_FIELD
+from yibao.money import MONEY_FIELD, payment_amount
 from yibao.resident import collecting as enrolments
 from yibao.resident.collecting import EnrolmentFacts, EnrolmentStatus
 
 from .. import rules
 from ..errors import PaymentRefused
 from ..models import Part, Payer, Payment
-from .group_commit import GroupCommit
 
 #: digits before the decimal point a money column holds
 MONEY_DIGITS = MONEY_FIELD["max_digits"] - MONEY_FIELD["decimal_places"]
@@ -123,15 +123,9 @@ def clean(item: PaymentIn, *, today: dt.date | None = None) -> PaymentIn:
     """The payment's own shape: a positive amount in yuan and fen, a time with its offset not in
     the future, an identity number's shape. Raises ``PaymentRefused``."""
     try:
-        amount = Decimal(item.amount)
-    except (InvalidOperation, TypeError, ValueError):
-        raise refuse(INVALID_AMOUNT, "金额不是有效的数字。", amount=str(item.amount)) from None
-    if not amount.is_finite() or amount <= 0:
-        raise refuse(INVALID_AMOUNT, "缴费金额必须大于 0 元。", amount=str(item.amount))
-    if amount.adjusted() >= MONEY_DIGITS:  # beyond what a money column holds (and what quantize can)
-        raise refuse(INVALID_AMOUNT, "金额过大，请核对金额（以元为单位）。", amount=str(item.amount)[:30])
-    if amount != amount.quantize(FEN):
-        raise refuse(INVALID_AMOUNT, "金额以元为单位，最多两位小数（到分）。", amount=str(item.amount))
+        amount = payment_amount(item.amount)
+    except ValueError as exc:
+        raise refuse(INVALID_AMOUNT, str(exc), amount=str(item.amount)[:30]) from None
     if item.paid_at.tzinfo is None:
         raise refuse(INVALID_INPUT, "缴费时间须带时区（如 2023-11-20T10:30:00+08:00）。", paid_at=str(item.paid_at))
     number = (item.id_number or "").strip().upper()
@@ -140,7 +134,7 @@ def clean(item: PaymentIn, *, today: dt.date | None = None) -> PaymentIn:
     paid_on = item.paid_at.astimezone(timezone.get_default_timezone()).date()
     if paid_on > (today or clock.today()):
         raise refuse(INVALID_INPUT, f"缴费日期 {paid_on.isoformat()} 晚于今天，请核对缴费时间。", paid_at=str(item.paid_at))
-    return PaymentIn(number, (item.region or "").strip(), int(item.insurance_year), amount.quantize(FEN),
+    return PaymentIn(number, (item.region or "").strip(), int(item.insurance_year), amount,
                      item.paid_at, (item.transaction_id or "").strip())
 
 
@@ -333,7 +327,7 @@ def record_channel_requests(channel: Channel, requests: list[tuple[list[PaymentI
             _record(channel, cleaned, outcomes)
             _audit_requests(channel, requests, items, cleaned, outcomes)
     except (IntegrityError, OperationalError) as exc:
-        if isinstance(exc, OperationalError) and not _lost_race(exc):
+        if isinstance(exc, OperationalError) and not lost_race(exc):
             raise
         # A concurrent request took a transaction id or paid for a person first and has committed
         # (or the database broke a deadlock with it): read again and answer each payment as its
@@ -353,9 +347,6 @@ def record_channel_requests(channel: Channel, requests: list[tuple[list[PaymentI
     return answers  # type: ignore[return-value]
 
 
-def _lost_race(exc: Exception) -> bool:
-    """A deadlock or serialization failure: the database chose this request to give way."""
-    return getattr(getattr(exc, "__cause__", None), "sqlstate", None) in ("40P01", "40001")
 
 
 def _record_again(channel: Channel, n: int, item: PaymentIn, outcomes: list) -> None:
@@ -367,7 +358,7 @@ def _record_again(channel: Channel, n: int, item: PaymentIn, outcomes: list) -> 
         except IntegrityError:
             outcomes[n] = None
         except OperationalError as exc:
-            if not _lost_race(exc):
+            if not lost_race(exc):
                 raise
             outcomes[n] = None
     busy = PaymentRefused(f"交易 {item.transaction_id} 正与其他请求同时处理，本次未记录，请稍后以相同内容重发。", code=BUSY,

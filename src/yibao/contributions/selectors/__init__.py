@@ -11,10 +11,10 @@ from yibao.employer import selectors as employer_selectors
 from yibao.months import Month
 
 from .. import rules
-from ..models import Bill, BillLine, InsuranceSpan, StaffChange
+from ..models import Bill, BillLine, BillPayment, InsuranceSpan, StaffChange
 from .what_if import WhatIf, what_if
 
-__all__ = ["WhatIf", "what_if", "bill_for", "bills_for", "lines_of", "retirees_of", "spans_of", "staff_changes_of", "unit_for"]
+__all__ = ["WhatIf", "what_if", "bill_for", "bills_for", "lines_of", "payments_of", "retirees_of", "spans_of", "staff_changes_of", "unit_for"]
 
 
 def bills_for(user, *, unit_id: int | None = None, month: Month | None = None) -> QuerySet[Bill]:
@@ -28,6 +28,11 @@ def bills_for(user, *, unit_id: int | None = None, month: Month | None = None) -
 
 def bill_for(user, pk: int) -> Bill | None:
     return scope_of(user).filter(Bill.objects.filter(pk=pk)).first()
+
+
+def payments_of(bill: Bill) -> QuerySet[BillPayment]:
+    """A bill's payments (channel and counter), in the order recorded."""
+    return BillPayment.objects.filter(bill_id=bill.pk).order_by("id")
 
 
 def lines_of(bill: Bill) -> QuerySet[BillLine]:

@@ -1,8 +1,9 @@
 """Group commit: concurrent requests of one kind, written in one transaction.
 
-A channel's single payments arrive one per request, many at a time. Each alone costs a
-transaction (the enrolment read, the hardship read, the insert, the update, the audit chain's
-lock and append, the commit's flush to disk); written together they cost one. So in each server
+A channel's single payments (to the resident scheme or against the employee scheme's bills) arrive
+one per request, many at a time. Each alone costs a transaction (the reads, the insert, the
+update, the audit chain's lock and append, the commit's flush to disk); written together they
+cost one. So in each server
 process, the requests of one key (a channel) that arrive while another group of its requests is
 being written wait for it to finish, and the first of them then writes all that have gathered,
 as one batch; every request still gets its own answer and its own audit entries. An idle server

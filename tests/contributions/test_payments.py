@@ -1,0 +1,228 @@
+"""Payments against declared bills (缴费): the tax channel's contract (one payment and batches,
+idempotent on channel + transaction id), the counter (窗口缴费), every refusal with its code,
+nothing written and an audit entry."""
+
+import datetime as dt
+import json
+from decimal import Decimal
+
+import pytest
+from django.db import IntegrityError, transaction
+
+from collection.factories import bearer, channel
+from contributions.factories import approved_unit
+from factories import AgencyClerkFactory
+from yibao.audit.models import AuditEntry
+from yibao.contributions import services
+from yibao.contributions.models import Bill, BillPayment
+from yibao.contributions.services import payments
+from yibao.months import Month
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/contributions/payments"
+JAN = Month(2024, 1)
+
+
+@pytest.fixture(autouse=True)
+def business_date(settings):
+    settings.YIBAO_TODAY = dt.date(2024, 2, 10)
+
+
+@pytest.fixture
+def clerk():
+    return AgencyClerkFactory()
+
+
+def declared_bill(clerk, bases=("5000", "6000"), *, declare=True, **unit_kwargs):
+    """A unit's January bill (5000 + 6000 at 6% + 2%: 880.00 due), declared unless told not."""
+    unit = approved_unit(list(bases), **unit_kwargs)
+    services.generate_bills("370700", JAN, actor=clerk, unit_ids=[unit.pk])
+    bill = Bill.objects.get(unit=unit, month=JAN)
+    if declare:
+        bill = services.declare_bill(bill, actor=clerk)
+    return bill
+
+
+@pytest.fixture
+def bill(rates, clerk):
+    return declared_bill(clerk)
+
+
+@pytest.fixture
+def tax():
+    return channel("税务", region="370700", schemes=("employee",))
+
+
+def body(bill, **extra):
+    out = {"transaction_id": f"TX{bill.pk:06d}", "unit_number": bill_unit_number(bill), "bill_id": bill.pk,
+           "amount": "300.00", "paid_on": "2024-02-05"}
+    out.update(extra)
+    return out
+
+
+def bill_unit_number(bill):
+    from yibao.employer import contributing
+
+    return contributing.unit_facts([bill.unit_id])[bill.unit_id]["unit_number"]
+
+
+def post(client, token, payload, url=URL):
+    return client.post(url, json.dumps(payload), content_type="application/json", **bearer(token))
+
+
+def paid(bill) -> Decimal:
+    return Bill.objects.get(pk=bill.pk).amount_paid
+
+
+def test_a_partial_then_the_full_payment_leaves_then_clears_the_balance(client, bill, tax):
+    _, token = tax
+    assert bill.amount_due == Decimal("880.00")
+    first = post(client, token, body(bill))
+    assert first.status_code == 201, first.content
+    assert first.json()["balance_after"] == "580.00" and first.json()["replayed"] is False
+    assert paid(bill) == Decimal("300.00")
+    rest = post(client, token, body(bill, transaction_id="TX-2", amount="580.00"))
+    assert rest.status_code == 201 and rest.json()["balance_after"] == "0.00"
+    assert paid(bill) == Decimal("880.00") and Bill.objects.get(pk=bill.pk).balance == 0
+    again = post(client, token, body(bill, transaction_id="TX-3", amount="0.01"))
+    assert again.status_code == 422 and again.json()["code"] == "already_paid"
+    entry = AuditEntry.objects.filter(action="contributions.payment_record").first()
+    assert entry.after["payments"][0]["bill"] == bill.pk and entry.after["region"] == "370700"
+
+
+def test_a_replay_answers_the_first_payment_and_a_changed_replay_conflicts_and_is_audited(client, bill, tax):
+    _, token = tax
+    first = post(client, token, body(bill))
+    replay = post(client, token, body(bill))
+    assert replay.status_code == 200
+    assert replay.json() == {**first.json(), "replayed": True}
+    changed = post(client, token, body(bill, amount="200.00"))
+    assert changed.status_code == 409 and changed.json()["code"] == "conflict"
+    assert str(first.json()["payment_id"]) in changed.json()["message"]
+    assert BillPayment.objects.filter(bill=bill).count() == 1 and paid(bill) == Decimal("300.00")
+    refused = AuditEntry.objects.get(action="contributions.payment_refuse")
+    assert refused.after["attempts"][0]["code"] == "conflict" and refused.after["attempts"][0]["amount"] == "200.00"
+
+
+@pytest.mark.parametrize(("change", "code", "status"), [
+    ({"bill_id": 999999}, "unknown_bill", 422),
+    ({"unit_number": "370700999999"}, "wrong_unit", 422),
+    ({"amount": "0"}, "invalid_amount", 422),
+    ({"amount": "-5.00"}, "invalid_amount", 422),
+    ({"amount": "1.005"}, "invalid_amount", 422),
+    ({"amount": "880.01"}, "overpayment", 422),
+    ({"paid_on": "2024-02-11"}, "invalid_input", 422),
+    ({"transaction_id": " "}, "invalid_input", 422),
+])
+def test_refusals_carry_their_codes_write_nothing_and_are_audited(client, bill, tax, change, code, status):
+    _, token = tax
+    response = post(client, token, body(bill, **change))
+    assert response.status_code == status, response.content
+    assert response.json()["code"] == code and response.json()["message"]
+    assert not BillPayment.objects.exists() and paid(bill) == 0
+    entry = AuditEntry.objects.get(action="contributions.payment_refuse")
+    assert entry.after["attempts"][0]["code"] == code
+
+
+def test_a_draft_bill_is_not_payable(client, rates, clerk, tax):
+    _, token = tax
+    draft = declared_bill(clerk, declare=False)
+    response = post(client, token, body(draft))
+    assert response.status_code == 422 and response.json()["code"] == "bill_not_declared"
+    assert "尚未申报" in response.json()["message"] and not BillPayment.objects.exists()
+
+
+def test_another_regions_bill_is_refused(client, bill):
+    _, token = channel("另一统筹区税务", region="371728", schemes=("employee",))
+    response = post(client, token, body(bill))
+    assert response.status_code == 422 and response.json()["code"] == "wrong_region"
+    assert not BillPayment.objects.exists()
+
+
+def test_another_units_bill_is_refused(client, rates, clerk, bill, tax):
+    _, token = tax
+    other = declared_bill(clerk, ("4000",))
+    response = post(client, token, body(bill, unit_number=bill_unit_number(other)))
+    assert response.status_code == 422 and response.json()["code"] == "wrong_unit"
+    assert not BillPayment.objects.exists()
+
+
+def test_bad_tokens_and_a_resident_only_channel_answer_401(client, bill, tax):
+    _, resident_token = channel("微信", region="370700", schemes=("resident",))
+    for token in ("", "nonsense", resident_token):
+        response = post(client, token, body(bill))
+        assert response.status_code == 401, token
+        assert response.json()["message"]
+    assert not BillPayment.objects.exists()
+
+
+def test_a_closed_unit_still_pays_its_declared_bill(client, bill, tax):
+    from yibao.employer.models import Unit
+
+    Unit.objects.filter(pk=bill.unit_id).update(status="closed")
+    _, token = tax
+    assert post(client, token, body(bill)).status_code == 201
+
+
+def test_a_batch_answers_each_payment_and_keeps_the_running_balance(client, rates, clerk, bill, tax):
+    _, token = tax
+    other = declared_bill(clerk, ("4000",))  # 320.00 due
+    items = [body(bill, transaction_id="B1", amount="500.00"),
+             body(bill, transaction_id="B2", amount="400.00"),          # 380 left: overpayment
+             body(bill, transaction_id="B1", amount="500.00"),          # repeat inside the batch: replay
+             body(other, transaction_id="B3", amount="320.00"),
+             body(other, transaction_id="B4", amount="0.50"),           # paid in full above
+             body(bill, transaction_id="B5", amount="380.00")]
+    response = post(client, token, {"payments": items}, url=URL + "/batch")
+    assert response.status_code == 200, response.content
+    out = response.json()
+    assert [r["status"] for r in out["results"]] == [201, 422, 200, 201, 422, 201]
+    assert [r["error"]["code"] for r in out["results"] if r["error"]] == ["overpayment", "already_paid"]
+    assert (out["recorded"], out["replayed"], out["refused"]) == (3, 1, 2)
+    assert paid(bill) == Decimal("880.00") and paid(other) == Decimal("320.00")
+    again = post(client, token, {"payments": items}, url=URL + "/batch").json()
+    assert again["replayed"] == 4 and again["recorded"] == 0  # the refused ones stay refused
+    assert BillPayment.objects.count() == 3
+
+
+def test_a_large_batch_is_written_set_based(client, rates, clerk, tax):
+    _, token = tax
+    bills = [declared_bill(clerk, ("4000",)) for _ in range(12)]
+    items = [body(b, transaction_id=f"L{n}", amount="320.00") for n, b in enumerate(bills)]
+    out = post(client, token, {"payments": items}, url=URL + "/batch").json()
+    assert out["recorded"] == 12
+    ids = {r["payment"]["payment_id"] for r in out["results"]}
+    assert ids == set(BillPayment.objects.values_list("pk", flat=True))
+    assert all(b.balance == 0 for b in Bill.objects.filter(pk__in=[b.pk for b in bills]))
+
+
+def test_the_database_refuses_a_second_row_for_a_transaction_and_an_overpaid_bill(bill, tax):
+    made, _ = tax
+    row = {"bill": bill, "unit_id": bill.unit_id, "region_id": "370700", "amount": Decimal("1"),
+           "paid_on": dt.date(2024, 2, 1), "channel": made, "transaction_id": "X", "balance_after": 0}
+    BillPayment.objects.create(**row)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        BillPayment.objects.create(**row)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        BillPayment.objects.create(**{**row, "transaction_id": "Y", "amount": Decimal("0")})
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Bill.objects.filter(pk=bill.pk).update(amount_paid=Decimal("880.01"))
+
+
+def test_the_counter_records_partial_payments_and_refuses_an_overpayment(bill, clerk):
+    p = services.record_counter_payment(bill, "80", dt.date(2024, 2, 9), actor=clerk)
+    assert p.counter and p.channel_id is None and p.recorded_by_id == clerk.pk and p.balance_after == Decimal("800.00")
+    with pytest.raises(services.ContributionError) as refused:
+        services.record_counter_payment(bill, "800.01", actor=clerk)
+    assert refused.value.code == "overpayment" and "800.00" in refused.value.message
+    assert paid(bill) == Decimal("80.00") and BillPayment.objects.count() == 1
+    assert AuditEntry.objects.filter(action="contributions.payment_refuse", object_id=str(bill.pk)).exists()
+    assert AuditEntry.objects.filter(action="contributions.payment_record", object_id=str(p.pk)).exists()
+
+
+def test_the_counter_refuses_a_draft(rates, clerk):
+    draft = declared_bill(clerk, declare=False)
+    with pytest.raises(payments.PaymentRefused) as refused:
+        services.record_counter_payment(draft, "10", actor=clerk)
+    assert refused.value.code == "bill_not_declared" and not BillPayment.objects.exists()
