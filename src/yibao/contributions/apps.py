@@ -14,6 +14,7 @@ class ContributionsConfig(AppConfig):
         scoping.reaches(m.StaffChange, division="unit__division", unit="unit_id", person="id_number")
         scoping.reaches(m.Bill, division="unit__division", unit="unit_id")
         scoping.reaches(m.BillLine, division="bill__unit__division", unit="bill__unit_id", person="id_number")
+        scoping.reaches(m.LateFee, division="unit__division", unit="unit_id")
 
         from . import tasks  # noqa: F401  (registers the app's job handlers)
         from .registrations import register

@@ -112,6 +112,9 @@ class Bill(models.Model):
     individual_total = models.DecimalField("个人缴费合计", default=0, **MONEY_FIELD)
     amount_due = models.DecimalField("应缴金额", default=0, **MONEY_FIELD)
     amount_paid = models.DecimalField("已缴金额", default=0, **MONEY_FIELD)
+    # late fees of earlier bills carried on this one (a unit-only item, part of amount_due, never of
+    # unit_total/individual_total nor of any person's line)
+    late_fee_total = models.DecimalField("滞纳金", default=0, **MONEY_FIELD)
     rounding = models.CharField("取整规则", max_length=20, blank=True)
     generated_at = models.DateTimeField("生成时间")
     declared_at = models.DateTimeField("申报时间", null=True, blank=True)
@@ -136,6 +139,12 @@ class Bill(models.Model):
     @property
     def balance(self):
         return self.amount_due - self.amount_paid
+
+    @property
+    def contributions_due(self):
+        """What the bill asks for its own month (unit and individual contributions), without the
+        late fees of earlier bills carried on it: the amount a late fee is charged on."""
+        return self.amount_due - self.late_fee_total
 
     @property
     def frozen(self) -> bool:
@@ -209,3 +218,41 @@ class BillPayment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.bill_id} {self.amount} {self.paid_on}"
+
+
+class LateFee(models.Model):
+    """滞纳金 charged to a unit: one late payment against a bill (社会保险法 第八十六条).
+
+    The part of a payment that settles the bill's contributions after its due date is charged
+    ``amount × daily_rate × days`` (the engine's ``employee.late_fee``, its rounding), days from
+    the day after the due date to the day paid. The fee is carried (``carried_on``) on the unit's
+    next regular bill still to be declared, as a unit-only item added to its ``late_fee_total``
+    and ``amount_due``; none waiting for such a bill has ``carried_on`` empty until the next
+    month's bills are generated. Accrual on a balance still unpaid is computed to date when
+    shown, never stored."""
+
+    region = models.ForeignKey("regions.Division", verbose_name="统筹区", on_delete=models.PROTECT,
+                               related_name="+", db_index=False)
+    unit = models.ForeignKey("employer.Unit", verbose_name="参保单位", on_delete=models.PROTECT, related_name="+")
+    bill = models.ForeignKey(Bill, verbose_name="欠缴单据", on_delete=models.PROTECT, related_name="late_fees")
+    payment = models.OneToOneField("contributions.BillPayment", verbose_name="逾期缴费", on_delete=models.PROTECT,
+                                   related_name="late_fee")
+    amount = models.DecimalField("逾期缴纳金额", **MONEY_FIELD)
+    due_date = models.DateField("缴费截止日")
+    paid_on = models.DateField("缴纳日期")
+    days = models.PositiveIntegerField("滞纳天数")
+    daily_rate = models.DecimalField("日费率", max_digits=8, decimal_places=6)
+    fee = models.DecimalField("滞纳金", **MONEY_FIELD)
+    carried_on = models.ForeignKey(Bill, verbose_name="计入单据", null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="carried_late_fees")
+    created_at = models.DateTimeField("计收时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "滞纳金"
+        ordering = ["bill", "id"]
+        constraints = [models.CheckConstraint(condition=Q(fee__gt=0, days__gt=0, amount__gt=0),
+                                              name="latefee_positive")]
+        indexes = [models.Index(fields=["unit", "paid_on"], name="latefee_unit_day")]
+
+    def __str__(self) -> str:
+        return f"{self.bill_id} {self.amount}×{self.days}天 {self.fee}"

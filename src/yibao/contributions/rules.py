@@ -12,7 +12,7 @@ from yibao.errors import RuleRefused
 from yibao.months import Month
 from yibao.policy import get_engine
 
-__all__ = ["RuleRefused", "retiree_allotment", "shares", "shares_many"]
+__all__ = ["RuleRefused", "late_fee", "payment_due", "retiree_allotment", "shares", "shares_many"]
 
 
 def shares(region: str, month: Month, base: Decimal) -> dict:
@@ -46,3 +46,31 @@ def retiree_allotment(region: str, month: Month, allotment_base: Decimal) -> dic
     if not answer.ok:
         return {"error": answer.error}
     return answer.values
+
+
+def payment_due(bill) -> dict:
+    """The bill's due date from the engine (``employee.payment_due``): ``{"due_date": date,
+    "source": …}``, or ``{"error": …}`` where the policy sets none (then no late fee is charged,
+    and pages say so)."""
+    import datetime as dt
+
+    inputs = {"month": str(bill.month), "kind": bill.kind}
+    if bill.kind == "adjustment":
+        from django.utils import timezone
+
+        inputs["generated_on"] = timezone.localtime(bill.generated_at).date().isoformat()
+    answer = get_engine().ask(bill.region_id, "employee.payment_due", inputs)
+    if not answer.ok:
+        return {"error": answer.error, "explanation": answer.explanation}
+    return {"due_date": dt.date.fromisoformat(answer.values["due_date"]), "source": answer.values["source"],
+            "explanation": answer.explanation}
+
+
+def late_fee(region: str, amount: Decimal, due_date, paid_on) -> dict:
+    """``employee.late_fee``: days, late_fee and daily_rate for ``amount`` paid (or unpaid until)
+    ``paid_on``; refuses as RuleRefused."""
+    answer = get_engine().ask(region, "employee.late_fee", {"amount": amount, "due_date": due_date.isoformat(),
+                                                           "paid_on": paid_on.isoformat()})
+    if not answer.ok:
+        raise RuleRefused.from_answer(answer.error, answer.explanation)
+    return {**answer.values, "explanation": answer.explanation}

@@ -7,4 +7,5 @@ from .payments import record_counter_payment
 from .spans import add_person, remove_person, seed_spans
 
 __all__ = ["AppError", "ContributionError", "Generated", "NotFound", "RuleRefused", "add_person", "adjust",
-           "declare_bill", "generate_bills", "record_counter_payment", "remove_person", "seed_spans", "start_generation"]
+           "declare_bill", "generate_bills", "record_counter_payment", "remove_person",
+           "seed_spans", "start_generation"]

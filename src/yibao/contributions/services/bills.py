@@ -26,6 +26,7 @@ from yibao.months import Month
 from .. import rules
 from ..errors import ContributionError
 from ..models import Bill, BillKind, BillLine, BillStatus, InsuranceSpan
+from . import late_fees
 from .spans import seed_spans
 
 LINE_FIELDS = ["bill_id", "employee_id", "id_number", "name", "base", "previous_base", "unit_share",
@@ -128,6 +129,7 @@ def generate_bills(region: str, month, *, actor, unit_ids: list[int] | None = No
     unit_share, individual_share, constants = rules.shares_many(region, month, bases)
     if progress:
         progress(2, 4)
+    late_fees.release_from_drafts(region, month, unit_ids)
     _delete_drafts(region, month, unit_ids)
     # one bill per unit: totals by unit (sorted, so each unit's lines are one run)
     bill_units, starts, counts = np.unique(units, return_index=True, return_counts=True)
@@ -140,9 +142,10 @@ def generate_bills(region: str, month, *, actor, unit_ids: list[int] | None = No
         b, u, p = int(sums[0][i]), int(sums[1][i]), int(sums[2][i])
         bill_rows.append((region, unit_id, str(month), BillKind.REGULAR, BillStatus.DRAFT, int(counts[i]),
                           str(from_fen(b)), str(from_fen(u)), str(from_fen(p)), str(from_fen(u + p)), "0.00",
-                          rounding, now_db, ""))
+                          "0.00", rounding, now_db, ""))
     bulk_insert(Bill, ["region_id", "unit_id", "month", "kind", "status", "person_count", "base_total", "unit_total",
-                       "individual_total", "amount_due", "amount_paid", "rounding", "generated_at", "reason"],
+                       "individual_total", "amount_due", "amount_paid", "late_fee_total", "rounding", "generated_at",
+                       "reason"],
                 bill_rows, prepared=True)
     ids = dict(Bill.objects.filter(region_id=region, month=month, kind=BillKind.REGULAR, status=BillStatus.DRAFT,
                                    **({"unit_id__in": unit_ids} if unit_ids is not None else {}))
@@ -154,6 +157,7 @@ def generate_bills(region: str, month, *, actor, unit_ids: list[int] | None = No
         numbers, names = [numbers[i] for i in idx], [names[i] for i in idx]
     lines = _line_rows(bill_of_line, employees, numbers, names, bases, unit_share, individual_share)
     written = bulk_insert(BillLine, LINE_FIELDS, lines, prepared=True)
+    late_fees.carry_waiting(region, month, unit_ids)
     result = Generated(region, month, len(bill_rows), written, len(frozen), without_base)
     if audit:
         record_event(actor, "contributions.bills_generate", "region", region, after={

@@ -35,6 +35,7 @@ from yibao.money import payment_amount
 
 from ..errors import PaymentRefused
 from ..models import Bill, BillPayment, BillStatus
+from . import late_fees
 
 #: the most payments one batch request may carry (as the resident scheme's channels)
 BATCH_LIMIT = 1000
@@ -193,6 +194,8 @@ def _write(rows: list[BillPayment], states: dict[int, _BillState]) -> None:
         bulk_set(Bill, ["amount_paid"], [(bill_id, states[bill_id].paid) for bill_id in touched])
     for bill_id in touched:
         states[bill_id].bill.amount_paid = states[bill_id].paid
+    # a payment settling contributions after the due date is charged a late fee (滞纳金)
+    late_fees.charge_payments(rows, {bill_id: states[bill_id].bill for bill_id in touched})
 
 
 # --- the tax channel's contract -----------------------------------------------------------------
