@@ -9,6 +9,7 @@ from decimal import Decimal
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
+from yibao import clock
 from yibao.access.permissions import require_capability
 from yibao.accounts.personal_data import shown_id_number
 from yibao.audit.services import client_ip
@@ -297,3 +298,82 @@ def counter_payment(request, pk: int, data: CounterPaymentIn):
     bill = _bill(request, pk)
     payment = services.record_counter_payment(bill, data.amount, data.paid_on, actor=request.user, note=data.note)
     return 201, payments.payment_body(payment)
+
+
+class StatementFilter(Schema):
+    unit: int | None = None
+    month_from: str | None = Field(None, alias="from")
+    month_to: str | None = Field(None, alias="to")
+
+
+class StatementPaymentOut(Schema):
+    id: int
+    paid_on: dt.date
+    amount: Decimal
+    counter: bool
+    late_fee: Decimal | None
+    late_days: int | None
+
+
+class StatementBillOut(BillOut):
+    contributions_due: Decimal
+    late_fee_total: Decimal
+    due_date: dt.date | None
+    due_missing: str
+    late_fees_charged: Decimal
+    late_fee_accrued: Decimal
+    late_days_accrued: int
+    payments: list[StatementPaymentOut]
+
+
+class StatementOut(Schema):
+    unit_id: int
+    unit_number: str
+    unit_name: str
+    month_from: str
+    month_to: str
+    as_of: dt.date
+    bills: list[StatementBillOut]
+    totals: dict[str, Decimal]
+
+
+def _statement(request, f: StatementFilter):
+    require_capability(request.user, "contributions.view")
+    unit = selectors.unit_for(request.user, f.unit) if f.unit else employer_selectors.unit_of(request.user)
+    if unit is None:
+        raise HttpError(404, "单位不存在。")
+    today = clock.today()
+    first, last = selectors.statement_period(f.month_from, f.month_to, today)
+    return unit, selectors.statement(request.user, unit, first, last, today)
+
+
+@router.get("/statement", response=responds(StatementOut))
+def statement(request, f: Query[StatementFilter]):
+    """对账单：单位某期间（from、to，YYYY-MM，默认本年度）的全部缴费单据、缴费、余额和滞纳金及合计。
+    单位只能查本单位，经办人员以 ``unit`` 指明辖区内的单位。"""
+    unit, st = _statement(request, f)
+    bills = []
+    for row in st.rows:
+        fees = {fee.payment_id: fee for fee in row.late.charged}
+        bills.append({**_out(row.bill), "contributions_due": row.bill.contributions_due,
+                      "late_fee_total": row.bill.late_fee_total, "due_date": row.late.due_date,
+                      "due_missing": row.late.due_missing, "late_fees_charged": row.late.charged_total,
+                      "late_fee_accrued": row.late.accrued, "late_days_accrued": row.late.accrued_days,
+                      "payments": [{"id": p.pk, "paid_on": p.paid_on, "amount": p.amount, "counter": p.counter,
+                                    "late_fee": fees[p.pk].fee if p.pk in fees else None,
+                                    "late_days": fees[p.pk].days if p.pk in fees else None} for p in row.payments]})
+    return {"unit_id": unit.pk, "unit_number": unit.unit_number, "unit_name": unit.name, "month_from": str(st.first),
+            "month_to": str(st.last), "as_of": st.today, "bills": bills, "totals": st.totals}
+
+
+@router.get("/statement/download/{ext}", response=refusals(), openapi_extra=file_responses(XLSX, PDF, description="对账单"))
+def download_statement(request, ext: str, f: Query[StatementFilter]):
+    """对账单下载（xlsx 或 pdf）。"""
+    if ext not in ("xlsx", "pdf"):
+        raise HttpError(404, "格式应为 xlsx 或 pdf。")
+    unit, st = _statement(request, f)
+    facts = contributing.unit_facts([unit.pk])[unit.pk]
+    name = f"对账单-{facts['unit_number']}-{st.first}-{st.last}.{ext}"
+    if ext == "xlsx":
+        return attachment(exports.statement_xlsx(st, facts), name, XLSX)
+    return attachment(exports.statement_pdf(st, facts), name, PDF)

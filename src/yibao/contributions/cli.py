@@ -20,6 +20,13 @@ def configure(e) -> None:
     b.add_argument("--month")
     d = es.add_parser("declare", help="申报一张缴费单据")
     d.add_argument("bill", type=int, help="单据编号")
+    s = es.add_parser("statement", help="单位对账单：缴费单据、缴费、余额和滞纳金")
+    s.add_argument("unit", help="单位编号")
+    s.add_argument("--from", dest="month_from", help="起始月份 YYYY-MM（默认本年度 1 月）")
+    s.add_argument("--to", dest="month_to", help="终止月份 YYYY-MM（默认本年度 12 月）")
+    out = s.add_mutually_exclusive_group()
+    out.add_argument("--xlsx", metavar="F", help="写入 xlsx 文件")
+    out.add_argument("--pdf", metavar="F", help="写入 PDF 文件")
 
 
 def run(args) -> int:
@@ -30,7 +37,7 @@ def run(args) -> int:
 
     actor = terminal.actor(args.as_user)
     needed = {"generate": "contributions.generate", "bills": "contributions.view",
-              "declare": "contributions.declare"}[args.action]
+              "declare": "contributions.declare", "statement": "contributions.view"}[args.action]
     if not user_can(actor, needed):
         print(f"{actor.username}（{actor.get_role_display()}）无权执行此操作。", file=sys.stderr)
         return 2
@@ -52,6 +59,8 @@ def run(args) -> int:
                 print(f"{bill.pk}\t{bill.unit_id}\t{bill.month}\t{bill.get_kind_display()}\t{bill.person_count}人\t"
                       f"应缴 {bill.amount_due}\t{bill.get_status_display()}")
             return 0
+        if args.action == "statement":
+            return _statement(actor, args)
         bill = selectors.bill_for(actor, args.bill)
         if bill is None:
             print("缴费单据不存在。", file=sys.stderr)
@@ -62,3 +71,40 @@ def run(args) -> int:
     except (services.AppError, ValueError) as exc:
         print(str(exc), file=sys.stderr)
         return 2
+
+
+def _statement(actor, args) -> int:
+    from pathlib import Path
+
+    from yibao import clock
+    from yibao.employer import contributing
+    from yibao.employer import selectors as employer_selectors
+
+    from . import exports, selectors
+
+    unit = employer_selectors.units_for(actor).filter(unit_number=args.unit).first()
+    if unit is None:
+        print(f"单位 {args.unit} 不存在，或不在管辖范围内", file=sys.stderr)
+        return 2
+    today = clock.today()
+    first, last = selectors.statement_period(args.month_from, args.month_to, today)
+    st = selectors.statement(actor, unit, first, last, today)
+    facts = contributing.unit_facts([unit.pk])[unit.pk]
+    if args.xlsx or args.pdf:
+        path = Path(args.xlsx or args.pdf)
+        path.write_bytes(exports.statement_xlsx(st, facts) if args.xlsx else exports.statement_pdf(st, facts))
+        print(f"已写入 {path}：{len(st.rows)} 张单据")
+        return 0
+    print(f"{unit.name}（{unit.unit_number}）对账单 {first} 至 {last}，截至 {today.isoformat()}")
+    print("费款所属期\t类型\t状态\t缴费截止日\t缴费\t计入滞纳金\t应缴\t已缴\t余额\t逾期缴费滞纳金\t滞纳金截至今日")
+    for row in st.rows:
+        b, late = row.bill, row.late
+        print(f"{b.month}\t{b.get_kind_display()}\t{b.get_status_display()}\t"
+              f"{late.due_date.isoformat() if late.due_date else '未规定'}\t{b.contributions_due}\t{b.late_fee_total}\t"
+              f"{b.amount_due}\t{b.amount_paid}\t{b.balance}\t{late.charged_total}\t{late.accrued}")
+        for p in row.payments:
+            print(f"\t缴费 {p.paid_on.isoformat()} {p.amount} 元（{exports.payment_way(p)}）")
+    t = st.totals
+    print(f"合计\t\t\t\t{t['contributions']}\t{t['late_fees_carried']}\t{t['amount_due']}\t{t['amount_paid']}\t"
+          f"{t['balance']}\t{t['late_fees_charged']}\t{t['late_fees_accrued']}")
+    return 0

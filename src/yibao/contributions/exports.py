@@ -33,8 +33,14 @@ def bill_xlsx(bill, unit: dict, lines, show) -> bytes:
     sheet.write_number(total, 4, float(bill.base_total))
     sheet.write_number(total, 5, float(bill.unit_total))
     sheet.write_number(total, 6, float(bill.individual_total))
-    sheet.write_number(total, 7, float(bill.amount_due))
-    sheet.write_string(total + 1, 0, f"状态：{bill.get_status_display()}；取整：{bill.rounding}")
+    sheet.write_number(total, 7, float(bill.contributions_due))
+    if bill.late_fee_total:
+        total += 1
+        sheet.write_string(total, 0, "滞纳金（上期逾期缴费，单位承担）", bold)
+        sheet.write_number(total, 7, float(bill.late_fee_total))
+    sheet.write_string(total + 1, 0, "应缴金额", bold)
+    sheet.write_number(total + 1, 7, float(bill.amount_due))
+    sheet.write_string(total + 2, 0, f"状态：{bill.get_status_display()}；取整：{bill.rounding}")
     book.close()
     return out.getvalue()
 
@@ -43,4 +49,58 @@ def bill_pdf(bill, unit: dict, lines, show, explanation) -> bytes:
     html = render_to_string("contributions/bill_print.html", {
         "base_css": BASE_CSS, "bill": bill, "unit": unit, "explanation": explanation,
         "rows": list(_rows(lines, show))})
+    return write_pdf(html)
+
+
+STATEMENT_HEADER = ["费款所属期", "类型", "状态", "缴费截止日", "缴费（单位+个人）", "计入的上期滞纳金", "应缴金额",
+                    "已缴金额", "余额", "逾期缴费滞纳金", "滞纳金截至今日"]
+PAYMENT_HEADER = ["", "缴费日期", "缴费金额", "方式", "逾期天数", "滞纳金"]
+
+
+def _statement_row(row) -> list:
+    b, late = row.bill, row.late
+    due = late.due_date.isoformat() if late.due_date else "未规定"
+    return [str(b.month), b.get_kind_display(), b.get_status_display(), due, float(b.contributions_due),
+            float(b.late_fee_total), float(b.amount_due), float(b.amount_paid), float(b.balance),
+            float(late.charged_total), float(late.accrued)]
+
+
+def payment_way(p) -> str:
+    return "窗口缴费" if p.counter else f"渠道缴费（流水号 {p.transaction_id}）"
+
+
+def statement_xlsx(st, unit: dict) -> bytes:
+    """对账单 as a workbook: one row per bill, its payments below it, then the totals."""
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    sheet = book.add_worksheet("对账单")
+    bold = book.add_format({"bold": True})
+    sheet.write_string(0, 0, f"{unit['name']}（{unit['unit_number']}）职工医保对账单 {st.first} 至 {st.last}", bold)
+    sheet.write_string(1, 0, f"截至 {st.today.isoformat()}；滞纳金由单位承担，不计入个人缴费")
+    for col, title in enumerate(STATEMENT_HEADER):
+        sheet.write_string(3, col, title, bold)
+    r = 4
+    for row in st.rows:
+        for col, value in enumerate(_statement_row(row)):
+            (sheet.write_string if isinstance(value, str) else sheet.write_number)(r, col, value)
+        r += 1
+        for p in row.payments:
+            fee = getattr(p, "late_fee", None)
+            values = ["", p.paid_on.isoformat(), float(p.amount), payment_way(p), fee.days if fee else 0,
+                      float(fee.fee) if fee else 0.0]
+            for col, value in enumerate(values):
+                if value != "":
+                    (sheet.write_string if isinstance(value, str) else sheet.write_number)(r, col, value)
+            r += 1
+    sheet.write_string(r, 0, "合计", bold)
+    t = st.totals
+    for col, key in zip(range(4, 11), ("contributions", "late_fees_carried", "amount_due", "amount_paid", "balance",
+                                       "late_fees_charged", "late_fees_accrued"), strict=True):
+        sheet.write_number(r, col, float(t[key]))
+    book.close()
+    return out.getvalue()
+
+
+def statement_pdf(st, unit: dict) -> bytes:
+    html = render_to_string("contributions/statement_print.html", {"base_css": BASE_CSS, "st": st, "unit": unit})
     return write_pdf(html)

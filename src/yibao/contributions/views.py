@@ -93,6 +93,7 @@ def bill(request, pk: int):
         "bill": b, "unit": unit, "lines": selectors.lines_of(b)[:2000], "show_ids": sees_whole_id_numbers(request.user),
         "explanation": rules.explanation(b.region_id, b.month, _first_base(b)), "retirees": selectors.retirees_of(unit, b.month),
         "adjustments": b.adjustments.order_by("id"),
+        "late": selectors.late_state(b, clock.today()), "carried": selectors.carried_on(b),
         "can_declare": user_can(request.user, "contributions.declare") and b.status == BillStatus.DRAFT})
 
 
@@ -208,3 +209,41 @@ def what_if(request):
                     error = "年平均工资应为金额（元）。"
     return render(request, "contributions/what_if.html", {"regions": regions, "preview": preview, "error": error,
                                                           "q": q})
+
+
+@require("contributions.view")
+def statement(request):
+    """对账单: the unit's bills, payments, balances and late fees for a period."""
+    unit = _unit(request)
+    context = {"unit": unit, "first": request.GET.get("from", ""), "last": request.GET.get("to", "")}
+    if unit is None or employer_selectors.unit_of(request.user) is None:
+        context["units"] = employer_selectors.units_for(request.user).order_by("unit_number")[:200]
+    if unit is not None:
+        try:
+            first, last = selectors.statement_period(request.GET.get("from"), request.GET.get("to"), clock.today())
+        except AppError as exc:
+            context["error"] = str(exc)
+        else:
+            context.update(first=first, last=last,
+                           st=selectors.statement(request.user, unit, first, last, clock.today()))
+    return render(request, "contributions/statement.html", context)
+
+
+@require("contributions.view")
+def statement_download(request, ext: str):
+    if ext not in ("xlsx", "pdf"):
+        raise Http404
+    unit = _unit(request)
+    if unit is None:
+        raise Http404
+    try:
+        first, last = selectors.statement_period(request.GET.get("from"), request.GET.get("to"), clock.today())
+    except AppError as exc:
+        messages.error(request, str(exc))
+        return redirect(reverse("contributions_statement") + f"?unit={unit.pk}")
+    st = selectors.statement(request.user, unit, first, last, clock.today())
+    facts = contributing.unit_facts([unit.pk])[unit.pk]
+    name = f"对账单-{facts['unit_number']}-{first}-{last}.{ext}"
+    if ext == "xlsx":
+        return attachment(exports.statement_xlsx(st, facts), name, XLSX)
+    return attachment(exports.statement_pdf(st, facts), name, "application/pdf")

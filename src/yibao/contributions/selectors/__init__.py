@@ -12,10 +12,18 @@ from yibao.months import Month
 
 from .. import rules
 from ..models import Bill, BillLine, BillPayment, InsuranceSpan, StaffChange
-from .late_fees import LateState, Statement, carried_on, late_state, statement, unit_late_fees
+from .late_fees import (
+    LateState,
+    Statement,
+    carried_on,
+    late_state,
+    statement,
+    statement_period,
+    unit_late_fees,
+)
 from .what_if import WhatIf, what_if
 
-__all__ = ["LateState", "Statement", "WhatIf", "carried_on", "late_state", "statement", "unit_late_fees", "what_if", "bill_for", "bills_for", "lines_of", "payments_of", "retirees_of", "spans_of", "staff_changes_of", "unit_for"]
+__all__ = ["LateState", "Statement", "WhatIf", "carried_on", "late_state", "statement", "statement_period", "unit_late_fees", "what_if", "bill_for", "bills_for", "lines_of", "payments_of", "retirees_of", "spans_of", "staff_changes_of", "unit_for"]
 
 
 def bills_for(user, *, unit_id: int | None = None, month: Month | None = None) -> QuerySet[Bill]:

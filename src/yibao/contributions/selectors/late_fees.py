@@ -14,6 +14,7 @@ from yibao.access.scoping import scope_of
 from yibao.months import Month
 
 from .. import rules
+from ..errors import ContributionError
 from ..models import Bill, BillKind, BillPayment, LateFee
 
 ZERO = Decimal("0.00")
@@ -135,3 +136,18 @@ def statement(user, unit, first: Month, last: Month, today: dt.date) -> Statemen
         totals["late_fees_accrued"] += late.accrued
     out.totals = totals
     return out
+
+
+def statement_period(first, last, today):
+    """The statement's months: ``from``/``to`` (YYYY-MM), by default the business year; refuses
+    a wrong or reversed period, or one of more than five years, with a Chinese message."""
+    try:
+        first = Month.coerce(first) if first else Month.first_of(today.year)
+        last = Month.coerce(last) if last else Month.last_of(today.year)
+    except (ValueError, TypeError):
+        raise ContributionError("起始月份和终止月份应为 YYYY-MM 格式。", code="invalid_period") from None
+    if last < first:
+        raise ContributionError(f"终止月份 {last} 早于起始月份 {first}。", code="invalid_period")
+    if (last - first) >= 60:
+        raise ContributionError("对账单一次最多查询 60 个月。", code="invalid_period")
+    return first, last

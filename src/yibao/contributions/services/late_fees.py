@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import Q, Sum
+from django.db.models import Q
 
 from yibao.audit.services import record_events
 from yibao.employer import contributing
