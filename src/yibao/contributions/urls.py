@@ -8,6 +8,7 @@ urlpatterns = [
     path("contributions/bills/<int:pk>/", views.bill, name="contributions_bill"),
     path("contributions/bills/<int:pk>.<str:ext>", views.bill_download, name="contributions_bill_download"),
     path("contributions/bills/<int:pk>/declare", views.declare, name="contributions_bill_declare"),
+    path("contributions/bills/<int:pk>/pay", views.pay, name="contributions_bill_pay"),
     path("contributions/staff/", views.staff, name="contributions_staff"),
     path("contributions/what-if/", views.what_if, name="contributions_what_if"),
     path("contributions/staff/add", views.staff_add, name="contributions_staff_add"),
