@@ -226,3 +226,54 @@ def test_the_counter_refuses_a_draft(rates, clerk):
     with pytest.raises(payments.PaymentRefused) as refused:
         services.record_counter_payment(draft, "10", actor=clerk)
     assert refused.value.code == "bill_not_declared" and not BillPayment.objects.exists()
+
+
+def test_the_counter_over_the_api_and_the_bill_shows_its_payments(client, bill, clerk, tax):
+    _, token = tax
+    post(client, token, body(bill))
+    client.force_login(clerk)
+    url = f"/api/v1/contributions/bills/{bill.pk}/payments"
+    made = client.post(url, json.dumps({"amount": "80.00", "paid_on": "2024-02-09", "note": "票据 001"}),
+                       content_type="application/json")
+    assert made.status_code == 201, made.content
+    assert made.json()["counter"] is True and made.json()["balance_after"] == "500.00"
+    refused = client.post(url, json.dumps({"amount": "500.01"}), content_type="application/json")
+    assert refused.status_code == 422 and refused.json()["code"] == "overpayment"
+    listed = client.get(url).json()
+    assert [(p["amount"], p["counter"]) for p in listed] == [("300.00", False), ("80.00", True)]
+    shown = client.get(f"/api/v1/contributions/bills/{bill.pk}").json()
+    assert (shown["amount_paid"], shown["balance"]) == ("380.00", "500.00")
+
+
+def test_a_unit_operator_may_not_record_a_counter_payment(client, bill):
+    from yibao.employer.models import Unit
+
+    client.force_login(Unit.objects.get(pk=bill.unit_id).operators.get().user)
+    response = client.post(f"/api/v1/contributions/bills/{bill.pk}/payments", json.dumps({"amount": "1.00"}),
+                           content_type="application/json")
+    assert response.status_code == 403 and not BillPayment.objects.exists()
+    page = client.get(f"/contributions/bills/{bill.pk}/")
+    assert page.status_code == 200 and 'data-testid="counter-payment"' not in page.content.decode()
+
+
+def test_the_bill_page_records_a_counter_payment_and_lists_it(client, bill, clerk):
+    client.force_login(clerk)
+    page = client.get(f"/contributions/bills/{bill.pk}/").content.decode()
+    assert 'data-testid="counter-payment"' in page and "尚无缴费记录" in page
+    done = client.post(f"/contributions/bills/{bill.pk}/pay", {"amount": "100.50", "paid_on": "2024-02-09"},
+                       follow=True).content.decode()
+    assert "已记录缴费 100.50 元，单据尚欠 779.50 元" in done and "窗口缴费（" in done
+    refused = client.post(f"/contributions/bills/{bill.pk}/pay", {"amount": "abc", "paid_on": "2024-02-09"},
+                          follow=True).content.decode()
+    assert "金额不是有效的数字" in refused and BillPayment.objects.count() == 1
+
+
+def test_the_command_line_records_a_counter_payment(capsys, bill, clerk):
+    from yibao.cli import main
+
+    assert main(["contributions", "--as", clerk.username, "pay", str(bill.pk), "880.00", "--paid-on", "2024-02-01"]) == 0
+    assert "尚欠 0.00 元" in capsys.readouterr().out
+    assert main(["contributions", "--as", clerk.username, "pay", str(bill.pk), "1"]) == 2
+    assert "已缴清" in capsys.readouterr().err
+    assert main(["contributions", "--as", clerk.username, "pay", "987654321", "1"]) == 2
+    assert paid(bill) == Decimal("880.00")

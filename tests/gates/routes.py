@@ -104,6 +104,8 @@ BANK_RECORD = {"bank_amount": "380.00", "bank_date": f"{YEAR - 1}-11-21", "bank_
 from .world import BILL, UNIT  # noqa: E402
 
 STAFF_ADD = {"id_number": "370705198001010016", "name": "门禁", "month": f"{YEAR}-02"}
+# a counter payment of nothing (refused: the amount must be above 0; nothing written)
+COUNTER_PAYMENT = {"amount": "0", "paid_on": f"{YEAR}-01-10"}
 STAFF_REMOVE = {"span": "987654321", "month": f"{YEAR}-02", "reason": "gate"}  # no such reason: refused
 
 # --- pages, by URL name ---------------------------------------------------------------------------
@@ -114,6 +116,7 @@ PAGES: dict[str, Expect] = {
     "contributions_bill": Expect("contributions.view", params={"pk": BILL}),
     "contributions_bill_download": Expect("contributions.view", params={"pk": BILL, "ext": FORMAT}),
     "contributions_bill_declare": Expect("contributions.declare", methods=POST, params={"pk": BILL}),
+    "contributions_bill_pay": Expect("contributions.pay", methods=POST, params={"pk": BILL}, data=COUNTER_PAYMENT),
     "contributions_staff": Expect("contributions.staff", params={"unit": UNIT}),
     "contributions_statement": Expect("contributions.view", params={"unit": UNIT}),
     "contributions_statement_download": Expect("contributions.view", params={"unit": UNIT, "ext": FORMAT}),
@@ -285,6 +288,9 @@ D = "/api/v1/employer/declarations/{pk}"
 #: a payment a channel sends (the gates' world makes the channel; the person need not exist)
 CHANNEL_PAYMENT = {"transaction_id": "GATE-1", "id_number": "371728200001010011", "region": "371728",
                    "insurance_year": 2024, "amount": "380.00", "paid_at": "2023-11-20T10:00:00+08:00"}
+#: a payment the tax channel sends against a bill (no such bill: refused, nothing written)
+BILL_PAYMENT = {"transaction_id": "GATE-B1", "unit_number": "370705000001", "bill_id": 987654321, "amount": "100.00",
+                "paid_on": f"{YEAR}-01-10"}
 
 OPERATIONS: dict[str, Expect] = {
     # --- contributions
@@ -297,6 +303,9 @@ OPERATIONS: dict[str, Expect] = {
     "GET /api/v1/contributions/statement/download/{ext}": Expect("contributions.view",
                                                                  params={"unit": UNIT, "ext": FORMAT}),
     "POST /api/v1/contributions/bills/{pk}/declare": Expect("contributions.declare", methods=POST, params={"pk": BILL}),
+    "GET /api/v1/contributions/bills/{pk}/payments": Expect("contributions.view", params={"pk": BILL}),
+    "POST /api/v1/contributions/bills/{pk}/payments": Expect("contributions.pay", methods=POST, params={"pk": BILL},
+                                                             data=COUNTER_PAYMENT),
     "POST /api/v1/contributions/generate": Expect("contributions.generate", methods=POST,
                                                         data={"region": "370700", "month": "2024-13"}),
     "POST /api/v1/contributions/staff/add": Expect("contributions.staff", methods=POST, params={"unit": UNIT},
@@ -307,6 +316,9 @@ OPERATIONS: dict[str, Expect] = {
     "POST /api/v1/collection/payments": Expect(channel=True, methods=POST, data=CHANNEL_PAYMENT),
     "POST /api/v1/collection/payments/batch": Expect(channel=True, methods=POST,
                                                      data={"payments": [CHANNEL_PAYMENT]}),
+    "POST /api/v1/contributions/payments": Expect(channel=True, methods=POST, data=BILL_PAYMENT),
+    "POST /api/v1/contributions/payments/batch": Expect(channel=True, methods=POST,
+                                                        data={"payments": [BILL_PAYMENT]}),
     "POST /api/v1/auth/login": PUBLIC,
     "GET /api/v1/auth/csrf": PUBLIC,
     "GET /api/v1/me": Expect(),

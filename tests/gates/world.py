@@ -455,7 +455,7 @@ def build_world() -> World:
     # --- collection: a payment channel
     from yibao.channels.services import create_channel
 
-    _, world.channel_token = create_channel("门禁测试渠道", region="371728")
+    _, world.channel_token = create_channel("门禁测试渠道", region="371728", schemes=("resident", "employee"))
     # --- collection: reconciliation, refunds, paid lists
     build_collection(world)
     # --- collection: village agents' cash, deposits and 申报清单

@@ -27,6 +27,11 @@ def configure(e) -> None:
     out = s.add_mutually_exclusive_group()
     out.add_argument("--xlsx", metavar="F", help="写入 xlsx 文件")
     out.add_argument("--pdf", metavar="F", help="写入 PDF 文件")
+    p = es.add_parser("pay", help="窗口缴费：记录单位对一张已申报单据的缴费")
+    p.add_argument("bill", type=int, help="单据编号")
+    p.add_argument("amount", help="缴费金额（元，到分），不超过单据尚欠金额")
+    p.add_argument("--paid-on", dest="paid_on", help="缴费日期 YYYY-MM-DD，缺省为今天")
+    p.add_argument("--note", default="", help="备注（如票据号）")
 
 
 def run(args) -> int:
@@ -37,7 +42,8 @@ def run(args) -> int:
 
     actor = terminal.actor(args.as_user)
     needed = {"generate": "contributions.generate", "bills": "contributions.view",
-              "declare": "contributions.declare", "statement": "contributions.view"}[args.action]
+              "declare": "contributions.declare", "pay": "contributions.pay",
+              "statement": "contributions.view"}[args.action]
     if not user_can(actor, needed):
         print(f"{actor.username}（{actor.get_role_display()}）无权执行此操作。", file=sys.stderr)
         return 2
@@ -65,6 +71,18 @@ def run(args) -> int:
         if bill is None:
             print("缴费单据不存在。", file=sys.stderr)
             return 2
+        if args.action == "pay":
+            import datetime as dt
+
+            try:
+                paid_on = dt.date.fromisoformat(args.paid_on) if args.paid_on else None
+            except ValueError:
+                print("缴费日期应为 YYYY-MM-DD 格式。", file=sys.stderr)
+                return 2
+            payment = services.record_counter_payment(bill, args.amount, paid_on, actor=actor, note=args.note)
+            print(f"已记录缴费：单据 {bill.pk}（{bill.month}）{payment.amount} 元，缴费记录 {payment.pk}，"
+                  f"尚欠 {payment.balance_after} 元")
+            return 0
         bill = services.declare_bill(bill, actor=actor)
         print(f"已申报：{bill.month} 应缴 {bill.amount_due} 元")
         return 0

@@ -10,6 +10,7 @@ urlpatterns = [
     path("contributions/bills/<int:pk>/declare", views.declare, name="contributions_bill_declare"),
     path("contributions/statement/", views.statement, name="contributions_statement"),
     path("contributions/statement.<str:ext>", views.statement_download, name="contributions_statement_download"),
+    path("contributions/bills/<int:pk>/pay", views.pay, name="contributions_bill_pay"),
     path("contributions/staff/", views.staff, name="contributions_staff"),
     path("contributions/what-if/", views.what_if, name="contributions_what_if"),
     path("contributions/staff/add", views.staff_add, name="contributions_staff_add"),

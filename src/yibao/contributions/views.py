@@ -3,6 +3,8 @@ shown in Chinese."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -92,7 +94,9 @@ def bill(request, pk: int):
     return render(request, "contributions/bill.html", {
         "bill": b, "unit": unit, "lines": selectors.lines_of(b)[:2000], "show_ids": sees_whole_id_numbers(request.user),
         "explanation": rules.explanation(b.region_id, b.month, _first_base(b)), "retirees": selectors.retirees_of(unit, b.month),
-        "adjustments": b.adjustments.order_by("id"),
+        "adjustments": b.adjustments.order_by("id"), "payments": selectors.payments_of(b)[:500],
+        "can_pay": user_can(request.user, "contributions.pay") and b.status == BillStatus.DECLARED and b.balance > 0,
+        "today": clock.today(),
         "late": selectors.late_state(b, clock.today()), "carried": selectors.carried_on(b),
         "can_declare": user_can(request.user, "contributions.declare") and b.status == BillStatus.DRAFT})
 
@@ -122,6 +126,26 @@ def declare(request, pk: int):
         messages.error(request, str(exc))
     else:
         messages.success(request, f"{b.month} 缴费单据已申报。")
+    return redirect("contributions_bill", pk=b.pk)
+
+
+@require_POST
+@require("contributions.pay")
+def pay(request, pk: int):
+    """窗口缴费: a clerk records money the unit paid at the counter."""
+    b = _bill(request, pk)
+    try:
+        paid_on = dt.date.fromisoformat(request.POST.get("paid_on") or clock.today().isoformat())
+    except ValueError:
+        messages.error(request, "缴费日期应为 YYYY-MM-DD 格式。")
+        return redirect("contributions_bill", pk=b.pk)
+    try:
+        payment = services.record_counter_payment(b, request.POST.get("amount", ""), paid_on, actor=request.user,
+                                                  note=request.POST.get("note", ""))
+    except AppError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"已记录缴费 {payment.amount} 元，单据尚欠 {payment.balance_after} 元。")
     return redirect("contributions_bill", pk=b.pk)
 
 
