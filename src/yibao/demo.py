@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -138,6 +139,7 @@ def load_demo() -> list[DemoLogin]:
         logins.append(DemoLogin(Role.INDIVIDUAL.label, number, DEMO_PASSWORD, f"{name}（已登记、待缴费居民）"))
     _demo_collection()
     _demo_bills(units)
+    _demo_late_fee(units)
     return logins
 
 
@@ -174,6 +176,30 @@ def _demo_bills(units: dict) -> None:
             generate_bills(region, Month(2024, 1), actor=admin)
         except RuleRefused:
             return
+
+
+#: the demo's late payment: 聊城示范物流 pays its January 2024 bill (due 2024-01-25, the demo
+#: overlay's monthly day) in full on 2024-02-05, 11 days late
+LATE_UNIT, LATE_PAID_ON = "37150200004", dt.date(2024, 2, 5)
+
+
+def _demo_late_fee(units: dict) -> None:
+    """A late fee to see: the unit's January bill declared and paid at the counter 11 days late,
+    then February's bills generated, which carry the fee (滞纳金) as a unit-only item. Recorded
+    only when the business date has reached the payment day (`make run` loads the demo on the
+    real date; a demo loaded as of 2024-01-15 has no payment yet) and once."""
+    from yibao import clock
+    from yibao.contributions.models import Bill, BillStatus
+    from yibao.contributions.services import declare_bill, generate_bills, record_counter_payment
+    from yibao.months import Month
+
+    bill = Bill.objects.filter(unit=units[LATE_UNIT], month=Month(2024, 1), kind="regular").first()
+    if bill is None or bill.status != BillStatus.DRAFT or clock.today() < LATE_PAID_ON:
+        return
+    clerk = User.objects.get(username="clerk.liaocheng")
+    bill = declare_bill(bill, actor=clerk, counter=True)
+    record_counter_payment(bill, bill.amount_due, LATE_PAID_ON, actor=clerk, note="演示：逾期缴纳")
+    generate_bills(bill.region_id, Month(2024, 2), actor=clerk)
 
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"

@@ -109,3 +109,12 @@ def test_statement_command_line(world, clerk, tmp_path, capsys):
     target = tmp_path / "st.xlsx"
     assert main(["contributions", "--as", clerk.username, "statement", number, "--xlsx", str(target)]) == 0
     assert target.stat().st_size > 0
+
+
+def test_the_units_home_page_shows_its_late_fees(world, client_for):
+    operator = UnitOperator.objects.get(unit=world).user
+    page = client_for(operator).get("/")
+    assert page.status_code == 200
+    panel = page.content.decode().split('data-testid="home-late-fees"')[1].split("</div>")[0]
+    assert "4.40" in panel and "2024-02 单据" in panel          # charged on January, carried on February
+    assert "4.56" in panel and "24 天" in panel                  # February's unpaid 380.00, to date
