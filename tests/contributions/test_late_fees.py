@@ -122,12 +122,15 @@ def test_an_unpaid_balance_accrues_a_fee_to_date(clerk, unit):
 def test_a_bill_without_a_due_date_is_charged_nothing_and_says_so(clerk, unit, monkeypatch):
     from yibao.policy import get_engine
 
-    bill = january(clerk, unit)
-    monkeypatch.delenv("YIBAO_POLICY_OVERLAYS")                    # no demo due day, no rates: Feb has none
+    services.generate_bills("370700", FEB, actor=clerk, unit_ids=[unit.pk])
+    feb = Bill.objects.get(unit=unit, month=FEB)
+    assert selectors.late_state(feb, dt.date(2024, 3, 20)).accrued == Decimal("10.56")   # from 02-26: 24 days
+    monkeypatch.setenv("YIBAO_POLICY_OVERLAYS", "")               # no demo due day: the notice is silent on Feb
     get_engine.cache_clear()
-    Bill.objects.filter(pk=bill.pk).update(month=FEB)
-    state = selectors.late_state(Bill.objects.get(pk=bill.pk), dt.date(2024, 3, 20))
+    try:
+        state = selectors.late_state(feb, dt.date(2024, 3, 20))
+    finally:
+        monkeypatch.setenv("YIBAO_POLICY_OVERLAYS", "demo-rates")
+        get_engine.cache_clear()
     assert state.due_date is None and "employee.payment_due_date" in state.due_missing
-    assert state.accrued == 0
-    monkeypatch.setenv("YIBAO_POLICY_OVERLAYS", "demo-rates")
-    get_engine.cache_clear()
+    assert state.accrued == 0 and state.unpaid == Decimal("880.00")
