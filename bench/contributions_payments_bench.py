@@ -62,7 +62,8 @@ def main() -> int:
     known, rest = parser.parse_known_args()
     OPTIONS.update(seconds=known.seconds, single_seconds=known.single_seconds, batch_clients=known.batch_clients,
                    clients=known.clients)
-    os.environ["BENCH_PAY_OPTIONS"] = json.dumps(OPTIONS)
+    if not any(a.startswith("--worker") for a in rest):  # a worker takes the options its parent passed
+        os.environ["BENCH_PAY_OPTIONS"] = json.dumps(OPTIONS)
     sys.argv = [sys.argv[0], *rest]
     return per_database.main(__file__, run_worker, write_results, RESULTS, today=TODAY)
 
@@ -150,8 +151,9 @@ def _prepare() -> list[tuple[str, str]]:
     now = db_value(Bill, "generated_at", timezone.now())
     with transaction.atomic():
         bulk_insert(Unit, ["id", "unit_number", "uscc", "name", "region_id", "division_id", "nature", "address",
-                           "postcode", "industry", "civil_servant_subsidy", "contact_name", "contact_phone"],
-                    ((u, unit_number(u), "", f"基准单位{u}", REGION, COUNTY, "企业", "", "", "", False, "", "")
+                           "postcode", "industry", "civil_servant_subsidy", "contact_name", "contact_phone", "status",
+                           "status_reason"],
+                    ((u, unit_number(u), "", f"基准单位{u}", REGION, COUNTY, "企业", "", "", "", False, "", "", "normal", "")
                      for u in range(1, UNITS + 1)))
         bulk_insert(Bill, ["id", "region_id", "unit_id", "month", "kind", "status", "person_count", "base_total",
                            "unit_total", "individual_total", "amount_due", "amount_paid", "rounding", "generated_at",
