@@ -67,7 +67,8 @@ def main() -> int:
     known, rest = parser.parse_known_args()
     OPTIONS.update(seconds=known.seconds, single_seconds=known.single_seconds, batch_clients=known.batch_clients,
                    clients=known.clients)
-    os.environ["BENCH_PAY_OPTIONS"] = json.dumps(OPTIONS)
+    if not any(a.startswith("--worker") for a in rest):  # a worker takes the options its parent passed
+        os.environ["BENCH_PAY_OPTIONS"] = json.dumps(OPTIONS)
     sys.argv = [sys.argv[0], *rest]
     return per_database.main(__file__, run_worker, write_results, RESULTS, today=TODAY)
 

@@ -107,6 +107,7 @@ def test_a_replay_answers_the_first_payment_and_a_changed_replay_conflicts_and_i
 
 @pytest.mark.parametrize(("change", "code", "status"), [
     ({"bill_id": 999999}, "unknown_bill", 422),
+    ({"unit_number": "x" * 300}, "wrong_unit", 422),
     ({"unit_number": "370700999999"}, "wrong_unit", 422),
     ({"amount": "0"}, "invalid_amount", 422),
     ({"amount": "-5.00"}, "invalid_amount", 422),
@@ -123,6 +124,12 @@ def test_refusals_carry_their_codes_write_nothing_and_are_audited(client, bill, 
     assert not BillPayment.objects.exists() and paid(bill) == 0
     entry = AuditEntry.objects.get(action="contributions.payment_refuse")
     assert entry.after["attempts"][0]["code"] == code
+
+
+def test_a_bill_number_beyond_any_id_is_refused_by_the_schema(client, bill, tax):
+    _, token = tax
+    response = post(client, token, body(bill, bill_id=2**70))
+    assert response.status_code == 422 and not BillPayment.objects.exists()
 
 
 def test_a_draft_bill_is_not_payable(client, rates, clerk, tax):

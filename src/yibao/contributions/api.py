@@ -209,7 +209,7 @@ def ChannelToken() -> channel_auth.ChannelToken:  # noqa: N802  (reads as a clas
 class BillPaymentIn(Schema):
     transaction_id: str = Field(..., description="渠道的交易流水号（同一渠道内唯一，重发时不变）")
     unit_number: str = Field(..., description="单位编号")
-    bill_id: int = Field(..., description="缴费单据编号")
+    bill_id: int = Field(..., ge=1, le=2**63 - 1, description="缴费单据编号")
     amount: Decimal = Field(..., description="缴费金额（元，到分），不超过单据尚欠金额")
     paid_on: dt.date = Field(..., description="缴费日期 YYYY-MM-DD")
 
