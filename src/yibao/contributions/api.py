@@ -300,13 +300,13 @@ def counter_payment(request, pk: int, data: CounterPaymentIn):
     return 201, payments.payment_body(payment)
 
 
-class StatementFilter(Schema):
+class UnitStatementFilter(Schema):
     unit: int | None = None
     month_from: str | None = Field(None, alias="from")
     month_to: str | None = Field(None, alias="to")
 
 
-class StatementPaymentOut(Schema):
+class UnitStatementPaymentOut(Schema):
     id: int
     paid_on: dt.date
     amount: Decimal
@@ -315,7 +315,7 @@ class StatementPaymentOut(Schema):
     late_days: int | None
 
 
-class StatementBillOut(BillOut):
+class UnitStatementBillOut(BillOut):
     contributions_due: Decimal
     late_fee_total: Decimal
     due_date: dt.date | None
@@ -323,21 +323,21 @@ class StatementBillOut(BillOut):
     late_fees_charged: Decimal
     late_fee_accrued: Decimal
     late_days_accrued: int
-    payments: list[StatementPaymentOut]
+    payments: list[UnitStatementPaymentOut]
 
 
-class StatementOut(Schema):
+class UnitStatementOut(Schema):
     unit_id: int
     unit_number: str
     unit_name: str
     month_from: str
     month_to: str
     as_of: dt.date
-    bills: list[StatementBillOut]
+    bills: list[UnitStatementBillOut]
     totals: dict[str, Decimal]
 
 
-def _statement(request, f: StatementFilter):
+def _statement(request, f: UnitStatementFilter):
     require_capability(request.user, "contributions.view")
     unit = selectors.unit_for(request.user, f.unit) if f.unit else employer_selectors.unit_of(request.user)
     if unit is None:
@@ -347,8 +347,8 @@ def _statement(request, f: StatementFilter):
     return unit, selectors.statement(request.user, unit, first, last, today)
 
 
-@router.get("/statement", response=responds(StatementOut))
-def statement(request, f: Query[StatementFilter]):
+@router.get("/statement", response=responds(UnitStatementOut))
+def statement(request, f: Query[UnitStatementFilter]):
     """对账单：单位某期间（from、to，YYYY-MM，默认本年度）的全部缴费单据、缴费、余额和滞纳金及合计。
     单位只能查本单位，经办人员以 ``unit`` 指明辖区内的单位。"""
     unit, st = _statement(request, f)
@@ -367,7 +367,7 @@ def statement(request, f: Query[StatementFilter]):
 
 
 @router.get("/statement/download/{ext}", response=refusals(), openapi_extra=file_responses(XLSX, PDF, description="对账单"))
-def download_statement(request, ext: str, f: Query[StatementFilter]):
+def download_statement(request, ext: str, f: Query[UnitStatementFilter]):
     """对账单下载（xlsx 或 pdf）。"""
     if ext not in ("xlsx", "pdf"):
         raise HttpError(404, "格式应为 xlsx 或 pdf。")
