@@ -129,6 +129,12 @@ CAPABILITIES: dict[str, set[str]] = {
     "inspection.view": {Role.AUDITOR, Role.BUREAU_MANAGER, Role.ADMIN},
     "inspection.report": {Role.AGENCY_CLERK, Role.AUDITOR},
     "inspection.self": {Role.UNIT_OPERATOR},
+    # 征缴进度 (yibao.reporting): the collection progress of the resident scheme, each reader over
+    # their own area (a village agent their village, on the phone); the employee scheme's
+    # declaration progress per agency for the agency and the bureau
+    "reporting.view_progress": {Role.VILLAGE_AGENT, Role.TOWNSHIP_CLERK, Role.TAX_CLERK, Role.AGENCY_CLERK,
+                                Role.BUREAU_MANAGER, Role.AUDITOR, Role.ADMIN},
+    "reporting.view_declarations": {Role.AGENCY_CLERK, Role.BUREAU_MANAGER, Role.AUDITOR, Role.ADMIN},
     "reporting.view": {Role.TOWNSHIP_CLERK, Role.TAX_CLERK, Role.AGENCY_CLERK, Role.BUREAU_MANAGER,
                        Role.AUDITOR, Role.ADMIN},
 }

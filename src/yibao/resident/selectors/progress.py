@@ -1,0 +1,44 @@
+"""The enrolment side of the collection progress (征缴进度): per insured village, how many are
+registered and how many have paid for an insurance year, as they stand now or as they stood at
+the end of a day. One grouped statement over the region's enrolments (index
+``enrolment_region_year_div``). Region-wide reads: the caller (``yibao.reporting``) passes only
+villages its reader reaches."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from ..models import LIVE_ENROLMENT, Enrolment, EnrolmentStatus
+
+
+def end_of_day(day: dt.date) -> dt.datetime:
+    """The first instant after ``day`` in the business time zone."""
+    return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time()))
+
+
+def enrolment_counts(region_key: str, year: int, *, divisions: list[str] | None = None,
+                     as_of: dt.date | None = None) -> dict[str, dict[str, int]]:
+    """``{village key: {"registered": n, "paid": n}}``. Registered: live enrolments (已登记 or
+    已缴费); paid: 已缴费. With ``as_of``, as they stood at the end of that day: made by then, and
+    still live (or paid) then, whatever happened to them later (a later refund or cancellation
+    does not take them back out of that day's figures). ``divisions`` limits the villages
+    (``None``: the whole region)."""
+    qs = Enrolment.objects.filter(region_id=region_key, insurance_year=year)
+    if divisions is not None:
+        qs = qs.filter(division_id__in=divisions)
+    if as_of is None:
+        registered = Q(status__in=LIVE_ENROLMENT)
+        paid = Q(status=EnrolmentStatus.PAID)
+    else:
+        end = end_of_day(as_of)
+        qs = qs.filter(created_at__lt=end)
+        left_later = Q(status__in=[EnrolmentStatus.CANCELLED, EnrolmentStatus.REFUNDED], status_changed_at__gte=end)
+        registered = Q(status__in=LIVE_ENROLMENT) | left_later
+        paid = Q(paid_on__lte=as_of) & (Q(status=EnrolmentStatus.PAID)
+                                        | Q(status=EnrolmentStatus.REFUNDED, status_changed_at__gte=end))
+    rows = (qs.order_by().values_list("division_id")
+            .annotate(registered=Count("id", filter=registered), paid=Count("id", filter=paid)))
+    return {key: {"registered": r, "paid": p} for key, r, p in rows if r or p}
