@@ -135,8 +135,12 @@ CAPABILITIES: dict[str, set[str]] = {
     "reporting.view_progress": {Role.VILLAGE_AGENT, Role.TOWNSHIP_CLERK, Role.TAX_CLERK, Role.AGENCY_CLERK,
                                 Role.BUREAU_MANAGER, Role.AUDITOR, Role.ADMIN},
     "reporting.view_declarations": {Role.AGENCY_CLERK, Role.BUREAU_MANAGER, Role.AUDITOR, Role.ADMIN},
+    # 周报 and 月通报 (晋城 五（五）: 一周一上报、一月一通报), each reader over the counties and townships
+    # of their own area
     "reporting.view": {Role.TOWNSHIP_CLERK, Role.TAX_CLERK, Role.AGENCY_CLERK, Role.BUREAU_MANAGER,
                        Role.AUDITOR, Role.ADMIN},
+    # 一周一上报: a county's clerk (an agency clerk of the county) submits the county's week's figures
+    "reporting.submit": {Role.AGENCY_CLERK},
 }
 
 

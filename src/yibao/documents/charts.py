@@ -23,11 +23,10 @@ from pathlib import Path
 from django.conf import settings
 from django.utils.safestring import SafeString, mark_safe
 
-from .pdf import SANS
-
 SCRIPT = Path(__file__).with_name("charts.cjs")
 DEFAULT_TIMEOUT = 20.0            # seconds for one call, however many charts it renders
-FONT_FAMILY = str(SANS)
+# Unquoted: ECharts writes the family into a style attribute without escaping quotes.
+FONT_FAMILY = "Noto Sans CJK SC, Noto Sans CJK, sans-serif"
 
 
 class ChartError(Exception):

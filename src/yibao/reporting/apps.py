@@ -6,7 +6,11 @@ class ReportingConfig(AppConfig):
     verbose_name = "统计报表"
 
     def ready(self):
-        # no models of its own: it reads the other apps' figures through their selectors
+        # it reads the other apps' figures through their selectors; its own records are the
+        # counties' weekly submissions and the stored weekly reports
+        from . import tasks  # noqa: F401  (the Friday job, a periodic task)
         from .registrations import register
+        from .registrations_reports import register as register_reports
 
         register()
+        register_reports()

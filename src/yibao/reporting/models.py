@@ -31,6 +31,9 @@ class WeeklySubmission(models.Model):
         constraints = [models.UniqueConstraint(fields=["county", "week_ending"], name="weekly_submission_once")]
         indexes = [models.Index(fields=["region", "week_ending"], name="weekly_submission_week")]
 
+    def __str__(self) -> str:
+        return f"{self.county_id} {self.week_ending}"
+
 
 class WeeklyReport(models.Model):
     """A weekly report (周报) as generated: its figures and its two files. The Friday job stores one
@@ -50,3 +53,6 @@ class WeeklyReport(models.Model):
         verbose_name = "周报"
         ordering = ["-week_ending"]
         constraints = [models.UniqueConstraint(fields=["region", "week_ending"], name="weekly_report_once")]
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.week_ending}"

@@ -23,21 +23,25 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import xlsxwriter
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
-from yibao import clock
+from yibao import clock, registry
 from yibao.access.roles import Role
+from yibao.audit.services import record_event
 from yibao.documents import charts as chartkit
 from yibao.documents.pdf import BASE_CSS, SANS, write_pdf
 from yibao.documents.xlsx import safe_cell
 from yibao.months import Month
 from yibao.regions.models import Division, Level
+from yibao.resident import selectors as resident
 
 from .. import report_errors as errors
 from .. import rules_reports as rules
 from .. import selectors
-from ..models import WeeklySubmission
+from ..models import WeeklyReport, WeeklySubmission
 
 SYSTEM_LABEL = "定时任务"
 PCT = Decimal("0.01")
@@ -298,7 +302,7 @@ def _rank(rows, threshold: Decimal | None, county_of: dict[str, str]) -> list[Ra
 
 def bulletin(user, region: str, year: int, month: Month) -> Bulletin:
     """The monthly bulletin of ``month``: figures at the end of the month (today within it)."""
-    as_of = min(month.last_day(), clock.today())
+    as_of = min(month.last_day, clock.today())
     counties = selectors.progress(user, region, year, Level.COUNTY, as_of=as_of)
     townships = selectors.progress(user, region, year, Level.TOWNSHIP, as_of=as_of)
     reg = counties.region
@@ -329,7 +333,7 @@ COLUMNS = ["任务数", "登记人数", "缴费人数", "资助参保人数", "�
            "家庭共济（元）", "合计（元）", "完成率", "上周完成率", "本周新增缴费人数"]
 
 
-def _figures(r) -> list:
+def figures_of(r) -> list:
     return [r.target, r.registered, r.paid, r.subsidised, r.amount_individual, r.amount_fund, r.amount_family,
             r.amount_total, percent(r.completion), percent(r.completion_week_before), r.paid_change]
 
@@ -371,9 +375,9 @@ def weekly_xlsx(report: Weekly) -> bytes:
     ws = book.wb.add_worksheet("县区")
     ws.write_string(0, 0, f"{report.title}（{report.period_text}，{report.year} 保险年度）", book.title)
     ws.write_string(1, 0, _deadline_text(report))
-    rows = [[c.name, *(_figures(c.row) if c.row else [None] * len(COLUMNS)), c.status_label]
+    rows = [[c.name, *(figures_of(c.row) if c.row else [None] * len(COLUMNS)), c.status_label]
             for c in report.counties]
-    rows.append(["合计", *_figures(report.total), ""])
+    rows.append(["合计", *figures_of(report.total), ""])
     end = book.table(ws, 3, ["县（市、区）", *COLUMNS, "报送情况"], rows, bold_last=True)
     ws.set_column(0, 0, 14)
     ws.set_column(1, len(COLUMNS), 12)
@@ -388,7 +392,7 @@ def weekly_xlsx(report: Weekly) -> bytes:
         ws.insert_chart(end + 1, 0, chart, {"x_scale": 1.6, "y_scale": 1.2})
     ws2 = book.wb.add_worksheet("乡镇")
     ws2.write_string(0, 0, f"{report.title}：乡镇（街道）（{report.period_text}）", book.title)
-    trows = [[c.name, t.name, *_figures(t)] for c in report.counties for t in c.townships]
+    trows = [[c.name, t.name, *figures_of(t)] for c in report.counties for t in c.townships]
     book.table(ws2, 2, ["县（市、区）", "乡镇（街道）", *COLUMNS], trows)
     ws2.set_column(0, 1, 14)
     ws2.set_column(2, len(COLUMNS) + 1, 12)
@@ -422,7 +426,7 @@ def _deadline_text(report: Weekly) -> str:
             + ("" if d.required else "；本周不在集中缴费期内，无须报送"))
 
 
-PDF_CSS = f"""
+PDF_CSS = mark_safe(f"""
 @page {{ size: A4 landscape; margin: 12mm 10mm 14mm 10mm; }}
 table {{ font-size: 8pt; margin-bottom: 4mm; }}
 th {{ background: #eee; font-family: {SANS}; font-weight: normal; padding: 1mm; }}
@@ -434,7 +438,7 @@ tr.behind td {{ color: #b00000; }}
 .note {{ font-size: 9pt; margin: 1mm 0 3mm 0; }}
 h2 {{ font-size: 12pt; margin: 3mm 0 2mm 0; }}
 .county-block {{ break-inside: avoid; }}
-"""
+""")  # noqa: S308  (our own rules; the only value put in is the font stack)
 
 
 def _pdf(template: str, context: dict) -> bytes:
@@ -451,3 +455,56 @@ def weekly_pdf(report: Weekly) -> bytes:
 def bulletin_pdf(b: Bulletin) -> bytes:
     svgs = chartkit.render_svgs(b.charts())
     return _pdf("reporting/report_monthly_pdf.html", {"b": b, "svgs": svgs})
+
+
+# --- stored reports and the Friday job ----------------------------------------------------------
+
+def store_weekly(reader, region: str, year: int, week_ending: dt.date, *, actor=None) -> WeeklyReport:
+    """Generate the weekly report of the whole region and store it with its files (replacing an
+    earlier one of that week). ``actor`` None: the Friday job."""
+    report = weekly(reader, region, year, week_ending)
+    xlsx, pdf = weekly_xlsx(report), weekly_pdf(report)
+    content = weekly_content(report)
+    with transaction.atomic():
+        stored, created = WeeklyReport.objects.update_or_create(
+            region=report.region, week_ending=week_ending,
+            defaults={"insurance_year": year, "generated_at": report.generated_at,
+                      "generated_by": actor.username if actor is not None else SYSTEM_LABEL,
+                      "content": content, "xlsx": xlsx, "pdf": pdf})
+        record_event(actor, "reporting.weekly_report_stored", "WeeklyReport", stored.pk,
+                     after={"region": report.region.key, "week_ending": week_ending, "insurance_year": year,
+                            "replaced": not created, "paid": report.total.paid},
+                     division_path=report.region.path)
+    return stored
+
+
+def friday_reports(now: dt.datetime | None = None) -> list[WeeklyReport]:
+    """What the scheduled job does (hourly; see ``tasks.py``): for every pooling region running the
+    resident scheme, the latest week whose report is due and not yet stored is generated and
+    stored. A week's report is due once its deadline has passed (Friday 17:00 in 晋城, the
+    engine's ``resident.progress_report_deadline``) or, where no notice gives a deadline, once
+    the Friday has ended; weeks outside the collection period are skipped."""
+    from .submissions import business_now
+
+    now = timezone.localtime(now or business_now())
+    reader = system_reader()
+    stored = []
+    for region, schemes in sorted(registry.schemes_by_region().items()):
+        if "resident" not in schemes:
+            continue
+        year = resident.coming_year(region, now.date())
+        friday = friday_on_or_before(now.date())
+        for candidate in (friday, friday - dt.timedelta(days=7)):
+            deadline, _ = rules.weekly_deadline_or_none(region, year, candidate)
+            if deadline is not None:
+                due, required = deadline.due, deadline.required
+            else:
+                period = rules.collection_period(region, year)
+                due = timezone.make_aware(dt.datetime.combine(candidate + dt.timedelta(days=1), dt.time()))
+                required = period is None or period[0] <= candidate <= period[1]
+            if now < due:
+                continue          # not due yet: look at the week before
+            if required and not WeeklyReport.objects.filter(region_id=region, week_ending=candidate).exists():
+                stored.append(store_weekly(reader, region, year, candidate))
+            break
+    return stored
