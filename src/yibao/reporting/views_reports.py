@@ -82,18 +82,21 @@ def _download(build, render_file, request, ext):
 
 @require(VIEW)
 def weekly_file(request, ext):
+    """The weekly report as a file: generated now, or (``stored=1``) as the Friday job stored it."""
+    if request.GET.get("stored"):
+        return _stored_file(request, ext)
     data, report = _download(_weekly, {"xlsx": reports.weekly_xlsx, "pdf": reports.weekly_pdf}, request, ext)
     name = f"{report.region.name}筹资进展周报_{report.week_ending.isoformat()}.{ext}"
     return attachment(data, name, XLSX if ext == "xlsx" else PDF)
 
 
-@require(VIEW)
-def stored_file(request, region, week, ext):
+def _stored_file(request, ext):
+    week = request.GET.get("week", "")
     try:
         day = reports.parse_week(week)
     except AppError as exc:
         raise Http404(exc.message) from exc
-    stored = selectors_reports.stored_report(request.user, region, day)
+    stored = selectors_reports.stored_report(request.user, request.GET.get("region", ""), day)
     if stored is None or ext not in ("xlsx", "pdf"):
         raise Http404(errors.report_not_found(week).message)
     data = bytes(stored.xlsx if ext == "xlsx" else stored.pdf)
@@ -151,7 +154,6 @@ def submit(request):
 urlpatterns = [
     path("reporting/weekly/", weekly, name="reporting_weekly"),
     path("reporting/weekly.<str:ext>", weekly_file, name="reporting_weekly_file"),
-    path("reporting/weekly/stored/<str:region>/<str:week>.<str:ext>", stored_file, name="reporting_weekly_stored"),
     path("reporting/monthly/", monthly, name="reporting_monthly"),
     path("reporting/monthly.<str:ext>", monthly_file, name="reporting_monthly_file"),
     path("reporting/submissions/", submissions_page, name="reporting_submissions"),
