@@ -136,8 +136,8 @@ def test_a_village_agent_sees_their_village_on_the_phone_page(client_for, season
 
 
 def test_roles_without_the_capability_are_refused(client_for):
-    from yibao.access.roles import Role
     from factories import UserFactory
+    from yibao.access.roles import Role
 
     individual = UserFactory(role=Role.INDIVIDUAL)
     assert client_for(individual).get(reverse("reporting")).status_code == 403
