@@ -131,6 +131,7 @@ def test_a_village_agent_sees_their_village_on_the_phone_page(client_for, season
     html = page.content.decode()
     assert html.count("<tr data-key=") == 1 and f'data-key="{village.key}"' in html
     assert 'name="viewport"' in html
+    assert 'data-testid="progress-up"' not in html   # nothing above their village is theirs
     mine = selectors.progress(agent, JINCHENG, 2024, "village", parent=township)
     assert f">{mine.rows[0].paid}<" in html
 

@@ -69,9 +69,9 @@ class ProgressRow:
 
     @property
     def completion_percent(self) -> str:
-        """The completion as a percentage with one decimal ("—" where no target is set)."""
+        """The completion as a percentage with two decimals ("—" where no target is set)."""
         c = self.completion
-        return "—" if c is None else f"{(c * 100).quantize(Decimal('0.1'), rounding=ROUND_HALF_UP)}%"
+        return "—" if c is None else f"{(c * 100).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)}%"
 
     @property
     def completion_week_before(self) -> Decimal | None:

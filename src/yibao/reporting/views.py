@@ -12,6 +12,7 @@ from django.urls import path
 
 from yibao import clock
 from yibao.access.permissions import require
+from yibao.access.scoping import scope_of
 from yibao.errors import AppError, NotFound
 from yibao.http import XLSX, attachment
 
@@ -70,7 +71,7 @@ def dashboard(request):
     return render(request, "reporting/dashboard.html", {
         "report": report, "lines": [(r, drills[r.key]) for r in report.rows], "daily": daily, "mix": mix, "chart": _chart_data(report, daily, mix),
         "regions": selectors.regions_for(request.user), "levels": LEVEL_LABELS, "next_level": BELOW.get(report.level),
-        "query": _query(request), "up": _up(report), "here": _here(report, _query(request)["as_of"])})
+        "query": _query(request), "up": _up(request.user, report), "here": _here(report, _query(request)["as_of"])})
 
 
 def _drill(report, row) -> str:
@@ -90,9 +91,10 @@ def _here(report, as_of) -> str:
     return urlencode(query)
 
 
-def _up(report) -> str:
-    """The link one level up from a drill-down: the parent's level, inside the parent's parent."""
-    if report.parent is None:
+def _up(user, report) -> str | None:
+    """The link one level up from a drill-down: the parent's level, inside the parent's parent
+    (none where the parent is not wholly the reader's: a village agent stays in their village)."""
+    if report.parent is None or not scope_of(user).holds(report.parent.path):
         return None
     above = report.parent.parent_id
     query = {"region": report.region.key, "year": report.year, "level": report.parent.level}
