@@ -246,6 +246,11 @@ PAGES: dict[str, Expect] = {
                                        data={"decision": "reject", "note": ""}),
     "collection_paid_lists": Expect("collection.paid_list"),
     "collection_paid_list_download": Expect("collection.paid_list", params={"village": w.VILLAGE, "ext": FORMAT}),
+    # --- reporting: the collection progress and the declaration progress per agency
+    "reporting": Expect("reporting.view_progress", params={"region": DIVISION}),
+    "reporting_progress_xlsx": Expect("reporting.view_progress", params={"region": DIVISION}),
+    "reporting_declarations": Expect("reporting.view_declarations", params={"region": DIVISION}),
+    "reporting_declarations_xlsx": Expect("reporting.view_declarations", params={"region": DIVISION}),
     # --- collection: the assistance fund (370700 runs no resident scheme: refused before any job)
     "collection_fund": Expect("collection.fund_view"),
     "collection_fund_generate": Expect("collection.fund", methods=POST,
@@ -434,6 +439,10 @@ OPERATIONS: dict[str, Expect] = {
     "GET /api/v1/collection/paid-lists": Expect("collection.paid_list"),
     "GET /api/v1/collection/paid-lists/{village}/file": Expect("collection.paid_list",
                                                                params={"village": w.VILLAGE, "format": FORMAT}),
+    # --- reporting
+    "GET /api/v1/reporting/progress": Expect("reporting.view_progress", params={"region": DIVISION}),
+    "GET /api/v1/reporting/progress.xlsx": Expect("reporting.view_progress", params={"region": DIVISION}),
+    "GET /api/v1/reporting/declarations": Expect("reporting.view_declarations", params={"region": DIVISION}),
     # --- collection: the assistance fund, family mutual-aid accounts
     "POST /api/v1/collection/fund/generate": Expect("collection.fund", data={"region": "370700",
                                                                             "insurance_year": YEAR}),

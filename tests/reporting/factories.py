@@ -16,7 +16,7 @@ from django.utils import timezone
 from factories import JINCHENG, resident_id
 from yibao.collection.models import Part, Payer, Payment
 from yibao.regions.models import Division
-from yibao.resident.models import Enrolment, EnrolmentStatus, Person
+from yibao.resident.models import Enrolment, Person
 
 YEAR = 2024
 STANDARD = Decimal("380.00")

@@ -59,8 +59,9 @@ def _row(r) -> dict:
 
 class ProgressQuery(Schema):
     region: str = Field(..., pattern=CODE_PATTERN, description="统筹区代码，如 140500")
-    insurance_year: int = Field(..., ge=2000, le=2100, description="保险年度")
-    level: str = Field(..., pattern=LEVEL_PATTERN, description="统计层级：county、township 或 village")
+    insurance_year: int | None = Field(None, ge=2000, le=2100, description="保险年度（省略为正在征收的年度）")
+    level: str | None = Field(None, pattern=LEVEL_PATTERN,
+                              description="统计层级：county、township 或 village（省略为统筹区或 parent 的下一级）")
     parent: str | None = Field(None, pattern=CODE_PATTERN, description="只列该区划之下的（下钻）")
     as_of: dt.date | None = Field(None, description="截至该日终了时的数字（省略为现在）")
 
@@ -110,7 +111,7 @@ class DeclarationsOut(Schema):
 
 @router.get("/declarations", response=responds(DeclarationsOut))
 def declarations(request, region: str = Query(..., pattern=CODE_PATTERN),
-                 year: int = Query(..., **YEARS)):
+                 year: int | None = Query(None, **YEARS, description="申报年度（省略为今年）")):
     """职工医保缴费基数申报进度，按经办机构：参保单位数、已开始申报、已提交、审核通过、已完成、未提交，以及
     过了申报截止日（政策引擎按通知判断）仍未提交的逾期单位数。"""
     require_capability(request.user, "reporting.view_declarations")

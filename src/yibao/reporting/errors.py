@@ -17,8 +17,9 @@ BAD_DATE = "as_of_invalid"
 
 
 def region_not_found(key: str) -> NotFound:
-    return NotFound(f"统筹区“{key}”不存在或不在您的管辖范围内。", code=NO_REGION, fields={"region": key})
+    # the same answer whether it does not exist or is outside the reader's scope
+    return NotFound("统筹区不存在或不在您的管辖范围内。", code=NO_REGION)
 
 
 def parent_not_found(key: str) -> NotFound:
-    return NotFound(f"区划“{key}”不存在、不属于该统筹区或不在您的管辖范围内。", code=NO_PARENT, fields={"parent": key})
+    return NotFound("下钻的区划不存在、不属于该统筹区或不在您的管辖范围内。", code=NO_PARENT)

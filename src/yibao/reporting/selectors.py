@@ -69,9 +69,9 @@ class ProgressRow:
 
     @property
     def completion_percent(self) -> str:
-        """The completion as a percentage with one decimal ("—" where no target is set)."""
+        """The completion as a percentage with two decimals ("—" where no target is set)."""
         c = self.completion
-        return "—" if c is None else f"{(c * 100).quantize(Decimal('0.1'), rounding=ROUND_HALF_UP)}%"
+        return "—" if c is None else f"{(c * 100).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)}%"
 
     @property
     def completion_week_before(self) -> Decimal | None:
@@ -161,13 +161,19 @@ def default_view(user) -> dict | None:
     return None
 
 
-def progress(user, region: str, year: int, level: str, parent: str | None = None,
+def progress(user, region: str, year: int | None, level: str | None, parent: str | None = None,
              as_of: dt.date | None = None) -> Progress:
     """The rows of ``level`` inside ``region`` (or ``parent``, a division of it) in the reader's
     scope, with their figures for insurance year ``year`` as they stand at the end of ``as_of``
-    (now when None), and the total of those rows."""
-    year, level = _check_year(year), _check_level(level)
+    (now when None), and the total of those rows. Without a year, the one being collected (the
+    engine's); without a level, the one below the region's or the parent's."""
     reg = _reached_region(user, region)
+    if year is None:
+        year = resident.coming_year(reg.key, as_of or clock.today())
+    if not level:
+        anchor_level = Division.objects.filter(key=parent).values_list("level", flat=True).first() if parent else None
+        level = BELOW.get(anchor_level or reg.level, Level.VILLAGE)
+    year, level = _check_year(year), _check_level(level)
     scope = scope_of(user)
     anchor = reg
     if parent:
@@ -294,13 +300,13 @@ class Declarations:
     total: dict
 
 
-def declarations(user, region: str, year: int, on: dt.date | None = None) -> Declarations:
+def declarations(user, region: str, year: int | None = None, on: dt.date | None = None) -> Declarations:
     """The employee scheme's declaration progress per agency (经办机构) in the reader's scope:
     units, declared, submitted, approved, confirmed, and overdue (past the engine's declaration
     deadline for the year, units that have not submitted)."""
-    year = _check_year(year)
     reg = _reached_region(user, region)
     on = on or clock.today()
+    year = _check_year(on.year if year is None else year)
     window = rules.declaration_window(reg.key, year, on)
     late = bool(window and window["late"])
     rows = employer.declarations_by_agency(user, reg.key, year)

@@ -12,6 +12,7 @@ from django.urls import path
 
 from yibao import clock
 from yibao.access.permissions import require
+from yibao.access.scoping import scope_of
 from yibao.errors import AppError, NotFound
 from yibao.http import XLSX, attachment
 
@@ -70,7 +71,7 @@ def dashboard(request):
     return render(request, "reporting/dashboard.html", {
         "report": report, "lines": [(r, drills[r.key]) for r in report.rows], "daily": daily, "mix": mix, "chart": _chart_data(report, daily, mix),
         "regions": selectors.regions_for(request.user), "levels": LEVEL_LABELS, "next_level": BELOW.get(report.level),
-        "query": _query(request), "up": _up(report)})
+        "query": _query(request), "up": _up(request.user, report), "here": _here(report, _query(request)["as_of"])})
 
 
 def _drill(report, row) -> str:
@@ -81,12 +82,25 @@ def _drill(report, row) -> str:
     return urlencode({"region": report.region.key, "year": report.year, "level": below, "parent": row.key})
 
 
-def _up(report) -> dict | None:
-    """The link one level up from a drill-down: the parent's level, inside the parent's parent."""
-    if report.parent is None:
+def _here(report, as_of) -> str:
+    query = {"region": report.region.key, "year": report.year, "level": report.level}
+    if report.parent:
+        query["parent"] = report.parent.key
+    if as_of:
+        query["as_of"] = as_of.isoformat()
+    return urlencode(query)
+
+
+def _up(user, report) -> str | None:
+    """The link one level up from a drill-down: the parent's level, inside the parent's parent
+    (none where the parent is not wholly the reader's: a village agent stays in their village)."""
+    if report.parent is None or not scope_of(user).holds(report.parent.path):
         return None
     above = report.parent.parent_id
-    return {"level": report.parent.level, "parent": "" if above == report.region.key else above}
+    query = {"region": report.region.key, "year": report.year, "level": report.parent.level}
+    if above != report.region.key:
+        query["parent"] = above
+    return urlencode(query)
 
 
 @require(PROGRESS)

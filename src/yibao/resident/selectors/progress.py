@@ -22,9 +22,10 @@ def end_of_day(day: dt.date) -> dt.datetime:
 def enrolment_counts(region_key: str, year: int, *, divisions: list[str] | None = None,
                      as_of: dt.date | None = None) -> dict[str, dict[str, int]]:
     """``{village key: {"registered": n, "paid": n}}``. Registered: live enrolments (已登记 or
-    已缴费); paid: 已缴费. With ``as_of``, as they stood at the end of that day: made by then, and
-    still live (or paid) then, whatever happened to them later (a later refund or cancellation
-    does not take them back out of that day's figures). ``divisions`` limits the villages
+    已缴费); paid: 已缴费. With ``as_of``, as they stood at the end of that day: registered if made
+    by then and still live then; paid if its payment day (``paid_on``, the day the payment reports)
+    is on or before it and it was not refunded by then. A later refund or cancellation
+    does not take them back out of that day's figures. ``divisions`` limits the villages
     (``None``: the whole region)."""
     qs = Enrolment.objects.filter(region_id=region_key, insurance_year=year)
     if divisions is not None:
@@ -34,9 +35,8 @@ def enrolment_counts(region_key: str, year: int, *, divisions: list[str] | None 
         paid = Q(status=EnrolmentStatus.PAID)
     else:
         end = end_of_day(as_of)
-        qs = qs.filter(created_at__lt=end)
         left_later = Q(status__in=[EnrolmentStatus.CANCELLED, EnrolmentStatus.REFUNDED], status_changed_at__gte=end)
-        registered = Q(status__in=LIVE_ENROLMENT) | left_later
+        registered = Q(created_at__lt=end) & (Q(status__in=LIVE_ENROLMENT) | left_later)
         paid = Q(paid_on__lte=as_of) & (Q(status=EnrolmentStatus.PAID)
                                         | Q(status=EnrolmentStatus.REFUNDED, status_changed_at__gte=end))
     rows = (qs.order_by().values_list("division_id")
