@@ -131,11 +131,11 @@ PAGES: dict[str, Expect] = {
     "job_download": Expect(params={"job_id": JOB}),
     # --- the weekly report, the monthly bulletin, the counties' weekly submissions (the staff's
     # region 370700 by default; a submission for 奎文区, whose region's notice gives no deadline)
-    "reporting_weekly": Expect("reporting.view"),
-    "reporting_weekly_file": Expect("reporting.view", params={"ext": FORMAT}),
-    "reporting_monthly": Expect("reporting.view"),
-    "reporting_monthly_file": Expect("reporting.view", params={"ext": FORMAT}),
-    "reporting_submissions": Expect("reporting.submit"),
+    "reporting_weekly": Expect("reporting.view", params={"region": DIVISION}),
+    "reporting_weekly_file": Expect("reporting.view", params={"region": DIVISION, "ext": FORMAT}),
+    "reporting_monthly": Expect("reporting.view", params={"region": DIVISION}),
+    "reporting_monthly_file": Expect("reporting.view", params={"region": DIVISION, "ext": FORMAT}),
+    "reporting_submissions": Expect("reporting.submit", params={"region": DIVISION}),
     "reporting_submit": Expect("reporting.submit", methods=POST, data={"county": "370705"}),
     # the API's own pages; its operations are walked from the OpenAPI document below
     "api-1.0.0:openapi-json": PUBLIC,
@@ -299,11 +299,12 @@ CHANNEL_PAYMENT = {"transaction_id": "GATE-1", "id_number": "371728200001010011"
 
 OPERATIONS: dict[str, Expect] = {
     # --- the weekly report, the monthly bulletin, the counties' weekly submissions
-    "GET /api/v1/reporting/reports/weekly": Expect("reporting.view"),
-    "GET /api/v1/reporting/reports/weekly/file": Expect("reporting.view"),
-    "GET /api/v1/reporting/reports/monthly": Expect("reporting.view"),
-    "GET /api/v1/reporting/reports/monthly/file": Expect("reporting.view"),
-    "GET /api/v1/reporting/reports/submissions": Expect("reporting.submit"),
+    "GET /api/v1/reporting/reports/weekly": Expect("reporting.view", params={"region": DIVISION}),
+    "GET /api/v1/reporting/reports/weekly/file": Expect("reporting.view", params={"region": DIVISION}),
+    "GET /api/v1/reporting/reports/monthly": Expect("reporting.view", params={"region": DIVISION}),
+    "GET /api/v1/reporting/reports/monthly/file": Expect("reporting.view", params={"region": DIVISION}),
+    "GET /api/v1/reporting/reports/submissions": Expect("reporting.submit", params={"region": DIVISION},
+                                                        filters=("region",)),
     "POST /api/v1/reporting/reports/submissions": Expect("reporting.submit", methods=POST,
                                                           data={"region": "370700", "county": "370705"}),
     # --- contributions

@@ -23,13 +23,13 @@ VIEW, SUBMIT = "reporting.view", "reporting.submit"
 
 class WeeklyQuery(Schema):
     region: str = Field(..., pattern=CODE_PATTERN, description="统筹区代码，如 140500")
-    insurance_year: int = Field(..., ge=2000, le=2100, description="保险年度")
+    insurance_year: int | None = Field(None, ge=2000, le=2100, description="保险年度；省略为正在征缴的年度")
     week: dt.date | None = Field(None, description="周报截止日（星期五）；省略为最近的星期五")
 
 
 class MonthlyQuery(Schema):
     region: str = Field(..., pattern=CODE_PATTERN, description="统筹区代码，如 140500")
-    insurance_year: int = Field(..., ge=2000, le=2100, description="保险年度")
+    insurance_year: int | None = Field(None, ge=2000, le=2100, description="保险年度；省略为正在征缴的年度")
     month: str | None = Field(None, pattern="^[0-9]{4}-[0-9]{2}$", description="通报月份 YYYY-MM；省略为本月")
 
 
@@ -107,11 +107,12 @@ def _rank(ln) -> dict:
 
 def _weekly(request, q):
     week = reports.parse_week(q.week.isoformat() if q.week else None)
-    return reports.weekly(request.user, q.region, q.insurance_year, week)
+    return reports.weekly(request.user, q.region, q.insurance_year or reports.default_year(q.region), week)
 
 
 def _bulletin(request, q):
-    return reports.bulletin(request.user, q.region, q.insurance_year, reports.parse_month(q.month))
+    return reports.bulletin(request.user, q.region, q.insurance_year or reports.default_year(q.region),
+                            reports.parse_month(q.month))
 
 
 @router.get("/weekly", response=responds(WeeklyOut))

@@ -128,6 +128,8 @@ def monthly_file(request, ext):
 @require(SUBMIT)
 def submissions_page(request):
     q = _start(request)
+    if q["region"] not in {r.key for r in selectors.regions_for(request.user)}:
+        raise Http404(f"统筹区“{q['region']}”不存在或不在您的管辖范围内。")
     week = submissions.week_of(submissions.business_now().date())
     deadline, note = reports.rules.weekly_deadline_or_none(q["region"], q["year"], week)
     return render(request, "reporting/report_submissions.html", {

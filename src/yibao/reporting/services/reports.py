@@ -55,6 +55,14 @@ def system_reader():
     return user
 
 
+def default_year(region: str) -> int:
+    """The insurance year being collected in ``region`` on the business date (the engine's)."""
+    try:
+        return resident.coming_year(region, clock.today())
+    except Exception:  # noqa: BLE001 - a region whose notice gives no collection period
+        return clock.today().year
+
+
 # --- weeks and months ---------------------------------------------------------------------------
 
 def friday_on_or_before(day: dt.date) -> dt.date:
