@@ -115,6 +115,8 @@ def load_demo() -> list[DemoLogin]:
         (Role.TOWNSHIP_CLERK, "township.jincheng", "东街街道经办员", _by_key(JINCHENG_TOWNSHIP)),
         (Role.TAX_CLERK, "tax.jincheng", "晋城税务员", Division.objects.get(key="140500")),
         (Role.VILLAGE_AGENT, "agent.jincheng", "建设路社区代办员", _by_key(JINCHENG_VILLAGE)),
+        # 一周一上报 (晋城 五（五）): a county's clerk submits the county's week's figures
+        (Role.AGENCY_CLERK, "county.jincheng", "城区医保经办员", Division.objects.get(key="140502")),
     ]
     logins: list[DemoLogin] = []
     for role, username, name, division in staff:
