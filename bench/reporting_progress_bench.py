@@ -52,7 +52,7 @@ DAYS = [dt.date(2023, m, d) for m in (9, 10, 11, 12) for d in range(1, 26)]
 PAYMENT_COLS = ("region_id", "insurance_year", "enrolment_id", "id_number", "name", "division_id", "payer", "part",
                 "amount", "standard", "subsidy", "payable", "category", "channel_id", "transaction_id",
                 "content_digest", "paid_at", "paid_on", "receipt_number", "payer_id_number", "payer_name",
-                "relationship", "created_at")
+                "relationship", "actor_label", "created_at")
 
 
 def main() -> int:
@@ -215,7 +215,7 @@ def _season() -> dict:
                              payable, "低保对象" if subsidy else "", channel, f"S{pk}" if channel else "", "",
                              dt.datetime.combine(day, dt.time(10), china), day, "",
                              "140525198001010011" if payer == "family" else "", "共济" if payer == "family" else "",
-                             "配偶" if payer == "family" else "", now))
+                             "配偶" if payer == "family" else "", "", now))
             _bulk(cur, Payment._meta.db_table, PAYMENT_COLS, rows)
             written += len(rows)
             last = chunk[-1][0]

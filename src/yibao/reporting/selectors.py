@@ -109,6 +109,7 @@ class Progress:
     rows: list[ProgressRow]
     total: ProgressRow
     villages: list[str] | None          # the villages read (None: the whole region)
+    flows: tuple[list[dict], list[dict]] | None = None   # payments per day, per payer and channel
 
     @property
     def categories(self) -> list[str]:
@@ -211,8 +212,7 @@ def progress(user, region: str, year: int | None, level: str | None, parent: str
     week_before = today - WEEK
 
     if rows:
-        counts = resident.enrolment_counts(reg.key, year, divisions=villages, as_of=as_of)
-        before = resident.enrolment_counts(reg.key, year, divisions=villages, as_of=week_before)
+        counts = resident.enrolment_counts(reg.key, year, divisions=villages, as_of=as_of, then=week_before)
         amounts = money.amounts(reg.key, year, divisions=villages, as_of=as_of)
         subsidised, by_category = money.subsidised(reg.key, year, divisions=villages, as_of=as_of)
         targets = dict(regions.targets(reg.key, year).filter(division_id__in=list(rows))
@@ -223,9 +223,7 @@ def progress(user, region: str, year: int | None, level: str | None, parent: str
             if (row := rows.get(into.get(key, ""))) is not None:
                 row.registered += figures["registered"]
                 row.paid += figures["paid"]
-        for key, figures in before.items():
-            if (row := rows.get(into.get(key, ""))) is not None:
-                row.paid_week_before += figures["paid"]
+                row.paid_week_before += figures["paid_then"]
         for key, figures in amounts.items():
             if (row := rows.get(into.get(key, ""))) is not None:
                 row.amount_individual += figures["individual"]
@@ -265,11 +263,18 @@ def _total(anchor: Division, rows: list[ProgressRow]) -> ProgressRow:
     return total
 
 
+def _flows(report: Progress) -> tuple[list[dict], list[dict]]:
+    """The report's payments per day and per payer and channel (one statement, read once)."""
+    if report.flows is None:
+        report.flows = money.daily_and_channels(report.region.key, report.year, divisions=report.villages,
+                                                as_of=report.as_of)
+    return report.flows
+
+
 def daily(report: Progress) -> list[dict]:
     """What was paid each day of the collection period (集中缴费期, the engine's) up to the
     report's day, days without payments included; days with payments outside the period too."""
-    days = {d["day"]: d for d in money.daily(report.region.key, report.year, divisions=report.villages,
-                                               as_of=report.as_of)}
+    days = {d["day"]: dict(d) for d in _flows(report)[0]}
     period = rules.collection_period(report.region.key, report.year)
     if period:
         start, end = period
@@ -282,9 +287,7 @@ def daily(report: Progress) -> list[dict]:
 
 def channel_mix(report: Progress) -> list[dict]:
     """Payments per payer and channel over the report's villages, largest amount first."""
-    return [{**m, "amount": Decimal(m["amount"]).quantize(FEN)}
-            for m in money.channel_mix(report.region.key, report.year, divisions=report.villages,
-                                       as_of=report.as_of)]
+    return [{**m, "amount": Decimal(m["amount"]).quantize(FEN)} for m in _flows(report)[1]]
 
 
 # --- the employee scheme ---------------------------------------------------------------------------

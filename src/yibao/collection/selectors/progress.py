@@ -16,6 +16,8 @@ from decimal import Decimal
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
+from yibao.channels.models import Channel
+
 from ..models import Part, Payer, Payment
 
 ZERO = Decimal("0.00")
@@ -62,23 +64,28 @@ def subsidised(region_key: str, year: int, *, divisions: list[str] | None = None
     return per_village, per_category
 
 
-def daily(region_key: str, year: int, *, divisions: list[str] | None = None,
-          as_of: dt.date | None = None) -> list[dict]:
-    """Per day with payments: ``day``, ``payments`` (payments recorded, refunds not counted) and
-    ``amount`` (net of the refunds recorded that day), in date order."""
-    rows = (_payments(region_key, year, divisions, as_of).values_list("paid_on")
-            .annotate(n=Count("id", filter=Q(refund_of__isnull=True)), amount=Sum("amount")).order_by("paid_on"))
-    return [{"day": d, "payments": n, "amount": a or ZERO} for d, n, a in rows]
-
-
-def channel_mix(region_key: str, year: int, *, divisions: list[str] | None = None,
-                as_of: dt.date | None = None) -> list[dict]:
-    """Per payer and channel: ``payer`` (its code and label), ``channel`` (the channel's name, ""
-    for a village agent, the fund or a family account), ``payments`` and net ``amount``,
-    largest amount first."""
+def daily_and_channels(region_key: str, year: int, *, divisions: list[str] | None = None,
+                       as_of: dt.date | None = None) -> tuple[list[dict], list[dict]]:
+    """In one grouped statement: per day with payments, ``day``, ``payments`` (payments recorded,
+    refunds not counted) and ``amount`` (net of the refunds recorded that day), in date order;
+    and per payer and channel, ``payer`` (its code and label), ``channel`` (the channel's name, ""
+    for a village agent, the fund or a family account), ``payments`` and net ``amount``, largest
+    amount first."""
     labels = dict(Payer.choices)
-    rows = (_payments(region_key, year, divisions, as_of).values_list("payer", "channel__name")
+    names = dict(Channel.objects.filter(region_id=region_key).values_list("pk", "name"))
+    rows = (_payments(region_key, year, divisions, as_of).values_list("paid_on", "payer", "channel_id")
             .annotate(n=Count("id", filter=Q(refund_of__isnull=True)), amount=Sum("amount")))
-    out = [{"payer": p, "payer_label": labels.get(p, p), "channel": c or "", "payments": n, "amount": a or ZERO}
-           for p, c, n, a in rows]
-    return sorted(out, key=lambda r: (-r["amount"], r["payer"], r["channel"]))
+    days: dict[dt.date, dict] = {}
+    mix: dict[tuple[str, str], dict] = {}
+    for day, payer, channel, n, amount in rows:
+        amount = amount or ZERO
+        d = days.setdefault(day, {"day": day, "payments": 0, "amount": ZERO})
+        d["payments"] += n
+        d["amount"] += amount
+        name = names.get(channel, "") if channel else ""
+        m = mix.setdefault((payer, name), {"payer": payer, "payer_label": labels.get(payer, payer), "channel": name,
+                                           "payments": 0, "amount": ZERO})
+        m["payments"] += n
+        m["amount"] += amount
+    return ([days[d] for d in sorted(days)],
+            sorted(mix.values(), key=lambda r: (-r["amount"], r["payer"], r["channel"])))
