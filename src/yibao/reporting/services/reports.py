@@ -55,10 +55,10 @@ def system_reader():
     return user
 
 
-def default_year(region: str) -> int:
-    """The insurance year being collected in ``region`` on the business date (the engine's)."""
+def default_year(region: str, day: dt.date | None = None) -> int:
+    """The insurance year being collected in ``region`` on ``day`` (the business date; the engine's)."""
     try:
-        return resident.coming_year(region, clock.today())
+        return resident.coming_year(region, day or clock.today())
     except Exception:  # noqa: BLE001 - a region whose notice gives no collection period
         return clock.today().year
 
@@ -500,7 +500,7 @@ def friday_reports(now: dt.datetime | None = None) -> list[WeeklyReport]:
     for region, schemes in sorted(registry.schemes_by_region().items()):
         if "resident" not in schemes:
             continue
-        year = resident.coming_year(region, now.date())
+        year = default_year(region, now.date())
         friday = friday_on_or_before(now.date())
         for candidate in (friday, friday - dt.timedelta(days=7)):
             deadline, _ = rules.weekly_deadline_or_none(region, year, candidate)
