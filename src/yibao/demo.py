@@ -111,9 +111,13 @@ def load_demo() -> list[DemoLogin]:
         # the resident scheme's second signatures: a county clerk reviews what the township clerk enters
         (Role.AGENCY_CLERK, "clerk.dongming", "东明县医保经办员", Division.objects.get(key="371728")),
         (Role.AGENCY_CLERK, "clerk.jincheng", "晋城市医保经办员", Division.objects.get(key="140500")),
+        # the second signature on the registrations of the city's collection season (below)
+        (Role.AGENCY_CLERK, "reviewer.jincheng", "晋城市医保经办员（复核）", Division.objects.get(key="140500")),
         (Role.TOWNSHIP_CLERK, "township.jincheng", "东街街道经办员", _by_key(JINCHENG_TOWNSHIP)),
         (Role.TAX_CLERK, "tax.jincheng", "晋城税务员", Division.objects.get(key="140500")),
         (Role.VILLAGE_AGENT, "agent.jincheng", "建设路社区代办员", _by_key(JINCHENG_VILLAGE)),
+        # 一周一上报 (晋城 五（五）): a county's clerk submits the county's week's figures
+        (Role.AGENCY_CLERK, "county.jincheng", "城区医保经办员", Division.objects.get(key="140502")),
     ]
     logins: list[DemoLogin] = []
     for role, username, name, division in staff:
@@ -138,6 +142,7 @@ def load_demo() -> list[DemoLogin]:
         _ensure(role=Role.INDIVIDUAL, username=number, full_name=name, id_number=number)
         logins.append(DemoLogin(Role.INDIVIDUAL.label, number, DEMO_PASSWORD, f"{name}（已登记、待缴费居民）"))
     _demo_collection()
+    _demo_season()
     _demo_bills(units)
     _demo_late_fee(units)
     return logins
@@ -348,6 +353,65 @@ def _demo_residents() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
                 to_pay.append((region, number, paid_on))
     _demo_payments(to_pay)
     return first, unpaid
+
+
+#: 晋城's collection season for the progress dashboard (征缴进度): in each county but 城区 (whose
+#: 东街街道 holds the residents above), the first villages of its first townships, each with
+#: residents registered by the city's clerk, reviewed by a second, most paid through two banks'
+#: channels on days spread over the collection period (days 1–25 of each month, 晋城 二), more of
+#: them as the deadline nears. No hardship categories: the assistance fund's demo stays in 城区.
+SEASON_COUNTIES = ["140525", "140581", "140522", "140524", "140521"]
+SEASON_TOWNSHIPS, SEASON_VILLAGES = 3, 2
+SEASON_CHANNELS = ["建设银行", "邮储银行"]
+
+
+def season_places() -> list[Division]:
+    places = []
+    for county in SEASON_COUNTIES:
+        for township in Division.objects.filter(parent_id=county, level="township").order_by("key")[:SEASON_TOWNSHIPS]:
+            places += list(Division.objects.filter(parent=township, level="village").order_by("key")[:SEASON_VILLAGES])
+    return places
+
+
+def _demo_season() -> None:
+    import datetime as dt
+
+    from yibao.channels.models import Channel
+    from yibao.channels.services import create_channel
+    from yibao.collection import rules
+    from yibao.collection.services.payments import PaymentIn, record_channel_payments
+    from yibao.resident import services as resident
+    from yibao.resident.models import Person
+
+    region = "140500"
+    maker, checker = User.objects.get(username="clerk.jincheng"), User.objects.get(username="reviewer.jincheng")
+    days = [dt.date(2023, m, d) for m in (9, 10, 11, 12) for d in range(1, 26)]
+    to_pay: list[tuple[str, dt.date]] = []
+    for v, village in enumerate(season_places()):
+        people = 8 + (v * 5) % 9      # 8 to 16 a village
+        for i in range(people):
+            number = demo_resident_number(village.key[:6], 100 + v * 20 + i)
+            name = SURNAMES[(v + i) % len(SURNAMES)] + GIVEN[(i * 5 + v) % len(GIVEN)]
+            if not Person.objects.filter(region_id=region, id_number=number).exists():
+                form = resident.RegistrationInput(
+                    insurance_year=2024, id_number=number, name=name, hukou_code=village.key, hk_id_number=number,
+                    hk_name=name, household_number=f"{village.key[-6:]}{i // 3 + 1:03d}", phone=f"1390000{i:04d}")
+                registration = resident.register(form, region=region, actor=maker)
+                resident.review(registration, actor=checker, approve=True)
+            # most pay, the share varying by village; later days more often (the deadline nears)
+            if (i * 7 + v * 3) % 10 < 6 + v % 4:
+                k = (i * 37 + v * 11) % 100
+                to_pay.append((number, days[min(len(days) - 1, int(len(days) * (1 - (1 - k / 100) ** 2)))]))
+    china = dt.timezone(dt.timedelta(hours=8))
+    channels = [Channel.objects.filter(region_id=region, name=n).first()
+                or create_channel(n, region=region, schemes=["resident"])[0] for n in SEASON_CHANNELS]
+    payable = rules.premium(region, 2024, []).payable
+    for c, channel in enumerate(channels):
+        items = [PaymentIn(id_number=number, region=region, insurance_year=2024, amount=payable,
+                           paid_at=dt.datetime.combine(day, dt.time(10, 15), china),
+                           transaction_id=f"SEASON-{number}")
+                 for j, (number, day) in enumerate(to_pay) if j % len(channels) == c]
+        record_channel_payments(channel, items)
 
 
 def _demo_payments(to_pay: list[tuple[str, str, str]]) -> None:

@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "yibao.collection",
     "yibao.inspection",
     "yibao.contributions",
+    "yibao.reporting",
     "yibao.web",
 ]
 
@@ -220,6 +221,14 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise serves from the finders; the folder only has to exist
 WHITENOISE_USE_FINDERS = True
+# Apache ECharts for the dashboards' charts: installed from the npm registry by `npm ci`
+# (package-lock.json) and served from this site as /static/vendor/echarts.min.js, never from a CDN.
+ECHARTS_FILE = PROJECT_DIR / "node_modules" / "echarts" / "dist" / "echarts.min.js"
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "yibao.web.finders.NodeModuleFinder",
+]
 # Uploaded materials are private: stored under var/, never served directly.
 MEDIA_ROOT = VAR_DIR / "uploads"
 FILE_UPLOAD_PERMISSIONS = 0o600

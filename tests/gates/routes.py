@@ -134,6 +134,14 @@ PAGES: dict[str, Expect] = {
     "audit_export": Expect("audit.view", methods=POST),
     "job": Expect(params={"job_id": JOB}),
     "job_download": Expect(params={"job_id": JOB}),
+    # --- the weekly report, the monthly bulletin, the counties' weekly submissions (the staff's
+    # region 370700 by default; a submission for 奎文区, whose region's notice gives no deadline)
+    "reporting_weekly": Expect("reporting.view", params={"region": DIVISION}),
+    "reporting_weekly_file": Expect("reporting.view", params={"region": DIVISION, "ext": FORMAT}),
+    "reporting_monthly": Expect("reporting.view", params={"region": DIVISION}),
+    "reporting_monthly_file": Expect("reporting.view", params={"region": DIVISION, "ext": FORMAT}),
+    "reporting_submissions": Expect("reporting.submit", params={"region": DIVISION}),
+    "reporting_submit": Expect("reporting.submit", methods=POST, data={"county": "370705"}),
     # the API's own pages; its operations are walked from the OpenAPI document below
     "api-1.0.0:openapi-json": PUBLIC,
     "api-1.0.0:openapi-view": PUBLIC,
@@ -243,6 +251,11 @@ PAGES: dict[str, Expect] = {
                                        data={"decision": "reject", "note": ""}),
     "collection_paid_lists": Expect("collection.paid_list"),
     "collection_paid_list_download": Expect("collection.paid_list", params={"village": w.VILLAGE, "ext": FORMAT}),
+    # --- reporting: the collection progress and the declaration progress per agency
+    "reporting": Expect("reporting.view_progress", params={"region": DIVISION}),
+    "reporting_progress_xlsx": Expect("reporting.view_progress", params={"region": DIVISION}),
+    "reporting_declarations": Expect("reporting.view_declarations", params={"region": DIVISION}),
+    "reporting_declarations_xlsx": Expect("reporting.view_declarations", params={"region": DIVISION}),
     # --- collection: the assistance fund (370700 runs no resident scheme: refused before any job)
     "collection_fund": Expect("collection.fund_view"),
     "collection_fund_generate": Expect("collection.fund", methods=POST,
@@ -293,6 +306,15 @@ BILL_PAYMENT = {"transaction_id": "GATE-B1", "unit_number": "370705000001", "bil
                 "paid_on": f"{YEAR}-01-10"}
 
 OPERATIONS: dict[str, Expect] = {
+    # --- the weekly report, the monthly bulletin, the counties' weekly submissions
+    "GET /api/v1/reporting/reports/weekly": Expect("reporting.view", params={"region": DIVISION}),
+    "GET /api/v1/reporting/reports/weekly/file": Expect("reporting.view", params={"region": DIVISION}),
+    "GET /api/v1/reporting/reports/monthly": Expect("reporting.view", params={"region": DIVISION}),
+    "GET /api/v1/reporting/reports/monthly/file": Expect("reporting.view", params={"region": DIVISION}),
+    "GET /api/v1/reporting/reports/submissions": Expect("reporting.submit", params={"region": DIVISION},
+                                                        filters=("region",)),
+    "POST /api/v1/reporting/reports/submissions": Expect("reporting.submit", methods=POST,
+                                                          data={"region": "370700", "county": "370705"}),
     # --- contributions
     "GET /api/v1/contributions/bills": Expect("contributions.view", params={"unit": UNIT}, filters=("unit",)),
     "GET /api/v1/contributions/bills/{pk}": Expect("contributions.view", params={"pk": BILL}),
@@ -435,6 +457,10 @@ OPERATIONS: dict[str, Expect] = {
     "GET /api/v1/collection/paid-lists": Expect("collection.paid_list"),
     "GET /api/v1/collection/paid-lists/{village}/file": Expect("collection.paid_list",
                                                                params={"village": w.VILLAGE, "format": FORMAT}),
+    # --- reporting
+    "GET /api/v1/reporting/progress": Expect("reporting.view_progress", params={"region": DIVISION}),
+    "GET /api/v1/reporting/progress.xlsx": Expect("reporting.view_progress", params={"region": DIVISION}),
+    "GET /api/v1/reporting/declarations": Expect("reporting.view_declarations", params={"region": DIVISION}),
     # --- collection: the assistance fund, family mutual-aid accounts
     "POST /api/v1/collection/fund/generate": Expect("collection.fund", data={"region": "370700",
                                                                             "insurance_year": YEAR}),

@@ -130,8 +130,18 @@ CAPABILITIES: dict[str, set[str]] = {
     "inspection.view": {Role.AUDITOR, Role.BUREAU_MANAGER, Role.ADMIN},
     "inspection.report": {Role.AGENCY_CLERK, Role.AUDITOR},
     "inspection.self": {Role.UNIT_OPERATOR},
+    # 征缴进度 (yibao.reporting): the collection progress of the resident scheme, each reader over
+    # their own area (a village agent their village, on the phone); the employee scheme's
+    # declaration progress per agency for the agency and the bureau
+    "reporting.view_progress": {Role.VILLAGE_AGENT, Role.TOWNSHIP_CLERK, Role.TAX_CLERK, Role.AGENCY_CLERK,
+                                Role.BUREAU_MANAGER, Role.AUDITOR, Role.ADMIN},
+    "reporting.view_declarations": {Role.AGENCY_CLERK, Role.BUREAU_MANAGER, Role.AUDITOR, Role.ADMIN},
+    # 周报 and 月通报 (晋城 五（五）: 一周一上报、一月一通报), each reader over the counties and townships
+    # of their own area
     "reporting.view": {Role.TOWNSHIP_CLERK, Role.TAX_CLERK, Role.AGENCY_CLERK, Role.BUREAU_MANAGER,
                        Role.AUDITOR, Role.ADMIN},
+    # 一周一上报: a county's clerk (an agency clerk of the county) submits the county's week's figures
+    "reporting.submit": {Role.AGENCY_CLERK},
 }
 
 

@@ -343,6 +343,10 @@ SPECS: dict[str, ParamSpec] = {s.name: s for s in [
               StructType("续保人员名册", made_by=F(TEXT), posted_by=F(TEXT))),
     ParamSpec("resident.back_payment_benefit", "补缴以前年度保费后的待遇享受", "insurance_year",
               StructType("补缴待遇", waiting_months=F(IntType(0, 12)))),
+    ParamSpec("resident.progress_report_deadline", "各县（市、区）每周报送筹资进展情况的时限", "insurance_year",
+              StructType("每周报送时限", weekday=F(IntType(1, 7)),
+                         time=F(TextType(r"([01][0-9]|2[0-3]):[0-5][0-9]", "时刻（HH:MM）")),
+                         during=F(EnumType("collection_period")))),
     ParamSpec("resident.back_payment", "新增参保和补缴以前年度保费的办理", "insurance_year",
               StructType("补缴办理", office=F(TEXT), documents=F(ListType(TEXT, min_items=1)))),
 ]}

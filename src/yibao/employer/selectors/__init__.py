@@ -8,6 +8,7 @@ from .declarations import (
     declaration_for,
     declaration_progress,
     declaration_tally,
+    declarations_by_agency,
     declarations_for,
     lines_of,
     material_for,
@@ -41,7 +42,7 @@ from .units import (
 
 __all__ = [
     "ProgressBar", "QueueFilter", "approved_bases_for", "average_wages", "declaration_for", "declaration_progress",
-    "declaration_tally", "declarations_for", "base_in_force", "confirmed_totals", "declared_wages", "employee_in_unit",
+    "declaration_tally", "declarations_by_agency", "declarations_for", "base_in_force", "confirmed_totals", "declared_wages", "employee_in_unit",
     "floor_shares", "summary_mismatches", "units_by_id", "flexible_worker_for", "insured_in_year", "insured_in_year_many",
     "lines_of", "material_for", "materials_of", "declaration_timeline", "search_units", "unit_places", "status_history",
     "unit_change_for", "unit_changes_for", "unit_for",

@@ -11,7 +11,7 @@ from yibao.access.permissions import user_can
 from yibao.access.scoping import scope_of
 
 from ..errors import DeclarationError
-from ..models import Declaration, DeclarationLine, DeclarationStatus, Material
+from ..models import Declaration, DeclarationKind, DeclarationLine, DeclarationStatus, Material, UnitStatus
 from .units import units_for
 
 
@@ -131,3 +131,32 @@ def declaration_progress(user, year: int | None, *, tally=None) -> tuple[int | N
         bars.append(ProgressBar(code, label, n, round(share, 1), round(offset, 3)))
         offset += share
     return year, bars
+
+
+def declarations_by_agency(user, region_key: str, year: int) -> list[dict]:
+    """The year's active-employee declaration progress per agency (经办机构) over the units of a
+    pooling region in the reader's scope (units not closed): ``agency_id``, ``agency`` (its
+    name; "" for units with no agency), ``units``, ``declared`` (a declaration started),
+    ``submitted`` (submitted, whatever became of it since: 审核中, 审核通过 or 已完成),
+    ``approved`` (审核通过 or 已完成), ``confirmed`` (已完成) and ``not_submitted`` (units without a
+    declaration, or whose declaration is being filled in or was sent back). Two grouped queries."""
+    units = units_for(user).filter(region_id=region_key).exclude(status=UnitStatus.CLOSED)
+    rows: dict[int | None, dict] = {}
+    for agency_id, name, n in (units.order_by().values_list("agency_id", "agency__name").annotate(n=Count("id"))):
+        rows[agency_id] = {"agency_id": agency_id, "agency": name or "", "units": n, "declared": 0, "submitted": 0,
+                           "approved": 0, "confirmed": 0, "not_submitted": n}
+    later = {DeclarationStatus.SUBMITTED: ("submitted",),
+             DeclarationStatus.APPROVED: ("submitted", "approved"),
+             DeclarationStatus.CONFIRMED: ("submitted", "approved", "confirmed")}
+    tally = (Declaration.objects.filter(unit__in=units, year=year, kind=DeclarationKind.ACTIVE).order_by()
+             .values_list("unit__agency_id", "status").annotate(n=Count("unit_id", distinct=True)))
+    for agency_id, status, n in tally:
+        row = rows.get(agency_id)
+        if row is None:
+            continue
+        row["declared"] += n
+        for key in later.get(status, ()):
+            row[key] += n
+        if status in later:
+            row["not_submitted"] -= n
+    return sorted(rows.values(), key=lambda r: (r["agency"] == "", r["agency"]))

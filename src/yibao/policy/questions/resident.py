@@ -370,3 +370,29 @@ def back_payment(ctx: Context, insurance_year):
     ctx.step("resident.back_payment", f"新增参保和补缴以前年度保费的，须持{'、'.join(entry.value['documents'])}"
                                       f"到{entry.value['office']}办理参保或补缴登记。")
     return {"registration_required": True, "office": entry.value["office"], "documents": list(entry.value["documents"])}
+
+
+# --- weekly progress report (一周一上报) -------------------------------------------------------
+
+WEEKDAYS = ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日")
+
+
+@question("resident.progress_report_deadline", "每周报送筹资进展情况的时限",
+          [YEAR, Input("date", "date", "报送周内的任一日期")],
+          {"weekday": "报送日（1 为星期一 … 7 为星期日）", "time": "报送时刻（此时刻之前）",
+           "due": "该周的报送时限（日期和时刻，YYYY-MM-DDTHH:MM）", "due_date": "该周的报送日",
+           "required": "该周是否须报送（报送日在集中缴费期内）",
+           "period_start": "集中缴费期开始", "period_end": "集中缴费期结束"})
+def progress_report_deadline(ctx: Context, insurance_year, date):
+    on = _on(insurance_year)
+    rule = ctx.one("resident.progress_report_deadline", on).value
+    period = ctx.one("resident.collection_period", on).value
+    due_date = date - dt.timedelta(days=date.isoweekday() - 1) + dt.timedelta(days=rule["weekday"] - 1)
+    required = period["start"] <= due_date <= period["end"]
+    ctx.step("resident.progress_report_deadline",
+             f"集中缴费期（{period['start'].isoformat()} 至 {period['end'].isoformat()}）内每周"
+             f"{WEEKDAYS[rule['weekday'] - 1]} {rule['time']} 前报送；{date.isoformat()} 所在周的报送时限为 "
+             f"{due_date.isoformat()} {rule['time']}，" + ("须报送。" if required else "不在集中缴费期内，无须报送。"))
+    return {"weekday": rule["weekday"], "time": rule["time"], "due": f"{due_date.isoformat()}T{rule['time']}",
+            "due_date": due_date.isoformat(), "required": required,
+            "period_start": period["start"].isoformat(), "period_end": period["end"].isoformat()}

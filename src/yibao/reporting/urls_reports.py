@@ -1,0 +1,1 @@
+from .views_reports import urlpatterns  # noqa: F401
