@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "yibao.collection",
     "yibao.inspection",
     "yibao.contributions",
+    "yibao.gaps",
     "yibao.web",
 ]
 
