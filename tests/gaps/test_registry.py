@@ -19,7 +19,12 @@ from factories import (
     division,
     resident_id,
 )
-from resident.factories import DONGMING_OTHER_TOWNSHIP_VILLAGE, DONGMING_OTHER_VILLAGE, DONGMING_VILLAGE, enrolled
+from resident.factories import (
+    DONGMING_OTHER_TOWNSHIP_VILLAGE,
+    DONGMING_OTHER_VILLAGE,
+    DONGMING_VILLAGE,
+    enrolled,
+)
 from yibao.audit.models import AuditEntry
 from yibao.employer.models import FlexibleBaseChoice
 from yibao.errors import AppError
