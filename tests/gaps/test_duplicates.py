@@ -12,7 +12,14 @@ from django.db import IntegrityError, transaction
 from collection.factories import channel, pay
 from employer import scans
 from employer.factories import FlexibleWorkerFactory
-from factories import DONGMING, AgencyClerkFactory, TaxClerkFactory, TownshipClerkFactory, division, resident_id
+from factories import (
+    DONGMING,
+    AgencyClerkFactory,
+    TaxClerkFactory,
+    TownshipClerkFactory,
+    division,
+    resident_id,
+)
 from resident.factories import DONGMING_OTHER_TOWNSHIP_VILLAGE, DONGMING_VILLAGE, enrolled
 from yibao.audit.models import AuditEntry
 from yibao.collection.models import Refund, RefundStatus

@@ -132,13 +132,12 @@ def uncovered_xlsx(request, village: str, year: Query[int | None] = None):
     """The village's 应保未保 list as xlsx for the village agents' follow-up."""
     require_capability(request.user, "gaps.view")
     place, extract = _village(request, village, year)
-    if extract is None:
-        raise Http404("该年度尚未比对户籍人口库。")
-    people = list(selectors.uncovered_in(request.user, extract, place))
+    year = year or clock.today().year
+    people = list(selectors.uncovered_in(request.user, extract, place)) if extract else []
     record_whole_view(request.user, "village_uncovered", place.key, people=len(people), division_path=place.path,
                       what="应保未保名单（导出）")
-    return attachment(exports.uncovered_xlsx(request.user, place, extract, people),
-                      f"uncovered-{place.key}-{extract.insurance_year}.xlsx", XLSX)
+    return attachment(exports.uncovered_xlsx(request.user, place, year, extract, people),
+                      f"uncovered-{place.key}-{year}.xlsx", XLSX)
 
 
 def _flag(user, f) -> dict:

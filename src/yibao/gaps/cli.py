@@ -78,7 +78,7 @@ def _uncovered(args, actor) -> int:
         print(f"{shown_id_number(actor, p.id_number)}\t{p.name}")
     if args.xlsx:
         with open(args.xlsx, "wb") as out:
-            out.write(exports.uncovered_xlsx(actor, place, found[0], people))
+            out.write(exports.uncovered_xlsx(actor, place, _year(args), found[0], people))
         print(f"已导出：{args.xlsx}")
     return 0
 

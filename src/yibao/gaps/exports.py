@@ -9,15 +9,16 @@ from yibao.accounts.personal_data import shown_id_number
 from yibao.documents.xlsx import safe_cell
 
 
-def uncovered_xlsx(user, village, extract, people) -> bytes:
+def uncovered_xlsx(user, village, year: int, extract, people) -> bytes:
+    """``extract`` None: the year is not compared yet, the list is empty and says so."""
     import xlsxwriter
 
     out = io.BytesIO()
     book = xlsxwriter.Workbook(out, {"in_memory": True})
     sheet = book.add_worksheet("应保未保")
     head = book.add_format({"bold": True, "bg_color": "#DDE7F3", "border": 1})
-    sheet.write_string(0, 0, f"{village.name}（{village.key}）{extract.insurance_year} 年度应保未保人员名单"
-                             f"（户籍人口库比对，批次 {extract.pk}）")
+    sheet.write_string(0, 0, f"{village.name}（{village.key}）{year} 年度应保未保人员名单"
+                             + (f"（户籍人口库比对，批次 {extract.pk}）" if extract else "：该年度尚未比对户籍人口库"))
     for col, title in enumerate(("序号", "身份证号码", "姓名", "户籍地区划代码", "跟进情况")):
         sheet.write_string(1, col, title, head)
     sheet.set_column(0, 0, 6)

@@ -80,13 +80,12 @@ def village(request, village):
 @require("gaps.view")
 def village_export(request, village):
     place, extract = _village(request, village)
-    if extract is None:
-        raise Http404("该年度尚未比对户籍人口库。")
-    people = list(selectors.uncovered_in(request.user, extract, place))
+    year = _year(request)
+    people = list(selectors.uncovered_in(request.user, extract, place)) if extract else []
     record_whole_view(request.user, "village_uncovered", place.key, people=len(people), division_path=place.path,
                       what="应保未保名单（导出）")
-    return attachment(exports.uncovered_xlsx(request.user, place, extract, people),
-                      f"应保未保-{place.name}-{extract.insurance_year}.xlsx", XLSX)
+    return attachment(exports.uncovered_xlsx(request.user, place, year, extract, people),
+                      f"应保未保-{place.name}-{year}.xlsx", XLSX)
 
 
 @require("gaps.view")
