@@ -8,7 +8,8 @@ flexible worker with a 2024 base in the employee scheme; one in 500 of the extra
 500 moved away. The extract is written as a csv file, then imported through the service the page,
 API and command line use (``gaps.services.import_extract``: read and check every row, stage,
 compare with SQL joins, flag the dead and moved's enrolments, count), timed from the file to the
-committed comparison. The uncovered count is checked against the count known when the file was
+committed comparison, with the CPU seconds it took of this process and of its PostgreSQL server
+process (what it costs whatever else a shared machine runs). The uncovered count is checked against the count known when the file was
 written. Target: under 60 s on each database.
 
 Usage:
@@ -28,6 +29,7 @@ import time
 from pathlib import Path
 
 import per_database
+import resident_import_bench
 import resident_queries_bench as residents
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -57,12 +59,13 @@ def write_results(results: list[dict]) -> None:
         f"workers with a {YEAR} base; an extract of {r0['rows']:,} people (csv, {r0['mb']:.0f} MB). Timed: "
         "`gaps.services.import_extract`, from the file to the committed comparison.",
         "",
-        "| database | load | import and compare | rows/s | 应保未保 | flagged | as expected | target |",
-        "|---|---|---|---|---|---|---|---|",
+        "| database | load | import and compare | CPU (this process and its PostgreSQL server) | rows/s | 应保未保 | "
+        "flagged | as expected | target |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         lines.append(f"| {r['database']} | {r['load_s']:.0f} s | {r['compare_s']:.1f} s | "
-                     f"{r['rows'] / r['compare_s']:,.0f} | {r['uncovered']:,} | {r['flagged']:,} | "
+                     f"{r['cpu_s']:.1f} s | {r['rows'] / r['compare_s']:,.0f} | {r['uncovered']:,} | {r['flagged']:,} | "
                      f"{'yes' if r['expected_ok'] else 'NO'} | {'met' if r['pass'] else 'missed'} ({LIMIT_S:.0f} s) |")
     RESULTS.write_text("\n".join(lines) + "\n")
 
@@ -97,14 +100,17 @@ def run_worker(url: str) -> dict:
 
     clerk = create_user(role=Role.AGENCY_CLERK, username="bench.gaps", password="Bench-pass-1",
                         division=Division.objects.get(key=REGION), check_password=False)
-    t = time.perf_counter()
+    from django.db import connection
+
+    cpu = resident_import_bench._cpu_clock(connection)
+    t, c = time.perf_counter(), cpu()
     extract, _ = services.import_extract(path, path.name, region=REGION, insurance_year=YEAR, actor=clerk)
-    compare_s = time.perf_counter() - t
-    log(f"compared {extract.rows:,} rows in {compare_s:.1f} s: 应保未保 {extract.uncovered:,}, "
+    compare_s, cpu_s = time.perf_counter() - t, cpu() - c
+    log(f"compared {extract.rows:,} rows in {compare_s:.1f} s ({cpu_s:.1f} s CPU): 应保未保 {extract.uncovered:,}, "
         f"flagged {extract.flagged:,}")
     ok = (extract.rows, extract.uncovered, extract.flagged) == (ROWS, expected["uncovered"], expected["flagged"])
     return {"rows": ROWS, "enrolled": counts["persons"], "flexible": expected["flexible"], "load_s": load_s,
-            "compare_s": compare_s, "uncovered": extract.uncovered, "flagged": extract.flagged,
+            "compare_s": compare_s, "cpu_s": cpu_s, "uncovered": extract.uncovered, "flagged": extract.flagged,
             "mb": path.stat().st_size / 1e6, "expected_ok": ok, "pass": ok and compare_s < LIMIT_S}
 
 

@@ -29,7 +29,7 @@ from yibao.audit.models import AuditEntry
 from yibao.employer.models import FlexibleBaseChoice
 from yibao.errors import AppError
 from yibao.gaps import selectors, services
-from yibao.gaps.models import EnrolmentFlag, Extract, FlagStatus, RegistryPerson, RegistryStage
+from yibao.gaps.models import EnrolmentFlag, Extract, FlagStatus, RegistryPerson
 from yibao.gaps.services.extracts import run_import
 from yibao.months import Month
 from yibao.resident.models import Enrolment, EnrolmentStatus
@@ -105,7 +105,6 @@ def test_the_comparison_matches_an_independent_count_village_by_village(world, c
     listed = {p.id_number for v in VILLAGES for p in selectors.uncovered_in(clerk, extract, division(v))}
     assert listed == {line.split(",")[0] for line in world["lines"]
                       if line.split(",")[3] == "正常" and line.split(",")[0] not in world["resident"] | world["employee"]}
-    assert not RegistryStage.objects.exists()
     assert AuditEntry.objects.filter(action="gaps.extract.import", object_id=str(extract.pk)).exists()
 
 
@@ -155,7 +154,7 @@ def test_bad_rows_refuse_the_whole_file_with_an_error_report(tmp_path, clerk):
     by_row = {(e["row"], e["column"]) for e in outcome.errors}
     assert by_row == {(3, "身份证号码"), (4, "户籍地区划代码"), (5, "状态"), (6, "变动日期"), (7, "身份证号码")}
     assert any("校验" in e["message"] for e in outcome.errors if e["row"] == 3)
-    assert not Extract.objects.exists() and not RegistryPerson.objects.exists() and not RegistryStage.objects.exists()
+    assert not Extract.objects.exists() and not RegistryPerson.objects.exists()
     report = CalamineWorkbook.from_path(outcome.report).get_sheet_by_index(0).to_python()
     assert report[0] == ["行号", "列", "错误说明"] and len(report) == 6
 

@@ -68,7 +68,7 @@ class RegistryPerson(models.Model):
 
     class Meta:
         verbose_name = "户籍人口"
-        indexes = [models.Index(fields=["extract", "division", "id_number"], name="registryperson_village")]
+        indexes = [models.Index(fields=["extract", "division"], name="registryperson_village")]
 
     def __str__(self) -> str:
         return f"{self.name} {self.division_id}"
@@ -76,25 +76,6 @@ class RegistryPerson(models.Model):
     @property
     def uncovered(self) -> bool:
         return self.state == RegistryState.NORMAL and not self.resident and not self.employee
-
-
-class RegistryStage(models.Model):
-    """The extract as read, before the comparison joins it (emptied after each import)."""
-
-    extract_id = models.IntegerField()
-    line = models.PositiveIntegerField()
-    id_number = models.CharField(max_length=18)
-    name = models.CharField(max_length=50)
-    division_id = models.CharField(max_length=200)
-    state = models.CharField(max_length=10)
-    changed_on = models.DateField(null=True)
-
-    class Meta:
-        verbose_name = "户籍人口暂存"
-        indexes = [models.Index(fields=["extract_id", "id_number"], name="registrystage_number")]
-
-    def __str__(self) -> str:
-        return f"{self.extract_id}:{self.line}"
 
 
 class FlagStatus(models.TextChoices):

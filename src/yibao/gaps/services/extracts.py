@@ -3,15 +3,16 @@
 
 An extract (xlsx, or csv in UTF-8/GBK: 身份证号码, 姓名, 户籍地区划代码, 状态 正常/死亡/迁出, 变动日期) is
 read row by row and checked against the region's villages; any row error refuses the whole file
-(nothing written) with an error report. Otherwise, in one transaction: the rows go into a staging
+(nothing written) with an error report. Otherwise, in one transaction: the rows go into a temporary
 table (COPY on PostgreSQL, executemany on SQLite), one INSERT … SELECT joins them with both
 schemes' insured of the year (anti-joins against the resident scheme's live enrolments and the
 employee scheme's insured, each given by the scheme as a queryset), one more flags the live
-enrolments of those the registry says died or moved away, and the staging rows go. The same file
+enrolments of those the registry says died or moved away, and the temporary table goes. The same file
 imported again for the same region and year answers the earlier comparison (idempotent)."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import re
@@ -21,12 +22,13 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from yibao import clock, registry
 from yibao.access.scoping import scope_of
 from yibao.audit.services import record_event
-from yibao.dbutil import bulk_insert, refresh_statistics, wide_cache
+from yibao.dbutil import wide_cache
 from yibao.employer import selectors as employee_scheme
 from yibao.errors import AppError
 from yibao.identity import IdentityError, fast_resident_id, parse_resident_id
@@ -35,7 +37,7 @@ from yibao.resident import covering
 from yibao.resident.importing import cell_text, open_table
 
 from ..errors import GapsError, RowError, RowsRejected
-from ..models import STATE_BY_LABEL, EnrolmentFlag, Extract, RegistryPerson, RegistryStage, RegistryState
+from ..models import STATE_BY_LABEL, EnrolmentFlag, Extract, RegistryPerson, RegistryState
 
 COLUMNS = ("身份证号码", "姓名", "户籍地区划代码", "状态", "变动日期")
 REQUIRED = COLUMNS[:4]
@@ -162,15 +164,21 @@ def _date(text: str) -> dt.date:
 
 
 def read_extract(path: Path, villages: set[str], *, today: dt.date, progress=None) -> list[tuple]:
-    """The rows as (line, id_number, name, village, state, changed_on); every error refuses the file."""
+    """The rows as (line, id_number, name, village, state, changed_on as ISO text or None), ready
+    for the database; every error refuses the file (``RowsRejected``, the first thousand listed)."""
     table = open_table(path, REQUIRED)
     at = {c: (table.header.index(c) if c in table.header else None) for c in COLUMNS}
     i_id, i_name, i_place, i_state, i_date = (at[c] for c in COLUMNS)
+    width_needed = max(i for i in at.values() if i is not None) + 1
     rows: list[tuple] = []
+    append = rows.append
     errors: list[RowError] = []
     total = 0
     seen: dict[str, int] = {}
     labels = STATE_BY_LABEL
+    normal = RegistryState.NORMAL
+    dates: dict[str, str | None] = {}   # a file has a few thousand distinct dates
+    fast = fast_resident_id
 
     def err(line, column, message):
         nonlocal total
@@ -179,20 +187,21 @@ def read_extract(path: Path, villages: set[str], *, today: dt.date, progress=Non
             errors.append(RowError(line, column, message))
 
     for n, (line, cells) in enumerate(table.rows(), start=1):
-        if progress is not None and n % 100_000 == 0:
+        if progress is not None and n % 200_000 == 0:
             progress(n, max(table.estimate, n))
-        width = len(cells)
-        raw_id = cells[i_id] if i_id < width else ""
-        name = cells[i_name] if i_name < width else ""
-        place = cells[i_place] if i_place < width else ""
-        state_text = cells[i_state] if i_state < width else ""
-        date_text = cells[i_date] if i_date is not None and i_date < width else ""
+        if len(cells) < width_needed:
+            cells = cells + [""] * (width_needed - len(cells))
+        raw_id = cells[i_id].strip()
+        name = cells[i_name].strip()
+        place = cells[i_place].strip()
+        state_text = cells[i_state].strip()
+        date_text = cells[i_date].strip() if i_date is not None else ""
         if not (raw_id or name or place or state_text or date_text):
             continue
         before = total
-        fast = fast_resident_id(raw_id, today)
-        if fast is not None:
-            number = fast[0]
+        found = fast(raw_id, today)
+        if found is not None:
+            number = found[0]
         else:
             try:
                 number = parse_resident_id(raw_id, today=today).number
@@ -200,10 +209,9 @@ def read_extract(path: Path, villages: set[str], *, today: dt.date, progress=Non
                 err(line, "身份证号码", exc.message)
                 number = ""
         if number:
-            if number in seen:
-                err(line, "身份证号码", f"与第 {seen[number]} 行重复")
-            else:
-                seen[number] = line
+            first = seen.setdefault(number, line)
+            if first != line:
+                err(line, "身份证号码", f"与第 {first} 行重复")
         if not name or len(name) > 50:
             err(line, "姓名", "请填写姓名" if not name else "姓名不能超过 50 个字")
         if place not in villages:
@@ -213,14 +221,19 @@ def read_extract(path: Path, villages: set[str], *, today: dt.date, progress=Non
             err(line, "状态", f"状态应为正常、死亡或迁出，不是“{state_text[:10]}”")
         changed_on = None
         if date_text:
-            try:
-                changed_on = _date(date_text)
-            except ValueError:
+            changed_on = dates.get(date_text, "")
+            if changed_on == "":
+                try:
+                    changed_on = _date(date_text).isoformat()
+                except ValueError:
+                    changed_on = None
+                dates[date_text] = changed_on
+            if changed_on is None:
                 err(line, "变动日期", f"日期“{date_text[:20]}”无效，应如 2024-01-15")
-        elif state in (RegistryState.DECEASED, RegistryState.MOVED_OUT):
+        elif state is not None and state != normal:
             err(line, "变动日期", f"{state_text}人员请填写变动日期")
         if total == before:
-            rows.append((line, number, name, place, state, changed_on))
+            append((line, number, name, place, state, changed_on))
     if total:
         raise RowsRejected(errors, total)
     if not rows:
@@ -263,40 +276,67 @@ def _sql(queryset) -> tuple[str, tuple]:
     return sql, tuple(params)
 
 
+SQLITE_STAGE_CACHE_KIB = 1024 * 1024
+STAGE_COLUMNS = ("line", "id_number", "name", "division_id", "state", "changed_on")
+
+
+@contextlib.contextmanager
+def _staged(rows: list[tuple]):
+    """The rows in a temporary table of this connection (dropped on the way out): COPY on
+    PostgreSQL (no write-ahead log, no index), one executemany on SQLite (its pages kept in memory)."""
+    table = connection.ops.quote_name(f"gaps_stage_{uuid.uuid4().hex[:12]}")
+    names = ", ".join(STAGE_COLUMNS)
+    with connection.cursor() as cur:
+        if connection.vendor == "sqlite":
+            # the temporary table's pages stay in memory rather than spilling to a temporary file
+            cur.execute(f"PRAGMA temp.cache_size = {-SQLITE_STAGE_CACHE_KIB}")
+        cur.execute(f"CREATE TEMPORARY TABLE {table} (line integer NOT NULL, id_number varchar(18) NOT NULL, "
+                    "name varchar(50) NOT NULL, division_id varchar(200) NOT NULL, state varchar(10) NOT NULL, "
+                    "changed_on date NULL)")
+        try:
+            if connection.vendor == "postgresql":
+                with connection.wrap_database_errors, cur.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+                cur.execute(f"ANALYZE {table}")
+            else:
+                with wide_cache():
+                    cur.executemany(f"INSERT INTO {table} ({names}) VALUES (%s, %s, %s, %s, %s, %s)",  # noqa: S608
+                                    rows)
+            yield table
+        finally:
+            cur.execute(f"DROP TABLE {table}")
+
+
 def compare(extract: Extract, rows: list[tuple]) -> None:
-    """Stage the rows, join them with both schemes' insured, flag the enrolments of the dead and
-    moved, and count: set-based, inside the caller's transaction."""
+    """Stage the rows, join them with both schemes' insured (one INSERT … SELECT with two anti-
+    joins' worth of LEFT JOINs), flag the enrolments of the dead and moved, and count: set-based,
+    inside the caller's transaction."""
     year = extract.insurance_year
-    stage = [(extract.pk, *row) for row in rows]
     qn = connection.ops.quote_name
-    with wide_cache():
-        bulk_insert(RegistryStage, ("extract_id", "line", "id_number", "name", "division_id", "state", "changed_on"),
-                    stage)
-        refresh_statistics(RegistryStage)
-        resident_sql, resident_params = _sql(covering.live_numbers(year))
-        employee_parts = [_sql(qs) for qs in employee_scheme.insured_numbers(year)]
-        # the schemes' own compiled querysets (their parameters passed apart)
-        employee_sql = " UNION ".join(f"SELECT * FROM ({sql}) q{i}"  # noqa: S608
-                                      for i, (sql, _) in enumerate(employee_parts))
-        employee_params = tuple(p for _, params in employee_parts for p in params)
-        person, staged = qn(RegistryPerson._meta.db_table), qn(RegistryStage._meta.db_table)
-        with connection.cursor() as cur:
-            # identifiers only; every value is a parameter
-            cur.execute(
-                f"INSERT INTO {person} (extract_id, region_id, division_id, line, id_number, name, state, changed_on, "  # noqa: S608
-                f"resident, employee) "
-                f"SELECT s.extract_id, %s, s.division_id, s.line, s.id_number, s.name, s.state, s.changed_on, "
-                f"r.id_number IS NOT NULL, e.id_number IS NOT NULL FROM {staged} s "
-                f"LEFT JOIN ({resident_sql}) r ON r.id_number = s.id_number "
-                f"LEFT JOIN (SELECT DISTINCT u.id_number FROM ({employee_sql}) u) e ON e.id_number = s.id_number "
-                f"WHERE s.extract_id = %s",
-                (extract.region_id, *resident_params, *employee_params, extract.pk))
-            cur.execute(f"DELETE FROM {staged} WHERE extract_id = %s", (extract.pk,))  # noqa: S608
-        flags = _flag_enrolments(extract)
-    people = RegistryPerson.objects.filter(extract=extract)
-    extract.uncovered = people.filter(state=RegistryState.NORMAL, resident=False, employee=False).count()
-    extract.deceased = people.filter(state=RegistryState.DECEASED).count()
-    extract.moved_out = people.filter(state=RegistryState.MOVED_OUT).count()
+    resident_sql, resident_params = _sql(covering.live_numbers(year))
+    employee_parts = [_sql(qs) for qs in employee_scheme.insured_numbers(year)]
+    # the schemes' own compiled querysets (their parameters passed apart)
+    employee_sql = " UNION ".join(f"SELECT * FROM ({sql}) q{i}"  # noqa: S608
+                                  for i, (sql, _) in enumerate(employee_parts))
+    employee_params = tuple(p for _, params in employee_parts for p in params)
+    person = qn(RegistryPerson._meta.db_table)
+    with _staged(rows) as staged, connection.cursor() as cur, wide_cache():
+        # identifiers only; every value is a parameter
+        cur.execute(
+            f"INSERT INTO {person} (extract_id, region_id, division_id, line, id_number, name, state, changed_on, "  # noqa: S608
+            f"resident, employee) "
+            f"SELECT %s, %s, s.division_id, s.line, s.id_number, s.name, s.state, s.changed_on, "
+            f"r.id_number IS NOT NULL, e.id_number IS NOT NULL FROM {staged} s "
+            f"LEFT JOIN ({resident_sql}) r ON r.id_number = s.id_number "
+            f"LEFT JOIN (SELECT DISTINCT u.id_number FROM ({employee_sql}) u) e ON e.id_number = s.id_number",
+            (extract.pk, extract.region_id, *resident_params, *employee_params))
+    flags = _flag_enrolments(extract)
+    counts = RegistryPerson.objects.filter(extract=extract).aggregate(
+        uncovered=Count("id", filter=Q(state=RegistryState.NORMAL, resident=False, employee=False)),
+        deceased=Count("id", filter=Q(state=RegistryState.DECEASED)),
+        moved_out=Count("id", filter=Q(state=RegistryState.MOVED_OUT)))
+    extract.uncovered, extract.deceased, extract.moved_out = counts["uncovered"], counts["deceased"], counts["moved_out"]
     extract.flagged = flags
     extract.save(update_fields=["uncovered", "deceased", "moved_out", "flagged"])
 
