@@ -224,3 +224,34 @@ def test_the_import_runs_as_a_job_from_the_page(world, clerk, client_for):
     assert job.status == "done" and job.result["ok"] and "应保未保" in job.message
     page = client.get("/gaps/").content.decode()
     assert "雷庄村" in page
+
+
+def test_the_command_line_and_the_api_import_and_list(world, clerk, client_for, capsys, tmp_path):
+    from yibao.cli import main
+
+    assert main(["gaps", "--as", clerk.username, "import-registry", "--region", DONGMING, "--year", str(YEAR),
+                 str(world["file"])]) == 0
+    assert "应保未保" in capsys.readouterr().out
+    extract = Extract.objects.get()
+    out = tmp_path / "list.xlsx"
+    assert main(["gaps", "--as", clerk.username, "uncovered", DONGMING_VILLAGE, "--year", str(YEAR),
+                 "--xlsx", str(out)]) == 0
+    printed = capsys.readouterr().out
+    expected = [p.id_number for p in selectors.uncovered_in(clerk, extract, division(DONGMING_VILLAGE))]
+    assert expected and all(n in printed for n in expected)
+    rows = CalamineWorkbook.from_path(str(out)).get_sheet_by_index(0).to_python()
+    assert sorted(r[1] for r in rows[2:]) == sorted(expected)
+
+    bad = csv_file(tmp_path, [f"{number(1)},甲,999999999999,正常,"], name="bad.csv")
+    assert main(["gaps", "--as", clerk.username, "import-registry", "--region", DONGMING, str(bad)]) == 1
+    assert "户籍地区划代码" in capsys.readouterr().out
+
+    client = client_for(clerk)
+    with bad.open("rb") as fh:
+        started = client.post("/api/v1/gaps/imports", {"region": DONGMING, "insurance_year": YEAR, "file": fh})
+    assert started.status_code == 202
+    job = client.get(f"/api/v1/jobs/{started.json()['job_id']}").json()
+    assert job["result"]["ok"] is False and job["result"]["error_count"] == 1
+    assert Extract.objects.count() == 1
+    listed = client.get("/api/v1/gaps/extracts").json()
+    assert [e["id"] for e in listed] == [extract.pk] and listed[0]["uncovered"] == extract.uncovered

@@ -20,7 +20,7 @@ router = Router(tags=["户籍比对与重复参保"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-class ExtractOut(Schema):
+class RegistryExtractOut(Schema):
     id: int
     region: str
     insurance_year: int
@@ -33,20 +33,20 @@ class ExtractOut(Schema):
     created_at: dt.datetime
 
 
-class PersonOut(Schema):
+class RegistryPersonOut(Schema):
     id_number: str
     name: str
     village: str
     state: str
 
 
-class UncoveredOut(Schema):
+class VillageUncoveredOut(Schema):
     village: str
     extract: int | None
-    people: list[PersonOut]
+    people: list[RegistryPersonOut]
 
 
-class FlagOut(Schema):
+class EnrolmentFlagOut(Schema):
     id: int
     id_number: str
     name: str
@@ -57,7 +57,7 @@ class FlagOut(Schema):
     status: str
 
 
-class DuplicateOut(Schema):
+class DuplicateEnrolmentOut(Schema):
     id_number: str
     name: str
     insurance_year: int
@@ -67,14 +67,14 @@ class DuplicateOut(Schema):
     employee: list[str]
 
 
-class ResolutionOut(Schema):
+class DuplicateResolutionOut(Schema):
     id: int
     kept: str
     cancelled: bool
     refund: int | None
 
 
-class NoteIn(Schema):
+class FlagClearIn(Schema):
     note: str
 
 
@@ -95,7 +95,7 @@ def import_registry(request, region: Form[str], insurance_year: Form[int], file:
                                                   actor=request.user))
 
 
-@router.get("/extracts", response=responds(list[ExtractOut]))
+@router.get("/extracts", response=responds(list[RegistryExtractOut]))
 def extracts(request):
     """The comparisons of the regions the reader reaches, newest first."""
     require_capability(request.user, "gaps.view")
@@ -112,7 +112,7 @@ def _village(request, village: str, year: int | None):
     return place, (found[0] if found else None)
 
 
-@router.get("/villages/{village}/uncovered", response=responds(UncoveredOut))
+@router.get("/villages/{village}/uncovered", response=responds(VillageUncoveredOut))
 def uncovered(request, village: str, year: Query[int | None] = None):
     """应保未保 of a village in the latest comparison of the year (identity numbers masked for roles
     without the right)."""
@@ -145,15 +145,15 @@ def _flag(user, f) -> dict:
             "insurance_year": f.insurance_year, "state": f.state, "changed_on": f.changed_on, "status": f.status}
 
 
-@router.get("/flags", response=responds(list[FlagOut]))
+@router.get("/flags", response=responds(list[EnrolmentFlagOut]))
 def flags(request):
     """Live enrolments of people the registry says died or moved away, waiting for review."""
     require_capability(request.user, "gaps.view")
     return [_flag(request.user, f) for f in selectors.flags_for(request.user)[:1000]]
 
 
-@router.post("/flags/{pk}/clear", response=responds(FlagOut))
-def clear_flag(request, pk: int, body: NoteIn):
+@router.post("/flags/{pk}/clear", response=responds(EnrolmentFlagOut))
+def clear_flag(request, pk: int, body: FlagClearIn):
     """Clear a flag with the review's note (the enrolment is changed, if at all, the usual way)."""
     require_capability(request.user, "gaps.resolve")
     flag = selectors.flag_for(request.user, pk)
@@ -162,7 +162,7 @@ def clear_flag(request, pk: int, body: NoteIn):
     return _flag(request.user, services.clear_flag(flag, note=body.note, actor=request.user))
 
 
-@router.get("/duplicates", response=responds(list[DuplicateOut]))
+@router.get("/duplicates", response=responds(list[DuplicateEnrolmentOut]))
 def duplicates(request, year: Query[int | None] = None):
     """重复参保 of the year in the reader's area, not yet resolved, with both records."""
     require_capability(request.user, "gaps.view")
@@ -172,7 +172,7 @@ def duplicates(request, year: Query[int | None] = None):
             for d in selectors.duplicates(request.user, year or clock.today().year)]
 
 
-@router.post("/duplicates/{id_number}/resolve", response=responds(ResolutionOut))
+@router.post("/duplicates/{id_number}/resolve", response=responds(DuplicateResolutionOut))
 def resolve(request, id_number: str, kept: Form[str], insurance_year: Form[int], note: Form[str] = "",
             event_date: Form[dt.date | None] = None, evidence: UploadedFile | None = File(None)):  # noqa: B008
     """Resolve a duplicate: ``kept`` = employee (an unpaid resident enrolment is cancelled; a paid
