@@ -9,10 +9,11 @@
 #   bench/collection_fund_bench.py  the assistance fund's payments generated for 1,583,685 residents (晋城)
 #   bench/reporting_progress_bench.py  the collection progress dashboard for 1,583,685 residents and a season of payments (晋城)
 #   bench/contributions_bills_bench.py  monthly bills for 30,000 units and 1,500,000 insured (潍坊), and a new average wage's what-if
+#   bench/registry_compare_bench.py  a 2,000,000-row household registry extract compared with both schemes (晋城)
 set -euo pipefail
 BIN=.venv/bin
 status=0
-for b in bench/contributions_bills_bench.py bench/policy_bench.py bench/employer_bench.py bench/serve_bench.py bench/resident_queries_bench.py bench/resident_import_bench.py bench/collection_reconcile_bench.py bench/collection_fund_bench.py bench/collection_payments_bench.py bench/reporting_progress_bench.py; do
+for b in bench/contributions_bills_bench.py bench/policy_bench.py bench/employer_bench.py bench/serve_bench.py bench/resident_queries_bench.py bench/resident_import_bench.py bench/collection_reconcile_bench.py bench/collection_fund_bench.py bench/collection_payments_bench.py bench/reporting_progress_bench.py bench/registry_compare_bench.py; do
   echo "== $b"
   $BIN/python "$b" || status=1
 done

@@ -64,3 +64,25 @@ def test_hsts_is_sent_when_served_over_https(tmp_path):
     assert header.startswith("max-age=")
     assert int(header.split("=")[1].split(";")[0]) >= 180 * 24 * 3600
     assert _headers_with({"HTTPS": "", "YIBAO_VAR_DIR": str(tmp_path)}) == ""
+
+
+def test_no_two_api_schemas_share_a_name():
+    """The OpenAPI document names its components by class name: a second schema of the same name
+    in another app silently replaces the first in the document (and the documented answers)."""
+    import collections
+
+    from ninja import Schema
+
+    import yibao.api  # noqa: F401  (every app's router, hence every schema, is imported)
+
+    def every(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from every(sub)
+
+    names = collections.defaultdict(set)
+    for cls in every(Schema):
+        if cls.__module__.startswith("yibao."):
+            names[cls.__name__].add(cls.__module__)
+    clashes = {name: sorted(modules) for name, modules in names.items() if len(modules) > 1}
+    assert not clashes, f"API schemas sharing a name: {clashes}"

@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "yibao.inspection",
     "yibao.contributions",
     "yibao.reporting",
+    "yibao.gaps",
     "yibao.web",
 ]
 

@@ -108,8 +108,24 @@ STAFF_ADD = {"id_number": "370705198001010016", "name": "门禁", "month": f"{YE
 COUNTER_PAYMENT = {"amount": "0", "paid_on": f"{YEAR}-01-10"}
 STAFF_REMOVE = {"span": "987654321", "month": f"{YEAR}-02", "reason": "gate"}  # no such reason: refused
 
+# --- gaps: an extract for a region running no resident scheme (refused, nothing written); a flag
+# cleared without a note and a resolution of someone not insured in the employee scheme (refused)
+from .world import FLAG, VILLAGE  # noqa: E402
+
+GAPS_UPLOAD = {"region": "370700", "insurance_year": YEAR, "file": ("registry.csv", "身份证号码,姓名\n".encode())}
+GAPS_RESOLVE = {"kept": "employee", "insurance_year": YEAR, "year": YEAR, "evidence": ("scan.pdf", PDF)}
+
 # --- pages, by URL name ---------------------------------------------------------------------------
 PAGES: dict[str, Expect] = {
+    # --- gaps: household registry comparison, flags, duplicates
+    "gaps": Expect("gaps.view"),
+    "gaps_import": Expect("gaps.import", methods=POST, data=GAPS_UPLOAD),
+    "gaps_village": Expect("gaps.view", params={"village": VILLAGE}),
+    "gaps_village_export": Expect("gaps.view", params={"village": VILLAGE}),
+    "gaps_flags": Expect("gaps.view"),
+    "gaps_flag_clear": Expect("gaps.resolve", methods=POST, params={"pk": FLAG}, data={"note": ""}),
+    "gaps_duplicates": Expect("gaps.view"),
+    "gaps_resolve": Expect("gaps.resolve", methods=POST, params={"id_number": PERSON}, data=GAPS_RESOLVE),
     # --- contributions
     "contributions_bills": Expect("contributions.view", params={"unit": UNIT}),
     "contributions_generate": Expect("contributions.generate", methods=POST, data={"region": "370700", "month": "x"}),
@@ -315,6 +331,16 @@ OPERATIONS: dict[str, Expect] = {
                                                         filters=("region",)),
     "POST /api/v1/reporting/reports/submissions": Expect("reporting.submit", methods=POST,
                                                           data={"region": "370700", "county": "370705"}),
+    # --- gaps
+    "POST /api/v1/gaps/imports": Expect("gaps.import", data=GAPS_UPLOAD),
+    "GET /api/v1/gaps/extracts": Expect("gaps.view"),
+    "GET /api/v1/gaps/villages/{village}/uncovered": Expect("gaps.view", params={"village": VILLAGE}),
+    "GET /api/v1/gaps/villages/{village}/uncovered.xlsx": Expect("gaps.view", params={"village": VILLAGE}),
+    "GET /api/v1/gaps/flags": Expect("gaps.view"),
+    "POST /api/v1/gaps/flags/{pk}/clear": Expect("gaps.resolve", params={"pk": FLAG}, data={"note": ""}),
+    "GET /api/v1/gaps/duplicates": Expect("gaps.view"),
+    "POST /api/v1/gaps/duplicates/{id_number}/resolve": Expect("gaps.resolve", params={"id_number": PERSON},
+                                                               data=GAPS_RESOLVE),
     # --- contributions
     "GET /api/v1/contributions/bills": Expect("contributions.view", params={"unit": UNIT}, filters=("unit",)),
     "GET /api/v1/contributions/bills/{pk}": Expect("contributions.view", params={"pk": BILL}),

@@ -466,6 +466,8 @@ def build_world() -> World:
     build_unit_changes(world)
     # --- contributions: bills
     build_bills(world)
+    # --- gaps: flags to review
+    build_gaps(world)
     return world
 
 
@@ -745,3 +747,25 @@ def build_bills(w: World) -> None:
                                 base=Decimal("5000.00"), unit_share=Decimal("300.00"), individual_share=Decimal("100.00"))
         w.collection[f"bill_{side}"] = bill.pk
         w.collection[f"unit_{side}"] = unit.pk
+
+
+# --- gaps: an open 待复核 flag on the resident records above (潍坊 inside, 聊城 outside) -------------
+FLAG = "flag"
+KINDS = (*KINDS, FLAG)
+_VALUES[FLAG] = _collection("flag")
+assert set(_VALUES) == set(KINDS)
+
+
+def build_gaps(w: World) -> None:
+    from yibao.gaps.models import EnrolmentFlag, Extract
+    from yibao.resident.models import Enrolment
+
+    for side in ("in", "out"):
+        enrolment = Enrolment.objects.get(id_number=w.resident[f"person_{side}"], insurance_year=YEAR)
+        extract = Extract.objects.create(region_id=enrolment.region_id, insurance_year=YEAR, filename="门禁户籍.csv",
+                                         sha256=f"gate-{side}", rows=1, owner_id=w.users[Role.ADMIN].pk)
+        flag = EnrolmentFlag.objects.create(region_id=enrolment.region_id, division_id=enrolment.division_id,
+                                            enrolment=enrolment, extract=extract, id_number=enrolment.id_number,
+                                            name="门禁", insurance_year=YEAR, state="deceased",
+                                            changed_on=dt.date(YEAR - 1, 12, 1))
+        w.collection[f"flag_{side}"] = flag.pk

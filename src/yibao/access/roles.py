@@ -105,6 +105,12 @@ CAPABILITIES: dict[str, set[str]] = {
     "collection.family": {Role.AGENCY_CLERK, Role.TOWNSHIP_CLERK},
     # 城乡居民参保登记: agents and clerks register for their own area; another clerk reviews
     # (东明 五(一)); clerks work the problem queue, import registrations and hardship lists.
+    # 户籍人口库比对 and 重复参保 (晋城 晋市医保发〔2023〕10号 五(三)): clerks import the registry extract
+    # and resolve what it finds; village agents follow up their village's 应保未保 list
+    "gaps.import": {Role.TOWNSHIP_CLERK, Role.AGENCY_CLERK},
+    "gaps.view": {Role.VILLAGE_AGENT, Role.TOWNSHIP_CLERK, Role.AGENCY_CLERK, Role.AUDITOR, Role.BUREAU_MANAGER,
+                  Role.ADMIN},
+    "gaps.resolve": {Role.TOWNSHIP_CLERK, Role.AGENCY_CLERK},
     "resident.register": {Role.VILLAGE_AGENT, Role.TOWNSHIP_CLERK, Role.AGENCY_CLERK},
     "resident.review": {Role.TOWNSHIP_CLERK, Role.AGENCY_CLERK},
     "resident.import": {Role.TOWNSHIP_CLERK, Role.AGENCY_CLERK},

@@ -4,6 +4,8 @@ reader: the caller masks what it shows."""
 
 from __future__ import annotations
 
+from django.db.models import F
+
 from yibao.dbutil import text_values
 
 from ..models import ApprovedBase, FlexibleBaseChoice
@@ -43,3 +45,13 @@ def insured_in_year_many(id_numbers: list[str], year: int) -> dict[str, list[dic
             found.setdefault(number, []).append(
                 {"scheme": "employee", "region": region, "where": f"职工医保：灵活就业人员（{region}）"})
     return found
+
+
+def insured_numbers(year: int) -> list:
+    """The identity numbers insured in the employee scheme in ``year``, as querysets of one column
+    (``id_number``) to be used set-wise by a caller's join: employees with an approved base of the
+    year, and flexible workers who chose a base for it. A number may appear more than once."""
+    return [ApprovedBase.objects.filter(year=year, superseded=False).annotate(id_number=F("employee__id_number"))
+            .values_list("id_number", flat=True).order_by(),
+            FlexibleBaseChoice.objects.filter(year=year).annotate(id_number=F("worker__id_number"))
+            .values_list("id_number", flat=True).order_by()]

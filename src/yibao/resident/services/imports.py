@@ -44,7 +44,7 @@ from yibao.access.scoping import scope_of
 from yibao.accounts.personal_data import sees_whole_id_numbers
 from yibao.audit.services import record_event
 from yibao.dbutil import bulk_insert, db_value, refresh_statistics, text_values, wide_cache
-from yibao.identity import PROVINCE_CODES, RESIDENT_ID_CHECK_CHARS, RESIDENT_ID_WEIGHTS
+from yibao.identity import fast_resident_id as fast_identity
 from yibao.regions.models import Division
 
 from .. import rules
@@ -260,62 +260,6 @@ def run_import(kind: str, path: Path, filename: str, *, region: str, insurance_y
 
 
 # --- identity numbers: a fast path that only accepts ---------------------------------------------
-
-_EARLIEST = dt.date(1900, 1, 1)
-# The weighted sum of the first 17 digits is cached in three parts: the region code (a few hundred
-# values in a file), the birth date (some tens of thousands, with the date itself) and the sequence.
-_REGION_SUMS: dict[str, int | None] = {}
-_BIRTH_SUMS: dict[str, tuple[int, dt.date] | None] = {}
-_SEQUENCE_SUMS = {f"{n:03d}": sum(int(d) * w for d, w in zip(f"{n:03d}", RESIDENT_ID_WEIGHTS[14:], strict=True))
-                  for n in range(1000)}
-
-
-def _region_sum(code: str) -> int | None:
-    try:
-        return _REGION_SUMS[code]
-    except KeyError:
-        value = sum(int(d) * w for d, w in zip(code, RESIDENT_ID_WEIGHTS[:6], strict=True)) \
-            if code[:2] in PROVINCE_CODES else None
-        _REGION_SUMS[code] = value
-        return value
-
-
-def _birth_sum(digits: str) -> tuple[int, dt.date] | None:
-    try:
-        return _BIRTH_SUMS[digits]
-    except KeyError:
-        try:
-            day = dt.date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
-        except ValueError:
-            day = None
-        value = None
-        if day is not None and day >= _EARLIEST:
-            value = (sum(int(d) * w for d, w in zip(digits, RESIDENT_ID_WEIGHTS[6:14], strict=True)), day)
-        _BIRTH_SUMS[digits] = value
-        return value
-
-
-def fast_identity(value: str, today: dt.date) -> tuple[str, str, dt.date] | None:
-    """(number, sex, birth date) of a plainly written valid number, or None: the caller then asks
-    ``checks.identity`` (``yibao.identity``), which accepts what this does not (full-width digits,
-    spaces) or says what is wrong. The same checks as ``parse_resident_id``: length, digits, the
-    province, a real birth date from 1900 to today, the check character."""
-    if len(value) != 18 or not value.isascii():
-        return None
-    first17 = value[:17]
-    if not first17.isdigit():
-        return None
-    region = _region_sum(first17[:6])
-    birth = _birth_sum(first17[6:14])
-    if region is None or birth is None or birth[1] > today:
-        return None
-    last = value[17]
-    if last == "x":
-        last = "X"
-    if RESIDENT_ID_CHECK_CHARS[(region + birth[0] + _SEQUENCE_SUMS[first17[14:]]) % 11] != last:
-        return None
-    return first17 + last, ("男" if first17[16] in "13579" else "女"), birth[1]
-
 
 def _identity(raw: str, today: dt.date) -> tuple[str, str, dt.date]:
     fast = fast_identity(raw, today)
