@@ -119,6 +119,8 @@ def test_a_township_drill_down_and_the_way_back_up(client_for, season, manager):
     assert 'data-testid="progress-up"' in html and "level=township&amp;parent=140502" in html
     drill = selectors.progress(manager, JINCHENG, 2024, "village", parent=township)
     assert html.count("<tr data-key=") == len(drill.rows)
+    bad = client.get(reverse("reporting"), {"region": JINCHENG, "year": 2024, "level": "county", "as_of": "2023-13-01"})
+    assert bad.status_code == 400 and "截至日期应为" in bad.content.decode()
 
 
 def test_a_village_agent_sees_their_village_on_the_phone_page(client_for, season):

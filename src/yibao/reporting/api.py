@@ -21,7 +21,7 @@ LEVEL_PATTERN = "^(county|township|village)$"
 CODE_PATTERN = "^[0-9]{6,12}$"
 
 
-class ProgressRowOut(Schema):
+class CollectionProgressRowOut(Schema):
     code: str
     name: str
     level: str
@@ -38,15 +38,15 @@ class ProgressRowOut(Schema):
     completion_change: Decimal | None
 
 
-class ProgressOut(Schema):
+class CollectionProgressOut(Schema):
     region: str
     region_name: str
     insurance_year: int
     level: str
     parent: str | None
     as_of: dt.date
-    rows: list[ProgressRowOut]
-    total: ProgressRowOut
+    rows: list[CollectionProgressRowOut]
+    total: CollectionProgressRowOut
 
 
 def _row(r) -> dict:
@@ -66,7 +66,7 @@ class ProgressQuery(Schema):
     as_of: dt.date | None = Field(None, description="截至该日终了时的数字（省略为现在）")
 
 
-@router.get("/progress", response=responds(ProgressOut))
+@router.get("/progress", response=responds(CollectionProgressOut))
 def progress(request, q: Query[ProgressQuery]):
     """征缴进度：统筹区内（或 parent 之下）某一层级每个区划一行：参保任务（未下达为 null）、已登记、已缴费、
     资助参保人数（按困难类别）、个人缴费、医疗救助资助、家庭共济金额、完成率（已缴费 ÷ 参保任务），以及近 7 日
@@ -88,7 +88,7 @@ def progress_xlsx(request, q: Query[ProgressQuery]):
     return attachment(data, name, XLSX)
 
 
-class AgencyOut(Schema):
+class AgencyProgressOut(Schema):
     agency: str
     units: int
     declared: int
@@ -99,17 +99,17 @@ class AgencyOut(Schema):
     overdue: int
 
 
-class DeclarationsOut(Schema):
+class DeclarationProgressOut(Schema):
     region: str
     region_name: str
     year: int
     deadline: str | None
     late: bool
-    rows: list[AgencyOut]
+    rows: list[AgencyProgressOut]
     total: dict[str, int]
 
 
-@router.get("/declarations", response=responds(DeclarationsOut))
+@router.get("/declarations", response=responds(DeclarationProgressOut))
 def declarations(request, region: str = Query(..., pattern=CODE_PATTERN),
                  year: int | None = Query(None, **YEARS, description="申报年度（省略为今年）")):
     """职工医保缴费基数申报进度，按经办机构：参保单位数、已开始申报、已提交、审核通过、已完成、未提交，以及

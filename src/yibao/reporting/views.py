@@ -17,6 +17,7 @@ from yibao.errors import AppError, NotFound
 from yibao.http import XLSX, attachment
 
 from . import exports, selectors
+from .errors import BAD_DATE, ReportError
 from .selectors import BELOW, LEVEL_LABELS
 
 PROGRESS, DECLARATIONS = "reporting.view_progress", "reporting.view_declarations"
@@ -26,20 +27,23 @@ def _query(request) -> dict:
     start = selectors.default_view(request.user) or {}
     g = request.GET
     parent = g.get("parent", start.get("parent") or "") if "level" in g else (start.get("parent") or "")
-    as_of = None
+    as_of, bad_date = None, False
     if g.get("as_of"):
         try:
             as_of = dt.date.fromisoformat(g["as_of"])
         except ValueError:
-            as_of = None
+            bad_date = True
     return {"region": g.get("region") or start.get("region", ""), "year": g.get("year") or start.get("year"),
-            "level": g.get("level") or start.get("level", "township"), "parent": parent or None, "as_of": as_of}
+            "level": g.get("level") or start.get("level", "township"), "parent": parent or None, "as_of": as_of,
+            "bad_date": bad_date}
 
 
 def _report(request):
     q = _query(request)
     if not q["region"]:
         raise Http404("您的管辖范围内没有统筹区。")
+    if q["bad_date"]:
+        raise ReportError("截至日期应为 YYYY-MM-DD 格式的日期。", code=BAD_DATE, fields={"as_of": request.GET["as_of"]})
     try:
         return selectors.progress(request.user, q["region"], q["year"], q["level"], q["parent"], q["as_of"])
     except NotFound as exc:

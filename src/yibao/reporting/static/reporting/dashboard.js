@@ -35,8 +35,8 @@
     if (completion) {
       completion.setOption({
         tooltip: TIP_AXIS,
-        legend: { data: ["已缴费", "已登记", "参保任务"] },
-        grid: { left: 50, right: 20, bottom: 70, containLabel: true },
+        legend: { top: 0, data: ["已缴费", "已登记", "参保任务"] },
+        grid: { left: 50, right: 20, top: 50, bottom: 70, containLabel: true },
         xAxis: { type: "category", data: rows.map(function (r) { return r.name; }),
                  axisLabel: { interval: 0, rotate: rows.length > 6 ? 40 : 0 } },
         yAxis: logScale ? { type: "log", name: "人数（对数刻度）", min: 1 } : { type: "value", name: "人数" },
@@ -59,8 +59,8 @@
     if (daily) {
       daily.setOption({
         tooltip: TIP_AXIS,
-        legend: { data: ["缴费笔数", "金额（元）"] },
-        grid: { left: 50, right: 50, bottom: progress.daily.length > 40 ? 80 : 40, containLabel: true },
+        legend: { top: 0, data: ["缴费笔数", "金额（元）"] },
+        grid: { left: 50, right: 50, top: 50, bottom: progress.daily.length > 40 ? 80 : 40, containLabel: true },
         xAxis: { type: "category", data: progress.daily.map(function (d) { return d.day; }) },
         yAxis: [{ type: "value", name: "笔数" }, { type: "value", name: "元" }],
         dataZoom: progress.daily.length > 40 ? [{ type: "inside" }, { type: "slider" }] : [],
@@ -90,8 +90,8 @@
     if (agencies) {
       agencies.setOption({
         tooltip: TIP_AXIS,
-        legend: { data: ["参保单位", "已提交", "已完成", "逾期未申报"] },
-        grid: { left: 50, right: 20, bottom: 70, containLabel: true },
+        legend: { top: 0, data: ["参保单位", "已提交", "已完成", "逾期未申报"] },
+        grid: { left: 50, right: 20, top: 50, bottom: 70, containLabel: true },
         xAxis: { type: "category", data: drows.map(function (r) { return r.name; }),
                  axisLabel: { interval: 0, rotate: drows.length > 4 ? 30 : 0 } },
         yAxis: { type: "value", name: "单位数" },
