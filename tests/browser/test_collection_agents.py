@@ -9,6 +9,7 @@ collected on 2023-11-20, inside it (a collection may be dated earlier, never lat
 
 import pypdfium2
 import pytest
+from playwright.sync_api import expect
 
 from yibao.demo import DEMO_PASSWORD
 from yibao.identity import mask_id_number, resident_id_check_char
@@ -108,7 +109,8 @@ def test_an_agent_collects_deposits_and_the_list_is_declared_and_transferred(pho
 
     # the deposit of both into the township finance account, and the 申报清单 submitted
     phone.get_by_role("link", name="代收缴存与申报").first.click()
-    assert phone.locator("[data-testid=deposit-form] input[name=payments]").count() == 2
+    # the click starts a navigation: wait for the new page's rows rather than count the old one's
+    expect(phone.locator("[data-testid=deposit-form] input[name=payments]")).to_have_count(2)
     phone.fill("#deposited_on", DEPOSITED_ON)
     phone.fill("#bank_reference", f"HD-{region}-1122")
     phone_shot(phone, f"{region}-deposit")

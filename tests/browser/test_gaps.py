@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import pytest
+from playwright.sync_api import expect
 
 from yibao.demo import DEMO_PASSWORD
 from yibao.identity import resident_id_check_char
@@ -67,5 +68,6 @@ def test_a_clerk_imports_an_extract_and_sees_the_uncovered_of_a_village(page, li
 
     page.goto(live_app + "/gaps/")
     page.get_by_role("link", name="待复核参保（死亡、迁出）").click()
-    assert page.locator("[data-testid=flags] tbody tr").count() == 2
+    # the click starts a navigation: wait for the new page's rows rather than count the old one's
+    expect(page.locator("[data-testid=flags] tbody tr")).to_have_count(2)
     shot("flags")

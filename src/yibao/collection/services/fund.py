@@ -24,11 +24,11 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from yibao import clock, registry
-from yibao.access.scoping import scope_of
+from yibao import clock
 from yibao.audit.services import record_event
 from yibao.dbutil import bulk_insert
 from yibao.errors import RuleRefused
+from yibao.regions import reach
 from yibao.regions.models import Division
 from yibao.resident import collecting as enrolments
 
@@ -55,36 +55,12 @@ def pooling_region(code: str, actor, *, whole: bool = False) -> Division:
     """The pooling region ``code`` running the resident scheme, within the actor's area: one that
     overlaps it (to read, the selectors scoping what is shown), or with ``whole`` one the actor's
     area holds entirely (to act on the whole region, as the fund's generation does)."""
-    region = Division.objects.filter(key=(code or "").strip(), is_pooling_region=True).first()
-    if region is None:
-        raise CollectionError(f"统筹区“{code}”不存在。", code="region_unknown", fields={"region": "不存在"})
-    if "resident" not in registry.schemes_by_region().get(region.key, ()):
-        raise CollectionError(f"{region.name}不经办城乡居民医保。", code="region_not_resident",
-                              fields={"region": "不经办城乡居民医保"})
-    scope = scope_of(actor)
-    if not scope.sees_everything:
-        path = scope.division_path
-        holds = bool(path) and region.path.startswith(path)           # the actor's area contains the region
-        overlaps = holds or (bool(path) and path.startswith(region.path))  # or lies inside it
-        if whole and overlaps and not holds:
-            raise CollectionError(f"须由负责{region.name}全域的经办人员操作：您只负责其中一部分。", code="outside_area",
-                                  fields={"region": "只负责统筹区的一部分"})
-        if not overlaps:
-            raise CollectionError(f"{region.name}不在您负责的区域内。", code="outside_area",
-                                  fields={"region": "不在负责区域内"})
-    return region
+    return reach.scheme_region(code, actor, error=CollectionError, whole=whole)
 
 
 def regions_for(actor) -> list[Division]:
     """The pooling regions running the resident scheme that the actor reaches."""
-    out = []
-    for code, schemes in sorted(registry.schemes_by_region().items()):
-        if "resident" in schemes:
-            try:
-                out.append(pooling_region(code, actor))
-            except CollectionError:
-                continue
-    return out
+    return reach.scheme_regions(actor, error=CollectionError)
 
 
 def insurance_year(region: str, value) -> int:

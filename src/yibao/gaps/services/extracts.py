@@ -25,13 +25,13 @@ from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from yibao import clock, registry
-from yibao.access.scoping import scope_of
+from yibao import clock
 from yibao.audit.services import record_event
 from yibao.dbutil import wide_cache
 from yibao.employer import selectors as employee_scheme
 from yibao.errors import AppError
 from yibao.identity import IdentityError, fast_resident_id, parse_resident_id
+from yibao.regions import reach
 from yibao.regions.models import Division, Level
 from yibao.resident import covering
 from yibao.resident.importing import cell_text, open_table
@@ -71,29 +71,11 @@ def _label(user) -> str:
 
 def pooling_region(code: str, actor) -> Division:
     """The pooling region ``code`` running the resident scheme, reached by the actor's scope."""
-    region = Division.objects.filter(key=(code or "").strip(), is_pooling_region=True).first()
-    if region is None:
-        raise GapsError(f"统筹区“{code}”不存在。", code="region_unknown", fields={"region": "不存在"})
-    if "resident" not in registry.schemes_by_region().get(region.key, ()):
-        raise GapsError(f"{region.name}不经办城乡居民医保。", code="region_not_resident",
-                        fields={"region": "不经办城乡居民医保"})
-    scope = scope_of(actor)
-    if not scope.sees_everything:
-        path = scope.division_path
-        if not path or not (path.startswith(region.path) or region.path.startswith(path)):
-            raise GapsError(f"{region.name}不在您负责的区域内。", code="outside_area", fields={"region": "不在负责区域内"})
-    return region
+    return reach.scheme_region(code, actor, error=GapsError)
 
 
 def import_regions(actor) -> list[Division]:
-    regions = []
-    for code, schemes in sorted(registry.schemes_by_region().items()):
-        if "resident" in schemes:
-            try:
-                regions.append(pooling_region(code, actor))
-            except GapsError:
-                continue
-    return regions
+    return reach.scheme_regions(actor, error=GapsError)
 
 
 def _year(year) -> int:

@@ -45,6 +45,7 @@ from yibao.accounts.personal_data import sees_whole_id_numbers
 from yibao.audit.services import record_event
 from yibao.dbutil import bulk_insert, db_value, refresh_statistics, text_values, wide_cache
 from yibao.identity import fast_resident_id as fast_identity
+from yibao.regions import reach
 from yibao.regions.models import Division
 
 from .. import rules
@@ -148,31 +149,12 @@ def _label(user) -> str:
 def pooling_region(code: str, actor) -> Division:
     """The pooling region ``code``, reached by the actor's scope (a township clerk reaches the
     region of their township)."""
-    region = Division.objects.filter(key=(code or "").strip(), is_pooling_region=True).first()
-    if region is None:
-        raise RegistrationError(f"统筹区“{code}”不存在。", code="region_unknown", fields={"region": "不存在"})
-    if "resident" not in registry.schemes_by_region().get(region.key, ()):
-        raise RegistrationError(f"{region.name}不经办城乡居民医保。", code="region_not_resident",
-                                fields={"region": "不经办城乡居民医保"})
-    scope = scope_of(actor)
-    if not scope.sees_everything:
-        path = scope.division_path
-        if not path or not (path.startswith(region.path) or region.path.startswith(path)):
-            raise RegistrationError(f"{region.name}不在您负责的区域内。", code="outside_area",
-                                    fields={"region": "不在负责区域内"})
-    return region
+    return reach.scheme_region(code, actor, error=RegistrationError)
 
 
 def import_regions(actor) -> list[Division]:
     """The pooling regions running the resident scheme that the actor may import for."""
-    regions = []
-    for code, schemes in sorted(registry.schemes_by_region().items()):
-        if "resident" in schemes:
-            try:
-                regions.append(pooling_region(code, actor))
-            except RegistrationError:
-                continue
-    return regions
+    return reach.scheme_regions(actor, error=RegistrationError)
 
 
 def _year(year) -> int:
