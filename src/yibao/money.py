@@ -113,6 +113,26 @@ def from_fen(fen: int) -> Decimal:
     return Decimal(int(fen)).scaleb(-2)
 
 
+#: The one rule money is printed with (bills, lists, workbooks): to the fen, half up.
+PRINT_ROUNDING = "half_up_to_fen"
+
+
+def cents(value) -> Decimal | None:
+    """An amount as it is printed: rounded to the fen by ``PRINT_ROUNDING``; ``None`` stays ``None``.
+    Floats are read by their shortest text (``to_decimal``), never by their binary value."""
+    if value is None:
+        return None
+    return round_money(to_decimal(value), PRINT_ROUNDING)
+
+
+def fen_text(fen: int) -> str:
+    """Whole fen as exact yuan text with two places ("-0.01", "123456789012.34"), for writing to a
+    database without passing through a float."""
+    fen = int(fen)
+    sign, fen = ("-", -fen) if fen < 0 else ("", fen)
+    return f"{sign}{fen // 100}.{fen % 100:02d}"
+
+
 def yuan(amount: Decimal) -> str:
     """Money for Chinese text: "1234.50"."""
     return f"{amount.quantize(FEN)}"

@@ -10,15 +10,18 @@ from django.template.loader import render_to_string
 
 from yibao.documents.pdf import BASE_CSS, write_pdf
 from yibao.documents.xlsx import write_table
+from yibao.money import cents
 
 HEADER = ["序号", "姓名", "身份证号码", "原缴费基数", "缴费基数", "单位缴费", "个人缴费", "合计"]
 
 
 def _rows(lines, show):
+    """A line's cells: amounts stay ``Decimal`` rounded by the one printing rule (the PDF prints
+    them as text, the workbook writes them as numbers with two decimals)."""
     for i, line in enumerate(lines, start=1):
-        yield [i, line.name, show(line.id_number), "" if line.previous_base is None else float(line.previous_base),
-               float(line.base), float(line.unit_share), float(line.individual_share),
-               float(line.unit_share + line.individual_share)]
+        yield [i, line.name, show(line.id_number), "" if line.previous_base is None else cents(line.previous_base),
+               cents(line.base), cents(line.unit_share), cents(line.individual_share),
+               cents(line.unit_share + line.individual_share)]
 
 
 def bill_xlsx(bill, unit: dict, lines, show) -> bytes:
@@ -30,16 +33,16 @@ def bill_xlsx(bill, unit: dict, lines, show) -> bytes:
     n = write_table(sheet, HEADER, _rows(lines, show), header_format=bold, start_row=2)
     total = 3 + n
     sheet.write_string(total, 0, "合计", bold)
-    sheet.write_number(total, 4, float(bill.base_total))
-    sheet.write_number(total, 5, float(bill.unit_total))
-    sheet.write_number(total, 6, float(bill.individual_total))
-    sheet.write_number(total, 7, float(bill.contributions_due))
+    money = book.add_format({"num_format": "0.00"})
+    for col, amount in ((4, bill.base_total), (5, bill.unit_total), (6, bill.individual_total),
+                        (7, bill.contributions_due)):
+        sheet.write_number(total, col, cents(amount), money)
     if bill.late_fee_total:
         total += 1
         sheet.write_string(total, 0, "滞纳金（上期逾期缴费，单位承担）", bold)
-        sheet.write_number(total, 7, float(bill.late_fee_total))
+        sheet.write_number(total, 7, cents(bill.late_fee_total), money)
     sheet.write_string(total + 1, 0, "应缴金额", bold)
-    sheet.write_number(total + 1, 7, float(bill.amount_due))
+    sheet.write_number(total + 1, 7, cents(bill.amount_due), money)
     sheet.write_string(total + 2, 0, f"状态：{bill.get_status_display()}；取整：{bill.rounding}")
     book.close()
     return out.getvalue()
@@ -60,9 +63,9 @@ PAYMENT_HEADER = ["", "缴费日期", "缴费金额", "方式", "逾期天数", 
 def _statement_row(row) -> list:
     b, late = row.bill, row.late
     due = late.due_date.isoformat() if late.due_date else "未规定"
-    return [str(b.month), b.get_kind_display(), b.get_status_display(), due, float(b.contributions_due),
-            float(b.late_fee_total), float(b.amount_due), float(b.amount_paid), float(b.balance),
-            float(late.charged_total), float(late.accrued)]
+    return [str(b.month), b.get_kind_display(), b.get_status_display(), due, cents(b.contributions_due),
+            cents(b.late_fee_total), cents(b.amount_due), cents(b.amount_paid), cents(b.balance),
+            cents(late.charged_total), cents(late.accrued)]
 
 
 def payment_way(p) -> str:
@@ -75,6 +78,7 @@ def statement_xlsx(st, unit: dict) -> bytes:
     book = xlsxwriter.Workbook(out, {"in_memory": True})
     sheet = book.add_worksheet("对账单")
     bold = book.add_format({"bold": True})
+    money = book.add_format({"num_format": "0.00"})
     sheet.write_string(0, 0, f"{unit['name']}（{unit['unit_number']}）职工医保对账单 {st.first} 至 {st.last}", bold)
     sheet.write_string(1, 0, f"截至 {st.today.isoformat()}；滞纳金由单位承担，不计入个人缴费")
     for col, title in enumerate(STATEMENT_HEADER):
@@ -82,21 +86,27 @@ def statement_xlsx(st, unit: dict) -> bytes:
     r = 4
     for row in st.rows:
         for col, value in enumerate(_statement_row(row)):
-            (sheet.write_string if isinstance(value, str) else sheet.write_number)(r, col, value)
+            if isinstance(value, str):
+                sheet.write_string(r, col, value)
+            else:
+                sheet.write_number(r, col, value, money)
         r += 1
         for p in row.payments:
             fee = getattr(p, "late_fee", None)
-            values = ["", p.paid_on.isoformat(), float(p.amount), payment_way(p), fee.days if fee else 0,
-                      float(fee.fee) if fee else 0.0]
+            values = ["", p.paid_on.isoformat(), cents(p.amount), payment_way(p), fee.days if fee else 0,
+                      cents(fee.fee) if fee else cents(0)]
             for col, value in enumerate(values):
-                if value != "":
-                    (sheet.write_string if isinstance(value, str) else sheet.write_number)(r, col, value)
+                if isinstance(value, str):
+                    if value:
+                        sheet.write_string(r, col, value)
+                else:
+                    sheet.write_number(r, col, value, money if col != 4 else None)
             r += 1
     sheet.write_string(r, 0, "合计", bold)
     t = st.totals
     for col, key in zip(range(4, 11), ("contributions", "late_fees_carried", "amount_due", "amount_paid", "balance",
                                        "late_fees_charged", "late_fees_accrued"), strict=True):
-        sheet.write_number(r, col, float(t[key]))
+        sheet.write_number(r, col, cents(t[key]), money)
     book.close()
     return out.getvalue()
 

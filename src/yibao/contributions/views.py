@@ -124,6 +124,8 @@ def declare(request, pk: int):
         services.declare_bill(b, actor=request.user, counter=employer_selectors.unit_of(request.user) is None)
     except AppError as exc:
         messages.error(request, str(exc))
+        if exc.code == "bill_regenerated":
+            return redirect("contributions_bills")
     else:
         messages.success(request, f"{b.month} 缴费单据已申报。")
     return redirect("contributions_bill", pk=b.pk)

@@ -19,6 +19,8 @@ from decimal import Decimal
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
+from yibao.money import cents
+
 from . import grid, pdf
 from .xlsx import FormBook
 
@@ -123,7 +125,8 @@ def css_text(text: str) -> SafeString:
 
 
 def money(value: Decimal | None) -> str:
-    return "" if value is None else f"{value:.2f}"
+    """Money as printed: the shared rule (``yibao.money.cents``), the same the workbook writes."""
+    return "" if value is None else str(cents(value))
 
 
 def text(value) -> str:

@@ -5,10 +5,12 @@ forms."""
 from __future__ import annotations
 
 import io
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 import xlsxwriter
+
+from yibao.money import cents  # the one printing rule (re-exported for the form writers)
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -53,15 +55,6 @@ def write_table(worksheet, header: list[str], rows, *, header_format=None, start
 CENT = Decimal("0.01")
 FORM_FONT = "宋体"
 MONEY_FORMAT = "0.00"
-
-
-def cents(value) -> Decimal | None:
-    """An amount rounded to the cent (half up), as money is printed; ``None`` stays ``None``."""
-    if value is None:
-        return None
-    if not isinstance(value, Decimal):
-        value = Decimal(str(value))
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 class FormBook:

@@ -16,10 +16,10 @@ from django.db.models.functions import Cast, Round
 from yibao.months import Month
 
 from . import rules
-from .models import ApprovedBase, DeclarationKind, Employee, Unit
+from .models import ApprovedBase, DeclarationKind, Employee, Unit, UnitStatus, UnitStatusChange
 
-__all__ = ["in_fen", "approved_people", "approved_starts", "bases_in_month", "employee_facts", "new_hire_base", "retiree_bases", "take_employee",
-           "unit_facts", "wage_preview_rows"]
+__all__ = ["in_fen", "approved_people", "approved_starts", "bases_in_month", "employee_facts", "new_hire_base",
+           "retiree_bases", "take_employee", "unit_facts", "unit_state", "units_not_open", "wage_preview_rows"]
 
 
 def in_fen(field: str):
@@ -82,6 +82,44 @@ def new_hire_base(region: str, month: Month, wage: Decimal | None) -> tuple[Deci
 def unit_facts(unit_ids) -> dict[int, dict]:
     return {u["id"]: u for u in Unit.objects.filter(pk__in=list(unit_ids))
             .values("id", "name", "unit_number", "region_id", "status", "civil_servant_subsidy", "division__path")}
+
+
+def unit_state(unit_id: int) -> dict:
+    """The unit's current status (正常、暂停、注销): ``open`` (True only when 正常), the status, its
+    label, the date it took effect and the reason."""
+    unit = Unit.objects.filter(pk=unit_id).values("status", "status_from", "status_reason").first() or {}
+    status = unit.get("status", UnitStatus.CLOSED)
+    return {"open": status == UnitStatus.NORMAL, "status": status, "label": UnitStatus(status).label,
+            "since": unit.get("status_from"), "reason": unit.get("status_reason", "")}
+
+
+def units_not_open(region: str, month: Month, unit_ids=None) -> set[int]:
+    """The units of ``region`` not open (正常) on any day of ``month``: suspended or closed from
+    its first day or earlier and not resumed within it. Read from the units' status history, so a
+    month before a suspension is still billed after it; units never suspended cost nothing."""
+    changes = UnitStatusChange.objects.filter(unit__region_id=region, effective_on__lte=month.last_day)
+    if unit_ids is not None:
+        changes = changes.filter(unit_id__in=list(unit_ids))
+    history: dict[int, list[tuple]] = {}
+    for unit_id, effective_on, status in changes.order_by("unit_id", "effective_on", "recorded_at", "id") \
+            .values_list("unit_id", "effective_on", "status"):
+        history.setdefault(unit_id, []).append((effective_on, status))
+    first = month.first_day
+    shut: set[int] = set()
+    for unit_id, steps in history.items():
+        at_start = UnitStatus.NORMAL
+        for effective_on, status in steps:
+            if effective_on <= first:
+                at_start = status
+        opened_within = any(first < effective_on and status == UnitStatus.NORMAL for effective_on, status in steps)
+        if at_start != UnitStatus.NORMAL and not opened_within:
+            shut.add(unit_id)
+    # a status recorded on the unit without a history row (older data): from its date on
+    rows = Unit.objects.filter(region_id=region).exclude(status=UnitStatus.NORMAL).exclude(pk__in=list(history))
+    if unit_ids is not None:
+        rows = rows.filter(pk__in=list(unit_ids))
+    shut.update(pk for pk, since in rows.values_list("pk", "status_from") if since is None or since <= first)
+    return shut
 
 
 def employee_facts(employee_ids) -> dict[int, dict]:

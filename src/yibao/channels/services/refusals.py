@@ -43,10 +43,8 @@ def note(reason: str, *, ip: str | None, channel=None, token_hint: str = "", sch
     path = channel.region.path if channel is not None else ""
     k = key(reason, ip, channel_id)
     with transaction.atomic():
-        RefusedTokens.objects.bulk_create(
-            [RefusedTokens(key=k, reason=reason, ip=ip or "", channel_id=channel_id, division_path=path,
-                           count=0, window_ends=now + window())], ignore_conflicts=True)
-        row = RefusedTokens.objects.select_for_update().get(key=k)
+        row = _locked_row(k, reason=reason, ip=ip or "", channel_id=channel_id, division_path=path,
+                          window_ends=now + window())
         if row.window_ends <= now:   # the key's last window ended and nobody has written its count yet
             _write_repeats(row)
             row.count, row.window_ends = 0, now + window()
@@ -58,6 +56,18 @@ def note(reason: str, *, ip: str | None, channel=None, token_hint: str = "", sch
                          after={"reason": reason, "token_hint": token_hint, "ip": ip or "", "scheme": scheme,
                                 "window_seconds": int(window().total_seconds())},
                          division_path=path, ip=ip)
+
+
+def _locked_row(k: str, **fields) -> RefusedTokens:
+    """The key's counter row, created if missing, locked. Two first refusals at once both insert
+    with ON CONFLICT DO NOTHING (the second waits for the first and inserts nothing) and then lock
+    the one row; a row another process's ``flush_ended`` deleted in between is made again."""
+    for _ in range(5):
+        RefusedTokens.objects.bulk_create([RefusedTokens(key=k, count=0, **fields)], ignore_conflicts=True)
+        row = RefusedTokens.objects.select_for_update().filter(key=k).first()
+        if row is not None:
+            return row
+    raise RuntimeError(f"refused-token counter {k!r} vanished repeatedly")
 
 
 def flush_ended(now: dt.datetime | None = None) -> int:

@@ -55,7 +55,8 @@ def what_if(region: str, annual_average_wage, published_on: dt.date) -> WhatIf:
     new_unit, new_person, _ = rules.shares_many(region, month, new[changed])
     delta = (new_unit + new_person) - (old_unit + old_person)
     ids, index = np.unique(units[changed], return_inverse=True)
-    per_unit = np.bincount(index, weights=delta, minlength=ids.size).astype(np.int64) if ids.size else ids
+    per_unit = np.zeros(ids.size, dtype=np.int64)     # whole fen summed as integers (a float bincount rounds)
+    np.add.at(per_unit, index, delta.astype(np.int64))
     people = np.bincount(index, minlength=ids.size) if ids.size else ids
     order = np.argsort(-np.abs(per_unit), kind="stable")
     facts = contributing.unit_facts(ids[order[:100]].tolist()) if ids.size else {}

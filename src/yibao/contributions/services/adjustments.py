@@ -20,11 +20,15 @@ from ..models import Bill, BillKind, BillLine, BillStatus
 
 
 def _billed(bill_ids: list[int], employee_ids: set[int]) -> dict[int, dict]:
-    """The last billed line of each person across a month's bills (the regular one, then its
-    adjustments in order)."""
+    """What a month's bills (the regular one, then its adjustments in order) charged each person:
+    the last billed base with its number and name, and the shares summed over the bills, in fen."""
     out: dict[int, dict] = {}
     for line in (BillLine.objects.filter(bill_id__in=bill_ids, employee_id__in=employee_ids)
-                 .order_by("bill_id", "id").values("employee_id", "base", "id_number", "name")):
+                 .order_by("bill_id", "id").values("employee_id", "base", "id_number", "name", "unit_share",
+                                                   "individual_share")):
+        seen = out.get(line["employee_id"])
+        line["unit_fen"] = to_fen(line["unit_share"]) + (seen["unit_fen"] if seen else 0)
+        line["person_fen"] = to_fen(line["individual_share"]) + (seen["person_fen"] if seen else 0)
         out[line["employee_id"]] = line
     return out
 
@@ -57,18 +61,22 @@ def adjust(*, unit_id: int, employee_ids: list[int], from_month: Month, reason: 
         rows = []
         for employee_id in sorted(wanted):
             before = billed.get(employee_id)
-            before_fen = to_fen(before["base"]) if before else 0
             now = should.get(employee_id)
-            now_fen = now[0] if now else 0
-            if before_fen == now_fen:
+            if before is None and now is None:
                 continue
             facts = (now[1], now[2]) if now else (before["id_number"], before["name"])
-            rows.append((employee_id, *facts, before_fen if before else None, now_fen))
+            rows.append((employee_id, *facts, to_fen(before["base"]) if before else None, now[0] if now else 0,
+                         before["unit_fen"] if before else 0, before["person_fen"] if before else 0))
         if not rows:
             continue
+        # the difference: the shares now due at the month's rates less what the month's bills charged
         new_unit, new_person, constants = rules.shares_many(region, month, [r[4] for r in rows])
-        old_unit, old_person, _ = rules.shares_many(region, month, [r[3] or 0 for r in rows])
-        d_unit, d_person = new_unit - old_unit, new_person - old_person
+        d_unit = new_unit.astype(np.int64) - np.array([r[5] for r in rows], dtype=np.int64)
+        d_person = new_person.astype(np.int64) - np.array([r[6] for r in rows], dtype=np.int64)
+        changed = [i for i, r in enumerate(rows) if (r[3] or 0) != r[4] or d_unit[i] or d_person[i]]
+        if not changed:
+            continue
+        rows, d_unit, d_person = [rows[i] for i in changed], d_unit[changed], d_person[changed]
         d_base = np.array([r[4] - (r[3] or 0) for r in rows], dtype=np.int64)
         adjustment = Bill.objects.create(
             region_id=region, unit_id=unit_id, month=month, kind=BillKind.ADJUSTMENT, status=BillStatus.DRAFT,

@@ -20,14 +20,14 @@ from yibao.audit.services import record_event
 from yibao.dbutil import bulk_insert, db_value
 from yibao.employer import contributing
 from yibao.jobs.services import enqueue
-from yibao.money import from_fen
+from yibao.money import fen_text, from_fen
 from yibao.months import Month
 
 from .. import rules
-from ..errors import ContributionError
+from ..errors import Conflict, ContributionError
 from ..models import Bill, BillKind, BillLine, BillStatus, InsuranceSpan
 from . import late_fees
-from .spans import seed_spans
+from .spans import refuse_unless_open, seed_spans
 
 LINE_FIELDS = ["bill_id", "employee_id", "id_number", "name", "base", "previous_base", "unit_share",
                "individual_share"]
@@ -41,6 +41,7 @@ class Generated:
     lines: int
     frozen: int           # units whose declared bill was left as it was
     without_base: int     # insured people with neither an approved base nor a new hire's base
+    not_open: int = 0     # units suspended or closed for the whole month: not billed
 
     @property
     def message(self) -> str:
@@ -49,11 +50,13 @@ class Generated:
             text += f"{self.frozen} 个单位已申报，单据未变。"
         if self.without_base:
             text += f"{self.without_base} 人没有核定缴费基数，未列入。"
+        if self.not_open:
+            text += f"{self.not_open} 个单位当月暂停或注销，未生成单据。"
         return text
 
     def public(self) -> dict:
         return {"region": self.region, "month": str(self.month), "bills": self.bills, "lines": self.lines,
-                "frozen": self.frozen, "without_base": self.without_base}
+                "frozen": self.frozen, "without_base": self.without_base, "not_open": self.not_open}
 
 
 def _span_rows(region: str, month: Month, unit_ids):
@@ -84,9 +87,15 @@ def billable(region: str, month: Month, unit_ids=None):
     return units_a, employees_a, bases, numbers, names
 
 
-def _frozen_units(region: str, month: Month) -> set[int]:
-    return set(Bill.objects.filter(region_id=region, month=month, kind=BillKind.REGULAR, status=BillStatus.DECLARED)
-               .values_list("unit_id", flat=True))
+def _frozen_units(region: str, month: Month, unit_ids=None) -> set[int]:
+    """The units whose regular bill of the month is declared. The month's regular bills are locked
+    first (FOR UPDATE), so a bill being declared meanwhile is waited for and then read as declared,
+    and a bill not yet declared cannot be declared until this generation has replaced it."""
+    bills = Bill.objects.select_for_update().filter(region_id=region, month=month, kind=BillKind.REGULAR)
+    if unit_ids is not None:
+        bills = bills.filter(unit_id__in=unit_ids)
+    return {unit_id for unit_id, status in bills.order_by("pk").values_list("unit_id", "status").iterator(50_000)
+            if status == BillStatus.DECLARED}
 
 
 def _delete_drafts(region: str, month: Month, unit_ids) -> None:
@@ -117,10 +126,11 @@ def generate_bills(region: str, month, *, actor, unit_ids: list[int] | None = No
     units, employees, bases, numbers, names = billable(region, month, unit_ids)
     if progress:
         progress(1, 4)
-    frozen = _frozen_units(region, month)
+    frozen = _frozen_units(region, month, unit_ids)
+    shut = contributing.units_not_open(region, month, unit_ids)
     keep = np.ones(units.size, dtype=bool)
-    if frozen:
-        keep &= ~np.isin(units, np.fromiter(frozen, dtype=np.int64))
+    if frozen or shut:
+        keep &= ~np.isin(units, np.fromiter(frozen | shut, dtype=np.int64))
     has_base = bases >= 0
     without_base = int((keep & ~has_base).sum())
     keep &= has_base
@@ -141,7 +151,7 @@ def generate_bills(region: str, month, *, actor, unit_ids: list[int] | None = No
     for i, unit_id in enumerate(bill_units.tolist()):
         b, u, p = int(sums[0][i]), int(sums[1][i]), int(sums[2][i])
         bill_rows.append((region, unit_id, str(month), BillKind.REGULAR, BillStatus.DRAFT, int(counts[i]),
-                          str(from_fen(b)), str(from_fen(u)), str(from_fen(p)), str(from_fen(u + p)), "0.00",
+                          fen_text(b), fen_text(u), fen_text(p), fen_text(u + p), "0.00",
                           "0.00", rounding, now_db, ""))
     bulk_insert(Bill, ["region_id", "unit_id", "month", "kind", "status", "person_count", "base_total", "unit_total",
                        "individual_total", "amount_due", "amount_paid", "late_fee_total", "rounding", "generated_at",
@@ -158,7 +168,7 @@ def generate_bills(region: str, month, *, actor, unit_ids: list[int] | None = No
     lines = _line_rows(bill_of_line, employees, numbers, names, bases, unit_share, individual_share)
     written = bulk_insert(BillLine, LINE_FIELDS, lines, prepared=True)
     late_fees.carry_waiting(region, month, unit_ids)
-    result = Generated(region, month, len(bill_rows), written, len(frozen), without_base)
+    result = Generated(region, month, len(bill_rows), written, len(frozen), without_base, len(shut - frozen))
     if audit:
         record_event(actor, "contributions.bills_generate", "region", region, after={
             **result.public(), "units": unit_ids if unit_ids is not None and len(unit_ids) <= 20 else None},
@@ -168,10 +178,9 @@ def generate_bills(region: str, month, *, actor, unit_ids: list[int] | None = No
     return result
 
 
-def _yuan(fen: np.ndarray) -> list[float]:
-    """Fen as yuan for the database, vectorised. Whole fen over 100 as binary floats print (and are
-    parsed by the database) as their two-decimal text, so the stored amounts are exact."""
-    return (fen / 100).tolist()
+def _yuan(fen: np.ndarray) -> list[str]:
+    """Whole fen (int64) as exact yuan text for the database: no binary float on the way."""
+    return [fen_text(f) for f in fen.tolist()]
 
 
 def _line_rows(bill_ids, employees, numbers, names, bases, unit_share, individual_share):
@@ -203,7 +212,13 @@ def start_generation(region: str, month, *, actor, in_process: bool = False):
 @transaction.atomic
 def declare_bill(bill: Bill, *, actor, counter: bool = False) -> Bill:
     """申报: the unit declares a bill; from then on it is frozen."""
-    bill = Bill.objects.select_for_update().get(pk=bill.pk)
+    found = Bill.objects.select_for_update().filter(pk=bill.pk).first()
+    if found is None:
+        # the draft was replaced by a regeneration (or removed) after it was read
+        raise Conflict(f"{bill.month} 的缴费单据已重新生成，原单据不再有效：请打开新的单据核对后再申报。",
+                       code="bill_regenerated", fields={"bill": bill.pk})
+    bill = found
+    refuse_unless_open(bill.unit_id, "申报缴费单据")
     if bill.status == BillStatus.DECLARED:
         raise ContributionError(f"{bill.month} 的缴费单据已于 {timezone.localtime(bill.declared_at):%Y-%m-%d %H:%M} 申报，"
                                 "不能再次申报；如有更正，系统生成补差单据。", code="already_declared")

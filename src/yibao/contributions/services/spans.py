@@ -74,14 +74,22 @@ def seed_spans(region: str, year: int) -> int:
                                        "created_at"], out)
 
 
+def _masked(text: str) -> str:
+    """At most the first two and last two characters of a long text, one character of a short one
+    (a five-character name would otherwise show four)."""
+    if len(text) >= 8:
+        return text[:2] + "*" * (len(text) - 4) + text[-2:]
+    return text[:1] + "*" * max(3, len(text) - 1)
+
+
 def _shown_unit(actor, unit: dict) -> str:
-    """The other unit in a refusal: whole for staff who may read units, masked otherwise."""
-    if user_can(actor, "employer.view"):
+    """The other unit in a refusal: whole for staff who may read units and whose area holds it,
+    masked (name and number) for everyone else — a unit operator, a clerk of another area."""
+    from yibao.access.scoping import scope_of
+
+    if user_can(actor, "employer.view") and scope_of(actor).holds(unit["division__path"]):
         return f"{unit['name']}（单位编号 {unit['unit_number']}）"
-    name = unit["name"]
-    masked = name[:2] + "*" * max(2, len(name) - 4) + name[-2:] if len(name) > 4 else name[:1] + "***"
-    number = unit["unit_number"]
-    return f"{masked}（单位编号 {number[:2]}{'*' * max(0, len(number) - 4)}{number[-2:]}）"
+    return f"{_masked(unit['name'])}（单位编号 {_masked(unit['unit_number'])}）"
 
 
 def _refuse_double(actor, id_number: str, month: Month, other: InsuranceSpan):
@@ -91,6 +99,15 @@ def _refuse_double(actor, id_number: str, month: Month, other: InsuranceSpan):
         f"身份证号码 {mask_id_number(id_number)} 的人员 {month} 起已在{shown}参保"
         f"（{other.month_from} 起），同一人同一月份不能在两个单位参保。请先由原单位办理减员。",
         code="insured_elsewhere", fields={"id_number": mask_id_number(id_number), "month": str(month)})
+
+
+def refuse_unless_open(unit_id: int, doing: str) -> None:
+    """A suspended or closed unit (暂停、注销) has no staff changes and declares no bills."""
+    state = contributing.unit_state(unit_id)
+    if not state["open"]:
+        since = f"自 {state['since']} 起" if state["since"] else ""
+        raise ContributionError(f"单位{since}已{state['label']}（{state['reason'] or '未注明原因'}），不能{doing}。",
+                                code="unit_inactive", fields={"unit_status": state["status"]})
 
 
 def _parse_month(value, field="month") -> Month:
@@ -122,6 +139,7 @@ def add_person(unit, *, id_number: str, name: str, month, reason: str = SpanStar
             declared = parse_amount(wage)
         except ValueError as exc:
             raise ContributionError(f"申报工资：{exc}", code="invalid_input", fields={"wage": str(wage)}) from None
+    refuse_unless_open(unit.pk, "办理增员")
     region = unit.region_id
     # Lock the person's spans so two staff changes for one person queue up.
     others = list(_live(InsuranceSpan.objects.select_for_update().filter(id_number=id_number)))
@@ -164,6 +182,7 @@ def remove_person(unit, *, span_id: int, month, reason: str, actor, counter: boo
     if reason not in REMOVE_REASONS:
         raise ContributionError(f"减员原因应为以下之一：{'、'.join(REMOVE_REASONS.values())}。", code="invalid_input",
                                 fields={"reason": reason})
+    refuse_unless_open(unit.pk, "办理减员")
     span = InsuranceSpan.objects.select_for_update().filter(pk=span_id, unit_id=unit.pk).first()
     if span is None:
         from ..errors import NotFound

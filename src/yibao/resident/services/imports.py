@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
@@ -485,8 +485,13 @@ def staged_numbers(numbers: list[str]):
                     copy.write_row((number,))
             cur.execute(f"ANALYZE {table}")
             yield RawSQL(f"SELECT id_number FROM {table}", [])  # noqa: S608, S611 (a name made here)
-        finally:
-            cur.execute(f"DROP TABLE {table}")
+        except BaseException:
+            # The original error is the one raised. In a failed transaction the DROP itself fails
+            # ("current transaction is aborted"), and the rollback takes the table away anyway.
+            with contextlib.suppress(DatabaseError):
+                cur.execute(f"DROP TABLE IF EXISTS {table}")
+            raise
+        cur.execute(f"DROP TABLE {table}")
 
 
 def find_conflicts(rows: list, year: int, region: str, reader, *, exclude_batch: int | None = None) -> dict[str, str]:
