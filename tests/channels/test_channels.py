@@ -129,3 +129,23 @@ def test_a_flood_of_refused_tokens_is_audited_once_per_window_with_its_count(set
     assert [e.after["last_token_hint"] for e in repeats if e.after["reason"] == "unknown"] == ["ybc_gu"]
     assert len(refused_entries()) == 4   # the new window's first refusal
     assert RefusedTokens.objects.count() == 1
+
+
+def test_a_counter_row_flushed_by_another_process_in_between_is_made_again(monkeypatch):
+    """Between the insert (ON CONFLICT DO NOTHING) and the lock another process's flush may delete
+    the key's row: the refusal is still counted and audited, never a server error."""
+    insert = RefusedTokens.objects.bulk_create
+    calls = []
+
+    def insert_then_flushed(objs, **kwargs):
+        made = insert(objs, **kwargs)
+        if not calls:
+            RefusedTokens.objects.filter(key=objs[0].key).delete()     # as a concurrent flush would
+        calls.append(objs[0].key)
+        return made
+
+    monkeypatch.setattr(RefusedTokens.objects, "bulk_create", insert_then_flushed)
+    refusals.note("unknown", ip="10.0.0.11", token_hint="ybc_xx")
+    assert len(calls) == 2
+    assert RefusedTokens.objects.get(key=refusals.key("unknown", "10.0.0.11", None)).count == 1
+    assert [e.after["ip"] for e in refused_entries()] == ["10.0.0.11"]

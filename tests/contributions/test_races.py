@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 
 import pytest
 from django.db import connection
@@ -15,9 +16,10 @@ from employer.factories import UnitFactory, UnitOperatorFactory
 from employer.fresh import QUICK_HASHERS, reference_data
 from employer.test_races import together
 from factories import AgencyClerkFactory
-from yibao.contributions.models import InsuranceSpan
-from yibao.contributions.services import ContributionError, add_person
+from yibao.contributions.models import Bill, InsuranceSpan
+from yibao.contributions.services import ContributionError, add_person, declare_bill, generate_bills
 from yibao.employer import contributing
+from yibao.errors import Conflict
 
 pytestmark = [pytest.mark.skipif(not os.environ.get("DATABASE_URL", "").startswith("postgres"),
                                  reason="needs PostgreSQL (DATABASE_URL=postgres://…)"),
@@ -57,3 +59,69 @@ def test_two_units_racing_to_insure_one_person_get_one_span(monkeypatch):
     assert InsuranceSpan.objects.filter(id_number=PERSON).count() == 1
     winner = InsuranceSpan.objects.get(id_number=PERSON).unit
     assert winner.name in refused[0].message
+
+
+def _declaring_unit(rates):
+    from contributions.factories import approved_unit
+    from yibao.contributions.services import generate_bills
+
+    unit = approved_unit(["5000", "6000"])
+    generate_bills("370700", "2024-01", actor=AgencyClerkFactory())
+    return unit, Bill.objects.get(unit=unit, month="2024-01", kind="regular")
+
+
+def test_a_bill_declared_while_its_month_is_generated_never_fails_the_generation(rates, monkeypatch):
+    """The unit declares just after the generation has read which bills are declared: the
+    generation has locked the month's bills, so the declaring waits, and is then told the draft
+    was replaced; the generation completes (it used to meet the unique constraint)."""
+    from yibao.contributions import rules
+
+    unit, bill = _declaring_unit(rates)
+    operator = unit.operators.get().user
+    read, done = threading.Event(), threading.Event()
+    shares_many = rules.shares_many
+
+    def after_the_read(*args, **kwargs):     # the generation has read the declared bills
+        if threading.current_thread().name != "declaring":
+            read.set()
+            done.wait(timeout=2)             # give the declaring its chance to commit first
+        return shares_many(*args, **kwargs)
+
+    monkeypatch.setattr(rules, "shares_many", after_the_read)
+
+    def act(i):
+        if i == 0:
+            threading.current_thread().name = "declaring"
+            read.wait(timeout=10)
+            try:
+                return declare_bill(bill, actor=operator)
+            finally:
+                done.set()
+        return generate_bills("370700", "2024-01", actor=AgencyClerkFactory())
+
+    outcome = together(2, act)
+    assert not isinstance(outcome[1], Exception), outcome
+    assert isinstance(outcome[0], Conflict) and outcome[0].code == "bill_regenerated", outcome
+    assert outcome[1].bills == 1
+    assert list(Bill.objects.filter(unit=unit, month="2024-01").values_list("status", flat=True)) == ["draft"]
+
+
+def test_declaring_while_the_month_is_regenerated_waits_and_is_told_the_draft_was_replaced(rates):
+    unit, bill = _declaring_unit(rates)
+    operator = unit.operators.get().user
+    generating = threading.Event()
+
+    def hold(step, steps):      # the generation has locked and replaced the drafts: hold its transaction
+        if step == steps:
+            generating.set()
+            time.sleep(1)
+
+    def act(i):
+        if i == 0:
+            return generate_bills("370700", "2024-01", actor=AgencyClerkFactory(), progress=hold)
+        generating.wait(timeout=10)
+        return declare_bill(bill, actor=operator)
+
+    outcome = together(2, act)
+    assert isinstance(outcome[1], Conflict) and outcome[1].code == "bill_regenerated", outcome
+    assert Bill.objects.get(unit=unit, month="2024-01").status == "draft"

@@ -17,8 +17,8 @@ from factories import AgencyClerkFactory, division
 from yibao.contributions import exports, services
 from yibao.contributions.models import Bill, BillKind, BillLine, InsuranceSpan
 from yibao.employer import contributing
-from yibao.errors import Conflict
 from yibao.employer import services as employer_services
+from yibao.errors import Conflict
 from yibao.money import cents, fen_text
 from yibao.months import Month
 

@@ -20,7 +20,7 @@ from yibao.audit.services import record_event
 from yibao.dbutil import bulk_insert, db_value
 from yibao.employer import contributing
 from yibao.jobs.services import enqueue
-from yibao.money import fen_text, from_fen
+from yibao.money import fen_text
 from yibao.months import Month
 
 from .. import rules
