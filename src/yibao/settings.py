@@ -237,6 +237,15 @@ FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
+# System settings that are not rules of any notice (so not in the policy files):
+# - the years a typed-in year may name (inspection runs): a bound against typing errors, not a
+#   rule; the years the notices cover are the policy files' business, asked of the engine;
+# - the 单位编号 of a unit registered here: the pooling region's six-digit code and a sequence of
+#   this many digits (yibao.employer.services.units). No notice prescribes a numbering: it is
+#   this system's, and changing it changes only numbers given from then on.
+YIBAO_YEAR_RANGE = (2000, 2100)
+UNIT_NUMBER_SEQUENCE_DIGITS = 6
+
 # Business date pin (see yibao.clock); empty means today.
 YIBAO_TODAY = __import__("datetime").date.fromisoformat(os.environ["YIBAO_TODAY"]) if os.environ.get("YIBAO_TODAY") else None
 

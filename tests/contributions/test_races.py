@@ -35,7 +35,7 @@ def postgres(settings):
     reference_data()
 
 
-def test_two_units_racing_to_insure_one_person_get_one_span(monkeypatch):
+def test_two_units_racing_to_insure_one_person_get_one_span(monkeypatch, rates):
     units = [UnitFactory(county="370705"), UnitFactory(county="370705")]
     for unit in units:
         UnitOperatorFactory(unit=unit)

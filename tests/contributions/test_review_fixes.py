@@ -264,3 +264,75 @@ def test_a_refusal_masks_the_other_unit_for_an_operator_and_a_clerk_of_another_a
                                                               "month": "2024-03"}, content_type="application/json")
     assert answer.status_code == 400 and "潍坊五字" not in answer.json()["message"]
     assert first.unit_number not in answer.content.decode()
+
+
+# --- 10. rules the engine answers --------------------------------------------------------------
+
+def test_a_new_hire_without_a_wage_has_the_base_the_policy_files_give():
+    from yibao.errors import RuleRefused
+
+    unit = approved_unit(["5000"])
+    with pytest.raises(RuleRefused) as refused:      # no notice says: not_configured, nothing written
+        services.add_person(unit, id_number="370705199001011233", name="新职工", month=FEB, actor=_operator(unit))
+    assert refused.value.code == "not_configured" and "employee.new_hire_base_without_wage" in refused.value.missing
+    assert not InsuranceSpan.objects.filter(unit=unit).exists()
+    change = services.add_person(unit, id_number="370705199001011233", name="新职工", month=FEB, wage="3000",
+                                 actor=_operator(unit))
+    assert change.base == Decimal("4242.00")         # a declared wage is clamped as the notice says
+
+
+@pytest.fixture
+def backdating(tmp_path, monkeypatch, settings):
+    """A policy folder whose overlay allows staff changes two months back; the business date
+    2024-05-10."""
+    from yibao.policy import DEFAULT_FOLDER, get_engine
+
+    folder = tmp_path / "policies"
+    shutil.copytree(DEFAULT_FOLDER, folder)
+    overlay = folder / "overlays" / "demo-rates.yaml"
+    overlay.write_text(overlay.read_text(encoding="utf-8") + """
+  employee.staff_change_backdate_months:
+    - valid_from: "2024-01"
+      value: 2
+      source: demo_settings
+      section: 无
+""", encoding="utf-8")
+    monkeypatch.setenv("YIBAO_POLICY_DIR", str(folder))
+    settings.YIBAO_TODAY = dt.date(2024, 5, 10)
+    get_engine.cache_clear()
+    yield
+    get_engine.cache_clear()
+
+
+def test_staff_changes_are_backdated_only_as_far_as_a_policy_file_allows(rates, backdating):
+    unit = approved_unit(["5000"])
+    operator = _operator(unit)
+    with pytest.raises(services.ContributionError) as refused:
+        services.add_person(unit, id_number="370705199001011233", name="新职工", month=FEB, actor=operator)
+    assert refused.value.code == "backdated_too_far" and "2024-03" in refused.value.message
+    change = services.add_person(unit, id_number="370705199001011233", name="新职工", month=MAR, actor=operator)
+    from yibao.audit.models import AuditEntry
+
+    entry = AuditEntry.objects.get(action="contributions.staff_add", object_id=str(change.pk))
+    assert entry.after["backdating"] == "可追溯 2 个月，最早 2024-03"
+
+
+def test_without_a_configured_limit_backdating_is_not_limited_and_the_audit_says_so(rates):
+    from yibao.audit.models import AuditEntry
+
+    unit = approved_unit(["5000"])
+    change = services.add_person(unit, id_number="370705199001011233", name="新职工", month=JAN,
+                                 actor=_operator(unit))
+    entry = AuditEntry.objects.get(action="contributions.staff_add", object_id=str(change.pk))
+    assert "未配置" in entry.after["backdating"]
+
+
+def test_the_years_an_inspection_run_accepts_are_a_setting(settings):
+    from yibao.errors import AppError
+    from yibao.inspection.services.checks import _checked_year
+
+    settings.YIBAO_YEAR_RANGE = (2020, 2030)
+    assert _checked_year("2024") == 2024
+    with pytest.raises(AppError) as refused:
+        _checked_year(2019)
+    assert "2020 至 2030" in refused.value.message

@@ -66,7 +66,31 @@ def test_a_region_outside_the_auditors_area_is_not_found(people):
         services.open_self_inspections("371500", 2024, actor=people.weifang_auditor)
 
 
-def test_risk_checks_flag_mismatched_summaries_and_fewer_people_than_last_year(people, business_date):
+@pytest.fixture
+def demo_overlay(monkeypatch):
+    """The demo overlay: among its labelled values, a headcount falling at all is flagged."""
+    from yibao.policy import get_engine
+
+    monkeypatch.setenv("YIBAO_POLICY_OVERLAYS", "demo-rates")
+    get_engine.cache_clear()
+    yield
+    monkeypatch.delenv("YIBAO_POLICY_OVERLAYS")
+    get_engine.cache_clear()
+
+
+def test_without_a_configured_limit_fewer_people_is_reported_as_not_configured(people, business_date):
+    unit = UnitFactory(county="370705", employees=6)
+    UnitOperatorFactory(unit=unit)
+    confirmed(unit, at_floor=0, year=2024, reviewer=people.weifang_clerk)
+    Declaration.objects.create(unit=unit, year=2023, status="confirmed", line_count=7, wage_total=Decimal("42000"),
+                               base_total=Decimal("42000"))
+    report = services.run_risk_checks("370700", 2024, actor=people.weifang_auditor)
+    result = {r.kind: r for r in report.results}[CaseKind.HEADCOUNT_DROP]
+    assert result.opened == 0 and "employee.headcount_drop_threshold" in result.missing
+    assert not Case.objects.filter(kind=CaseKind.HEADCOUNT_DROP).exists()
+
+
+def test_risk_checks_flag_mismatched_summaries_and_fewer_people_than_last_year(people, business_date, demo_overlay):
     unit = UnitFactory(county="370705", employees=6)
     UnitOperatorFactory(unit=unit)
     this_year = confirmed(unit, at_floor=0, year=2024, reviewer=people.weifang_clerk)
@@ -88,7 +112,7 @@ def test_risk_checks_flag_mismatched_summaries_and_fewer_people_than_last_year(p
     assert by_kind[CaseKind.HEADCOUNT_DROP].opened == 1
     drop = Case.objects.get(kind=CaseKind.HEADCOUNT_DROP)
     assert drop.unit_id == unit.pk and drop.facts["people"] == 6 and drop.facts["previous_people"] == 7
-    assert drop.facts["declaration"] == this_year.pk
+    assert drop.facts["declaration"] == this_year.pk and drop.facts["threshold"] == "0"
     # no notice gives a guideline, nor how far a wage total may fall: the engine's not_configured
     for kind, missing in ((CaseKind.BELOW_GUIDELINE, "employee.industry_wage_guideline"),
                           (CaseKind.WAGE_TOTAL_DROP, "employee.wage_total_drop_threshold")):

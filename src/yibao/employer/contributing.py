@@ -19,7 +19,8 @@ from . import rules
 from .models import ApprovedBase, DeclarationKind, Employee, Unit, UnitStatus, UnitStatusChange
 
 __all__ = ["in_fen", "approved_people", "approved_starts", "bases_in_month", "employee_facts", "new_hire_base",
-           "retiree_bases", "take_employee", "unit_facts", "unit_state", "units_not_open", "wage_preview_rows"]
+           "retiree_bases", "staff_change_month", "take_employee", "unit_facts",
+           "unit_state", "units_not_open", "wage_preview_rows"]
 
 
 def in_fen(field: str):
@@ -73,10 +74,15 @@ def retiree_bases(unit_id: int, month: Month) -> list[dict]:
 
 def new_hire_base(region: str, month: Month, wage: Decimal | None) -> tuple[Decimal, str]:
     """A new hire's base for the year: the declared wage clamped by the engine (保底封顶, with a
-    recorded average wage governing the month), or the floor in force when no wage is declared."""
-    if wage is None:
-        return rules.bounds(region, month).floor, "floor"
-    return rules.base(region, month, wage)
+    recorded average wage governing the month), or without a wage what the policy files say
+    (``employee.new_hire_base``: no notice says; the demo overlay reads it as the floor)."""
+    return rules.new_hire_base(region, month, wage)
+
+
+def staff_change_month(region: str, month: Month, today) -> dict | None:
+    """The earliest month a staff change may take effect (``employee.staff_change_month``), or
+    None where no policy file gives a limit."""
+    return rules.staff_change_month(region, month, today)
 
 
 def unit_facts(unit_ids) -> dict[int, dict]:

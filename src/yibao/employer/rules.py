@@ -107,6 +107,30 @@ def base(region: str, month: Month, amount: Decimal, *, wage: dict | None = None
     return Decimal(v["base"]), v["clamped"]
 
 
+def new_hire_base(region: str, month: Month, wage: Decimal | None) -> tuple[Decimal, str]:
+    """A new hire's base (增员): the declared wage clamped, or without one what the policy files say
+    (``employee.new_hire_base``; not_configured where no file gives it)."""
+    extra = published_inputs(region, month)
+    v = ask(region, "employee.new_hire_base", month=month, **({"wage": wage} if wage is not None else {}), **extra)
+    return Decimal(v["base"]), v["clamped"]
+
+
+def staff_change_month(region: str, month: Month, today: dt.date) -> dict | None:
+    """How far back a staff change may take effect (``employee.staff_change_month``): the
+    engine's answer, or None where no policy file gives a limit (the notices are silent)."""
+    answer = get_engine().ask(region, "employee.staff_change_month", {"month": str(month), "today": today.isoformat()})
+    if not answer.ok:
+        if answer.error["code"] == "not_configured":
+            return None
+        raise RuleRefused.from_answer(answer.error, answer.explanation)
+    return answer.values
+
+
+def headcount_drop(region: str, year: int, previous_people: int, current_people: int) -> dict:
+    return ask(region, "employee.headcount_drop", year=year, previous_people=previous_people,
+               current_people=current_people)
+
+
 def clamped_fen(region: str, month: Month, wages_fen, *, wage: dict | None = None):
     """保底封顶 for many wages at once (int64 fen in; base in fen and clamp codes out) through
     the engine's batch path, with the recorded average wage governing ``month``."""

@@ -11,7 +11,7 @@ from typing import Any
 from yibao.errors import RuleRefused
 from yibao.policy import get_engine
 
-__all__ = ["RuleRefused", "ask", "industry_guideline", "self_inspection", "wage_total_drop"]
+__all__ = ["RuleRefused", "ask", "headcount_drop", "industry_guideline", "self_inspection", "wage_total_drop"]
 
 
 def ask(region: str, question: str, **inputs: Any) -> tuple[dict, list]:
@@ -39,6 +39,12 @@ def wage_total_drop(region: str, year: int, previous_total: Decimal, current_tot
     return values
 
 
+def headcount_drop(region: str, year: int, previous_people: int, current_people: int) -> dict:
+    values, _ = ask(region, "employee.headcount_drop", year=year, previous_people=previous_people,
+                    current_people=current_people)
+    return values
+
+
 # --- whether a check's rule is configured at all (asked before any unit, so that a region whose
 # notice is silent is told so even where no unit would be compared) ----------------------------
 
@@ -58,3 +64,7 @@ def require_guideline(region: str, year: int) -> None:
 
 def require_wage_total_drop_rule(region: str, year: int) -> None:
     wage_total_drop(region, year, Decimal("1"), Decimal("1"))
+
+
+def require_headcount_drop_rule(region: str, year: int) -> None:
+    headcount_drop(region, year, 1, 1)

@@ -110,6 +110,22 @@ def refuse_unless_open(unit_id: int, doing: str) -> None:
                                 code="unit_inactive", fields={"unit_status": state["status"]})
 
 
+def _check_backdating(region: str, month: Month) -> str:
+    """How far back a staff change may take effect is the engine's (``employee.staff_change_month``):
+    a month before the earliest it allows is refused. Where no policy file gives a limit (the
+    notices are silent) nothing is refused and the change's audit entry says so."""
+    from yibao import clock
+
+    answer = contributing.staff_change_month(region, month, clock.today())
+    if answer is None:
+        return "通知未规定增减员可追溯的月数（未配置），未作限制"
+    if not answer["allowed"]:
+        raise ContributionError(f"生效月份 {month} 早于可办理的最早月份 {answer['earliest']}"
+                                f"（可追溯 {answer['months']} 个月）。", code="backdated_too_far",
+                                fields={"month": str(month), "earliest": answer["earliest"]})
+    return f"可追溯 {answer['months']} 个月，最早 {answer['earliest']}"
+
+
 def _parse_month(value, field="month") -> Month:
     try:
         return Month.coerce(value)
@@ -141,6 +157,7 @@ def add_person(unit, *, id_number: str, name: str, month, reason: str = SpanStar
             raise ContributionError(f"申报工资：{exc}", code="invalid_input", fields={"wage": str(wage)}) from None
     refuse_unless_open(unit.pk, "办理增员")
     region = unit.region_id
+    backdating = _check_backdating(region, month)
     # Lock the person's spans so two staff changes for one person queue up.
     others = list(_live(InsuranceSpan.objects.select_for_update().filter(id_number=id_number)))
     for other in others:
@@ -169,7 +186,7 @@ def add_person(unit, *, id_number: str, name: str, month, reason: str = SpanStar
            reason=f"{ADD_REASONS[reason]}（{month} 起）", actor=actor)
     record_event(actor, "contributions.staff_add", "staff_change", change.pk, after={
         "unit": unit.unit_number, "id_number": id_number, "month": month, "reason": reason,
-        "declared_wage": declared, "base": base, "clamped": how, "counter": counter},
+        "declared_wage": declared, "base": base, "clamped": how, "counter": counter, "backdating": backdating},
         division_path=unit.division.path)
     return change
 
@@ -183,6 +200,7 @@ def remove_person(unit, *, span_id: int, month, reason: str, actor, counter: boo
         raise ContributionError(f"减员原因应为以下之一：{'、'.join(REMOVE_REASONS.values())}。", code="invalid_input",
                                 fields={"reason": reason})
     refuse_unless_open(unit.pk, "办理减员")
+    backdating = _check_backdating(unit.region_id, month)
     span = InsuranceSpan.objects.select_for_update().filter(pk=span_id, unit_id=unit.pk).first()
     if span is None:
         from ..errors import NotFound
@@ -202,7 +220,8 @@ def remove_person(unit, *, span_id: int, month, reason: str, actor, counter: boo
     adjust(unit_id=unit.pk, employee_ids=[span.employee_id], from_month=month,
            reason=f"{REMOVE_REASONS[reason]}减员（{month} 起）", actor=actor)
     record_event(actor, "contributions.staff_remove", "staff_change", change.pk, after={
-        "unit": unit.unit_number, "id_number": span.id_number, "month": month, "reason": reason, "counter": counter},
+        "unit": unit.unit_number, "id_number": span.id_number, "month": month, "reason": reason, "counter": counter,
+        "backdating": backdating},
         division_path=unit.division.path)
     return change
 

@@ -4,7 +4,8 @@ confirms before declaring (潍坊 二(一)1). Each public function is one busine
 transaction, audited.
 
 **The 单位编号 rule.** A unit registered here is numbered ``RRRRRRNNNNNN``: the six-digit code of
-its pooling region (统筹区), then a six-digit sequence of that region (000001, 000002 …), taken
+its pooling region (统筹区), then a six-digit sequence of that region (000001, 000002 …; the digits are the setting
+``UNIT_NUMBER_SEQUENCE_DIGITS``, a numbering of this system, no notice's rule), taken
 from ``UnitNumberCounter`` under a row lock, so concurrent registrations never share a number; a
 number already held (a unit loaded from elsewhere) is skipped. Units loaded before (the demo's
 ``37070500001``) keep the 11-digit numbers they came with, which never collide with 12 digits.
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -34,9 +36,6 @@ from ..models import (
     UnitStatus,
     UnitStatusChange,
 )
-
-SEQUENCE_DIGITS = 6
-MAX_SEQUENCE = 10**SEQUENCE_DIGITS - 1
 
 #: 单位性质 as the forms offer them (free text is refused so that lists and counts stay clean).
 NATURES = ("企业", "机关", "事业单位", "社会团体", "民办非企业单位", "基金会", "个体工商户", "其他")
@@ -165,11 +164,12 @@ def next_unit_number(region: Division) -> str:
     UnitNumberCounter.objects.get_or_create(region=region)
     counter = UnitNumberCounter.objects.select_for_update().get(region=region)
     prefix = region.key[:6]
+    digits = settings.UNIT_NUMBER_SEQUENCE_DIGITS      # a system setting, not a notice's rule
     while True:
         counter.last += 1
-        if counter.last > MAX_SEQUENCE:
+        if counter.last >= 10**digits:
             raise UnitError(f"{region.name}的单位编号已用尽。", code="numbers_exhausted")
-        number = f"{prefix}{counter.last:0{SEQUENCE_DIGITS}d}"
+        number = f"{prefix}{counter.last:0{digits}d}"
         if not Unit.objects.filter(unit_number=number).exists():
             break
     counter.save(update_fields=["last"])

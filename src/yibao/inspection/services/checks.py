@@ -13,7 +13,8 @@ What each check reads (decided and written in the README):
 - summary ≠ lines: a declaration past the draft whose stored 人数/工资总额/基数总额 differ from its
   lines (a fact, no threshold);
 - headcount: a confirmed declaration with fewer people than the unit's confirmed one of the year
-  before (a fact, no threshold);
+  before, by more than the engine's ``employee.headcount_drop`` allows (聊城 五 names 少报瞒报职工
+  人数 but gives no limit: not_configured unless a file, e.g. the demo overlay, gives one);
 - wage total: how far below last year's a total must fall is a rule no notice gives: the engine
   answers not_configured and nothing is opened.
 """
@@ -23,6 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
 
 from yibao.access.scoping import scope_of
@@ -93,8 +95,9 @@ def _checked_year(year) -> int:
         year = int(year)
     except (TypeError, ValueError):
         raise AppError("年度应为四位数字。", code="invalid_input", fields={"year": str(year)[:10]}) from None
-    if not 2000 <= year <= 2100:
-        raise AppError("年度应为四位数字。", code="invalid_input", fields={"year": str(year)})
+    first, last = settings.YIBAO_YEAR_RANGE       # a bound against typing errors, a system setting
+    if not first <= year <= last:
+        raise AppError(f"年度应在 {first} 至 {last} 之间。", code="invalid_input", fields={"year": str(year)})
     return year
 
 
@@ -200,15 +203,21 @@ def _summary_mismatches(region: str, year: int) -> list[Finding]:
 
 
 def _headcount_drops(region: str, year: int) -> list[Finding]:
+    rules.require_headcount_drop_rule(region, year)
     now, before = employer.confirmed_totals(region, year), employer.confirmed_totals(region, year - 1)
     out = []
     for unit_id, this in sorted(now.items()):
         last = before.get(unit_id)
-        if last is not None and this["people"] < last["people"]:
+        if last is None or last["people"] <= 0:
+            continue
+        answer = rules.headcount_drop(region, year, last["people"], this["people"])
+        if answer["flagged"]:
             out.append(Finding(unit_id, f"declaration:{this['declaration']}",
-                               f"{year} 年度申报职工 {this['people']} 人，少于 {year - 1} 年度的 {last['people']} 人",
+                               f"{year} 年度申报职工 {this['people']} 人，少于 {year - 1} 年度的 {last['people']} 人"
+                               f"（减少 {answer['drop']}，超过 {answer['threshold']}）",
                                {"declaration": this["declaration"], "people": this["people"],
-                                "previous_people": last["people"], "previous_declaration": last["declaration"]}))
+                                "previous_people": last["people"], "previous_declaration": last["declaration"],
+                                "drop": str(answer["drop"]), "threshold": str(answer["threshold"])}))
     return out
 
 

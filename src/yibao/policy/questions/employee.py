@@ -303,6 +303,54 @@ def wage_total_drop(ctx: Context, year, previous_total, current_total):
     return {"flagged": flagged, "drop": drop, "threshold": entry.value}
 
 
+@question("employee.headcount_drop", "申报职工人数比上年度减少是否达到稽核风险提示",
+          [Input("year", "year", "申报年度"), Input("previous_people", "int", "上年度申报职工人数"),
+           Input("current_people", "int", "本年度申报职工人数")],
+          {"flagged": "是否提示疑似少报瞒报职工人数", "drop": "减少比例", "threshold": "比例界限（超过即提示）"})
+def headcount_drop(ctx: Context, year, previous_people, current_people):
+    """聊城 五 names 少报漏报瞒报…职工人数 among what is dealt with, but no notice says how far
+    below last year's a headcount must fall to be suspected: not_configured until a file says."""
+    entry = ctx.one("employee.headcount_drop_threshold", dt.date(year, 1, 1), period=f"{year} 年度")
+    if previous_people <= 0 or current_people < 0:
+        raise ctx.refuse("invalid_input", "上年度职工人数应大于 0，本年度职工人数不能为负。")
+    drop = EXACT.divide(Decimal(previous_people - current_people), Decimal(previous_people)).quantize(Decimal("0.0001"))
+    flagged = drop > entry.value
+    ctx.step("employee.headcount_drop",
+             f"职工人数由 {previous_people} 人变为 {current_people} 人，减少比例 {drop}，"
+             f"{'超过' if flagged else '未超过'} {entry.value}。")
+    return {"flagged": flagged, "drop": drop, "threshold": entry.value}
+
+
+@question("employee.new_hire_base", "新参保（增员）人员的缴费基数",
+          [MONTH, Input("wage", "money", "申报的月工资（元），未申报可空", required=False), *AVERAGE],
+          {"base": "缴费基数（元/月）", "clamped": "floor 保底 / ceiling 封顶 / none；未申报工资时 floor"})
+def new_hire_base(ctx: Context, month, wage=None, annual_average_wage=None, published_on=None):
+    """With a declared wage: the wage clamped (保底封顶, ``employee.base``). Without one, what a
+    file says the base is (``employee.new_hire_base_without_wage``); the notices are silent."""
+    if wage is not None:
+        values = base(ctx, month, wage, annual_average_wage, published_on)
+        return {"base": values["base"], "clamped": values["clamped"]}
+    rule = ctx.one("employee.new_hire_base_without_wage", month.first_day)
+    b = _bounds(ctx, month, annual_average_wage, published_on)
+    ctx.step("employee.new_hire_base", f"未申报工资：按{rule.period_text()}的规定以下限 {yuan(b.floor)} 元为缴费基数。")
+    return {"base": b.floor, "clamped": "floor"}
+
+
+@question("employee.staff_change_month", "增减员生效月份可追溯到哪个月",
+          [MONTH, Input("today", "date", "办理日期")],
+          {"allowed": "生效月份是否可以办理", "earliest": "最早可办理的生效月份", "months": "可追溯的月数"})
+def staff_change_month(ctx: Context, month, today):
+    """The earliest effective month a staff change (增员、减员) may take, counted back from the
+    month it is done in; no notice gives it: not_configured until a file says."""
+    entry = ctx.one("employee.staff_change_backdate_months", today)
+    earliest = Month.of(today) + (-entry.value)
+    allowed = month >= earliest
+    ctx.step("employee.staff_change_month",
+             f"办理日期 {today.isoformat()}，可追溯 {entry.value} 个月，最早生效月份 {earliest}；"
+             f"{month} {'可以' if allowed else '不能'}办理。")
+    return {"allowed": allowed, "earliest": str(earliest), "months": entry.value}
+
+
 @question("employee.required_materials", "基数申报须上传的材料", [Input("year", "year", "申报年度")],
           {"materials": "材料列表（code、title、retiree 是否退休人员申报用、requirement 要求）"})
 def required_materials(ctx: Context, year):
