@@ -165,6 +165,28 @@ def bases_changed(*, unit_id: int, employee_ids: list[int], from_month, reason: 
         listener(unit_id=unit_id, employee_ids=list(employee_ids), from_month=from_month, reason=reason, actor=actor)
 
 
+_WAGE_PREVIEWS: list[Callable[..., dict | None]] = []
+
+
+def on_wage_preview(preview: Callable[..., dict | None]):
+    """Register what an app shows before a newly published average wage is recorded:
+    ``preview(user, region=, annual_amount=, published_on=)`` returns ``{"title", "lines", "url",
+    "error"}`` (``lines`` the summary, ``url`` the full preview, ``error`` a refusal to show) or
+    None. The contributions app shows the bases changing and the region's monthly bill change."""
+    _WAGE_PREVIEWS.append(preview)
+    return preview
+
+
+def wage_previews(user, *, region: str, annual_amount, published_on) -> list[dict]:
+    """What every app registered shows for a wage about to be recorded (nothing is written)."""
+    out = []
+    for preview in _WAGE_PREVIEWS:
+        found = preview(user, region=region, annual_amount=annual_amount, published_on=published_on)
+        if found:
+            out.append(found)
+    return out
+
+
 # --- reading -------------------------------------------------------------------------------------
 
 @functools.cache

@@ -78,6 +78,9 @@ CAPABILITIES: dict[str, set[str]] = {
     "contributions.declare": {Role.UNIT_OPERATOR, Role.AGENCY_CLERK},
     "contributions.generate": {Role.AGENCY_CLERK},
     "contributions.pay": {Role.AGENCY_CLERK},  # 窗口缴费: a clerk records money a unit paid at the counter
+    # 增减员 across the units of an area (month, direction, unit; xlsx): the agency clerk who
+    # handles them, and those who read the units' particulars
+    "contributions.staff_changes": {Role.AGENCY_CLERK, Role.AUDITOR, Role.BUREAU_MANAGER, Role.ADMIN},
     "flexible.declare": {Role.INDIVIDUAL},
     "channels.manage": {Role.ADMIN},
     # 对账: the medical-insurance agency keeps the fund's income records the channels' payments are

@@ -21,7 +21,7 @@ from yibao.jobs.schemas import JobStartedOut, job_started
 from yibao.months import Month
 
 from . import exports, rules, selectors, services
-from .models import Bill, SpanStart
+from .models import Bill, SpanStart, StaffChange
 from .registrations import SCHEME
 from .services import payments
 
@@ -377,3 +377,96 @@ def download_statement(request, ext: str, f: Query[UnitStatementFilter]):
     if ext == "xlsx":
         return attachment(exports.statement_xlsx(st, facts), name, XLSX)
     return attachment(exports.statement_pdf(st, facts), name, PDF)
+
+
+class WhatIfUnitOut(Schema):
+    unit_id: int
+    unit_number: str
+    name: str
+    people: int
+    change: Decimal
+
+
+class WhatIfOut(Schema):
+    region: str
+    effective_from: str
+    month: str
+    floor: Decimal
+    ceiling: Decimal
+    bases: int
+    changed: int
+    total_change: Decimal
+    units_changed: int
+    units: list[WhatIfUnitOut]
+
+
+class WhatIfQuery(Schema):
+    """All three of region, annual_average_wage and published_on are needed: a missing one is
+    refused with its own message (after the capability is checked)."""
+
+    region: str = Field("", max_length=12)
+    annual_average_wage: str = Field("", max_length=20)
+    published_on: str = Field("", max_length=20)
+    month: str | None = Field(None, max_length=10)
+
+
+@router.get("/what-if", response=responds(WhatIfOut))
+def what_if(request, q: Query[WhatIfQuery]):
+    """新公布平均工资录入前的影响测算：自新上下限起始月份（或 ``month``）起改变的核定基数条数、各单位
+    每月缴费变化（变化最大的 100 个单位）和全统筹区每月缴费变化。只测算，不写入。"""
+    require_capability(request.user, "employer.set_average_wage")
+    preview = selectors.what_if_for(employer_selectors.pooling_regions_for(request.user), q.region,
+                                    q.annual_average_wage, q.published_on, q.month)
+    return preview.public()
+
+
+class StaffChangesQuery(Schema):
+    month: str | None = Field(None, max_length=10)
+    direction: str | None = Field(None, max_length=10)
+    unit: int | None = None
+    offset: int = Field(0, ge=0, le=10_000_000)
+    limit: int = Field(500, ge=1, le=5000)
+
+
+class StaffChangeRowOut(Schema):
+    id: int
+    unit_id: int
+    unit_number: str
+    unit_name: str
+    direction: str
+    reason: str
+    month: str
+    name: str
+    id_number: str
+    declared_wage: Decimal | None
+    base: Decimal | None
+    counter: bool
+    created_at: dt.datetime
+
+
+class StaffChangesPage(Schema):
+    total: int
+    offset: int
+    limit: int
+    items: list[StaffChangeRowOut]
+
+
+@router.get("/staff-changes", response=responds(StaffChangesPage))
+def staff_changes(request, q: Query[StaffChangesQuery]):
+    """管辖范围内各单位的增减员，按办理时间倒序；可按生效月份、增减（add/remove）、单位筛选。"""
+    require_capability(request.user, "contributions.staff_changes")
+    try:
+        month = Month.coerce(q.month) if q.month else None
+    except ValueError:
+        raise HttpError(422, "月份应为 YYYY-MM 格式。") from None
+    if q.direction and q.direction not in StaffChange.Direction.values:
+        raise HttpError(422, "增减应为 add（增员）或 remove（减员）。")
+    qs = selectors.staff_changes_across(request.user, month=month, direction=q.direction or "", unit_id=q.unit)
+    rows = list(qs[q.offset:q.offset + q.limit])
+    units = contributing.unit_facts({c.unit_id for c in rows})
+    return {"total": qs.count(), "offset": q.offset, "limit": q.limit, "items": [
+        {"id": c.pk, "unit_id": c.unit_id, "unit_number": units.get(c.unit_id, {}).get("unit_number", ""),
+         "unit_name": units.get(c.unit_id, {}).get("name", ""), "direction": c.direction, "reason": c.reason,
+         "month": str(c.month), "name": c.name, "id_number": shown_id_number(request.user, c.id_number),
+         "declared_wage": c.declared_wage, "base": c.base, "counter": c.counter, "created_at": c.created_at}
+        for c in rows]}

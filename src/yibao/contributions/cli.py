@@ -32,6 +32,12 @@ def configure(e) -> None:
     p.add_argument("amount", help="缴费金额（元，到分），不超过单据尚欠金额")
     p.add_argument("--paid-on", dest="paid_on", help="缴费日期 YYYY-MM-DD，缺省为今天")
     p.add_argument("--note", default="", help="备注（如票据号）")
+    w = es.add_parser("what-if", help="新公布平均工资录入前的影响测算（只测算，不写入）")
+    w.add_argument("region", help="统筹区代码，如 370700")
+    w.add_argument("--wage", required=True, help="新公布的年平均工资（元）")
+    w.add_argument("--published-on", required=True, help="公布日期 YYYY-MM-DD")
+    w.add_argument("--month", help="测算月份 YYYY-MM（默认：新上下限的起始月份）")
+    w.add_argument("--xlsx", help="另存全部单位的测算表（xlsx）到此文件")
 
 
 def run(args) -> int:
@@ -43,11 +49,13 @@ def run(args) -> int:
     actor = terminal.actor(args.as_user)
     needed = {"generate": "contributions.generate", "bills": "contributions.view",
               "declare": "contributions.declare", "pay": "contributions.pay",
-              "statement": "contributions.view"}[args.action]
+              "statement": "contributions.view", "what-if": "employer.set_average_wage"}[args.action]
     if not user_can(actor, needed):
         print(f"{actor.username}（{actor.get_role_display()}）无权执行此操作。", file=sys.stderr)
         return 2
     try:
+        if args.action == "what-if":
+            return _what_if(args, actor)
         if args.action == "generate":
             job = services.start_generation(args.region, args.month, actor=actor, in_process=True)
             print(job.message or job.status)
@@ -125,4 +133,27 @@ def _statement(actor, args) -> int:
     t = st.totals
     print(f"合计\t\t\t\t{t['contributions']}\t{t['late_fees_carried']}\t{t['amount_due']}\t{t['amount_paid']}\t"
           f"{t['balance']}\t{t['late_fees_charged']}\t{t['late_fees_accrued']}")
+    return 0
+
+
+def _what_if(args, actor) -> int:
+    from pathlib import Path
+
+    from yibao.employer import selectors as employer_selectors
+
+    from . import exports, selectors
+
+    preview = selectors.what_if_for(employer_selectors.pooling_regions_for(actor), args.region, args.wage,
+                                    args.published_on, args.month, named=None if args.xlsx else 100)
+    print(f"自 {preview.effective_from} 起缴费基数下限 {preview.floor} 元、上限 {preview.ceiling} 元；"
+          f"测算月份 {preview.month}")
+    print(f"核定基数 {preview.bases} 条，改变 {preview.changed} 条；全统筹区每月缴费变化 {preview.total_change} 元"
+          f"（{len(preview.units)} 个单位）")
+    for u in preview.units[:20]:
+        print(f"{u['unit_number']}\t{u['name']}\t{u['people']}人\t{u['change']}")
+    if len(preview.units) > 20:
+        print(f"……另 {len(preview.units) - 20} 个单位" + ("，见 xlsx" if args.xlsx else "（--xlsx 导出全部）"))
+    if args.xlsx:
+        Path(args.xlsx).write_bytes(exports.what_if_xlsx(preview, wage=args.wage, published_on=args.published_on))
+        print(f"已导出：{args.xlsx}")
     return 0

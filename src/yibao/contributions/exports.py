@@ -114,3 +114,44 @@ def statement_xlsx(st, unit: dict) -> bytes:
 def statement_pdf(st, unit: dict) -> bytes:
     html = render_to_string("contributions/statement_print.html", {"base_css": BASE_CSS, "st": st, "unit": unit})
     return write_pdf(html)
+
+
+WHAT_IF_HEADER = ["单位编号", "单位名称", "基数改变人数", "每月缴费变化（元）"]
+
+
+def what_if_xlsx(preview, *, wage, published_on) -> bytes:
+    """The what-if of a newly published average wage: the summary, then every unit whose monthly
+    bill changes (largest change first)."""
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    sheet = book.add_worksheet("上下限调整测算")
+    bold = book.add_format({"bold": True})
+    sheet.write_string(0, 0, f"统筹区 {preview.region}：年平均工资 {wage} 元（{published_on} 公布）的影响测算", bold)
+    sheet.write_string(1, 0, f"自 {preview.effective_from} 起缴费基数下限 {preview.floor} 元、上限 {preview.ceiling} 元；"
+                             f"测算月份 {preview.month}：{preview.bases} 条核定基数中 {preview.changed} 条改变，"
+                             f"全统筹区每月缴费变化 {preview.total_change} 元（{len(preview.units)} 个单位）。")
+    rows = ([u["unit_number"], u["name"], u["people"], cents(u["change"])] for u in preview.units)
+    n = write_table(sheet, WHAT_IF_HEADER, rows, header_format=bold, start_row=3)
+    sheet.write_string(4 + n, 0, "合计", bold)
+    sheet.write_number(4 + n, 3, cents(preview.total_change))
+    book.close()
+    return out.getvalue()
+
+
+STAFF_CHANGES_HEADER = ["办理时间", "单位编号", "单位名称", "增减", "原因", "生效月份", "姓名", "身份证号码",
+                        "申报工资", "缴费基数", "窗口代办"]
+
+
+def staff_changes_xlsx(changes, units: dict, show, reasons: dict) -> bytes:
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    sheet = book.add_worksheet("增减员")
+    bold = book.add_format({"bold": True})
+    rows = ([c.created_at.strftime("%Y-%m-%d %H:%M"), units.get(c.unit_id, {}).get("unit_number", ""),
+             units.get(c.unit_id, {}).get("name", ""), c.get_direction_display(), reasons.get(c.reason, c.reason),
+             str(c.month), c.name, show(c.id_number),
+             cents(c.declared_wage), cents(c.base),
+             "是" if c.counter else ""] for c in changes)
+    write_table(sheet, STAFF_CHANGES_HEADER, rows, header_format=bold)
+    book.close()
+    return out.getvalue()

@@ -17,8 +17,12 @@ def register() -> None:
     registry.panel("contributions-late-fees", "contributions/home/late_fees.html", context=_late_fee_panel,
                    capability="contributions.view", scheme=SCHEME, order=25)
     registry.nav("contributions_staff", "增减员", capability="contributions.staff", scheme=SCHEME, order=145)
+    registry.nav("contributions_staff_changes", "增减员查询", capability="contributions.staff_changes", scheme=SCHEME,
+                 order=146)
     registry.nav("contributions_what_if", "上下限调整测算", capability="employer.set_average_wage", scheme=SCHEME,
                  order=150)
+
+    registry.on_wage_preview(wage_preview)
 
     from .services.adjustments import register as listen
 
@@ -40,3 +44,29 @@ def _late_fee_panel(user):
     if unit is None:
         return None
     return {"unit": unit, "late": selectors.unit_late_fees(user, unit, clock.today()), "today": clock.today()}
+
+
+def wage_preview(user, *, region: str, annual_amount, published_on) -> dict:
+    """The what-if summary shown on the average-wage page before the wage is recorded."""
+    from urllib.parse import urlencode
+
+    from django.urls import reverse
+
+    from yibao.employer import selectors as employer_selectors
+
+    from . import selectors
+    from .errors import AppError
+
+    url = reverse("contributions_what_if") + "?" + urlencode(
+        {"region": region, "annual_amount": annual_amount, "published_on": str(published_on)})
+    out = {"title": "缴费影响测算", "url": url, "lines": [], "error": ""}
+    try:
+        p = selectors.what_if_for(employer_selectors.pooling_regions_for(user), region, annual_amount,
+                                  published_on, named=0)
+    except AppError as exc:
+        out["error"] = str(exc)
+        return out
+    out["lines"] = [f"自 {p.effective_from} 起缴费基数下限 {p.floor} 元、上限 {p.ceiling} 元。",
+                    f"{p.bases} 条核定基数中 {p.changed} 条改变，涉及 {len(p.units)} 个单位。",
+                    f"全统筹区每月缴费变化 {p.total_change} 元（单位与个人合计）。"]
+    return out

@@ -13,6 +13,8 @@ urlpatterns = [
     path("contributions/bills/<int:pk>/pay", views.pay, name="contributions_bill_pay"),
     path("contributions/staff/", views.staff, name="contributions_staff"),
     path("contributions/what-if/", views.what_if, name="contributions_what_if"),
+    path("contributions/what-if/xlsx", views.what_if_xlsx, name="contributions_what_if_xlsx"),
+    path("contributions/staff-changes/", views.staff_changes, name="contributions_staff_changes"),
     path("contributions/staff/add", views.staff_add, name="contributions_staff_add"),
     path("contributions/staff/remove", views.staff_remove, name="contributions_staff_remove"),
 ]

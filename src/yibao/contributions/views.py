@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,7 +22,7 @@ from yibao.months import Month
 
 from . import exports, rules, selectors, services
 from .errors import AppError
-from .models import BillStatus, SpanEnd, SpanStart
+from .models import BillStatus, SpanEnd, SpanStart, StaffChange
 
 
 def _month(value, default=None) -> Month | None:
@@ -209,32 +210,76 @@ def staff_remove(request):
     return _back(unit, p.get("month"))
 
 
+def _what_if(request, *, named=100):
+    """The what-if the query string asks for (None before anything is asked) and its refusal."""
+    q = request.GET
+    if not q.get("annual_amount"):
+        return None, None
+    try:
+        return selectors.what_if_for(employer_selectors.pooling_regions_for(request.user), q.get("region", ""),
+                                     q.get("annual_amount"), q.get("published_on", ""), q.get("month") or None,
+                                     named=named), None
+    except AppError as exc:
+        return None, str(exc)
+
+
 @require("employer.set_average_wage")
 def what_if(request):
     """Before recording a newly published average wage: its effect on the bases and the bills."""
-    import datetime as dt
+    preview, error = _what_if(request)
+    return render(request, "contributions/what_if.html", {
+        "regions": employer_selectors.pooling_regions_for(request.user), "preview": preview, "error": error,
+        "q": request.GET, "query": request.GET.urlencode()})
 
-    regions = employer_selectors.pooling_regions_for(request.user)
-    preview = error = None
+
+@require("employer.set_average_wage")
+def what_if_xlsx(request):
+    """The what-if as a workbook: every unit whose monthly bill changes."""
+    preview, error = _what_if(request, named=None)
+    if preview is None:
+        messages.error(request, error or "请先填写统筹区、年平均工资和公布日期。")
+        return redirect(reverse("contributions_what_if") + "?" + request.GET.urlencode())
     q = request.GET
-    if q.get("annual_amount"):
-        region = q.get("region", "")
-        try:
-            published_on = dt.date.fromisoformat(q.get("published_on", ""))
-        except ValueError:
-            error = "公布日期应为 YYYY-MM-DD 格式的日期。"
-        else:
-            if region not in {r.key for r in regions}:
-                error = "请选择统筹区。"
-            else:
-                try:
-                    preview = selectors.what_if(region, q.get("annual_amount"), published_on)
-                except AppError as exc:
-                    error = str(exc)
-                except (ValueError, ArithmeticError):
-                    error = "年平均工资应为金额（元）。"
-    return render(request, "contributions/what_if.html", {"regions": regions, "preview": preview, "error": error,
-                                                          "q": q})
+    body = exports.what_if_xlsx(preview, wage=q.get("annual_amount"), published_on=q.get("published_on"))
+    return attachment(body, f"上下限调整测算-{preview.region}-{preview.month}.xlsx", XLSX)
+
+
+def _staff_filter(request):
+    """The filters of the staff-change list: month, direction, unit (a unit out of scope is 404)."""
+    q = request.GET
+    direction = q.get("direction", "")
+    if direction not in StaffChange.Direction.values:
+        direction = ""
+    unit = None
+    if q.get("unit"):
+        unit = selectors.unit_for(request.user, int(q["unit"])) if q["unit"].isdigit() else None
+        if unit is None:
+            raise Http404
+    return _month(q.get("month")), direction, unit
+
+
+@require("contributions.staff_changes")
+def staff_changes(request):
+    """增减员 of every unit in the reader's scope, filterable and exported as xlsx."""
+    month, direction, unit = _staff_filter(request)
+    qs = selectors.staff_changes_across(request.user, month=month, direction=direction,
+                                        unit_id=unit.pk if unit else None)
+    reasons = dict(SpanStart.choices) | dict(SpanEnd.choices)
+    if request.GET.get("format") == "xlsx":
+        rows = list(qs[:50000])
+        units = contributing.unit_facts({c.unit_id for c in rows})
+        body = exports.staff_changes_xlsx(rows, units, lambda n: shown_id_number(request.user, n), reasons)
+        return attachment(body, f"增减员-{month or '全部'}.xlsx", XLSX)
+    page = Paginator(qs, 100).get_page(request.GET.get("page"))
+    units = contributing.unit_facts({c.unit_id for c in page})
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop("format", None)
+    return render(request, "contributions/staff_changes.html", {
+        "page": page, "rows": [(c, units.get(c.unit_id, {}), reasons.get(c.reason, c.reason)) for c in page],
+        "month": month, "direction": direction, "unit": unit, "directions": StaffChange.Direction.choices,
+        "units": employer_selectors.units_for(request.user).order_by("unit_number")[:500],
+        "show_ids": sees_whole_id_numbers(request.user), "query": query.urlencode()})
 
 
 @require("contributions.view")

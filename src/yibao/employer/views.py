@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from yibao import clock
+from yibao import clock, registry
 from yibao.access.permissions import require, user_can
 from yibao.accounts.personal_data import record_whole_view, sees_whole_id_numbers
 from yibao.http import XLSX, attachment
@@ -308,7 +308,14 @@ def flexible(request):
 @require("employer.set_average_wage")
 def average_wage(request):
     regions = Division.objects.filter(key__in=rules.employee_regions())
-    if request.method == "POST":
+    previews = None
+    if request.method == "POST" and request.POST.get("action") == "preview":
+        # 测算: what recording this figure would do (each app registered its summary); nothing is written
+        p = request.POST
+        previews = registry.wage_previews(request.user, region=p.get("region", ""),
+                                          annual_amount=p.get("annual_amount", ""),
+                                          published_on=p.get("published_on", ""))
+    elif request.method == "POST":
         region = regions.filter(key=request.POST.get("region")).first()
         try:
             published_on = dt.date.fromisoformat(request.POST.get("published_on", ""))
@@ -329,4 +336,5 @@ def average_wage(request):
                     messages.error(request, f"未录入：{exc}")
                 else:
                     return redirect("job", job_id=job.id)
-    return render(request, "employer/average_wage.html", {"regions": regions, "wages": selectors.average_wages()})
+    return render(request, "employer/average_wage.html", {"regions": regions, "wages": selectors.average_wages(),
+                                                          "previews": previews, "entered": request.POST})

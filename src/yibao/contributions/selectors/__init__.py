@@ -21,9 +21,9 @@ from .late_fees import (
     statement_period,
     unit_late_fees,
 )
-from .what_if import WhatIf, what_if
+from .what_if import WhatIf, what_if, what_if_for
 
-__all__ = ["LateState", "Statement", "WhatIf", "carried_on", "late_state", "statement", "statement_period", "unit_late_fees", "what_if", "bill_for", "bills_for", "lines_of", "payments_of", "retirees_of", "spans_of", "staff_changes_of", "unit_for"]
+__all__ = ["LateState", "Statement", "WhatIf", "carried_on", "late_state", "statement", "statement_period", "unit_late_fees", "what_if", "what_if_for", "staff_changes_across", "bill_for", "bills_for", "lines_of", "payments_of", "retirees_of", "spans_of", "staff_changes_of", "unit_for"]
 
 
 def bills_for(user, *, unit_id: int | None = None, month: Month | None = None) -> QuerySet[Bill]:
@@ -77,3 +77,17 @@ def retirees_of(unit, month: Month) -> dict:
         row["allotment"] = answer.get("allotment")
         error = error or answer.get("error")
     return {"applies": True, "rows": rows, "error": error}
+
+
+def staff_changes_across(user, *, month: Month | None = None, direction: str = "", unit_id: int | None = None
+                         ) -> QuerySet[StaffChange]:
+    """Every staff change (增减员) of the units in the reader's scope, newest first, narrowed by
+    effective month, direction and unit."""
+    qs = scope_of(user).filter(StaffChange.objects.all())
+    if month is not None:
+        qs = qs.filter(month=month)
+    if direction:
+        qs = qs.filter(direction=direction)
+    if unit_id is not None:
+        qs = qs.filter(unit_id=unit_id)
+    return qs.order_by("-created_at", "-id")

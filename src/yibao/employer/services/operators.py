@@ -34,7 +34,7 @@ class OpenedAccount:
     it and never stored in clear."""
 
     user: object
-    password: str
+    password: str   # one-time: the account must change it at first sign-in
 
 
 def temporary_password() -> str:
@@ -64,6 +64,9 @@ def open_account(unit: Unit, *, actor, full_name: str = "") -> OpenedAccount:
                                     phone=unit.contact_phone[:20], actor=actor)
     except AccountError as exc:
         raise Conflict(str(exc), code="account_exists") from None
+    # the one-time password must be changed at first sign-in, before anything else
+    user.must_change_password = True
+    user.save(update_fields=["must_change_password"])
     record_event(actor, "unit.account.open", "unit", unit.pk, after={"unit_number": unit.unit_number,
                                                                      "user": user.pk},
                  division_path=unit.division.path)
