@@ -100,6 +100,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "yibao.web.middleware.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "yibao.web.middleware.SecurityHeadersMiddleware",
 ]
@@ -164,6 +165,7 @@ if REDIS_URL:
         "name": "yibao",
         "url": REDIS_URL,
         "immediate": _huey_immediate,
+        "utc": False,  # periodic tasks (the nightly checks) at local time (TIME_ZONE)
         "consumer": {"workers": 2, "worker_type": "thread"},
     }
 else:
@@ -172,8 +174,12 @@ else:
         "name": "yibao",
         "filename": str(VAR_DIR / "jobs.sqlite3"),
         "immediate": _huey_immediate,
+        "utc": False,  # periodic tasks (the nightly checks) at local time (TIME_ZONE)
         "consumer": {"workers": 2, "worker_type": "thread"},
     }
+
+# The nightly self-inspection list and risk checks (yibao.inspection.tasks), local time HH:MM
+INSPECTION_CHECKS_AT = os.environ.get("YIBAO_INSPECTION_CHECKS_AT", "02:30")
 
 # --- accounts and security ------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -15,6 +15,7 @@ class InspectionConfig(AppConfig):
         scoping.reaches(m.CaseEvent, division="case__unit__division", unit="case__unit_id")
         scoping.reaches(m.CorrectedBase, division="case__unit__division", unit="case__unit_id")
 
+        from . import tasks  # noqa: F401  (registers the job handler and the nightly run)
         from .registrations import register
 
         register()

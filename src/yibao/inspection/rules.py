@@ -68,3 +68,13 @@ def require_wage_total_drop_rule(region: str, year: int) -> None:
 
 def require_headcount_drop_rule(region: str, year: int) -> None:
     headcount_drop(region, year, 1, 1)
+
+
+def configured_year(region: str, today, *, look_back: int = 5) -> int | None:
+    """The year the scheduled checks look at: ``today``'s year where the region's policy sets the
+    employee scheme's bounds for it, else the latest such year within ``look_back``; None if none."""
+    engine = get_engine()
+    for year in range(today.year, today.year - look_back - 1, -1):
+        if engine.ask(region, "employee.bounds", {"month": f"{year}-01"}).ok:
+            return year
+    return None

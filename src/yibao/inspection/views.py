@@ -4,6 +4,7 @@ the clerks' page for complaints and material flags; the unit's self-inspection a
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -27,7 +28,9 @@ def cases(request):
     f = selectors.CaseFilter.parse(request.GET)
     qs = f.apply(selectors.cases_for(request.user), request.user)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    runs, scheduled = selectors.last_runs(request.user)
     return render(request, "inspection/cases.html", {
+        "runs": runs, "scheduled": scheduled, "checks_at": settings.INSPECTION_CHECKS_AT,
         "page": page, "filter": f, "query": f.query(), "counts": selectors.counts(request.user),
         "statuses": CaseStatus.choices, "kinds": CaseKind.choices, "regions": selectors.regions_for(request.user),
         "year": clock.today().year, "can_manage": user_can(request.user, MANAGE)})

@@ -110,3 +110,26 @@ def unit_for(user, unit_number: str):
 
 def declaration_for(user, pk):
     return employer.declaration_for(user, pk)
+
+
+RUN_ACTIONS = {"inspection.self_inspection.run": "self_inspection", "inspection.risk_checks.run": "risk_checks"}
+
+
+def last_runs(user) -> tuple[list[dict], object]:
+    """When the self-inspection list and the risk checks last ran in each region the reader
+    reaches (from the audit log, where every run is recorded, on demand or scheduled), and the
+    last scheduled job."""
+    from yibao.audit.models import AuditEntry
+    from yibao.jobs.models import Job
+
+    out = []
+    for region in regions_for(user):
+        row = {"region": region, "self_inspection": None, "risk_checks": None}
+        for action, key in RUN_ACTIONS.items():
+            entry = (AuditEntry.objects.filter(action=action, object_type="region", object_id=region.key)
+                     .order_by("-id").only("at", "actor_label", "after").first())
+            if entry is not None:
+                row[key] = {"at": entry.at, "by": entry.actor_label, "year": (entry.after or {}).get("year")}
+        out.append(row)
+    job = Job.objects.filter(kind="inspection.checks").order_by("-created_at").first() if out else None
+    return out, job

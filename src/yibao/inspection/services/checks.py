@@ -156,8 +156,10 @@ def self_inspection_findings(region: str, year: int) -> list[Finding]:
 @transaction.atomic
 def open_self_inspections(region, year, *, actor) -> CheckReport:
     """Generate the year's self-inspection list of ``region``: one case per unit, opened once."""
-    region = reachable_region(actor, region)
-    year = _checked_year(year)
+    return _self_inspections(reachable_region(actor, region), _checked_year(year), actor)
+
+
+def _self_inspections(region, year: int, actor) -> CheckReport:
     _lock(region)
     result = CheckResult(CaseKind.SELF_INSPECTION, CaseKind.SELF_INSPECTION.label)
     try:
@@ -248,8 +250,10 @@ RISK_CHECKS = [(CaseKind.BELOW_GUIDELINE, _below_guideline), (CaseKind.SUMMARY_M
 def run_risk_checks(region, year, *, actor) -> CheckReport:
     """Every risk check of ``region`` for ``year``; a check whose rule the region's notice does
     not give reports it and opens nothing."""
-    region = reachable_region(actor, region)
-    year = _checked_year(year)
+    return _risk_checks(reachable_region(actor, region), _checked_year(year), actor)
+
+
+def _risk_checks(region, year: int, actor) -> CheckReport:
     _lock(region)
     results = []
     for kind, check in RISK_CHECKS:
@@ -266,3 +270,34 @@ def run_risk_checks(region, year, *, actor) -> CheckReport:
     report = CheckReport(region.key, year, results)
     _record_run(actor, "inspection.risk_checks.run", report, region)
     return report
+
+
+# --- the scheduled run (nightly, yibao.inspection.tasks) ------------------------------------------
+
+def scheduled_regions(today) -> list[tuple[str, int]]:
+    """The pooling regions the nightly run covers, each with its year: every region running the
+    employee scheme whose policy sets the year (this year, or the latest set within five)."""
+    from yibao.registry import schemes_by_region
+
+    out = []
+    for key, schemes in sorted(schemes_by_region().items()):
+        if "employee" in schemes:
+            year = rules.configured_year(key, today)
+            if year is not None:
+                out.append((key, year))
+    return out
+
+
+def run_scheduled_checks(region: str, year: int, *, actor=None) -> list[CheckReport]:
+    """The self-inspection list and the risk checks of one region, as the system (``actor`` None)
+    runs them every night: each in its own transaction, exactly as on demand, so a second run
+    opens no case twice."""
+    from yibao.regions.models import Division
+
+    division = Division.objects.get(key=region, is_pooling_region=True)
+    year = _checked_year(year)
+    with transaction.atomic():
+        first = _self_inspections(division, year, actor)
+    with transaction.atomic():
+        second = _risk_checks(division, year, actor)
+    return [first, second]
