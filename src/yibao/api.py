@@ -8,19 +8,19 @@ from functools import wraps
 from typing import Any
 from uuid import UUID
 
-from django.contrib.auth import login
+from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.middleware.csrf import get_token
-from ninja import NinjaAPI, Query, Schema
+from ninja import Field, NinjaAPI, Query, Schema
 from ninja.errors import AuthenticationError, ValidationError
 from ninja.security import django_auth
 from ninja.utils import check_csrf
 
 from yibao import registry
 from yibao.access.permissions import require_capability
-from yibao.accounts.services import AccountError, sign_in
+from yibao.accounts.services import AccountError, change_password, sign_in
 from yibao.audit.selectors import AuditFilter, audit_entries
 from yibao.employer import selectors as employer_selectors
 from yibao.errors import AppError
@@ -84,12 +84,14 @@ class MeOut(Schema):
     role_display: str
     division: str | None
     unit: str | None
+    must_change_password: bool
 
 
 def _me(user) -> dict[str, Any]:
     return {"username": user.username, "full_name": user.full_name, "role": user.role,
             "role_display": user.get_role_display(), "division": user.division_id,
-            "unit": unit.unit_number if (unit := employer_selectors.unit_of(user)) else None}
+            "unit": unit.unit_number if (unit := employer_selectors.unit_of(user)) else None,
+            "must_change_password": user.must_change_password}
 
 
 class CsrfOut(Schema):
@@ -114,6 +116,31 @@ def api_login(request, payload: LoginIn):
         return 401, {"detail": str(exc), "code": "sign_in_refused", "message": str(exc)}
     login(request, user)
     return _me(user)
+
+
+class PasswordChangeIn(Schema):
+    old_password: str = Field(..., max_length=128)
+    new_password: str = Field(..., max_length=128)
+
+
+class PasswordChangedOut(Schema):
+    changed: bool
+
+
+@api.post("/auth/password", response=responds(PasswordChangedOut), tags=["账号"])
+def api_password_change(request, payload: PasswordChangeIn):
+    """Change one's own password (Django's password validators). An account opened with a
+    one-time password must do this first: until then every other operation but sign-in and
+    ``/me`` answers 403 with the code ``password_change_required``."""
+    from yibao.web.views import account_path
+
+    try:
+        user = change_password(request.user, old=payload.old_password, new=payload.new_password,
+                               division_path=account_path(request.user))
+    except AccountError as exc:
+        return 400, {"detail": str(exc), "code": "password_refused", "message": str(exc)}
+    update_session_auth_hash(request, user)
+    return {"changed": True}
 
 
 @api.get("/me", response=responds(MeOut), tags=["账号"])

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("login/", views.login_view, name="login"),
     path("logout/", views.logout_view, name="logout"),
+    path("account/password/", views.password_change_view, name="password_change"),
     path("regions/", views.regions_view, name="regions"),
     path("policy/", policy_page.policy_view, name="policy"),
     path("policy/gaps/", policy_page.gaps_view, name="policy_gaps"),

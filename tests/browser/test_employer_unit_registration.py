@@ -76,6 +76,14 @@ def test_clerk_registers_a_unit_opens_its_account_and_the_unit_declares(page, li
                    capture_output=True, timeout=120)
 
     sign_in(page, live_app, number, password)
+    # the one-time password is changed first: every page leads to the change-password page until then
+    page.wait_for_selector("[data-testid=password-change-required]")
+    shot("password")
+    page.get_by_label("当前密码", exact=True).fill(password)
+    page.get_by_label("新密码", exact=True).fill("Weifang-Unit-2024")
+    page.get_by_label("再次输入新密码", exact=True).fill("Weifang-Unit-2024")
+    page.get_by_role("button", name="修改密码").click()
+    page.wait_for_selector("text=密码已修改")
     page.get_by_role("link", name="缴费基数申报").click()
     page.wait_for_selector("[data-testid=declaration-title]")
     assert "缴费基数申报网上办事须知" in page.inner_text("[data-testid=online-notice]")

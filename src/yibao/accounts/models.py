@@ -15,6 +15,9 @@ class User(AbstractUser):
                                  on_delete=models.PROTECT, related_name="+")
     id_number = models.CharField("身份证号码", max_length=18, blank=True)
     phone = models.CharField("联系电话", max_length=20, blank=True)
+    # an account opened with a one-time password (开户 by an agency clerk): every page sends it to
+    # the change-password page, every API call answers 403 password_change_required, until changed
+    must_change_password = models.BooleanField("须修改初始密码", default=False)
 
     objects = UserManager()
 

@@ -72,6 +72,34 @@ def create_user(*, role: str, username: str, password: str, full_name: str = "",
 
 
 @transaction.atomic
+def change_password(user: User, *, old: str, new: str, confirm: str | None = None, division_path: str = "") -> User:
+    """The account's own password change: the current password, then a new one that passes
+    Django's password validators (settings.AUTH_PASSWORD_VALIDATORS) and differs from it. Clears
+    the first-sign-in flag; audited (never the password itself) where ``division_path`` (the
+    account's area, or its unit's: accounts know no unit) or the account's division says."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if not user.check_password(old or ""):
+        raise AccountError("当前密码不正确。")
+    if confirm is not None and new != confirm:
+        raise AccountError("两次输入的新密码不一致。")
+    if not new:
+        raise AccountError("请填写新密码。")
+    if new == old:
+        raise AccountError("新密码不能与当前密码相同。")
+    try:
+        validate_password(new, user)
+    except ValidationError as exc:
+        raise AccountError("；".join(exc.messages)) from exc
+    forced = user.must_change_password
+    user.set_password(new)
+    user.must_change_password = False
+    user.save(update_fields=["password", "must_change_password"])
+    record_event(user, "user.password.change", "user", user.pk, after={"first_sign_in": forced},
+                 division_path=division_path or (user.division.path if user.division_id else ""))
+    return user
+
+
+@transaction.atomic
 def change_id_number(old: str, new: str, *, actor, division_path: str = "") -> User | None:
     """Move the account that signs in with identity number ``old`` to ``new``: its number and its
     user name (an individual signs in with the number), audited. Called by a domain app inside

@@ -7,6 +7,13 @@ class LoginForm(forms.Form):
     password = forms.CharField(label="密码", widget=forms.PasswordInput, max_length=128)
 
 
+class PasswordChangeForm(forms.Form):
+    old_password = forms.CharField(label="当前密码", widget=forms.PasswordInput, max_length=128)
+    new_password = forms.CharField(label="新密码", widget=forms.PasswordInput, max_length=128,
+                                   help_text="至少 8 位，不能全为数字，不能是常见密码，不能与账号信息相近。")
+    confirm_password = forms.CharField(label="再次输入新密码", widget=forms.PasswordInput, max_length=128)
+
+
 class AuditSearchForm(forms.Form):
     q = forms.CharField(label="关键字", required=False, max_length=100)
     action = forms.CharField(label="操作", required=False, max_length=80)

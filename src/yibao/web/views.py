@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.contrib import messages
-from django.contrib.auth import login, logout
+from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
@@ -16,13 +16,13 @@ from django.views.decorators.http import require_POST
 
 from yibao import registry
 from yibao.access.permissions import require
-from yibao.accounts.services import AccountError, sign_in
+from yibao.accounts.services import AccountError, change_password, sign_in
 from yibao.audit import services as audit_services
 from yibao.audit.selectors import AuditFilter, audit_entries
 from yibao.jobs.selectors import job_for
 from yibao.regions import selectors as regions
 
-from .forms import AuditSearchForm, LoginForm
+from .forms import AuditSearchForm, LoginForm, PasswordChangeForm
 
 
 def login_view(request):
@@ -46,6 +46,40 @@ def login_view(request):
         else:
             status = 400
     return render(request, "web/login.html", {"form": form}, status=status)
+
+
+def account_path(user) -> str:
+    """Where an account's audit entries belong: its division, or its unit's for a unit operator."""
+    from yibao.employer import selectors as employer_selectors
+
+    if user.division_id:
+        return user.division.path
+    unit = employer_selectors.unit_of(user)
+    return unit.division.path if unit else ""
+
+
+@login_required
+def password_change_view(request):
+    """The account's own password change; the only page an account opened with a one-time
+    password reaches until it has changed it."""
+    form = PasswordChangeForm(request.POST or None)
+    forced = request.user.must_change_password
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            user = change_password(request.user, old=d["old_password"], new=d["new_password"],
+                                   confirm=d["confirm_password"], division_path=account_path(request.user))
+        except AccountError as exc:
+            form.add_error(None, str(exc))
+        else:
+            update_session_auth_hash(request, user)
+            messages.success(request, "密码已修改。")
+            target = request.GET.get("next", "")
+            if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
+                target = ""
+            return redirect(target or "home")
+    return render(request, "web/password_change.html", {"form": form, "forced": forced},
+                  status=400 if request.method == "POST" else 200)
 
 
 @require_POST
