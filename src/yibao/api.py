@@ -138,7 +138,7 @@ def api_password_change(request, payload: PasswordChangeIn):
         user = change_password(request.user, old=payload.old_password, new=payload.new_password,
                                division_path=account_path(request.user))
     except AccountError as exc:
-        return 400, {"detail": str(exc), "code": "password_refused", "message": str(exc)}
+        raise AppError(str(exc), code="password_refused") from None
     update_session_auth_hash(request, user)
     return {"changed": True}
 

@@ -20,6 +20,24 @@ class AccountError(ValueError):
     """A refused account action; ``str(exc)`` is the Chinese message for the user."""
 
 
+#: Django's password validators by code, in Chinese (its own catalogue leaves some in English)
+PASSWORD_PROBLEMS = {
+    "password_too_short": "密码太短，至少 {min_length} 个字符",
+    "password_too_common": "密码太常见",
+    "password_entirely_numeric": "密码不能全是数字",
+    "password_too_similar": "密码与账号信息太相近",
+}
+
+
+def password_problems(exc: ValidationError) -> str:
+    """What Django's validators found wrong with a password, one Chinese sentence."""
+    out = []
+    for error in exc.error_list:
+        text = PASSWORD_PROBLEMS.get(error.code)
+        out.append(text.format(**(error.params or {})) if text else "；".join(error.messages))
+    return "；".join(dict.fromkeys(out)) + "。"
+
+
 class IdNumberTaken(AccountError):
     """The identity number is already another account's (its number or its user name)."""
 
@@ -89,7 +107,7 @@ def change_password(user: User, *, old: str, new: str, confirm: str | None = Non
     try:
         validate_password(new, user)
     except ValidationError as exc:
-        raise AccountError("；".join(exc.messages)) from exc
+        raise AccountError(password_problems(exc)) from exc
     forced = user.must_change_password
     user.set_password(new)
     user.must_change_password = False
