@@ -52,7 +52,8 @@ def test_the_what_if_api_answers_as_the_page_and_writes_nothing(rates, client):
     ({"published_on": "2024-13-01"}, 400, "invalid_input"),
     ({"month": "2024-13"}, 400, "invalid_input"),
     ({"region": "371728"}, 404, "not_found"),      # a region of the other scheme
-    ({"region": ""}, 404, "not_found"),
+    ({"region": ""}, 400, "invalid_input"),
+    ({"region": "999999"}, 404, "not_found"),
 ])
 def test_the_what_if_api_refuses_bad_input_with_a_code(rates, client, change, status, code):
     client.force_login(AdminFactory())

@@ -87,6 +87,8 @@ def what_if_for(regions, region: str, annual_average_wage, published_on, month=N
 
     from ..errors import NotFound
 
+    if not str(region or "").strip():
+        raise ContributionError("请选择统筹区。", code="invalid_input", fields={"region": "未填"})
     employee = {key for key, schemes in schemes_by_region().items() if "employee" in schemes}
     if str(region) not in {r.key for r in regions} & employee:
         raise NotFound(f"统筹区 {str(region)[:12]} 不存在或不在管辖范围内。", code="not_found", fields={"region": "不存在"})
