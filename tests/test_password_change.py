@@ -40,6 +40,7 @@ def test_every_page_leads_to_the_change_password_page_until_changed(opened):
     assert declaration.status_code == 302 and "/account/password/" in declaration["Location"]
     page = client.get("/account/password/")
     assert page.status_code == 200 and 'data-testid="password-change-required"' in page.content.decode()
+    assert "<nav>" not in page.content.decode()   # nowhere else to go yet
     # Django's validators: too short, all digits, common; a wrong current password; a mismatch
     for old, new, confirm, said in [(account.password, "1234", "1234", "至少 8 个字符"),
                                     (account.password, "12345678901", "12345678901", "不能全是数字"),
@@ -53,7 +54,8 @@ def test_every_page_leads_to_the_change_password_page_until_changed(opened):
     changed = client.post("/account/password/?next=/employer/declaration/",
                           {"old_password": account.password, "new_password": NEW, "confirm_password": NEW})
     assert changed.status_code == 302 and changed["Location"] == "/employer/declaration/"
-    assert client.get("/").status_code == 200   # still signed in, and free to go
+    home = client.get("/")
+    assert home.status_code == 200 and "<nav>" in home.content.decode()   # still signed in, and free to go
     account.user.refresh_from_db()
     assert not account.user.must_change_password and account.user.check_password(NEW)
     entry = AuditEntry.objects.get(action="user.password.change")
