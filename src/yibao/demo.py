@@ -76,8 +76,9 @@ DEMO_UNITS = [
     ("37070500004", "91370705MA3C00004", "潍坊示范纺织有限公司", "370700", "奎文区", False),
     ("37150200004", "91371502MA3D00004", "聊城示范物流有限公司", "371500", "东昌府区", False),
 ]
-# approved monthly bases of the billed units' employees (yuan), one per employee
-DEMO_BILLED = {"37070500004": ["4242", "5000", "6800", "9500.50", "21207"],
+#: the billed units' declared 2023 average wages; their bases are the engine's (保底封顶): 潍坊's
+#: first is below its floor and its last above its ceiling, so the bills show both clamps
+DEMO_BILLED = {"37070500004": ["3900", "5000", "6800", "9500.50", "25000"],
                "37150200004": ["4300", "5200", "7000", "12000"]}
 
 
@@ -156,6 +157,7 @@ def _demo_bills(units: dict) -> None:
     from decimal import Decimal
 
     from yibao.contributions.services import generate_bills
+    from yibao.employer import rules as employer_rules
     from yibao.employer.models import ApprovedBase, Declaration, DeclarationStatus, Employee
     from yibao.errors import RuleRefused
     from yibao.months import Month
@@ -169,13 +171,14 @@ def _demo_bills(units: dict) -> None:
             continue
         county = unit.division.code[:6]
         for i, amount in enumerate(bases):
+            base, _ = employer_rules.base(unit.region_id, Month(2024, 1), Decimal(amount))
             birth = f"{1970 + i * 4}{(i % 12) + 1:02d}{(i * 5) % 28 + 1:02d}"
             employee, _ = Employee.objects.get_or_create(unit=unit, id_number=_resident_id(county + birth + f"{500 + i:03d}"),
                                                          defaults={"name": SURNAMES[i + 3] + GIVEN[i + 2],
                                                                    "employee_number": f"{number[-5:]}{i + 1:04d}"})
             ApprovedBase.objects.create(unit=unit, employee=employee, declaration=declaration, kind="active", year=2024,
                                         month_from=Month(2024, 1), month_to=Month(2024, 12),
-                                        declared_amount=Decimal(amount), base=Decimal(amount), reason="核定入库")
+                                        declared_amount=Decimal(amount), base=base, reason="核定入库")
     for region in ("370700", "371500"):
         try:
             generate_bills(region, Month(2024, 1), actor=admin)
