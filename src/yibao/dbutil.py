@@ -6,7 +6,7 @@ import contextlib
 import uuid
 from collections.abc import Iterable, Sequence
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 
 
 def _preparer(field):
@@ -225,3 +225,17 @@ def lost_race(exc: Exception) -> bool:
     """A deadlock or serialization failure: the database chose this transaction to give way (the
     caller may try again)."""
     return getattr(getattr(exc, "__cause__", None), "sqlstate", None) in ("40P01", "40001")
+
+
+@contextlib.contextmanager
+def dropped_after(cur, table: str):
+    """Drop the temporary ``table`` (a quoted name made by the caller) on the way out. On an error
+    the original is raised: in a failed PostgreSQL transaction the DROP itself fails ("current
+    transaction is aborted"), and the rollback takes the table away anyway."""
+    try:
+        yield table
+    except BaseException:
+        with contextlib.suppress(DatabaseError):
+            cur.execute(f"DROP TABLE IF EXISTS {table}")
+        raise
+    cur.execute(f"DROP TABLE {table}")

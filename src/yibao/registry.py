@@ -54,7 +54,6 @@ _NAV: dict[str, NavEntry] = {}
 _PANELS: dict[str, Panel] = {}
 _COMMANDS: dict[str, Command] = {}
 _REGION_RESOLVERS: list[Callable[[Any], frozenset[str] | set[str]]] = []
-_INSURED_LOOKUPS: dict[str, Callable[[str, int], list[dict]]] = {}
 
 
 def urls(module: str) -> None:
@@ -95,55 +94,69 @@ def user_regions(resolver: Callable[[Any], frozenset[str] | set[str]]):
     return resolver
 
 
-def insured_lookup(scheme: str):
-    """Register how a scheme tells where a person is insured in a year: ``fn(id_number, year)``
+@dataclass(frozen=True)
+class InsuredSource:
+    """One way a scheme knows who it insures in a year (a scheme may have several: the employee
+    scheme's approved bases and flexible workers' choices, and the people its units added)."""
+
+    scheme: str
+    one: Callable[[str, int], list[dict]]
+    many: Callable[[list[str], int], dict[str, list[dict]]] | None = None
+    numbers: Callable[[int], list] | None = None
+
+
+_INSURED: list[InsuredSource] = []
+
+
+def insured_lookup(scheme: str, *, many=None, numbers=None):
+    """Register a way a scheme tells where a person is insured in a year: ``fn(id_number, year)``
     returns ``[{"scheme", "region", "where"}]``. Registration in the other scheme asks every
-    scheme before it enrols anyone (one person, one scheme, one place a year)."""
+    scheme before it enrols anyone (one person, one scheme, one place a year). ``many(id_numbers,
+    year)`` is its bulk form for imports ({id_number: places} for those found, in a few queries
+    however many are asked); ``numbers(year)`` gives the insured identity numbers as querysets of
+    one column (``id_number``) for a caller's set-wise join (the registry comparison)."""
 
     def decorator(fn: Callable[[str, int], list[dict]]):
-        _INSURED_LOOKUPS[scheme] = fn
+        _INSURED.append(InsuredSource(scheme, fn, many, numbers))
         return fn
 
     return decorator
+
+
+def _sources(schemes: tuple[str, ...] | None) -> list[InsuredSource]:
+    return [s for s in _INSURED if schemes is None or s.scheme in schemes]
 
 
 def insured_elsewhere(id_number: str, year: int, *, schemes: tuple[str, ...] | None = None) -> list[dict]:
     found: list[dict] = []
-    for scheme, fn in _INSURED_LOOKUPS.items():
-        if schemes is None or scheme in schemes:
-            found.extend(fn(id_number, year))
+    for source in _sources(schemes):
+        found.extend(source.one(id_number, year))
     return found
-
-
-_INSURED_MANY: dict[str, Callable[[list[str], int], dict[str, list[dict]]]] = {}
-
-
-def insured_lookup_many(scheme: str):
-    """Register the bulk form of a scheme's ``insured_lookup`` for imports: ``fn(id_numbers,
-    year)`` returns {id_number: [{"scheme", "region", "where"}]} for the numbers found, in a few
-    queries however many numbers are asked."""
-
-    def decorator(fn: Callable[[list[str], int], dict[str, list[dict]]]):
-        _INSURED_MANY[scheme] = fn
-        return fn
-
-    return decorator
 
 
 def insured_elsewhere_many(id_numbers: list[str], year: int, *,
                            schemes: tuple[str, ...] | None = None) -> dict[str, list[dict]]:
     """``insured_elsewhere`` for many numbers at once: {id_number: places} for those found. A
-    scheme without a bulk lookup is asked number by number."""
+    source without a bulk form is asked number by number."""
     found: dict[str, list[dict]] = {}
-    for scheme, fn in _INSURED_LOOKUPS.items():
-        if schemes is not None and scheme not in schemes:
-            continue
-        many = _INSURED_MANY.get(scheme)
-        answers = many(list(id_numbers), year) if many else {n: fn(n, year) for n in id_numbers}
+    for source in _sources(schemes):
+        answers = source.many(list(id_numbers), year) if source.many else \
+            {n: source.one(n, year) for n in id_numbers}
         for number, places in answers.items():
             if places:
                 found.setdefault(number, []).extend(places)
     return found
+
+
+def insured_numbers(year: int, *, schemes: tuple[str, ...]) -> list:
+    """The identity numbers the schemes insure in ``year``, as querysets of one column
+    (``id_number``; a number may appear in several) for a set-wise join."""
+    out: list = []
+    for source in _sources(schemes):
+        if source.numbers is None:
+            raise LookupError(f"{source.scheme}: an insured source without set-wise numbers")
+        out.extend(source.numbers(year))
+    return out
 
 
 _BASES_CHANGED: list[Callable[..., None]] = []

@@ -115,6 +115,24 @@ def test_where_both_were_paid_a_refund_is_applied_for_and_reviewed_by_another_cl
     assert refund.payment.amount > 0 and Refund.objects.get().refund_payment.amount == -refund.payment.amount
 
 
+def test_a_rejected_refund_lists_the_duplicate_again_and_it_may_be_resolved_anew(clerk):
+    enrolment = duplicate(2, clerk, paid=True)
+    evidence = Evidence("职工医保参保证明.pdf", scans.pdf())
+    first = services.resolve(enrolment.id_number, YEAR, kept=Kept.EMPLOYEE, actor=clerk,
+                             event_date=dt.date(2023, 12, 1), evidence=evidence)
+    assert selectors.duplicates(clerk, YEAR) == []   # pending: resolved for now
+    with pytest.raises(AppError) as twice:
+        services.resolve(enrolment.id_number, YEAR, kept=Kept.RESIDENT, actor=clerk, note="再处理")
+    assert twice.value.code == "already_resolved"
+    refunds.review(Refund.objects.get(pk=first.refund_id), approve=False, note="材料不符", actor=TaxClerkFactory())
+    [row] = selectors.duplicates(clerk, YEAR)       # paid in both schemes again: listed again
+    assert row.enrolment_id == enrolment.pk
+    again = services.resolve(enrolment.id_number, YEAR, kept=Kept.RESIDENT, actor=clerk, note="单位办理减员")
+    assert list(Resolution.objects.values_list("pk", flat=True)) == [again.pk] and selectors.duplicates(clerk, YEAR) == []
+    entry = AuditEntry.objects.filter(action="gaps.duplicate.resolve").order_by("-id").first()
+    assert entry.after["replaces"] == first.pk
+
+
 def test_keeping_the_resident_scheme_needs_a_note_and_is_resolved_once(clerk):
     enrolment = duplicate(1, clerk)
     with pytest.raises(AppError) as no_note:

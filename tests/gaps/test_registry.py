@@ -29,6 +29,7 @@ from yibao.audit.models import AuditEntry
 from yibao.employer.models import FlexibleBaseChoice
 from yibao.errors import AppError
 from yibao.gaps import selectors, services
+from yibao.gaps.errors import RowsRejected
 from yibao.gaps.models import EnrolmentFlag, Extract, FlagStatus, RegistryPerson
 from yibao.gaps.services.extracts import run_import
 from yibao.months import Month
@@ -255,3 +256,26 @@ def test_the_command_line_and_the_api_import_and_list(world, clerk, client_for, 
     assert Extract.objects.count() == 1
     listed = client.get("/api/v1/gaps/extracts").json()
     assert [e["id"] for e in listed] == [extract.pk] and listed[0]["uncovered"] == extract.uncovered
+
+
+def test_a_township_clerk_imports_for_their_township_only(world, clerk, tmp_path):
+    """A clerk of part of the region compares that part: rows of another township are row errors,
+    enrolments are flagged only inside it, and an import of the whole region answers for the other
+    township's villages while the newer import of the part answers for its own."""
+    township = TownshipClerkFactory()   # 城关街道: the first two villages
+    with pytest.raises(RowsRejected) as refused:
+        _import(world["file"], township)
+    assert {e.message for e in refused.value.errors} == {
+        f"“{DONGMING_OTHER_TOWNSHIP_VILLAGE}”不是城关街道的村（社区）区划代码"}
+    own = [line for line in world["lines"] if f",{DONGMING_OTHER_TOWNSHIP_VILLAGE}," not in line]
+    part, _ = _import(csv_file(tmp_path, own, "城关.csv"), township)
+    assert part.area.name == "城关街道" and part.region_id == DONGMING
+    flagged = set(EnrolmentFlag.objects.filter(extract=part).values_list("division__path", flat=True))
+    assert flagged and all(path.startswith(part.area.path) for path in flagged)
+    region_wide, _ = _import(world["file"], clerk)
+    assert region_wide.area is None
+    other, inside = division(DONGMING_OTHER_TOWNSHIP_VILLAGE), division(DONGMING_VILLAGE)
+    assert selectors.extract_covering(clerk, other, YEAR) == region_wide
+    assert selectors.extract_covering(township, inside, YEAR) == region_wide   # the newest covering it
+    again, repeated = _import(csv_file(tmp_path, own, "城关.csv"), township)
+    assert repeated and again == part   # the same file for the same area answers the earlier comparison

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .models import RefundReason
+from .models import Refund, RefundReason, RefundStatus
 from .selectors.work import payments_of
 from .services import refunds as _refunds
 
-__all__ = ["Evidence", "RefundReason", "apply_refund", "is_paid"]
+__all__ = ["Evidence", "RefundReason", "apply_refund", "is_paid", "rejected"]
 
 Evidence = _refunds.Evidence
 
@@ -29,3 +29,9 @@ def apply_refund(user, id_number: str, insurance_year: int, reason: str, event_d
     refund service's own (``CollectionError``), audited there."""
     payments = payments_of(user, id_number, insurance_year)
     return _refunds.apply(id_number, insurance_year, payments, reason, event_date, evidence, actor=user).pk
+
+
+def rejected(refund_ids) -> set[int]:
+    """Of these refund applications, those the reviewing clerk rejected."""
+    return set(Refund.objects.filter(pk__in=[i for i in refund_ids if i], status=RefundStatus.REJECTED)
+               .values_list("pk", flat=True))

@@ -24,6 +24,23 @@ def register() -> None:
 
     registry.on_wage_preview(wage_preview)
 
+    def added_many(id_numbers: list[str], year: int) -> dict[str, list[dict]]:
+        from .selectors import insured
+
+        return insured.added_in_year_many(id_numbers, year)
+
+    def added_numbers(year: int) -> list:
+        from .selectors import insured
+
+        return insured.added_numbers(year)
+
+    @registry.insured_lookup(SCHEME, many=added_many, numbers=added_numbers)
+    def added_by_units(id_number: str, year: int) -> list[dict]:
+        """People a unit added (增员) are insured though no declaration gave them a base."""
+        from .selectors import insured
+
+        return insured.added_in_year(id_number, year)
+
     from .services.adjustments import register as listen
 
     listen()

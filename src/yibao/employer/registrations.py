@@ -35,17 +35,21 @@ def register() -> None:
 
     registry.command("employer", "职工医保缴费基数申报批量操作", configure, run)
 
-    @registry.insured_lookup(SCHEME)
-    def insured_in_employee_scheme(id_number: str, year: int) -> list[dict]:
-        from . import selectors
-
-        return selectors.insured_in_year(id_number, year)
-
-    @registry.insured_lookup_many(SCHEME)
     def insured_many_in_employee_scheme(id_numbers: list[str], year: int) -> dict[str, list[dict]]:
         from . import selectors
 
         return selectors.insured_in_year_many(id_numbers, year)
+
+    def insured_numbers_in_employee_scheme(year: int) -> list:
+        from . import selectors
+
+        return selectors.insured_numbers(year)
+
+    @registry.insured_lookup(SCHEME, many=insured_many_in_employee_scheme, numbers=insured_numbers_in_employee_scheme)
+    def insured_in_employee_scheme(id_number: str, year: int) -> list[dict]:
+        from . import selectors
+
+        return selectors.insured_in_year(id_number, year)
 
     @registry.user_regions
     def regions_of_unit_or_flexible_worker(user):

@@ -107,9 +107,7 @@ def _village(request, village: str, year: int | None):
     if place is None:
         raise Http404("村（社区）不存在，或不在您的管辖范围内。")
     year = year or clock.today().year
-    found = [e for e in selectors.extracts_for(request.user).filter(insurance_year=year)
-             if place.path.startswith(e.region.path)]
-    return place, (found[0] if found else None)
+    return place, selectors.extract_covering(request.user, place, year)
 
 
 @router.get("/villages/{village}/uncovered", response=responds(VillageUncoveredOut))

@@ -65,12 +65,11 @@ def _uncovered(args, actor) -> int:
     if place is None:
         print(f"村（社区）{args.village} 不存在，或不在 {actor.username} 的管辖范围内", file=sys.stderr)
         return 2
-    found = [e for e in selectors.extracts_for(actor).filter(insurance_year=_year(args))
-             if place.path.startswith(e.region.path)]
-    if not found:
+    found = selectors.extract_covering(actor, place, _year(args))
+    if found is None:
         print(f"{_year(args)} 年度尚未比对户籍人口库", file=sys.stderr)
         return 2
-    people = list(selectors.uncovered_in(actor, found[0], place))
+    people = list(selectors.uncovered_in(actor, found, place))
     record_whole_view(actor, "village_uncovered", place.key, people=len(people), division_path=place.path,
                       what="应保未保名单")
     print(f"{place.name}（{place.key}）{_year(args)} 年度应保未保 {len(people)} 人")
@@ -78,7 +77,7 @@ def _uncovered(args, actor) -> int:
         print(f"{shown_id_number(actor, p.id_number)}\t{p.name}")
     if args.xlsx:
         with open(args.xlsx, "wb") as out:
-            out.write(exports.uncovered_xlsx(actor, place, _year(args), found[0], people))
+            out.write(exports.uncovered_xlsx(actor, place, _year(args), found, people))
         print(f"已导出：{args.xlsx}")
     return 0
 

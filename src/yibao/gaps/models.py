@@ -23,10 +23,13 @@ STATE_BY_LABEL = {label: value for value, label in RegistryState.choices}
 
 
 class Extract(models.Model):
-    """One imported extract of a region's household registry, compared for an insurance year.
-    The latest extract of a region and year is the one the lists show."""
+    """One imported extract of a region's household registry, compared for an insurance year, for
+    the importer's area (the whole region, or the township or county of a clerk who holds only that
+    part). A village's lists show the latest extract whose area holds the village."""
 
     region = models.ForeignKey("regions.Division", verbose_name="统筹区", on_delete=models.PROTECT, related_name="+")
+    area = models.ForeignKey("regions.Division", verbose_name="比对范围", on_delete=models.PROTECT, related_name="+",
+                             null=True, blank=True, help_text="空：整个统筹区")
     insurance_year = models.PositiveSmallIntegerField("保险年度")
     filename = models.CharField("文件名", max_length=200)
     sha256 = models.CharField("文件摘要", max_length=64)
@@ -46,6 +49,14 @@ class Extract(models.Model):
 
     def __str__(self) -> str:
         return f"{self.region_id} {self.insurance_year} 户籍比对 {self.pk}"
+
+    @property
+    def place(self):
+        """The division the extract compares: its area, else the whole region."""
+        return self.area or self.region
+
+    def covers(self, division) -> bool:
+        return division.path.startswith(self.place.path)
 
 
 class RegistryPerson(models.Model):

@@ -9,7 +9,7 @@ from django.db.models import Count, Q, QuerySet
 
 from yibao import registry
 from yibao.access.scoping import scope_of
-from yibao.employer import selectors as employee_scheme
+from yibao.collection import refunding
 from yibao.regions.models import Division, Level
 from yibao.resident import covering
 
@@ -19,18 +19,28 @@ UNCOVERED = Q(state=RegistryState.NORMAL, resident=False, employee=False)
 
 
 def extracts_for(user) -> QuerySet[Extract]:
-    """Extracts of the regions the reader reaches (a township clerk: their township's region)."""
+    """Extracts the reader reaches: those of their region or of their own part of it."""
     scope = scope_of(user)
-    qs = Extract.objects.select_related("region")
+    qs = Extract.objects.select_related("region", "area")
     if scope.sees_everything:
         return qs
     path = scope.division_path or "\0"
-    return qs.filter(pk__in=[e.pk for e in qs.only("pk", "region__path")
-                             if path.startswith(e.region.path) or e.region.path.startswith(path)])
+    # the extracts whose area (else region) overlaps the reader's: another township's is not theirs
+    places = Extract.objects.select_related("region", "area").only("pk", "region__path", "area__path")
+    return qs.filter(pk__in=[e.pk for e in places
+                             if path.startswith(e.place.path) or e.place.path.startswith(path)])
 
 
 def extract_for(user, pk: int) -> Extract | None:
     return extracts_for(user).filter(pk=pk).first()
+
+
+def extract_covering(user, place: Division, year: int) -> Extract | None:
+    """The latest extract of ``year`` the reader reaches whose area holds ``place``."""
+    for extract in extracts_for(user).filter(insurance_year=year).select_related("area"):
+        if extract.covers(place):
+            return extract
+    return None
 
 
 @dataclass(frozen=True)
@@ -98,16 +108,24 @@ class Duplicate:
     employee: list[str]  # where the employee scheme has them
 
 
+def settled(year: int) -> QuerySet[Resolution]:
+    """The resolutions of ``year`` that still stand: all but those whose refund application the
+    reviewing clerk rejected (the person is then paid in both schemes again, and listed again)."""
+    resolved = Resolution.objects.filter(insurance_year=year)
+    rejected = refunding.rejected(resolved.exclude(refund_id=None).values_list("refund_id", flat=True))
+    return resolved.exclude(refund_id__in=rejected)
+
+
 def duplicates(user, year: int, *, limit: int = 500) -> list[Duplicate]:
     """重复参保 of ``year`` in the reader's area, not yet resolved: a live resident enrolment of a
-    person insured in the employee scheme the same year, with both records. (Two live resident
+    person insured in the employee scheme the same year, with both records; one resolved stays off the list unless its refund was rejected. (Two live resident
     enrolments of one person and year cannot exist: the database refuses them,
     ``enrolment_unique_live_year``.)"""
     insured = Q()
-    for qs in employee_scheme.insured_numbers(year):
+    for qs in registry.insured_numbers(year, schemes=("employee",)):
         insured |= Q(id_number__in=qs)
     enrolments = list(covering.enrolments_in_scope(user, year).filter(insured)
-                      .exclude(pk__in=Resolution.objects.values("enrolment_id")).order_by("division_id", "id_number")
+                      .exclude(pk__in=settled(year).values("enrolment_id")).order_by("division_id", "id_number")
                       [:limit])
     where = registry.insured_elsewhere_many([e.id_number for e in enrolments], year, schemes=("employee",))
     return [Duplicate(e.id_number, e.person.name, year, e.pk, e.region_id, e.division.name, e.get_status_display(),

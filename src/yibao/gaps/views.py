@@ -60,9 +60,7 @@ def _village(request, village: str):
     place = selectors.village_for(request.user, village)
     if place is None:
         raise Http404("村（社区）不存在，或不在您的管辖范围内。")
-    extracts = [e for e in selectors.extracts_for(request.user).filter(insurance_year=_year(request))
-                if place.path.startswith(e.region.path)]
-    return place, (extracts[0] if extracts else None)
+    return place, selectors.extract_covering(request.user, place, _year(request))
 
 
 @require("gaps.view")

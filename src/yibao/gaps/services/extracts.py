@@ -25,10 +25,10 @@ from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from yibao import clock
+from yibao import clock, registry
+from yibao.access.scoping import scope_of
 from yibao.audit.services import record_event
-from yibao.dbutil import wide_cache
-from yibao.employer import selectors as employee_scheme
+from yibao.dbutil import dropped_after, wide_cache
 from yibao.errors import AppError
 from yibao.identity import IdentityError, fast_resident_id, parse_resident_id
 from yibao.regions import reach
@@ -145,7 +145,8 @@ def _date(text: str) -> dt.date:
     return dt.date(int(y), int(mo), int(d))
 
 
-def read_extract(path: Path, villages: set[str], *, today: dt.date, progress=None) -> list[tuple]:
+def read_extract(path: Path, villages: set[str], *, today: dt.date, progress=None,
+                 place_name: str = "本统筹区") -> list[tuple]:
     """The rows as (line, id_number, name, village, state, changed_on as ISO text or None), ready
     for the database; every error refuses the file (``RowsRejected``, the first thousand listed)."""
     table = open_table(path, REQUIRED)
@@ -197,7 +198,7 @@ def read_extract(path: Path, villages: set[str], *, today: dt.date, progress=Non
         if not name or len(name) > 50:
             err(line, "姓名", "请填写姓名" if not name else "姓名不能超过 50 个字")
         if place not in villages:
-            err(line, "户籍地区划代码", f"“{place[:20]}”不是本统筹区的村（社区）区划代码" if place else "请填写户籍地区划代码")
+            err(line, "户籍地区划代码", f"“{place[:20]}”不是{place_name}的村（社区）区划代码" if place else "请填写户籍地区划代码")
         state = labels.get(state_text)
         if state is None:
             err(line, "状态", f"状态应为正常、死亡或迁出，不是“{state_text[:10]}”")
@@ -223,9 +224,20 @@ def read_extract(path: Path, villages: set[str], *, today: dt.date, progress=Non
     return rows
 
 
-def _villages(region: Division) -> set[str]:
-    return set(Division.objects.filter(path__startswith=region.path, level=Level.VILLAGE)
+def _villages(area: Division) -> set[str]:
+    return set(Division.objects.filter(path__startswith=area.path, level=Level.VILLAGE)
                .values_list("key", flat=True))
+
+
+def import_area(region: Division, actor) -> Division | None:
+    """What an import by ``actor`` compares: None for the whole region, or the county or township
+    the actor holds inside it. A clerk of part of a region imports for that part only, so that the
+    other parts' lists and flags stay as their own imports made them."""
+    scope = scope_of(actor)
+    if scope.sees_everything or not scope.division_path or scope.division_path == region.path \
+            or region.path.startswith(scope.division_path):
+        return None
+    return Division.objects.filter(path=scope.division_path).first()
 
 
 def import_extract(path: Path, filename: str, *, region: str, insurance_year: int, actor,
@@ -233,23 +245,28 @@ def import_extract(path: Path, filename: str, *, region: str, insurance_year: in
     """Read, check and compare an extract; (the extract, whether it repeats an earlier import)."""
     division = pooling_region(region, actor)
     year = _year(insurance_year)
+    area = import_area(division, actor)
     sha = _sha256(path)
-    latest = Extract.objects.filter(region=division, insurance_year=year).order_by("-created_at", "-id").first()
+    latest = Extract.objects.filter(region=division, area=area, insurance_year=year) \
+        .order_by("-created_at", "-id").first()
     if latest is not None and latest.sha256 == sha:
         return latest, True
-    rows = read_extract(path, _villages(division), today=clock.today(), progress=progress)
+    rows = read_extract(path, _villages(area or division), today=clock.today(), progress=progress,
+                        place_name="本统筹区" if area is None else area.name)
     if progress is not None:
         progress(len(rows), len(rows))
     with transaction.atomic():
-        extract = Extract.objects.create(region=division, insurance_year=year, filename=filename[:200], sha256=sha,
+        extract = Extract.objects.create(region=division, area=area, insurance_year=year, filename=filename[:200],
+                                         sha256=sha,
                                          rows=len(rows), owner_id=actor.pk, owner_label=_label(actor))
         compare(extract, rows)
         record_event(actor, "gaps.extract.import", "extract", extract.pk,
-                     after={"region": division.key, "insurance_year": year, "filename": extract.filename,
+                     after={"region": division.key, "area": area.key if area else None,
+                            "insurance_year": year, "filename": extract.filename,
                             "sha256": sha, "rows": extract.rows, "uncovered": extract.uncovered,
                             "deceased": extract.deceased, "moved_out": extract.moved_out,
                             "flagged": extract.flagged},
-                     division_path=division.path)
+                     division_path=(area or division).path)
     return extract, False
 
 
@@ -275,7 +292,7 @@ def _staged(rows: list[tuple]):
         cur.execute(f"CREATE TEMPORARY TABLE {table} (line integer NOT NULL, id_number varchar(18) NOT NULL, "
                     "name varchar(50) NOT NULL, division_id varchar(200) NOT NULL, state varchar(10) NOT NULL, "
                     "changed_on date NULL)")
-        try:
+        with dropped_after(cur, table):
             if connection.vendor == "postgresql":
                 with connection.wrap_database_errors, cur.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
                     for row in rows:
@@ -286,8 +303,6 @@ def _staged(rows: list[tuple]):
                     cur.executemany(f"INSERT INTO {table} ({names}) VALUES (%s, %s, %s, %s, %s, %s)",  # noqa: S608
                                     rows)
             yield table
-        finally:
-            cur.execute(f"DROP TABLE {table}")
 
 
 def compare(extract: Extract, rows: list[tuple]) -> None:
@@ -297,7 +312,7 @@ def compare(extract: Extract, rows: list[tuple]) -> None:
     year = extract.insurance_year
     qn = connection.ops.quote_name
     resident_sql, resident_params = _sql(covering.live_numbers(year))
-    employee_parts = [_sql(qs) for qs in employee_scheme.insured_numbers(year)]
+    employee_parts = [_sql(qs) for qs in registry.insured_numbers(year, schemes=("employee",))]
     # the schemes' own compiled querysets (their parameters passed apart)
     employee_sql = " UNION ".join(f"SELECT * FROM ({sql}) q{i}"  # noqa: S608
                                   for i, (sql, _) in enumerate(employee_parts))
@@ -324,10 +339,13 @@ def compare(extract: Extract, rows: list[tuple]) -> None:
 
 
 def _flag_enrolments(extract: Extract) -> int:
-    """A flag (待复核) on each live enrolment in the region of someone the extract says died or moved
+    """A flag (待复核) on each live enrolment in the extract's area of someone the extract says died or moved
     away, unless one is open already. The enrolment itself is not changed."""
     qn = connection.ops.quote_name
-    live_sql, live_params = _sql(covering.live_enrolments(extract.insurance_year).filter(region_id=extract.region_id))
+    live = covering.live_enrolments(extract.insurance_year).filter(region_id=extract.region_id)
+    if extract.area_id:
+        live = live.filter(division__path__startswith=extract.area.path)
+    live_sql, live_params = _sql(live)
     flag, person = qn(EnrolmentFlag._meta.db_table), qn(RegistryPerson._meta.db_table)
     now = EnrolmentFlag._meta.get_field("created_at").get_db_prep_save(timezone.now(), connection)
     with connection.cursor() as cur:

@@ -84,13 +84,18 @@ def _resolve(enrolment, number, year, kept, note, event_date, evidence, actor) -
     employee = registry.insured_elsewhere(number, year, schemes=("employee",))
     if not employee:
         raise Conflict(f"此人 {year} 年度未在职工医保参保，不是重复参保。", code="not_duplicate")
-    if Resolution.objects.filter(enrolment_id=enrolment.pk).exists():
+    earlier = Resolution.objects.filter(enrolment_id=enrolment.pk).first()
+    if earlier is not None and not (earlier.refund_id and refunding.rejected([earlier.refund_id])):
         raise Conflict("此重复参保已处理。", code="already_resolved")
     note = _note(note, required="保留居民医保时请说明（职工医保一方由参保单位办理减员）。" if kept == Kept.RESIDENT else "")
     resolution = Resolution(region_id=enrolment.region_id, division_id=enrolment.division_id, enrolment_id=enrolment.pk,
                             id_number=number, insurance_year=year, kept=kept, note=note, actor_id=actor.pk,
                             actor_label=_label(actor))
     with transaction.atomic():
+        if earlier is not None:
+            # its refund was rejected: the duplicate is open again and this resolution replaces it
+            if Resolution.objects.filter(pk=earlier.pk).delete()[0] == 0:
+                raise Conflict("此重复参保已处理。", code="already_resolved")
         if kept == Kept.EMPLOYEE:
             if refunding.is_paid(actor, number, year):
                 resolution.refund_id = refunding.apply_refund(actor, number, year,
@@ -109,6 +114,7 @@ def _resolve(enrolment, number, year, kept, note, event_date, evidence, actor) -
                      after={"id_number": mask_id_number(number), "insurance_year": year, "kept": kept,
                             "enrolment": enrolment.pk, "cancelled": resolution.cancelled,
                             "refund": resolution.refund_id, "employee": [p["where"] for p in employee],
+                            "replaces": earlier.pk if earlier is not None else None,
                             "note": note},
                      division_path=enrolment.division.path)
     return resolution

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
-from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
@@ -43,7 +43,7 @@ from yibao import clock, registry
 from yibao.access.scoping import scope_of
 from yibao.accounts.personal_data import sees_whole_id_numbers
 from yibao.audit.services import record_event
-from yibao.dbutil import bulk_insert, db_value, refresh_statistics, text_values, wide_cache
+from yibao.dbutil import bulk_insert, db_value, dropped_after, refresh_statistics, text_values, wide_cache
 from yibao.identity import fast_resident_id as fast_identity
 from yibao.regions import reach
 from yibao.regions.models import Division
@@ -479,19 +479,12 @@ def staged_numbers(numbers: list[str]):
     table = qn(f"staged_numbers_{uuid.uuid4().hex[:12]}")
     with connection.cursor() as cur:
         cur.execute(f"CREATE TEMPORARY TABLE {table} (id_number varchar(18) NOT NULL)")
-        try:
+        with dropped_after(cur, table):
             with connection.wrap_database_errors, cur.cursor.copy(f"COPY {table} (id_number) FROM STDIN") as copy:
                 for number in numbers:
                     copy.write_row((number,))
             cur.execute(f"ANALYZE {table}")
             yield RawSQL(f"SELECT id_number FROM {table}", [])  # noqa: S608, S611 (a name made here)
-        except BaseException:
-            # The original error is the one raised. In a failed transaction the DROP itself fails
-            # ("current transaction is aborted"), and the rollback takes the table away anyway.
-            with contextlib.suppress(DatabaseError):
-                cur.execute(f"DROP TABLE IF EXISTS {table}")
-            raise
-        cur.execute(f"DROP TABLE {table}")
 
 
 def find_conflicts(rows: list, year: int, region: str, reader, *, exclude_batch: int | None = None) -> dict[str, str]:
