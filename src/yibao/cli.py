@@ -187,11 +187,12 @@ def _stop_with(parent: int) -> None:
 
 
 def cmd_worker(args) -> int:
+    # before Django is set up (seconds on a busy machine): a parent killed meanwhile ends this too
+    if args.stop_with:
+        _stop_with(args.stop_with)
     _django()
     from django.core.management import call_command
 
-    if args.stop_with:
-        _stop_with(args.stop_with)
     call_command("run_huey")
     return 0
 
