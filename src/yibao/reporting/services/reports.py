@@ -205,7 +205,9 @@ def weekly(user, region: str, year: int, week_ending: dt.date) -> Weekly:
         by_county.setdefault(parent_of.get(t.key, ""), []).append(t)
     deadline, note = rules.weekly_deadline_or_none(reg.key, year, week_ending)
     submissions = {s.county_id: s for s in WeeklySubmission.objects.filter(region=reg, week_ending=week_ending)}
-    now = timezone.now()
+    from .submissions import business_now
+
+    now = business_now()   # the business date's, as the submissions are judged
     lines = [CountyLine(r.key, r.name, r, by_county.pop(r.key, []), submissions.get(r.key),
                         _status(deadline, submissions.get(r.key), now)) for r in counties.rows]
     # townships whose county the reader does not hold whole (a township clerk's own township)

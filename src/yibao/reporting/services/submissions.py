@@ -21,6 +21,7 @@ from .. import report_errors as errors
 from .. import rules_reports as rules
 from .. import selectors
 from ..models import WeeklySubmission
+from .reports import default_year
 
 
 def business_now() -> dt.datetime:
@@ -61,7 +62,7 @@ def submit_week(user, region: str, county: str, *, year: int | None = None, note
     today = timezone.localtime(now).date()
     place = county_for(user, region, county)
     if year is None:
-        year = (selectors.default_view(user) or {}).get("year") or today.year
+        year = default_year(region, today)   # the region's year being collected, not the reader's first
     week = week_of(today)
     deadline, _note = rules.weekly_deadline_or_none(region, int(year), week)
     if deadline is not None and not deadline.required:
