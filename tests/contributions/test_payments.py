@@ -40,7 +40,7 @@ def declared_bill(clerk, bases=("5000", "6000"), *, declare=True, **unit_kwargs)
     services.generate_bills("370700", JAN, actor=clerk, unit_ids=[unit.pk])
     bill = Bill.objects.get(unit=unit, month=JAN)
     if declare:
-        bill = services.declare_bill(bill, actor=clerk)
+        bill = services.declare_bill(bill, actor=clerk, on=dt.date(2024, 1, 20))
     return bill
 
 
@@ -284,3 +284,49 @@ def test_the_command_line_records_a_counter_payment(capsys, bill, clerk):
     assert "已缴清" in capsys.readouterr().err
     assert main(["contributions", "--as", clerk.username, "pay", "987654321", "1"]) == 2
     assert paid(bill) == Decimal("880.00")
+
+
+# --- a payment dated before the bill was declared (before_declared) -------------------------------
+
+def test_a_payment_dated_before_the_declaration_is_refused_by_the_channel(client, bill, tax):
+    _, token = tax
+    assert bill.declared_on == dt.date(2024, 1, 20)
+    response = post(client, token, body(bill, paid_on="2024-01-19"))
+    assert response.status_code == 422 and response.json()["code"] == "before_declared"
+    assert "早于该单据的申报日期 2024-01-20" in response.json()["message"]
+    assert not BillPayment.objects.exists() and paid(bill) == 0
+    entry = AuditEntry.objects.get(action="contributions.payment_refuse")
+    assert entry.after["attempts"][0]["code"] == "before_declared"
+    # the day of the declaration itself is fine
+    assert post(client, token, body(bill, paid_on="2024-01-20")).status_code == 201
+
+
+def test_a_batch_answers_before_declared_per_payment(client, bill, tax):
+    _, token = tax
+    response = post(client, token, {"payments": [body(bill, transaction_id="B1", paid_on="2024-01-05"),
+                                                 body(bill, transaction_id="B2", paid_on="2024-02-05")]},
+                    url=URL + "/batch")
+    out = response.json()
+    assert response.status_code == 200 and (out["recorded"], out["refused"]) == (1, 1)
+    assert out["results"][0]["status"] == 422 and out["results"][0]["error"]["code"] == "before_declared"
+    assert out["results"][1]["status"] == 201 and paid(bill) == Decimal("300.00")
+
+
+def test_the_counter_refuses_a_day_before_the_declaration_everywhere(client, capsys, bill, clerk):
+    from yibao.cli import main
+
+    with pytest.raises(payments.PaymentRefused) as refused:
+        services.record_counter_payment(bill, Decimal("100"), dt.date(2024, 1, 10), actor=clerk)
+    assert refused.value.code == "before_declared"
+    client.force_login(clerk)
+    api = client.post(f"/api/v1/contributions/bills/{bill.pk}/payments",
+                      json.dumps({"amount": "100.00", "paid_on": "2024-01-10"}), content_type="application/json")
+    assert api.status_code == 422 and api.json()["code"] == "before_declared"
+    page = client.post(f"/contributions/bills/{bill.pk}/pay", {"amount": "100.00", "paid_on": "2024-01-10"},
+                       follow=True).content.decode()
+    assert "早于该单据的申报日期 2024-01-20" in page
+    assert main(["contributions", "--as", clerk.username, "pay", str(bill.pk), "100", "--paid-on", "2024-01-10"]) == 2
+    assert "早于该单据的申报日期" in capsys.readouterr().err
+    assert not BillPayment.objects.exists() and paid(bill) == 0
+    refusals = AuditEntry.objects.filter(action="contributions.payment_refuse")
+    assert refusals.count() == 4 and {e.after["code"] for e in refusals} == {"before_declared"}

@@ -118,6 +118,9 @@ class Bill(models.Model):
     rounding = models.CharField("取整规则", max_length=20, blank=True)
     generated_at = models.DateTimeField("生成时间")
     declared_at = models.DateTimeField("申报时间", null=True, blank=True)
+    # the business date (业务日期) of the declaration: a payment dated before it is refused
+    # (``before_declared``); empty on bills declared before it was kept
+    declared_on = models.DateField("申报日期", null=True, blank=True)
     declared_by_id = models.IntegerField("申报人", null=True, blank=True)
 
     class Meta:

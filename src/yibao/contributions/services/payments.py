@@ -3,7 +3,8 @@ batch, idempotent on channel + transaction id) and at the agency's counter (窗�
 
 Every payment goes through one judgement, on the bill's row locked for the transaction: the bill
 exists, belongs to the channel's region (the clerk's scope at the counter) and to the unit the
-request names; it is declared (a draft bill is not yet owed: ``bill_not_declared``); the amount
+request names; it is declared (a draft bill is not yet owed: ``bill_not_declared``) and the
+payment is not dated before the day it was declared (``before_declared``); the amount
 is positive, in fen, and not above the balance (an overpayment is refused, a partial payment
 leaves a balance). The unit's status does not matter: a declared bill is owed by a suspended or
 closed unit too, and what it pays settles its arrears.
@@ -45,6 +46,7 @@ UNKNOWN_BILL = "unknown_bill"
 WRONG_REGION = "wrong_region"
 WRONG_UNIT = "wrong_unit"
 BILL_NOT_DECLARED = "bill_not_declared"
+BEFORE_DECLARED = "before_declared"
 NOTHING_DUE = "nothing_due"
 ALREADY_PAID = "already_paid"
 OVERPAYMENT = "overpayment"
@@ -150,6 +152,10 @@ def judge(item: PaymentIn, state: _BillState | None, *, region: str | None) -> N
                      bill_id=bill.pk, unit_number=item.unit_number)
     if bill.status != BillStatus.DECLARED:
         raise refuse(BILL_NOT_DECLARED, f"{bill.month} 的缴费单据尚未申报，申报后方可缴费。", bill_id=bill.pk)
+    if bill.declared_on is not None and item.paid_on < bill.declared_on:
+        raise refuse(BEFORE_DECLARED, f"缴费日期 {item.paid_on.isoformat()} 早于该单据的申报日期 "
+                                      f"{bill.declared_on.isoformat()}：单据申报后方可缴费，请核对缴费日期。",
+                     bill_id=bill.pk, paid_on=item.paid_on.isoformat(), declared_on=bill.declared_on.isoformat())
     if bill.amount_due <= 0:
         raise refuse(NOTHING_DUE, f"缴费单据 {bill.pk} 应缴 {bill.amount_due} 元（补差退费），无需缴费。", bill_id=bill.pk)
     if state.balance <= 0:
