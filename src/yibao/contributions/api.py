@@ -226,6 +226,7 @@ class BillPaymentOut(Schema):
     paid_on: dt.date
     balance_after: Decimal = Field(..., description="本笔缴费后单据尚欠金额")
     counter: bool
+    receipt_number: str = Field("", description="窗口缴费的收据号（统筹区-年度-六位顺序号）；渠道缴费为空")
 
 
 class BillPaymentBatchIn(Schema):
@@ -281,7 +282,7 @@ def record_payments(request, payload: BillPaymentBatchIn):
 class CounterPaymentIn(Schema):
     amount: Decimal = Field(..., description="缴费金额（元，到分），不超过单据尚欠金额")
     paid_on: dt.date | None = Field(None, description="缴费日期，缺省为今天")
-    note: str = Field("", max_length=200, description="备注（如票据号）")
+    note: str = Field("", max_length=200, description="备注")
 
 
 @router.get("/bills/{pk}/payments", response=responds(list[BillPaymentOut]))
@@ -299,6 +300,18 @@ def counter_payment(request, pk: int, data: CounterPaymentIn):
     bill = _bill(request, pk)
     payment = services.record_counter_payment(bill, data.amount, data.paid_on, actor=request.user, note=data.note)
     return 201, payments.payment_body(payment)
+
+
+@router.get("/payments/{pk}/receipt", response=refusals(), openapi_extra=file_responses(PDF, description="缴费收据"))
+def payment_receipt(request, pk: int):
+    """窗口缴费的收据（PDF，A5）。渠道缴费没有收据（404）。"""
+    require_capability(request.user, "contributions.view")
+    found = selectors.counter_receipt_for(request.user, pk)
+    if found is None:
+        raise HttpError(404, "缴费收据不存在，或不在管辖范围内（渠道缴费没有收据）。")
+    payment, bill = found
+    unit = contributing.unit_facts([bill.unit_id])[bill.unit_id]
+    return attachment(exports.receipt_pdf(payment, bill, unit), exports.receipt_filename(payment), PDF)
 
 
 class UnitStatementFilter(Schema):
