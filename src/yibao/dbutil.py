@@ -239,3 +239,24 @@ def dropped_after(cur, table: str):
             cur.execute(f"DROP TABLE IF EXISTS {table}")
         raise
     cur.execute(f"DROP TABLE {table}")
+
+
+def locked_counter(model, **key):
+    """The counter row of ``model`` for ``key`` (a model with a ``last`` integer and a unique
+    constraint over ``key``'s fields), created at 0 if missing and locked until the caller's
+    transaction ends: concurrent numberings of the same key queue on it. Used for every
+    sequence number handed out (receipts, units), so a refusal later in the transaction rolls
+    the number back with everything else: no gaps, no duplicates."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("locked_counter must run inside a transaction")
+    row, _ = model.objects.get_or_create(**key)
+    return model.objects.select_for_update().get(pk=row.pk)
+
+
+def next_in_sequence(model, **key) -> int:
+    """The next number of ``model``'s counter for ``key`` (1, 2, …), the row locked until the
+    caller's transaction ends (``locked_counter``)."""
+    row = locked_counter(model, **key)
+    row.last += 1
+    row.save(update_fields=["last"])
+    return row.last

@@ -205,7 +205,7 @@ def _demo_late_fee(units: dict) -> None:
     if bill is None or bill.status != BillStatus.DRAFT or clock.today() < LATE_PAID_ON:
         return
     clerk = User.objects.get(username="clerk.liaocheng")
-    bill = declare_bill(bill, actor=clerk, counter=True)
+    bill = declare_bill(bill, actor=clerk, counter=True, on=LATE_PAID_ON)  # declared the day it is paid
     record_counter_payment(bill, bill.amount_due, LATE_PAID_ON, actor=clerk, note="演示：逾期缴纳")
     generate_bills(bill.region_id, Month(2024, 2), actor=clerk)
 

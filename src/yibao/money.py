@@ -136,3 +136,36 @@ def fen_text(fen: int) -> str:
 def yuan(amount: Decimal) -> str:
     """Money for Chinese text: "1234.50"."""
     return f"{amount.quantize(FEN)}"
+
+
+CAPITAL_DIGITS = "零壹贰叁肆伍陆柒捌玖"
+
+
+def capital_yuan(amount: Decimal) -> str:
+    """An amount in capital figures as a receipt writes it (125.50 → 壹佰贰拾伍元伍角)."""
+    fen = int((amount * 100).to_integral_value())
+    if fen <= 0:
+        return "零元整"
+    whole, rest = divmod(fen, 100)
+    out = ""
+    if whole:
+        digits = str(whole)
+        zero = False
+        for i, ch in enumerate(digits):
+            pos = len(digits) - 1 - i
+            if ch == "0":
+                zero = True
+            else:
+                out += ("零" if zero else "") + CAPITAL_DIGITS[int(ch)] + ("", "拾", "佰", "仟")[pos % 4]
+                zero = False
+            if pos % 4 == 0 and pos and int(digits[max(0, i - 3):i + 1]):
+                out += ("", "万", "亿", "万亿")[pos // 4]
+        out += "元"
+    jiao, f = divmod(rest, 10)
+    if not rest:
+        return out + "整"
+    if jiao:
+        out += CAPITAL_DIGITS[jiao] + "角"
+    elif out:
+        out += "零"
+    return out + (CAPITAL_DIGITS[f] + "分" if f else "")

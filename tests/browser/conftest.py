@@ -44,33 +44,49 @@ def _fresh_database_url(tmp: Path) -> tuple[str, callable]:
     return base.rsplit("/", 1)[0] + "/" + name, drop
 
 
-@pytest.fixture(scope="session")
-def live_app(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("app")
+def fresh_app(tmp: Path, **overrides: str) -> tuple[dict[str, str], callable]:
+    """A fresh database set up by the command line (`yibao init`, `yibao demo`) as `make run`
+    does, and the environment to serve it with; returns (environment, drop the database)."""
     url, drop = _fresh_database_url(tmp)
     env = {**os.environ, "DATABASE_URL": url, "YIBAO_VAR_DIR": str(tmp), "HUEY_IMMEDIATE": "1",
-           "YIBAO_TODAY": "2024-01-15", "YIBAO_POLICY_OVERLAYS": "demo-rates"}  # as make run
-    LIVE_ENV.update(env)
+           "YIBAO_TODAY": "2024-01-15", "YIBAO_POLICY_OVERLAYS": "demo-rates", **overrides}  # as make run
     cli = [sys.executable, "-m", "yibao.cli"]
     for step in (["init"], ["demo"]):
         subprocess.run([*cli, *step], env=env, check=True, capture_output=True, timeout=300)
+    return env, drop
+
+
+def serve(env: dict[str, str]) -> tuple[str, subprocess.Popen]:
+    """`yibao serve` on a free port with ``env`` (its business date is env's YIBAO_TODAY);
+    returns (base URL, the server process, to be given to ``stop``)."""
     port = _free_port()
-    server = subprocess.Popen([*cli, "serve", "--port", str(port), "--no-worker"], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    server = subprocess.Popen([sys.executable, "-m", "yibao.cli", "serve", "--port", str(port), "--no-worker"],
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base_url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
     while True:
         try:
             urllib.request.urlopen(base_url + "/login/", timeout=2)  # noqa: S310
-            break
+            return base_url, server
         except OSError:
             if time.time() > deadline or server.poll() is not None:
                 server.kill()
                 raise RuntimeError("服务未能启动：" + (server.stderr.read() or b"").decode()[-2000:]) from None
             time.sleep(0.3)
-    yield base_url
+
+
+def stop(server: subprocess.Popen) -> None:
     server.terminate()
     server.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def live_app(tmp_path_factory):
+    env, drop = fresh_app(tmp_path_factory.mktemp("app"))
+    LIVE_ENV.update(env)
+    base_url, server = serve(env)
+    yield base_url
+    stop(server)
     drop()
 
 

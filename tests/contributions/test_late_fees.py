@@ -36,7 +36,7 @@ def unit(rates):
 
 def january(clerk, unit) -> Bill:
     services.generate_bills("370700", JAN, actor=clerk, unit_ids=[unit.pk])
-    return services.declare_bill(Bill.objects.get(unit=unit, month=JAN), actor=clerk)
+    return services.declare_bill(Bill.objects.get(unit=unit, month=JAN), actor=clerk, on=dt.date(2024, 1, 10))
 
 
 def pay(bill, amount, day, clerk):
@@ -104,7 +104,7 @@ def test_paying_a_carried_fee_late_charges_no_fee_on_the_fee(clerk, unit, settin
     bill = january(clerk, unit)
     pay(bill, "880.00", dt.date(2024, 2, 4), clerk)
     services.generate_bills("370700", FEB, actor=clerk, unit_ids=[unit.pk])
-    feb = services.declare_bill(Bill.objects.get(unit=unit, month=FEB), actor=clerk)
+    feb = services.declare_bill(Bill.objects.get(unit=unit, month=FEB), actor=clerk, on=dt.date(2024, 2, 10))
     pay(feb, "880.00", dt.date(2024, 2, 25), clerk)                # contributions on time (demo: 25th)
     pay(feb, "4.40", dt.date(2024, 3, 10), clerk)                  # only the carried fee, late
     assert LateFee.objects.count() == 1

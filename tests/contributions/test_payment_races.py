@@ -19,6 +19,7 @@ from contributions.test_payments import declared_bill
 from employer.fresh import QUICK_HASHERS, reference_data
 from employer.test_races import together
 from factories import AgencyClerkFactory
+from yibao.contributions import services
 from yibao.contributions.models import Bill, BillPayment
 from yibao.contributions.services import payments
 
@@ -106,3 +107,15 @@ def test_several_transactions_paying_one_bill_at_once_never_pay_more_than_is_due
     assert {o.body["code"] for o in got if o.status == 422} == {"overpayment"}
     assert Bill.objects.get(pk=bill.pk).amount_paid == Decimal("600.00")
     assert BillPayment.objects.filter(bill=bill).count() == 2
+
+
+def test_counter_payments_at_once_get_distinct_receipt_numbers_without_gaps():
+    """Clerks paying different bills of one region at the same moment (no bill lock between them):
+    the region and year's counter row queues them, so the numbers are 1..N, each once."""
+    clerk = AgencyClerkFactory()
+    bills = [declared_bill(clerk, ("4000",)) for _ in range(THREADS)]
+    got = together(THREADS, lambda i: services.record_counter_payment(
+        Bill.objects.get(pk=bills[i].pk), Decimal("100.00"), PAID_ON, actor=clerk))
+    assert all(isinstance(p, BillPayment) for p in got), got
+    assert sorted(p.receipt_number for p in got) == [f"370700-2024-{n:06d}" for n in range(1, THREADS + 1)]
+    assert BillPayment.objects.exclude(receipt_number="").count() == THREADS

@@ -40,7 +40,7 @@ def declared_bill(clerk, bases=("5000", "6000"), *, declare=True, **unit_kwargs)
     services.generate_bills("370700", JAN, actor=clerk, unit_ids=[unit.pk])
     bill = Bill.objects.get(unit=unit, month=JAN)
     if declare:
-        bill = services.declare_bill(bill, actor=clerk)
+        bill = services.declare_bill(bill, actor=clerk, on=dt.date(2024, 1, 20))
     return bill
 
 
@@ -284,3 +284,119 @@ def test_the_command_line_records_a_counter_payment(capsys, bill, clerk):
     assert "已缴清" in capsys.readouterr().err
     assert main(["contributions", "--as", clerk.username, "pay", "987654321", "1"]) == 2
     assert paid(bill) == Decimal("880.00")
+
+
+# --- a payment dated before the bill was declared (before_declared) -------------------------------
+
+def test_a_payment_dated_before_the_declaration_is_refused_by_the_channel(client, bill, tax):
+    _, token = tax
+    assert bill.declared_on == dt.date(2024, 1, 20)
+    response = post(client, token, body(bill, paid_on="2024-01-19"))
+    assert response.status_code == 422 and response.json()["code"] == "before_declared"
+    assert "早于该单据的申报日期 2024-01-20" in response.json()["message"]
+    assert not BillPayment.objects.exists() and paid(bill) == 0
+    entry = AuditEntry.objects.get(action="contributions.payment_refuse")
+    assert entry.after["attempts"][0]["code"] == "before_declared"
+    # the day of the declaration itself is fine
+    assert post(client, token, body(bill, paid_on="2024-01-20")).status_code == 201
+
+
+def test_a_batch_answers_before_declared_per_payment(client, bill, tax):
+    _, token = tax
+    response = post(client, token, {"payments": [body(bill, transaction_id="B1", paid_on="2024-01-05"),
+                                                 body(bill, transaction_id="B2", paid_on="2024-02-05")]},
+                    url=URL + "/batch")
+    out = response.json()
+    assert response.status_code == 200 and (out["recorded"], out["refused"]) == (1, 1)
+    assert out["results"][0]["status"] == 422 and out["results"][0]["error"]["code"] == "before_declared"
+    assert out["results"][1]["status"] == 201 and paid(bill) == Decimal("300.00")
+
+
+def test_the_counter_refuses_a_day_before_the_declaration_everywhere(client, capsys, bill, clerk):
+    from yibao.cli import main
+
+    with pytest.raises(payments.PaymentRefused) as refused:
+        services.record_counter_payment(bill, Decimal("100"), dt.date(2024, 1, 10), actor=clerk)
+    assert refused.value.code == "before_declared"
+    client.force_login(clerk)
+    api = client.post(f"/api/v1/contributions/bills/{bill.pk}/payments",
+                      json.dumps({"amount": "100.00", "paid_on": "2024-01-10"}), content_type="application/json")
+    assert api.status_code == 422 and api.json()["code"] == "before_declared"
+    page = client.post(f"/contributions/bills/{bill.pk}/pay", {"amount": "100.00", "paid_on": "2024-01-10"},
+                       follow=True).content.decode()
+    assert "早于该单据的申报日期 2024-01-20" in page
+    assert main(["contributions", "--as", clerk.username, "pay", str(bill.pk), "100", "--paid-on", "2024-01-10"]) == 2
+    assert "早于该单据的申报日期" in capsys.readouterr().err
+    assert not BillPayment.objects.exists() and paid(bill) == 0
+    refusals = AuditEntry.objects.filter(action="contributions.payment_refuse")
+    assert refusals.count() == 4 and {e.after["code"] for e in refusals} == {"before_declared"}
+
+
+# --- counter receipts (收据号) ----------------------------------------------------------------------
+
+def pdf_text(data: bytes) -> str:
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(data)
+    try:
+        return "\n".join(page.get_textpage().get_text_range() for page in doc)
+    finally:
+        doc.close()
+
+
+def test_counter_payments_are_numbered_per_region_and_year_without_gaps(client, bill, clerk, tax):
+    first = services.record_counter_payment(bill, Decimal("100"), dt.date(2024, 2, 1), actor=clerk)
+    with pytest.raises(payments.PaymentRefused):          # refused: takes no number
+        services.record_counter_payment(bill, Decimal("9999"), dt.date(2024, 2, 1), actor=clerk)
+    second = services.record_counter_payment(bill, Decimal("100"), dt.date(2024, 2, 2), actor=clerk)
+    assert (first.receipt_number, second.receipt_number) == ("370700-2024-000001", "370700-2024-000002")
+    assert payments.receipt_number("370700", 2025) == "370700-2025-000001"     # a new year starts again
+    assert payments.receipt_number("371500", 2024) == "371500-2024-000001"     # so does another region
+    _, token = tax
+    assert post(client, token, body(bill, amount="10.00")).json()["receipt_number"] == ""   # a channel: none
+    audit = AuditEntry.objects.filter(action="contributions.payment_record").order_by("id").first()
+    assert audit.after["receipt_number"] == "370700-2024-000001"
+
+
+def test_the_database_holds_a_receipt_number_unique_in_its_region(bill, clerk):
+    made = services.record_counter_payment(bill, Decimal("100"), dt.date(2024, 2, 1), actor=clerk)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        BillPayment.objects.create(bill=bill, unit_id=bill.unit_id, region_id=bill.region_id, amount=Decimal("1"),
+                                   paid_on=dt.date(2024, 2, 1), counter=True, balance_after=Decimal("0"),
+                                   receipt_number=made.receipt_number)
+
+
+def test_the_receipt_is_shown_returned_printed_and_downloadable(client, capsys, bill, clerk, tax, tmp_path):
+    from yibao.cli import main
+
+    _, token = tax
+    by_channel = post(client, token, body(bill)).json()["payment_id"]
+    client.force_login(clerk)
+    made = client.post(f"/api/v1/contributions/bills/{bill.pk}/payments",
+                       json.dumps({"amount": "80.00", "paid_on": "2024-02-09"}), content_type="application/json")
+    assert made.status_code == 201 and made.json()["receipt_number"] == "370700-2024-000001"
+    payment_id = made.json()["payment_id"]
+    page = client.get(f"/contributions/bills/{bill.pk}/").content.decode()
+    assert f'href="/contributions/payments/{payment_id}/receipt.pdf"' in page and "370700-2024-000001" in page
+    pdf = client.get(f"/contributions/payments/{payment_id}/receipt.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    api_pdf = client.get(f"/api/v1/contributions/payments/{payment_id}/receipt")
+    assert api_pdf.status_code == 200 and api_pdf.content.startswith(b"%PDF")
+    # a channel payment has no receipt, nor has a payment that does not exist
+    assert client.get(f"/contributions/payments/{by_channel}/receipt.pdf").status_code == 404
+    assert client.get(f"/api/v1/contributions/payments/{by_channel}/receipt").status_code == 404
+    out = tmp_path / "收据.pdf"
+    assert main(["contributions", "--as", clerk.username, "pay", str(bill.pk), "20.00", "--paid-on", "2024-02-09",
+                 "--receipt", str(out)]) == 0
+    assert "收据号 370700-2024-000002" in capsys.readouterr().out and out.read_bytes().startswith(b"%PDF")
+
+
+def test_the_receipt_pdf_says_who_paid_what(bill, clerk):
+    from yibao.contributions import exports
+    from yibao.employer import contributing
+
+    p = services.record_counter_payment(bill, Decimal("125.50"), dt.date(2024, 2, 1), actor=clerk, note="现金")
+    unit = contributing.unit_facts([bill.unit_id])[bill.unit_id]
+    text = pdf_text(exports.receipt_pdf(p, bill, unit)).replace(" ", "")
+    for part in ("收据号", "370700-2024-000001", "壹佰贰拾伍元伍角", unit["unit_number"], "2024-02-01", "现金"):
+        assert part in text, part

@@ -36,10 +36,10 @@ def world(rates, clerk):
     884.40 paid on time, so 380.00 of its contributions are unpaid since 2024-02-25."""
     unit = approved_unit(["5000", "6000"])
     services.generate_bills("370700", JAN, actor=clerk, unit_ids=[unit.pk])
-    jan = services.declare_bill(Bill.objects.get(unit=unit, month=JAN), actor=clerk)
+    jan = services.declare_bill(Bill.objects.get(unit=unit, month=JAN), actor=clerk, on=dt.date(2024, 1, 10))
     services.record_counter_payment(jan, Decimal("880.00"), dt.date(2024, 2, 4), actor=clerk)
     services.generate_bills("370700", FEB, actor=clerk, unit_ids=[unit.pk])
-    feb = services.declare_bill(Bill.objects.get(unit=unit, month=FEB), actor=clerk)
+    feb = services.declare_bill(Bill.objects.get(unit=unit, month=FEB), actor=clerk, on=dt.date(2024, 2, 10))
     services.record_counter_payment(feb, Decimal("500.00"), dt.date(2024, 2, 20), actor=clerk)
     return unit
 

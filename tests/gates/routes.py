@@ -101,7 +101,7 @@ BANK_RECORD = {"bank_amount": "380.00", "bank_date": f"{YEAR - 1}-11-21", "bank_
 
 # --- contributions: a staff change refused by its checks (an identity number whose check character is
 # wrong), a removal of a span nobody has, a generation for a month that is no month
-from .world import BILL, UNIT  # noqa: E402
+from .world import BILL, PAYMENT, UNIT  # noqa: E402
 
 STAFF_ADD = {"id_number": "370705198001010016", "name": "门禁", "month": f"{YEAR}-02"}
 # a counter payment of nothing (refused: the amount must be above 0; nothing written)
@@ -133,6 +133,7 @@ PAGES: dict[str, Expect] = {
     "contributions_bill_download": Expect("contributions.view", params={"pk": BILL, "ext": FORMAT}),
     "contributions_bill_declare": Expect("contributions.declare", methods=POST, params={"pk": BILL}),
     "contributions_bill_pay": Expect("contributions.pay", methods=POST, params={"pk": BILL}, data=COUNTER_PAYMENT),
+    "contributions_receipt_pdf": Expect("contributions.view", params={"pk": PAYMENT}),
     "contributions_staff": Expect("contributions.staff", params={"unit": UNIT}),
     "contributions_statement": Expect("contributions.view", params={"unit": UNIT}),
     "contributions_statement_download": Expect("contributions.view", params={"unit": UNIT, "ext": FORMAT}),
@@ -367,6 +368,7 @@ OPERATIONS: dict[str, Expect] = {
     "POST /api/v1/collection/payments": Expect(channel=True, methods=POST, data=CHANNEL_PAYMENT),
     "POST /api/v1/collection/payments/batch": Expect(channel=True, methods=POST,
                                                      data={"payments": [CHANNEL_PAYMENT]}),
+    "GET /api/v1/contributions/payments/{pk}/receipt": Expect("contributions.view", params={"pk": PAYMENT}),
     "POST /api/v1/contributions/payments": Expect(channel=True, methods=POST, data=BILL_PAYMENT),
     "POST /api/v1/contributions/payments/batch": Expect(channel=True, methods=POST,
                                                         data={"payments": [BILL_PAYMENT]}),

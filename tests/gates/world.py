@@ -711,7 +711,8 @@ def build_unit_changes(w: World) -> None:
 # operator's own; 聊城's, outside), and the units themselves named by a query parameter
 BILL = "bill"
 UNIT = "unit"
-KINDS = (*KINDS, BILL, UNIT)
+PAYMENT = "payment"   # a counter payment (with its receipt) on each side's bill
+KINDS = (*KINDS, BILL, UNIT, PAYMENT)
 
 
 def _contribution_object(name: str):
@@ -726,7 +727,8 @@ def _contribution_object(name: str):
     return value
 
 
-_VALUES.update({BILL: _contribution_object("bill"), UNIT: _contribution_object("unit")})
+_VALUES.update({BILL: _contribution_object("bill"), UNIT: _contribution_object("unit"),
+                PAYMENT: _contribution_object("payment")})
 assert set(_VALUES) == set(KINDS)
 
 
@@ -735,7 +737,7 @@ def build_bills(w: World) -> None:
 
     from django.utils import timezone
 
-    from yibao.contributions.models import Bill, BillLine
+    from yibao.contributions.models import Bill, BillLine, BillPayment
 
     for side, unit in (("in", w.unit_in), ("out", w.unit_out)):
         employee = unit.employees.filter(retired=False).order_by("id").first()
@@ -747,6 +749,9 @@ def build_bills(w: World) -> None:
                                 base=Decimal("5000.00"), unit_share=Decimal("300.00"), individual_share=Decimal("100.00"))
         w.collection[f"bill_{side}"] = bill.pk
         w.collection[f"unit_{side}"] = unit.pk
+        w.collection[f"payment_{side}"] = BillPayment.objects.create(
+            bill=bill, unit=unit, region_id=unit.region_id, amount=Decimal("1.00"), paid_on=f"{YEAR}-01-10",
+            counter=True, balance_after=Decimal("400.00"), receipt_number=f"{unit.region_id}-{YEAR}-900001").pk
 
 
 # --- gaps: an open 待复核 flag on the resident records above (潍坊 inside, 聊城 outside) -------------

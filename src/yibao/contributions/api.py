@@ -226,6 +226,7 @@ class BillPaymentOut(Schema):
     paid_on: dt.date
     balance_after: Decimal = Field(..., description="本笔缴费后单据尚欠金额")
     counter: bool
+    receipt_number: str = Field("", description="窗口缴费的收据号（统筹区-年度-六位顺序号）；渠道缴费为空")
 
 
 class BillPaymentBatchIn(Schema):
@@ -258,7 +259,7 @@ def record_payment(request, payload: BillPaymentIn):
     """税务渠道记录一笔单位缴费（对已申报的缴费单据）。201 已记录；200 同一渠道以相同内容重发同一交易
     （返回首次的应答，replayed=true）；409 交易流水号已以不同内容记录（code=conflict，原记录保留）或正与
     其他请求同时处理（code=busy，稍后重发）；422 拒绝（code 为 unknown_bill、wrong_region、wrong_unit、
-    bill_not_declared、nothing_due、already_paid、overpayment、invalid_amount、invalid_input）；401 令牌
+    bill_not_declared、before_declared（缴费日期早于单据申报日期）、nothing_due、already_paid、overpayment、invalid_amount、invalid_input）；401 令牌
     缺失、错误、已吊销或其渠道不可缴职工医保。"""
     outcome = payments.channel_payment(request.auth, _payment_in(payload), ip=client_ip(request))
     return outcome.status, outcome.body
@@ -281,7 +282,7 @@ def record_payments(request, payload: BillPaymentBatchIn):
 class CounterPaymentIn(Schema):
     amount: Decimal = Field(..., description="缴费金额（元，到分），不超过单据尚欠金额")
     paid_on: dt.date | None = Field(None, description="缴费日期，缺省为今天")
-    note: str = Field("", max_length=200, description="备注（如票据号）")
+    note: str = Field("", max_length=200, description="备注")
 
 
 @router.get("/bills/{pk}/payments", response=responds(list[BillPaymentOut]))
@@ -293,11 +294,24 @@ def bill_payments(request, pk: int):
 
 @router.post("/bills/{pk}/payments", response=responds(BillPaymentOut, status=201))
 def counter_payment(request, pk: int, data: CounterPaymentIn):
-    """窗口缴费：经办人员记录单位在窗口缴纳的款项（部分缴费留有欠费；多缴、未申报的单据拒绝）。"""
+    """窗口缴费：经办人员记录单位在窗口缴纳的款项（部分缴费留有欠费；多缴、未申报的单据拒绝）。422 拒绝的
+    code 与渠道缴费相同（如 bill_not_declared、before_declared、overpayment、already_paid、invalid_amount）。"""
     require_capability(request.user, "contributions.pay")
     bill = _bill(request, pk)
     payment = services.record_counter_payment(bill, data.amount, data.paid_on, actor=request.user, note=data.note)
     return 201, payments.payment_body(payment)
+
+
+@router.get("/payments/{pk}/receipt", response=refusals(), openapi_extra=file_responses(PDF, description="缴费收据"))
+def payment_receipt(request, pk: int):
+    """窗口缴费的收据（PDF，A5）。渠道缴费没有收据（404）。"""
+    require_capability(request.user, "contributions.view")
+    found = selectors.counter_receipt_for(request.user, pk)
+    if found is None:
+        raise HttpError(404, "缴费收据不存在，或不在管辖范围内（渠道缴费没有收据）。")
+    payment, bill = found
+    unit = contributing.unit_facts([bill.unit_id])[bill.unit_id]
+    return attachment(exports.receipt_pdf(payment, bill, unit), exports.receipt_filename(payment), PDF)
 
 
 class UnitStatementFilter(Schema):

@@ -31,7 +31,8 @@ def configure(e) -> None:
     p.add_argument("bill", type=int, help="单据编号")
     p.add_argument("amount", help="缴费金额（元，到分），不超过单据尚欠金额")
     p.add_argument("--paid-on", dest="paid_on", help="缴费日期 YYYY-MM-DD，缺省为今天")
-    p.add_argument("--note", default="", help="备注（如票据号）")
+    p.add_argument("--note", default="", help="备注")
+    p.add_argument("--receipt", help="另存收据（PDF）到此文件")
     w = es.add_parser("what-if", help="新公布平均工资录入前的影响测算（只测算，不写入）")
     w.add_argument("region", help="统筹区代码，如 370700")
     w.add_argument("--wage", required=True, help="新公布的年平均工资（元）")
@@ -41,6 +42,7 @@ def configure(e) -> None:
 
 
 def run(args) -> int:
+    from yibao.employer import contributing
     from yibao.employer import selectors as employer_selectors
     from yibao.months import Month
 
@@ -89,7 +91,15 @@ def run(args) -> int:
                 return 2
             payment = services.record_counter_payment(bill, args.amount, paid_on, actor=actor, note=args.note)
             print(f"已记录缴费：单据 {bill.pk}（{bill.month}）{payment.amount} 元，缴费记录 {payment.pk}，"
-                  f"尚欠 {payment.balance_after} 元")
+                  f"收据号 {payment.receipt_number}，尚欠 {payment.balance_after} 元")
+            if args.receipt:
+                from pathlib import Path
+
+                from . import exports
+
+                unit = contributing.unit_facts([bill.unit_id])[bill.unit_id]
+                Path(args.receipt).write_bytes(exports.receipt_pdf(payment, bill, unit))
+                print(f"收据已写入 {args.receipt}")
             return 0
         bill = services.declare_bill(bill, actor=actor)
         print(f"已申报：{bill.month} 应缴 {bill.amount_due} 元")

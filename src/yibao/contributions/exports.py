@@ -7,10 +7,11 @@ import io
 
 import xlsxwriter
 from django.template.loader import render_to_string
+from django.utils import timezone
 
 from yibao.documents.pdf import BASE_CSS, write_pdf
 from yibao.documents.xlsx import write_table
-from yibao.money import cents
+from yibao.money import capital_yuan, cents, yuan
 
 HEADER = ["序号", "姓名", "身份证号码", "原缴费基数", "缴费基数", "单位缴费", "个人缴费", "合计"]
 
@@ -155,3 +156,18 @@ def staff_changes_xlsx(changes, units: dict, show, reasons: dict) -> bytes:
     write_table(sheet, STAFF_CHANGES_HEADER, rows, header_format=bold)
     book.close()
     return out.getvalue()
+
+
+RECEIPT_TITLE = "职工基本医疗保险费窗口缴费收据"
+
+
+def receipt_pdf(payment, bill, unit: dict) -> bytes:
+    """A counter payment's printed receipt (收据), A5 landscape."""
+    html = render_to_string("contributions/receipt_print.html", {
+        "base_css": BASE_CSS, "title": RECEIPT_TITLE, "p": payment, "bill": bill, "unit": unit,
+        "amount": yuan(payment.amount), "words": capital_yuan(payment.amount), "printed_at": timezone.localtime()})
+    return write_pdf(html)
+
+
+def receipt_filename(payment) -> str:
+    return f"缴费收据-{payment.receipt_number}.pdf"

@@ -118,6 +118,9 @@ class Bill(models.Model):
     rounding = models.CharField("取整规则", max_length=20, blank=True)
     generated_at = models.DateTimeField("生成时间")
     declared_at = models.DateTimeField("申报时间", null=True, blank=True)
+    # the business date (业务日期) of the declaration: a payment dated before it is refused
+    # (``before_declared``); empty on bills declared before it was kept
+    declared_on = models.DateField("申报日期", null=True, blank=True)
     declared_by_id = models.IntegerField("申报人", null=True, blank=True)
 
     class Meta:
@@ -200,6 +203,8 @@ class BillPayment(models.Model):
     recorded_by_id = models.IntegerField("经办人", null=True, blank=True)
     recorded_by_label = models.CharField("经办人账号", max_length=150, blank=True)
     note = models.CharField("备注", max_length=200, blank=True)
+    # 收据号 of a counter payment (``services.payments.receipt_number``); channel payments have none
+    receipt_number = models.CharField("收据号", max_length=40, blank=True)
     created_at = models.DateTimeField("记录时间", auto_now_add=True)
 
     class Meta:
@@ -208,6 +213,8 @@ class BillPayment(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["channel", "transaction_id"], condition=Q(channel__isnull=False),
                                     name="billpayment_channel_transaction"),
+            models.UniqueConstraint(fields=["region", "receipt_number"], condition=~Q(receipt_number=""),
+                                    name="billpayment_receipt_number"),
             models.CheckConstraint(condition=Q(amount__gt=0), name="billpayment_amount_positive"),
             models.CheckConstraint(condition=Q(counter=True, channel__isnull=True)
                                    | (Q(counter=False, channel__isnull=False) & ~Q(transaction_id="")),
@@ -218,6 +225,23 @@ class BillPayment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.bill_id} {self.amount} {self.paid_on}"
+
+
+class ReceiptCounter(models.Model):
+    """The last 收据号 sequence given to a counter payment in a pooling region for a year (locked
+    while numbering: ``yibao.dbutil.next_in_sequence``)."""
+
+    region = models.ForeignKey("regions.Division", verbose_name="统筹区", on_delete=models.PROTECT,
+                               related_name="+", db_index=False)
+    year = models.PositiveSmallIntegerField("年度")
+    last = models.PositiveIntegerField("最后顺序号", default=0)
+
+    class Meta:
+        verbose_name = "收据号顺序号"
+        constraints = [models.UniqueConstraint(fields=["region", "year"], name="bill_receipt_counter_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.year}: {self.last}"
 
 
 class LateFee(models.Model):

@@ -11,6 +11,7 @@ urlpatterns = [
     path("contributions/statement/", views.statement, name="contributions_statement"),
     path("contributions/statement.<str:ext>", views.statement_download, name="contributions_statement_download"),
     path("contributions/bills/<int:pk>/pay", views.pay, name="contributions_bill_pay"),
+    path("contributions/payments/<int:pk>/receipt.pdf", views.receipt_pdf, name="contributions_receipt_pdf"),
     path("contributions/staff/", views.staff, name="contributions_staff"),
     path("contributions/what-if/", views.what_if, name="contributions_what_if"),
     path("contributions/what-if/xlsx", views.what_if_xlsx, name="contributions_what_if_xlsx"),

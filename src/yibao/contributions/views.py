@@ -148,8 +148,20 @@ def pay(request, pk: int):
     except AppError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, f"已记录缴费 {payment.amount} 元，单据尚欠 {payment.balance_after} 元。")
+        messages.success(request, f"已记录缴费 {payment.amount} 元，单据尚欠 {payment.balance_after} 元，"
+                                  f"收据号 {payment.receipt_number}。")
     return redirect("contributions_bill", pk=b.pk)
+
+
+@require("contributions.view")
+def receipt_pdf(request, pk: int):
+    """A counter payment's receipt (收据) as PDF."""
+    found = selectors.counter_receipt_for(request.user, pk)
+    if found is None:
+        raise Http404
+    payment, b = found
+    unit = contributing.unit_facts([b.unit_id])[b.unit_id]
+    return attachment(exports.receipt_pdf(payment, b, unit), exports.receipt_filename(payment), "application/pdf")
 
 
 @require("contributions.staff")

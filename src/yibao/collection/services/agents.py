@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from yibao import clock
 from yibao.audit.services import record_event
+from yibao.dbutil import locked_counter, next_in_sequence
 from yibao.errors import AppError, RuleRefused
 from yibao.identity import mask_id_number
 from yibao.money import FEN
@@ -184,11 +185,8 @@ def _day(value, what: str) -> dt.date:
 def receipt_number(village: Division, region: str, year: int) -> str:
     """The next receipt number of the village for the insurance year (the counter's row locked
     until the collection's transaction ends): ``{village}-{year}-{seq:06d}``."""
-    counter, _ = ReceiptCounter.objects.get_or_create(region_id=region, division=village, insurance_year=year)
-    counter = ReceiptCounter.objects.select_for_update().get(pk=counter.pk)
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    return f"{village.key}-{year}-{counter.last:06d}"
+    seq = next_in_sequence(ReceiptCounter, region_id=region, division=village, insurance_year=year)
+    return f"{village.key}-{year}-{seq:06d}"
 
 
 def collect(agent, id_number: str, amount, *, collected_on: dt.date | str | None = None,
@@ -247,8 +245,7 @@ def undeposited(village: Division, insurance_year: int | None = None):
 
 def _deposit_number(village: Division, region: str, year: int) -> str:
     # the village's receipt counter row serialises deposits of the village and year as well
-    counter, _ = ReceiptCounter.objects.get_or_create(region_id=region, division=village, insurance_year=year)
-    ReceiptCounter.objects.select_for_update().get(pk=counter.pk)
+    locked_counter(ReceiptCounter, region_id=region, division=village, insurance_year=year)
     n = Deposit.objects.filter(region_id=region, division=village, insurance_year=year).count() + 1
     return f"{village.key}-{year}-J{n:03d}"
 

@@ -44,6 +44,13 @@ def payments_of(bill: Bill) -> QuerySet[BillPayment]:
     return BillPayment.objects.filter(bill_id=bill.pk).order_by("id")
 
 
+def counter_receipt_for(user, pk: int) -> tuple[BillPayment, Bill] | None:
+    """A counter payment with a receipt number and its bill, when the bill is in ``user``'s scope."""
+    payment = BillPayment.objects.filter(pk=pk).exclude(receipt_number="").first()
+    bill = bill_for(user, payment.bill_id) if payment else None
+    return (payment, bill) if bill else None
+
+
 def lines_of(bill: Bill) -> QuerySet[BillLine]:
     return bill.lines.order_by("id")
 

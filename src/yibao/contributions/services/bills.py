@@ -8,6 +8,7 @@ running it twice gives the same bills (idempotent).
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,6 +17,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from yibao import clock
 from yibao.audit.services import record_event
 from yibao.dbutil import bulk_insert, db_value
 from yibao.employer import contributing
@@ -210,8 +212,9 @@ def start_generation(region: str, month, *, actor, in_process: bool = False):
 
 
 @transaction.atomic
-def declare_bill(bill: Bill, *, actor, counter: bool = False) -> Bill:
-    """申报: the unit declares a bill; from then on it is frozen."""
+def declare_bill(bill: Bill, *, actor, counter: bool = False, on: dt.date | None = None) -> Bill:
+    """申报: the unit declares a bill; from then on it is frozen. ``on``: the business date of the
+    declaration (default today's; a payment dated before it is refused)."""
     found = Bill.objects.select_for_update().filter(pk=bill.pk).first()
     if found is None:
         # the draft was replaced by a regeneration (or removed) after it was read
@@ -223,7 +226,7 @@ def declare_bill(bill: Bill, *, actor, counter: bool = False) -> Bill:
         raise ContributionError(f"{bill.month} 的缴费单据已于 {timezone.localtime(bill.declared_at):%Y-%m-%d %H:%M} 申报，"
                                 "不能再次申报；如有更正，系统生成补差单据。", code="already_declared")
     now = timezone.now()
-    Bill.objects.filter(pk=bill.pk).update(status=BillStatus.DECLARED, declared_at=now,
+    Bill.objects.filter(pk=bill.pk).update(status=BillStatus.DECLARED, declared_at=now, declared_on=on or clock.today(),
                                            declared_by_id=getattr(actor, "pk", None))
     bill.refresh_from_db()
     unit = contributing.unit_facts([bill.unit_id])[bill.unit_id]

@@ -3,7 +3,8 @@ batch, idempotent on channel + transaction id) and at the agency's counter (窗�
 
 Every payment goes through one judgement, on the bill's row locked for the transaction: the bill
 exists, belongs to the channel's region (the clerk's scope at the counter) and to the unit the
-request names; it is declared (a draft bill is not yet owed: ``bill_not_declared``); the amount
+request names; it is declared (a draft bill is not yet owed: ``bill_not_declared``) and the
+payment is not dated before the day it was declared (``before_declared``); the amount
 is positive, in fen, and not above the balance (an overpayment is refused, a partial payment
 leaves a balance). The unit's status does not matter: a declared bill is owed by a suspended or
 closed unit too, and what it pays settles its arrears.
@@ -12,7 +13,15 @@ A batch is judged with a few set-based reads (its bills locked in id order, so t
 the same bills queue instead of deadlocking; the transaction ids already known) and written with
 one INSERT and one UPDATE of the bills' ``amount_paid``. The database decides races: when two
 requests carry the same transaction id at the same moment, the unique constraint refuses the
-second, which is then answered payment by payment, as the replay or the conflict it is."""
+second, which is then answered payment by payment, as the replay or the conflict it is.
+
+A counter payment gets a receipt number (收据号) ``{region}-{year}-{seq:06d}``: the pooling
+region's code, the year of the day paid and a sequence per region and year (370700-2024-000001,
+000002, …), taken from the region and year's ``ReceiptCounter`` row locked in the payment's
+transaction (``yibao.dbutil.next_in_sequence``, the mechanism the village agents' receipts use),
+after the payment was judged: a refusal takes no number (no gaps) and two clerks paying at the
+same moment queue on the row (no duplicates; the database also holds the number unique per region,
+``billpayment_receipt_number``). Channel payments carry the tax system's transaction id instead."""
 
 from __future__ import annotations
 
@@ -28,13 +37,13 @@ from yibao import clock
 from yibao.audit.services import record_event, record_events
 from yibao.channels.group_commit import GroupCommit
 from yibao.channels.models import Channel
-from yibao.dbutil import bulk_insert, bulk_set, lost_race, text_values
+from yibao.dbutil import bulk_insert, bulk_set, lost_race, next_in_sequence, text_values
 from yibao.employer import contributing
 from yibao.http import error_body
 from yibao.money import payment_amount
 
 from ..errors import PaymentRefused
-from ..models import Bill, BillPayment, BillStatus
+from ..models import Bill, BillPayment, BillStatus, ReceiptCounter
 from . import late_fees
 
 #: the most payments one batch request may carry (as the resident scheme's channels)
@@ -45,6 +54,7 @@ UNKNOWN_BILL = "unknown_bill"
 WRONG_REGION = "wrong_region"
 WRONG_UNIT = "wrong_unit"
 BILL_NOT_DECLARED = "bill_not_declared"
+BEFORE_DECLARED = "before_declared"
 NOTHING_DUE = "nothing_due"
 ALREADY_PAID = "already_paid"
 OVERPAYMENT = "overpayment"
@@ -150,6 +160,10 @@ def judge(item: PaymentIn, state: _BillState | None, *, region: str | None) -> N
                      bill_id=bill.pk, unit_number=item.unit_number)
     if bill.status != BillStatus.DECLARED:
         raise refuse(BILL_NOT_DECLARED, f"{bill.month} 的缴费单据尚未申报，申报后方可缴费。", bill_id=bill.pk)
+    if bill.declared_on is not None and item.paid_on < bill.declared_on:
+        raise refuse(BEFORE_DECLARED, f"缴费日期 {item.paid_on.isoformat()} 早于该单据的申报日期 "
+                                      f"{bill.declared_on.isoformat()}：单据申报后方可缴费，请核对缴费日期。",
+                     bill_id=bill.pk, paid_on=item.paid_on.isoformat(), declared_on=bill.declared_on.isoformat())
     if bill.amount_due <= 0:
         raise refuse(NOTHING_DUE, f"缴费单据 {bill.pk} 应缴 {bill.amount_due} 元（补差退费），无需缴费。", bill_id=bill.pk)
     if state.balance <= 0:
@@ -161,11 +175,18 @@ def judge(item: PaymentIn, state: _BillState | None, *, region: str | None) -> N
                      bill_id=bill.pk, amount=f"{item.amount:.2f}", balance=f"{state.balance:.2f}")
 
 
+def receipt_number(region: str, year: int) -> str:
+    """The next 收据号 of a counter payment in ``region`` for ``year`` (the rule is in this module's
+    docstring); call inside the payment's transaction, which holds the counter row locked."""
+    return f"{region}-{year}-{next_in_sequence(ReceiptCounter, region_id=region, year=year):06d}"
+
+
 def payment_body(p: BillPayment, *, replayed: bool = False) -> dict:
     """The answer for a recorded payment, the first time and on every replay (``replayed``)."""
     return {"payment_id": p.pk, "transaction_id": p.transaction_id, "status": "recorded", "replayed": replayed,
             "bill_id": p.bill_id, "unit_id": p.unit_id, "region": p.region_id, "amount": p.amount,
-            "paid_on": p.paid_on, "balance_after": p.balance_after, "counter": p.counter}
+            "paid_on": p.paid_on, "balance_after": p.balance_after, "counter": p.counter,
+            "receipt_number": p.receipt_number}
 
 
 def _write(rows: list[BillPayment], states: dict[int, _BillState]) -> None:
@@ -378,11 +399,13 @@ def record_counter_payment(bill: Bill, amount, paid_on: dt.date | None = None, *
             payment = BillPayment(bill_id=bill.pk, unit_id=bill.unit_id, region_id=bill.region_id, amount=item.amount,
                                   paid_on=item.paid_on, counter=True, balance_after=state.balance,
                                   recorded_by_id=getattr(actor, "pk", None),
-                                  recorded_by_label=getattr(actor, "username", ""), note=(note or "").strip()[:200])
+                                  recorded_by_label=getattr(actor, "username", ""), note=(note or "").strip()[:200],
+                                  receipt_number=receipt_number(bill.region_id, item.paid_on.year))
             _write([payment], states)
             record_event(actor, "contributions.payment_record", "bill_payment", payment.pk, after={
                 "bill": bill.pk, "unit": unit["unit_number"], "month": bill.month, "amount": item.amount,
-                "paid_on": item.paid_on, "balance_after": payment.balance_after, "counter": True},
+                "paid_on": item.paid_on, "balance_after": payment.balance_after, "counter": True,
+                "receipt_number": payment.receipt_number},
                 division_path=unit["division__path"])
     except PaymentRefused as exc:
         record_event(actor, "contributions.payment_refuse", "bill", bill.pk, after={
@@ -393,5 +416,5 @@ def record_counter_payment(bill: Bill, amount, paid_on: dt.date | None = None, *
     return payment
 
 
-__all__ = ["BATCH_LIMIT", "Outcome", "PaymentIn", "channel_payment", "payment_body", "record_channel_payments",
-           "record_channel_requests", "record_counter_payment"]
+__all__ = ["BATCH_LIMIT", "Outcome", "PaymentIn", "channel_payment", "payment_body", "receipt_number",
+           "record_channel_payments", "record_channel_requests", "record_counter_payment"]

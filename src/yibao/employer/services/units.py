@@ -22,6 +22,7 @@ from django.utils import timezone
 from yibao import clock
 from yibao.access.scoping import scope_of
 from yibao.audit.services import record_event
+from yibao.dbutil import locked_counter
 from yibao.identity import IdentityError, normalise_phone, parse_uscc
 from yibao.regions.models import Agency, Division
 
@@ -161,8 +162,7 @@ def _uscc_taken(region_id: str, uscc: str, *, exclude: int | None = None) -> Non
 def next_unit_number(region: Division) -> str:
     """The next 单位编号 of ``region`` (the rule is in this module's docstring); call inside the
     registering transaction, which holds the region's counter row locked until it commits."""
-    UnitNumberCounter.objects.get_or_create(region=region)
-    counter = UnitNumberCounter.objects.select_for_update().get(region=region)
+    counter = locked_counter(UnitNumberCounter, region=region)
     prefix = region.key[:6]
     digits = settings.UNIT_NUMBER_SEQUENCE_DIGITS      # a system setting, not a notice's rule
     while True:
