@@ -400,3 +400,24 @@ def test_the_receipt_pdf_says_who_paid_what(bill, clerk):
     text = pdf_text(exports.receipt_pdf(p, bill, unit)).replace(" ", "")
     for part in ("收据号", "370700-2024-000001", "壹佰贰拾伍元伍角", unit["unit_number"], "2024-02-01", "现金"):
         assert part in text, part
+
+
+def test_a_counter_payment_against_an_unknown_or_unreachable_bill_is_404_and_audited(client, bill):
+    """Paying an unknown bill, or another area's, changes nothing and leaves an audit entry."""
+    from factories import division
+
+    elsewhere = AgencyClerkFactory(division=division("371500"))   # 聊城's clerk: 潍坊's bill is out of reach
+    for who, pk in ((AgencyClerkFactory(), 987654321), (elsewhere, bill.pk)):
+        client.force_login(who)
+        answer = client.post(f"/api/v1/contributions/bills/{pk}/payments", {"amount": "100.00"},
+                             content_type="application/json")
+        assert answer.status_code == 404
+        entry = AuditEntry.objects.filter(action="contributions.payment_refuse", actor_id=who.pk).get()
+        assert entry.object_id == str(pk) and entry.after["code"] == "unknown_bill"
+    assert not BillPayment.objects.exists()
+
+
+def test_the_late_fee_of_a_counter_payment_is_audited_with_the_clerk(bill, clerk):
+    services.record_counter_payment(bill, "880.00", dt.date(2024, 2, 5), actor=clerk)   # due 2024-01-25
+    entry = AuditEntry.objects.filter(action="contributions.late_fee_charge").get()
+    assert entry.actor_id == clerk.pk

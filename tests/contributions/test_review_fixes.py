@@ -81,14 +81,26 @@ def test_staff_changes_and_declaring_are_refused_for_a_unit_not_open(rates, stat
     label = "暂停" if status == "suspended" else "注销"
     for attempt in (lambda: services.add_person(unit, id_number="370705199001011233", name="新职工", month=FEB,
                                                 actor=operator),
-                    lambda: services.remove_person(unit, span_id=span.pk, month=FEB, reason="leave", actor=clerk),
-                    lambda: services.declare_bill(bill, actor=operator)):
+                    lambda: services.remove_person(unit, span_id=span.pk, month=FEB, reason="leave", actor=clerk)):
         with pytest.raises(services.ContributionError) as refused:
             attempt()
         assert refused.value.code == "unit_inactive"
         assert f"单位自 2024-02-01 起已{label}" in refused.value.message
     assert InsuranceSpan.objects.filter(unit=unit).count() == 1 and not InsuranceSpan.objects.get().month_to
+    # January, when the unit was open, is still declared (at the counter), so its arrears can be paid
     assert _bill(unit).status == "draft"
+    assert services.declare_bill(bill, actor=clerk, counter=True).status == "declared"
+
+
+def test_a_bill_of_a_month_the_unit_was_not_open_is_not_declared(rates):
+    unit = approved_unit(["5000"])
+    clerk = AgencyClerkFactory()
+    services.generate_bills("370700", MAR, actor=clerk)
+    bill = _bill(unit, MAR)
+    _status(unit, "suspended", dt.date(2024, 3, 1), clerk)   # suspended from March's first day: a stale draft
+    with pytest.raises(services.ContributionError) as refused:
+        services.declare_bill(bill, actor=clerk, counter=True)
+    assert refused.value.code == "unit_inactive" and _bill(unit, MAR).status == "draft"
 
 
 def test_the_api_refuses_a_staff_change_of_a_closed_unit_with_its_code(rates, client):

@@ -297,6 +297,8 @@ def counter_payment(request, pk: int, data: CounterPaymentIn):
     """窗口缴费：经办人员记录单位在窗口缴纳的款项（部分缴费留有欠费；多缴、未申报的单据拒绝）。422 拒绝的
     code 与渠道缴费相同（如 bill_not_declared、before_declared、overpayment、already_paid、invalid_amount）。"""
     require_capability(request.user, "contributions.pay")
+    if selectors.bill_for(request.user, pk) is None:
+        payments.refuse_unknown_bill(request.user, pk)
     bill = _bill(request, pk)
     payment = services.record_counter_payment(bill, data.amount, data.paid_on, actor=request.user, note=data.note)
     return 201, payments.payment_body(payment)

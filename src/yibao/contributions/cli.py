@@ -79,6 +79,8 @@ def run(args) -> int:
             return _statement(actor, args)
         bill = selectors.bill_for(actor, args.bill)
         if bill is None:
+            if args.action == "pay":
+                services.refuse_unknown_bill(actor, args.bill)
             print("缴费单据不存在。", file=sys.stderr)
             return 2
         if args.action == "pay":

@@ -13,6 +13,8 @@ from yibao.documents.pdf import BASE_CSS, write_pdf
 from yibao.documents.xlsx import write_table
 from yibao.money import capital_yuan, cents, yuan
 
+from . import rules
+
 HEADER = ["序号", "姓名", "身份证号码", "原缴费基数", "缴费基数", "单位缴费", "个人缴费", "合计"]
 
 
@@ -113,7 +115,8 @@ def statement_xlsx(st, unit: dict) -> bytes:
 
 
 def statement_pdf(st, unit: dict) -> bytes:
-    html = render_to_string("contributions/statement_print.html", {"base_css": BASE_CSS, "st": st, "unit": unit})
+    html = render_to_string("contributions/statement_print.html", {
+        "base_css": BASE_CSS, "st": st, "unit": unit, "terms": rules.late_fee_terms(unit["region_id"], st.today)})
     return write_pdf(html)
 
 
@@ -148,7 +151,7 @@ def staff_changes_xlsx(changes, units: dict, show, reasons: dict) -> bytes:
     book = xlsxwriter.Workbook(out, {"in_memory": True})
     sheet = book.add_worksheet("增减员")
     bold = book.add_format({"bold": True})
-    rows = ([c.created_at.strftime("%Y-%m-%d %H:%M"), units.get(c.unit_id, {}).get("unit_number", ""),
+    rows = ([timezone.localtime(c.created_at).strftime("%Y-%m-%d %H:%M"), units.get(c.unit_id, {}).get("unit_number", ""),
              units.get(c.unit_id, {}).get("name", ""), c.get_direction_display(), reasons.get(c.reason, c.reason),
              str(c.month), c.name, show(c.id_number),
              cents(c.declared_wage), cents(c.base),

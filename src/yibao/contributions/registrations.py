@@ -60,7 +60,10 @@ def _late_fee_panel(user):
     unit = employer_selectors.unit_of(user)
     if unit is None:
         return None
-    return {"unit": unit, "late": selectors.unit_late_fees(user, unit, clock.today()), "today": clock.today()}
+    from . import rules
+
+    return {"unit": unit, "late": selectors.unit_late_fees(user, unit, clock.today()), "today": clock.today(),
+            "terms": rules.late_fee_terms(unit.region_id, clock.today())}
 
 
 def wage_preview(user, *, region: str, annual_amount, published_on) -> dict:

@@ -4,6 +4,7 @@ here multiplies a base by a rate."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import numpy as np
@@ -12,7 +13,7 @@ from yibao.errors import RuleRefused
 from yibao.months import Month
 from yibao.policy import get_engine
 
-__all__ = ["RuleRefused", "late_fee", "payment_due", "retiree_allotment", "shares", "shares_many"]
+__all__ = ["RuleRefused", "late_fee", "late_fee_terms", "payment_due", "retiree_allotment", "shares", "shares_many"]
 
 
 def shares(region: str, month: Month, base: Decimal) -> dict:
@@ -74,3 +75,17 @@ def late_fee(region: str, amount: Decimal, due_date, paid_on) -> dict:
     if not answer.ok:
         raise RuleRefused.from_answer(answer.error, answer.explanation)
     return {**answer.values, "explanation": answer.explanation}
+
+
+def late_fee_terms(region: str, day: dt.date) -> dict | None:
+    """How ``employee.late_fee`` charges on ``day``, for the pages to print: the daily rate as a
+    percentage ("0.05%") and the law it cites; None where the engine does not answer."""
+    answer = get_engine().ask(region, "employee.late_fee", {"amount": "1", "due_date": day.isoformat(),
+                                                           "paid_on": (day + dt.timedelta(days=1)).isoformat()})
+    if not answer.ok:
+        return None
+    rate = Decimal(answer.values["daily_rate"]) * 100
+    cites = [c for step in answer.explanation for c in step.get("citations", [])
+             if c.get("parameter") == "late_fee.daily_rate"]
+    basis = "；".join(f"《{c['document']}》{c.get('section', '')}" for c in cites)
+    return {"rate": f"{rate.normalize():f}%", "basis": basis}

@@ -99,6 +99,7 @@ def bill(request, pk: int):
         "can_pay": user_can(request.user, "contributions.pay") and b.status == BillStatus.DECLARED and b.balance > 0,
         "today": clock.today(),
         "late": selectors.late_state(b, clock.today()), "carried": selectors.carried_on(b),
+        "terms": rules.late_fee_terms(b.region_id, clock.today()),
         "can_declare": user_can(request.user, "contributions.declare") and b.status == BillStatus.DRAFT})
 
 
@@ -136,6 +137,8 @@ def declare(request, pk: int):
 @require("contributions.pay")
 def pay(request, pk: int):
     """窗口缴费: a clerk records money the unit paid at the counter."""
+    if selectors.bill_for(request.user, pk) is None:
+        services.refuse_unknown_bill(request.user, pk)
     b = _bill(request, pk)
     try:
         paid_on = dt.date.fromisoformat(request.POST.get("paid_on") or clock.today().isoformat())

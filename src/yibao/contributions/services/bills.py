@@ -221,7 +221,7 @@ def declare_bill(bill: Bill, *, actor, counter: bool = False, on: dt.date | None
         raise Conflict(f"{bill.month} 的缴费单据已重新生成，原单据不再有效：请打开新的单据核对后再申报。",
                        code="bill_regenerated", fields={"bill": bill.pk})
     bill = found
-    refuse_unless_open(bill.unit_id, "申报缴费单据")
+    refuse_unless_open(bill.unit_id, "申报该月缴费单据", month=bill.month, region=bill.region_id)
     if bill.status == BillStatus.DECLARED:
         raise ContributionError(f"{bill.month} 的缴费单据已于 {timezone.localtime(bill.declared_at):%Y-%m-%d %H:%M} 申报，"
                                 "不能再次申报；如有更正，系统生成补差单据。", code="already_declared")

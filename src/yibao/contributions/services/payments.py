@@ -189,7 +189,7 @@ def payment_body(p: BillPayment, *, replayed: bool = False) -> dict:
             "receipt_number": p.receipt_number}
 
 
-def _write(rows: list[BillPayment], states: dict[int, _BillState]) -> None:
+def _write(rows: list[BillPayment], states: dict[int, _BillState], *, actor=None) -> None:
     """Insert the payments and set their bills' ``amount_paid`` (one statement each)."""
     if len(rows) <= FEW:
         BillPayment.objects.bulk_create(rows)
@@ -216,7 +216,7 @@ def _write(rows: list[BillPayment], states: dict[int, _BillState]) -> None:
     for bill_id in touched:
         states[bill_id].bill.amount_paid = states[bill_id].paid
     # a payment settling contributions after the due date is charged a late fee (滞纳金)
-    late_fees.charge_payments(rows, {bill_id: states[bill_id].bill for bill_id in touched})
+    late_fees.charge_payments(rows, {bill_id: states[bill_id].bill for bill_id in touched}, actor=actor)
 
 
 # --- the tax channel's contract -----------------------------------------------------------------
@@ -401,7 +401,7 @@ def record_counter_payment(bill: Bill, amount, paid_on: dt.date | None = None, *
                                   recorded_by_id=getattr(actor, "pk", None),
                                   recorded_by_label=getattr(actor, "username", ""), note=(note or "").strip()[:200],
                                   receipt_number=receipt_number(bill.region_id, item.paid_on.year))
-            _write([payment], states)
+            _write([payment], states, actor=actor)   # the clerk, in the late fee's audit entry
             record_event(actor, "contributions.payment_record", "bill_payment", payment.pk, after={
                 "bill": bill.pk, "unit": unit["unit_number"], "month": bill.month, "amount": item.amount,
                 "paid_on": item.paid_on, "balance_after": payment.balance_after, "counter": True,
@@ -416,5 +416,13 @@ def record_counter_payment(bill: Bill, amount, paid_on: dt.date | None = None, *
     return payment
 
 
+def refuse_unknown_bill(actor, bill_id) -> None:
+    """A counter payment against a bill the clerk does not reach (none, or another area's): the
+    caller answers "not found"; the attempt is audited like every other refused payment."""
+    record_event(actor, "contributions.payment_refuse", "bill", str(bill_id)[:20],
+                 after={"code": "unknown_bill", "counter": True},
+                 division_path=getattr(getattr(actor, "division", None), "path", "") or "")
+
+
 __all__ = ["BATCH_LIMIT", "Outcome", "PaymentIn", "channel_payment", "payment_body", "receipt_number",
-           "record_channel_payments", "record_channel_requests", "record_counter_payment"]
+           "record_channel_payments", "record_channel_requests", "record_counter_payment", "refuse_unknown_bill"]

@@ -101,9 +101,14 @@ def _refuse_double(actor, id_number: str, month: Month, other: InsuranceSpan):
         code="insured_elsewhere", fields={"id_number": mask_id_number(id_number), "month": str(month)})
 
 
-def refuse_unless_open(unit_id: int, doing: str) -> None:
-    """A suspended or closed unit (暂停、注销) has no staff changes and declares no bills."""
+def refuse_unless_open(unit_id: int, doing: str, *, month: Month | None = None, region: str = "") -> None:
+    """A suspended or closed unit (暂停、注销) makes no staff changes. With ``month``, what counts is
+    whether the unit was open in that month (its status history): a bill of a month before the
+    suspension is still declared, so that its arrears can be paid."""
     state = contributing.unit_state(unit_id)
+    if month is not None and not state["open"] \
+            and unit_id not in contributing.units_not_open(region, Month.coerce(month), [unit_id]):
+        return
     if not state["open"]:
         since = f"自 {state['since']} 起" if state["since"] else ""
         raise ContributionError(f"单位{since}已{state['label']}（{state['reason'] or '未注明原因'}），不能{doing}。",
