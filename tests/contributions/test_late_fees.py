@@ -134,3 +134,18 @@ def test_a_bill_without_a_due_date_is_charged_nothing_and_says_so(clerk, unit, m
         get_engine.cache_clear()
     assert state.due_date is None and "employee.payment_due_date" in state.due_missing
     assert state.accrued == 0 and state.unpaid == Decimal("880.00")
+
+
+def test_the_pages_print_the_late_fee_rate_and_law_the_engine_gives(rates, client):
+    from yibao.contributions.rules import late_fee_terms
+
+    terms = late_fee_terms("370700", dt.date(2024, 2, 10))
+    assert terms == {"rate": "0.05%", "basis": "《中华人民共和国社会保险法》第八十六条"}
+    clerk = AgencyClerkFactory()
+    unit = approved_unit(["5000"])
+    services.generate_bills("370700", Month(2024, 1), actor=clerk, unit_ids=[unit.pk])
+    bill = Bill.objects.get(unit=unit)
+    services.declare_bill(bill, actor=clerk, on=dt.date(2024, 1, 20))
+    client.force_login(clerk)
+    page = client.get(f"/contributions/bills/{bill.pk}/").content.decode()
+    assert "逾期按日加收 0.05% 的滞纳金（《中华人民共和国社会保险法》第八十六条）" in page
