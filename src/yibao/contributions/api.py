@@ -254,7 +254,7 @@ def _payment_in(p: BillPaymentIn) -> payments.PaymentIn:
 
 
 @router.post("/payments", auth=ChannelToken(), url_name="contributions_payment",
-             response={201: BillPaymentOut, 200: BillPaymentOut, 401: ErrorOut, 409: ErrorOut, 422: ErrorOut})
+             response={201: BillPaymentOut, 200: BillPaymentOut, 400: ErrorOut, 401: ErrorOut, 409: ErrorOut, 422: ErrorOut})
 def record_payment(request, payload: BillPaymentIn):
     """税务渠道记录一笔单位缴费（对已申报的缴费单据）。201 已记录；200 同一渠道以相同内容重发同一交易
     （返回首次的应答，replayed=true）；409 交易流水号已以不同内容记录（code=conflict，原记录保留）或正与
@@ -266,7 +266,7 @@ def record_payment(request, payload: BillPaymentIn):
 
 
 @router.post("/payments/batch", auth=ChannelToken(), url_name="contributions_payment_batch",
-             response={200: BillPaymentBatchOut, 401: ErrorOut, 422: ErrorOut})
+             response={200: BillPaymentBatchOut, 400: ErrorOut, 401: ErrorOut, 422: ErrorOut})
 def record_payments(request, payload: BillPaymentBatchIn):
     """一次提交至多 1000 笔单位缴费，逐笔应答（与单笔接口的应答相同）；同一单据的多笔按顺序累计，超过尚欠金额的一笔拒绝。"""
     outcomes = payments.record_channel_payments(request.auth, [_payment_in(p) for p in payload.payments],

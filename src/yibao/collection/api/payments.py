@@ -82,7 +82,7 @@ def _item(p: ChannelPaymentIn) -> payments.PaymentIn:
 
 
 @router.post("/payments", auth=ChannelToken(), url_name="collection_payment",
-             response={201: PaymentOut, 200: PaymentOut, 401: ErrorOut, 409: ErrorOut, 422: ErrorOut})
+             response={201: PaymentOut, 200: PaymentOut, 400: ErrorOut, 401: ErrorOut, 409: ErrorOut, 422: ErrorOut})
 def record_payment(request, payload: ChannelPaymentIn):
     """记录一笔缴费。201 已记录；200 同一渠道以相同内容重发同一交易（返回首次的应答）；409 交易流水号已以
     不同内容记录（code=conflict）；422 拒绝（code 为 wrong_region、wrong_year、not_registered、
@@ -92,7 +92,7 @@ def record_payment(request, payload: ChannelPaymentIn):
 
 
 @router.post("/payments/batch", auth=ChannelToken(), url_name="collection_payment_batch",
-             response={200: PaymentBatchOut, 401: ErrorOut, 422: ErrorOut})
+             response={200: PaymentBatchOut, 400: ErrorOut, 401: ErrorOut, 422: ErrorOut})
 def record_payments(request, payload: PaymentBatchIn):
     """一次提交至多 1000 笔缴费（渠道的日推送），逐笔应答，与单笔接口的应答相同。"""
     outcomes = payments.record_channel_payments(request.auth, [_item(p) for p in payload.payments],
