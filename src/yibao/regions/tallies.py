@@ -23,7 +23,7 @@ from collections.abc import Iterable
 
 from django.db import transaction
 
-from yibao.dbutil import bulk_add, bulk_insert
+from yibao.dbutil import bulk_add, bulk_insert, refresh_statistics
 
 from .models import Division
 
@@ -72,6 +72,7 @@ def replace(model, region: str, year: int, own: dict[tuple, tuple], *, divisions
             rows += [(region, year, k[0], True, *k[1:], *v)
                      for k, v in _rolled_up(region, own, width).items() if _nonzero(v)]
             bulk_insert(model, fields, rows)
+            refresh_statistics(model)   # PostgreSQL: a rebuilt table's statistics, for the readers' plans
             return
         divisions = sorted(set(divisions))
         if not divisions:

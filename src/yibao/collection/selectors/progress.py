@@ -71,10 +71,15 @@ def daily_and_channels(region_key: str, year: int, *, divisions: list[str] | Non
     and per payer and channel, ``payer`` (its code and label), ``channel`` (the channel's name, ""
     for a village agent, the fund or a family account), ``payments`` and net ``amount``, largest
     amount first."""
-    labels = dict(Payer.choices)
-    names = dict(Channel.objects.filter(region_id=region_key).values_list("pk", "name"))
     rows = (_payments(region_key, year, divisions, as_of).values_list("paid_on", "payer", "channel_id")
             .annotate(n=Count("id", filter=Q(refund_of__isnull=True)), amount=Sum("amount")))
+    return _days_and_mix(region_key, rows)
+
+
+def _days_and_mix(region_key: str, rows) -> tuple[list[dict], list[dict]]:
+    """Rows of (day, payer, channel id, payments, amount) as the per-day list and the mix."""
+    labels = dict(Payer.choices)
+    names = dict(Channel.objects.filter(region_id=region_key).values_list("pk", "name"))
     days: dict[dt.date, dict] = {}
     mix: dict[tuple[str, str], dict] = {}
     for day, payer, channel, n, amount in rows:
@@ -129,21 +134,6 @@ def tallied(region_key: str, year: int, divisions: list[str], *, as_of: dt.date 
 def tallied_daily_and_channels(region_key: str, year: int, divisions: list[str], *,
                                as_of: dt.date | None = None) -> tuple[list[dict], list[dict]]:
     """What ``daily_and_channels`` gives, for whole divisions, read from the counters."""
-    labels = dict(Payer.choices)
-    names = dict(Channel.objects.filter(region_id=region_key).values_list("pk", "name"))
     rows = (_tallies(region_key, year, divisions, as_of).exclude(payer="")
             .values_list("day", "payer", "channel").annotate(n=Sum("payments"), fen=Sum("amount_fen")))
-    days: dict[dt.date, dict] = {}
-    mix: dict[tuple[str, str], dict] = {}
-    for day, payer, channel, n, fen in rows:
-        amount = _yuan(fen)
-        d = days.setdefault(day, {"day": day, "payments": 0, "amount": ZERO})
-        d["payments"] += n
-        d["amount"] += amount
-        name = names.get(channel, "") if channel else ""
-        m = mix.setdefault((payer, name), {"payer": payer, "payer_label": labels.get(payer, payer), "channel": name,
-                                           "payments": 0, "amount": ZERO})
-        m["payments"] += n
-        m["amount"] += amount
-    return ([days[d] for d in sorted(days)],
-            sorted(mix.values(), key=lambda r: (-r["amount"], r["payer"], r["channel"])))
+    return _days_and_mix(region_key, ((day, payer, channel, n, _yuan(fen)) for day, payer, channel, n, fen in rows))
