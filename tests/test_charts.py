@@ -18,6 +18,17 @@ def test_an_option_becomes_an_svg_with_its_labels_in_the_cjk_font():
     assert svg.count("<path") >= 2                      # the bars are drawn
 
 
+def test_bar_values_are_drawn_without_the_white_outline_the_pdf_would_paint_over_them():
+    import re
+
+    option = {**OPTION, "series": [{"type": "bar", "data": [12.5, 30.25],
+                                    "label": {"show": True, "position": "top"}}]}
+    svg = charts.render_svg(option, width=400, height=200)
+    labels = re.findall(r"<text[^>]*>(?:12\.5|30\.25)</text>", svg)
+    assert len(labels) == 2
+    assert not any("stroke" in t for t in labels)     # WeasyPrint ignores paint-order: no stroke at all
+
+
 def test_several_charts_come_back_in_order_from_one_process():
     first, second = charts.render_svgs([charts.Chart(OPTION, 300, 150),
                                         charts.Chart({**OPTION, "title": {"text": "第二张"}}, 320, 160)])

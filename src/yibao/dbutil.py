@@ -98,6 +98,34 @@ def bulk_upsert(model, fields: Sequence[str], rows: Iterable[tuple], *, unique: 
     return len(prepared)
 
 
+def bulk_add(model, keys: Sequence[str], values: Sequence[str], rows: Iterable[tuple]) -> int:
+    """Add to counters: for each row (``keys`` then ``values`` in order), insert it, or where a
+    row with the same ``keys`` exists (a unique constraint on them), add the row's ``values`` to
+    its own: one ``INSERT … ON CONFLICT (keys) DO UPDATE SET v = v + excluded.v`` run with
+    executemany, safe against concurrent adders. Must run inside the caller's transaction."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("bulk_add must run inside a transaction")
+    meta = model._meta
+    key_cols = [meta.get_field(f) for f in keys]
+    value_cols = [meta.get_field(f) for f in values]
+    columns = key_cols + value_cols
+    preparers = [_preparer(f) for f in columns]
+    prepared = [tuple(p(v) for p, v in zip(preparers, r, strict=True)) for r in rows]
+    if not prepared:
+        return 0
+    qn = connection.ops.quote_name
+    table = qn(meta.db_table)
+    names = ", ".join(qn(f.column) for f in columns)
+    placeholders = ", ".join(["%s"] * len(columns))
+    target = ", ".join(qn(f.column) for f in key_cols)
+    assignments = ", ".join(f"{qn(f.column)} = {table}.{qn(f.column)} + excluded.{qn(f.column)}" for f in value_cols)
+    with connection.cursor() as cur:
+        # identifiers only, quoted by the backend; values go as parameters
+        cur.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders}) "  # noqa: S608
+                        f"ON CONFLICT ({target}) DO UPDATE SET {assignments}", prepared)
+    return len(prepared)
+
+
 SQLITE_BULK_CACHE_KIB = 512 * 1024
 
 

@@ -144,6 +144,7 @@ def test_refusals_carry_the_contracts_codes_and_write_nothing(client, dongming, 
     assert [a["code"] for a in entry.after["attempts"]] == [code]
 
 
+@pytest.mark.tallies_unchecked   # writes enrolments or payments directly
 def test_paying_twice_is_already_paid_and_a_cancelled_enrolment_is_closed(client, dongming):
     _, token = channel()
     assert post(client, token, body(dongming[0])).status_code == 201

@@ -128,6 +128,7 @@ def test_the_own_part_of_a_subsidised_person_pays_the_rest(client, dongming_cler
     assert sum(p.amount for p in parts) == parts[0].standard
 
 
+@pytest.mark.tallies_unchecked   # writes enrolments or payments directly
 def test_an_own_part_paid_in_full_before_the_category_is_left_for_a_clerk(dongming_clerk):
     people = dongming_people({}, count=2)
     Payment.objects.create(region_id=DONGMING, insurance_year=2024, enrolment=people[1], id_number=people[1].id_number,

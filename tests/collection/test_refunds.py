@@ -120,6 +120,7 @@ def test_never_paid_pending_and_the_engines_rules_are_refused_with_codes(paid, c
     assert {"never_paid", "evidence_missing", "invalid_type", "application_pending"} <= codes
 
 
+@pytest.mark.tallies_unchecked   # writes enrolments or payments directly
 def test_no_refund_for_a_payment_made_on_or_after_2024_01_01(clerk, settings):
     settings.YIBAO_TODAY = dt.date(2024, 1, 20)
     agent = VillageAgentFactory()

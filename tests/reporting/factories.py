@@ -16,6 +16,7 @@ from django.utils import timezone
 from factories import JINCHENG, resident_id
 from yibao.collection.models import Part, Payer, Payment
 from yibao.regions.models import Division
+from yibao.reporting.services import tallies
 from yibao.resident.models import Enrolment, Person
 
 YEAR = 2024
@@ -89,6 +90,8 @@ def season(*, people: int = 90, seed: int = 7, channels=()) -> Season:
         if status == "refunded":
             out.payments.append(_payment(enrolment, payer=own.payer, part=Part.OWN, amount=-own.amount, subsidy=subsidy,
                                          category=category, day=changed.date(), channel=channel, n=n, refund_of=own))
+    # written directly, as existing data is: the progress counters are rebuilt as after a migration
+    tallies.rebuild(JINCHENG, YEAR)
     return out
 
 

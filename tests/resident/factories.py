@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from factories import CHENGGUAN, DONGMING, JINCHENG, LEIZHUANG, TownshipClerkFactory, resident_id
-from yibao.resident import services
+from yibao.resident import services, tallies
 from yibao.resident.models import Enrolment, EnrolmentStatus, Person
 
 #: real villages of the 2023 statistical division codes
@@ -49,6 +49,7 @@ def enrolled(n: int = 1, *, maker, checker=None, year: int = 2024, region: str =
     enrolment = Enrolment.objects.get(person__region_id=region, id_number=registration.id_number, insurance_year=year)
     if paid_on is not None:
         Enrolment.objects.filter(pk=enrolment.pk).update(status=EnrolmentStatus.PAID, paid_on=paid_on)
+        tallies.refresh_enrolments([enrolment.pk])   # as ``collecting.mark_paid`` leaves them
         enrolment.refresh_from_db()
     return enrolment
 

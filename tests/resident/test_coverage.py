@@ -128,6 +128,7 @@ def test_registered_but_unpaid_is_not_covered_with_the_reason(agent, clerk):
     assert "未缴费" in c.message
 
 
+@pytest.mark.tallies_unchecked   # writes enrolments or payments directly
 def test_a_refunded_year_and_a_year_without_enrolment_are_not_covered(agent, clerk):
     e = enrolled(7, maker=agent, paid_on=dt.date(2023, 11, 1))
     Enrolment.objects.filter(pk=e.pk).update(status=EnrolmentStatus.REFUNDED)

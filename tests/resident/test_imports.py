@@ -184,6 +184,7 @@ def test_the_same_file_twice_changes_nothing(clerk):
     assert AuditEntry.objects.filter(action="resident.import.registrations").count() == 1
 
 
+@pytest.mark.tallies_unchecked   # writes enrolments or payments directly
 def test_conflicts_go_in_with_a_problem_not_as_errors(clerk):
     agent = VillageAgentFactory(division=village(DONGMING_VILLAGE))
     enrolled(1, maker=agent)                                       # already enrolled for 2024
@@ -241,6 +242,7 @@ def _enrolled_in_jincheng(number: str) -> Enrolment:
                                     division_id=JINCHENG_VILLAGE)
 
 
+@pytest.mark.tallies_unchecked   # writes enrolments or payments directly
 def test_at_approval_a_row_enrolled_meanwhile_becomes_a_problem_and_a_known_person_is_updated(clerk, checker):
     agent = VillageAgentFactory(division=village(DONGMING_VILLAGE))
     known = enrolled(3, maker=agent)                               # a person of the region, enrolled for 2023
@@ -265,6 +267,7 @@ def test_at_approval_a_row_enrolled_meanwhile_becomes_a_problem_and_a_known_pers
                .values_list("registration__id_number", flat=True)) == {resident_number(1), resident_number(3)}
 
 
+@pytest.mark.tallies_unchecked   # writes enrolments or payments directly
 def test_a_duplicate_that_gets_past_the_approval_s_check_refuses_the_whole_approval(clerk, checker, monkeypatch):
     from yibao.resident.services import imports
 

@@ -137,6 +137,7 @@ def _person_in_jincheng(like: Person) -> Person:
                                  valid_from=timezone.now())
 
 
+@pytest.mark.tallies_unchecked   # writes enrolments or payments directly
 def test_the_database_refuses_a_second_live_enrolment_for_the_year_in_another_region(agent, clerk):
     """Written directly, past the code's check: refused by enrolment_unique_live_year. A cancelled
     or refunded enrolment does not count, and another year is another enrolment."""

@@ -28,7 +28,8 @@ from yibao.resident.services import roster as rosters
 
 from .factories import DONGMING_OTHER_TOWNSHIP_VILLAGE, DONGMING_OTHER_VILLAGE, DONGMING_VILLAGE, enrolled
 
-pytestmark = pytest.mark.django_db
+# the roster's people are moved, renamed and re-dated directly (existing data): counters not checked
+pytestmark = [pytest.mark.django_db, pytest.mark.tallies_unchecked]
 
 PAID = dt.date(2023, 10, 9)
 YEAR = 2025  # the roster's year: renewing the people paid for 2024

@@ -286,3 +286,42 @@ class Refund(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_reason_display()} {self.payment_id}"
+
+
+class CollectionTally(models.Model):
+    """The progress counters of the payments (``yibao.regions.tallies``), per pooling region,
+    insurance year, division and day. Two kinds of row:
+
+    - a flow (``payer`` set): per payer, channel (0: none) and part, the payments recorded that
+      day (refunds not counted) and the net amount in fen (refunds subtracted);
+    - the subsidised (``payer`` empty): people who became paid with a subsidy that day (less those
+      refunded), in all (``category`` empty) and per hardship category.
+
+    Kept by every write of a payment or refund in its own transaction (``yibao.collection.tallies``)."""
+
+    TALLY_KEYS = ("day", "payer", "channel", "part", "category")
+    TALLY_VALUES = ("payments", "amount_fen", "people")
+
+    region = models.ForeignKey("regions.Division", on_delete=models.DO_NOTHING, related_name="+",
+                               db_constraint=False, db_index=False)
+    insurance_year = models.PositiveSmallIntegerField("保险年度")
+    division = models.ForeignKey("regions.Division", on_delete=models.DO_NOTHING, related_name="+",
+                                 db_constraint=False, db_index=False)
+    rolled = models.BooleanField("下级汇总", default=False)
+    day = models.DateField("日期")
+    payer = models.CharField("缴费方", max_length=10, blank=True)
+    channel = models.IntegerField("缴费渠道", default=0)
+    part = models.CharField("缴费部分", max_length=6, blank=True)
+    category = models.CharField("资助类别", max_length=30, blank=True)
+    payments = models.IntegerField("笔数", default=0)
+    amount_fen = models.BigIntegerField("金额（分）", default=0)
+    people = models.IntegerField("资助参保人数增减", default=0)
+
+    class Meta:
+        verbose_name = "征缴进度计数"
+        constraints = [models.UniqueConstraint(
+            fields=["region", "insurance_year", "division", "rolled", "day", "payer", "channel", "part", "category"],
+            name="collection_tally_key")]
+
+    def __str__(self) -> str:
+        return f"{self.division_id} {self.insurance_year} {self.day}"

@@ -56,11 +56,31 @@ def node_binary() -> str:
     return found
 
 
+def _plain_label(label: dict) -> dict:
+    """A value label without ECharts' white text outline: ECharts draws it as an SVG stroke under
+    the fill with ``paint-order``, which the PDF renderer (WeasyPrint) ignores, painting the white
+    outline over the figures (the weekly report's bars showed no values)."""
+    label = dict(label)
+    label.setdefault("textBorderColor", "transparent")
+    return label
+
+
+def _plain_labels(series: dict) -> dict:
+    series = dict(series)
+    if isinstance(series.get("label"), dict):
+        series["label"] = _plain_label(series["label"])
+    if isinstance(series.get("markLine"), dict) and isinstance(series["markLine"].get("label"), dict):
+        series["markLine"] = {**series["markLine"], "label": _plain_label(series["markLine"]["label"])}
+    return series
+
+
 def _with_font(option: dict) -> dict:
     option = dict(option)
     text_style = dict(option.get("textStyle") or {})
     text_style.setdefault("fontFamily", FONT_FAMILY)
     option["textStyle"] = text_style
+    if isinstance(option.get("series"), list):
+        option["series"] = [_plain_labels(s) if isinstance(s, dict) else s for s in option["series"]]
     return option
 
 

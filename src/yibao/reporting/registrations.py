@@ -14,3 +14,6 @@ def register() -> None:
     registry.nav("reporting", "征缴进度", capability="reporting.view_progress", scheme="resident", order=190)
     registry.nav("reporting_declarations", "基数申报进度", capability="reporting.view_declarations",
                  scheme="employee", order=191)
+    from . import cli
+
+    registry.command("reporting", "征缴进度计数的重算与核对", cli.configure, cli.run)

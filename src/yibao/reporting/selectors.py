@@ -109,6 +109,7 @@ class Progress:
     rows: list[ProgressRow]
     total: ProgressRow
     villages: list[str] | None          # the villages read (None: the whole region)
+    tallied: list[str] = field(default_factory=list)     # the divisions whose counters make up the report
     flows: tuple[list[dict], list[dict]] | None = None   # payments per day, per payer and channel
 
     @property
@@ -212,35 +213,37 @@ def progress(user, region: str, year: int | None, level: str | None, parent: str
     week_before = today - WEEK
 
     if rows:
-        counts = resident.enrolment_counts(reg.key, year, divisions=villages, as_of=as_of, then=week_before)
-        amounts = money.amounts(reg.key, year, divisions=villages, as_of=as_of)
-        subsidised, by_category = money.subsidised(reg.key, year, divisions=villages, as_of=as_of)
+        # each row's division with everything below it, from the counters the writes keep
+        counts = resident.tallied_counts(reg.key, year, list(rows), as_of=as_of, then=week_before)
+        amounts, subsidised, by_category = money.tallied(reg.key, year, list(rows), as_of=as_of)
         targets = dict(regions.targets(reg.key, year).filter(division_id__in=list(rows))
                        .values_list("division_id", "target"))
         for key, row in rows.items():
             row.target = targets.get(key)
         for key, figures in counts.items():
-            if (row := rows.get(into.get(key, ""))) is not None:
+            if (row := rows.get(key)) is not None:
                 row.registered += figures["registered"]
                 row.paid += figures["paid"]
                 row.paid_week_before += figures["paid_then"]
         for key, figures in amounts.items():
-            if (row := rows.get(into.get(key, ""))) is not None:
+            if (row := rows.get(key)) is not None:
                 row.amount_individual += figures["individual"]
                 row.amount_fund += figures["fund"]
                 row.amount_family += figures["family"]
         for key, n in subsidised.items():
-            if (row := rows.get(into.get(key, ""))) is not None:
+            if (row := rows.get(key)) is not None:
                 row.subsidised += n
         for (key, category), n in by_category.items():
-            if (row := rows.get(into.get(key, ""))) is not None:
+            if (row := rows.get(key)) is not None:
                 row.by_category[category] = row.by_category.get(category, 0) + n
     ordered = sorted(rows.values(), key=lambda r: r.code)
     for r in ordered:   # SQLite's sums lose the scale: amounts are given in yuan and fen
         r.amount_individual = Decimal(r.amount_individual).quantize(FEN)
         r.amount_fund = Decimal(r.amount_fund).quantize(FEN)
         r.amount_family = Decimal(r.amount_family).quantize(FEN)
-    return Progress(reg, year, level, anchor if parent else None, today, ordered, _total(anchor, ordered), villages)
+    tallied = [reg.key] if whole_region else sorted(rows)
+    return Progress(reg, year, level, anchor if parent else None, today, ordered, _total(anchor, ordered), villages,
+                    tallied)
 
 
 def _total(anchor: Division, rows: list[ProgressRow]) -> ProgressRow:
@@ -266,8 +269,8 @@ def _total(anchor: Division, rows: list[ProgressRow]) -> ProgressRow:
 def _flows(report: Progress) -> tuple[list[dict], list[dict]]:
     """The report's payments per day and per payer and channel (one statement, read once)."""
     if report.flows is None:
-        report.flows = money.daily_and_channels(report.region.key, report.year, divisions=report.villages,
-                                                as_of=report.as_of)
+        report.flows = money.tallied_daily_and_channels(report.region.key, report.year, report.tallied,
+                                                        as_of=report.as_of)
     return report.flows
 
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from yibao.dbutil import text_values
 
+from . import tallies
 from .models import Enrolment, EnrolmentStatus, HardshipGrant, Kind, LifeStatus, Person
 
 __all__ = ["EnrolmentFacts", "EnrolmentStatus", "Kind", "PaidEnrolment", "Subsidised", "categories_many",
@@ -120,13 +121,18 @@ def mark_paid(paid_on: dict[int, dt.date]) -> int:
         for i in range(0, len(ids), _CHUNK):
             moved += (Enrolment.objects.filter(pk__in=ids[i:i + _CHUNK], status=EnrolmentStatus.REGISTERED)
                       .update(status=EnrolmentStatus.PAID, paid_on=day, status_changed_at=now))
+    if moved:
+        tallies.refresh_enrolments(list(paid_on))
     return moved
 
 
 def mark_refunded(enrolment_id: int) -> bool:
     """已缴费 → 已退费 (the refund of the person's own part was recorded)."""
-    return bool(Enrolment.objects.filter(pk=enrolment_id, status=EnrolmentStatus.PAID)
-                .update(status=EnrolmentStatus.REFUNDED, status_changed_at=timezone.now()))
+    moved = bool(Enrolment.objects.filter(pk=enrolment_id, status=EnrolmentStatus.PAID)
+                 .update(status=EnrolmentStatus.REFUNDED, status_changed_at=timezone.now()))
+    if moved:
+        tallies.refresh_enrolments([enrolment_id])
+    return moved
 
 
 @dataclass(frozen=True)

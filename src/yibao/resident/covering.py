@@ -13,6 +13,7 @@ from yibao.access.scoping import scope_of
 from yibao.audit.services import record_event
 from yibao.identity import mask_id_number
 
+from . import tallies
 from .models import LIVE_ENROLMENT, Enrolment, EnrolmentStatus
 
 __all__ = ["EnrolmentStatus", "cancel_unpaid", "enrolment_in_scope", "enrolments_in_scope", "live_enrolments",
@@ -51,6 +52,7 @@ def cancel_unpaid(enrolment_id: int, *, actor, reason: str) -> bool:
         return False
     enrolment.status, enrolment.status_changed_at = EnrolmentStatus.CANCELLED, timezone.now()
     enrolment.save(update_fields=["status", "status_changed_at"])
+    tallies.refresh(enrolment.region_id, enrolment.insurance_year, [enrolment.division_id])
     record_event(actor, "resident.enrolment.cancel", "enrolment", enrolment.pk,
                  before={"status": EnrolmentStatus.REGISTERED},
                  after={"status": EnrolmentStatus.CANCELLED, "id_number": mask_id_number(enrolment.id_number),

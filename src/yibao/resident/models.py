@@ -477,3 +477,31 @@ class RosterEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.roster_id}#{self.ordinal}"
+
+
+class EnrolmentTally(models.Model):
+    """The progress counters of the enrolments (``yibao.regions.tallies``): per pooling region,
+    insurance year, division and day, how many became registered and paid that day (less those
+    that left: cancelled or refunded). Kept by every write of an enrolment in its own transaction
+    (``yibao.resident.tallies``); the progress figures add them up instead of counting enrolments."""
+
+    TALLY_KEYS = ("day",)
+    TALLY_VALUES = ("registered", "paid")
+
+    region = models.ForeignKey("regions.Division", on_delete=models.DO_NOTHING, related_name="+",
+                               db_constraint=False, db_index=False)
+    insurance_year = models.PositiveSmallIntegerField("保险年度")
+    division = models.ForeignKey("regions.Division", on_delete=models.DO_NOTHING, related_name="+",
+                                 db_constraint=False, db_index=False)
+    rolled = models.BooleanField("下级汇总", default=False)   # the sum of the divisions below
+    day = models.DateField("日期")
+    registered = models.IntegerField("登记增减", default=0)
+    paid = models.IntegerField("缴费增减", default=0)
+
+    class Meta:
+        verbose_name = "参保进度计数"
+        constraints = [models.UniqueConstraint(fields=["region", "insurance_year", "division", "rolled", "day"],
+                                               name="enrolment_tally_key")]
+
+    def __str__(self) -> str:
+        return f"{self.division_id} {self.insurance_year} {self.day}"

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from yibao.channels.models import Channel
 
-from ..models import Part, Payer, Payment
+from ..models import CollectionTally, Part, Payer, Payment
 
 ZERO = Decimal("0.00")
 
@@ -71,10 +71,15 @@ def daily_and_channels(region_key: str, year: int, *, divisions: list[str] | Non
     and per payer and channel, ``payer`` (its code and label), ``channel`` (the channel's name, ""
     for a village agent, the fund or a family account), ``payments`` and net ``amount``, largest
     amount first."""
-    labels = dict(Payer.choices)
-    names = dict(Channel.objects.filter(region_id=region_key).values_list("pk", "name"))
     rows = (_payments(region_key, year, divisions, as_of).values_list("paid_on", "payer", "channel_id")
             .annotate(n=Count("id", filter=Q(refund_of__isnull=True)), amount=Sum("amount")))
+    return _days_and_mix(region_key, rows)
+
+
+def _days_and_mix(region_key: str, rows) -> tuple[list[dict], list[dict]]:
+    """Rows of (day, payer, channel id, payments, amount) as the per-day list and the mix."""
+    labels = dict(Payer.choices)
+    names = dict(Channel.objects.filter(region_id=region_key).values_list("pk", "name"))
     days: dict[dt.date, dict] = {}
     mix: dict[tuple[str, str], dict] = {}
     for day, payer, channel, n, amount in rows:
@@ -89,3 +94,46 @@ def daily_and_channels(region_key: str, year: int, *, divisions: list[str] | Non
         m["amount"] += amount
     return ([days[d] for d in sorted(days)],
             sorted(mix.values(), key=lambda r: (-r["amount"], r["payer"], r["channel"])))
+
+
+# --- the same figures from the counters the writes keep (``yibao.collection.tallies``) ------------
+
+def _tallies(region_key: str, year: int, divisions: list[str], as_of: dt.date | None):
+    qs = CollectionTally.objects.filter(region_id=region_key, insurance_year=year, division_id__in=list(divisions))
+    if as_of is not None:
+        qs = qs.filter(day__lte=as_of)
+    return qs.order_by()
+
+
+def _yuan(fen) -> Decimal:
+    return (Decimal(fen or 0) / 100).quantize(Decimal("0.01"))
+
+
+def tallied(region_key: str, year: int, divisions: list[str], *, as_of: dt.date | None = None):
+    """What ``amounts`` and ``subsidised`` give, for whole divisions (each with everything below
+    it), read from the counters: ``({division: {"individual", "fund", "family"}},
+    {division: people}, {(division, category): people})``."""
+    money: dict[str, dict[str, Decimal]] = {}
+    people: dict[str, int] = {}
+    by_category: dict[tuple[str, str], int] = {}
+    rows = (_tallies(region_key, year, divisions, as_of).values_list("division_id", "payer", "part", "category")
+            .annotate(fen=Sum("amount_fen"), n=Sum("people")))
+    for division, payer, part, category, fen, n in rows:
+        if payer:
+            m = money.setdefault(division, {"individual": ZERO, "fund": ZERO, "family": ZERO})
+            which = "fund" if part == Part.FUND else "family" if payer == Payer.FAMILY else "individual"
+            m[which] += _yuan(fen)
+        elif n:
+            if category:
+                by_category[(division, category)] = n
+            else:
+                people[division] = n
+    return money, people, by_category
+
+
+def tallied_daily_and_channels(region_key: str, year: int, divisions: list[str], *,
+                               as_of: dt.date | None = None) -> tuple[list[dict], list[dict]]:
+    """What ``daily_and_channels`` gives, for whole divisions, read from the counters."""
+    rows = (_tallies(region_key, year, divisions, as_of).exclude(payer="")
+            .values_list("day", "payer", "channel").annotate(n=Sum("payments"), fen=Sum("amount_fen")))
+    return _days_and_mix(region_key, ((day, payer, channel, n, _yuan(fen)) for day, payer, channel, n, fen in rows))

@@ -32,7 +32,7 @@ from yibao.regions import reach
 from yibao.regions.models import Division
 from yibao.resident import collecting as enrolments
 
-from .. import rules
+from .. import rules, tallies
 from ..errors import CollectionError
 from ..models import Part, Payer, Payment
 from .payments import moment
@@ -235,6 +235,7 @@ def _write(region: Division, year: int, on: dt.date, chunk, actor, outcome: Fund
         return
     bulk_insert(Payment, PAYMENT_COLUMNS, rows)
     moved = enrolments.mark_paid(free) if free else 0
+    tallies.refresh(region.key, year, {r[5] for r in rows})
     amount = sum((r[8] for r in rows), Decimal("0.00"))
     per_category: dict[str, list] = {}
     for r in rows:

@@ -27,7 +27,7 @@ from yibao.errors import AppError, RuleRefused
 from yibao.identity import mask_id_number
 from yibao.resident import collecting
 
-from .. import rules
+from .. import rules, tallies
 from ..errors import CollectionError, Conflict, Forbidden
 from ..models import Part, Payment, Refund, RefundReason, RefundStatus
 
@@ -248,6 +248,7 @@ def _review(refund: Refund, *, approve: bool, note: str, actor) -> Refund:
         if original.part == Part.OWN or not Payment.objects.filter(enrolment_id=original.enrolment_id,
                                                                    part=Part.OWN, refund_of__isnull=True).exists():
             collecting.mark_refunded(original.enrolment_id)
+        tallies.refresh_payments([p for p in (original, negative, fund_part) if p is not None])
         refund.status, refund.refund_payment = RefundStatus.APPROVED, negative
         refund.save(update_fields=["status", "checker_id", "checker_label", "note", "reviewed_at", "refund_payment"])
         record_event(actor, "collection.refund.approve", "refund", refund.pk, before={"status": "pending"},

@@ -167,7 +167,8 @@ class Weekly:
             "series": [
                 {"name": "本周", "type": "bar", "data": [_pct_number(r.completion) for r in rows],
                  "label": {"show": True, "position": "top", "fontSize": 10}},
-                {"name": "上周", "type": "bar", "data": [_pct_number(r.completion_week_before) for r in rows]},
+                {"name": "上周", "type": "bar", "data": [_pct_number(r.completion_week_before) for r in rows],
+                 "label": {"show": True, "position": "top", "fontSize": 10}},
             ],
         }
         change = {

@@ -30,11 +30,11 @@ from .persons import (
     registrations_for,
 )
 from .places import places_for, region_of, resident_regions
-from .progress import enrolment_counts
+from .progress import enrolment_counts, tallied_counts
 
 __all__ = [
     # the collection progress (yibao.reporting)
-    "enrolment_counts",
+    "enrolment_counts", "tallied_counts",
     # persons, registrations and the problem queue
     "person_as_of", "person_for", "persons_for", "problem_for", "problems_for", "registration_counts",
     "registration_for", "registrations_for",

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
-from ..models import LIVE_ENROLMENT, Enrolment, EnrolmentStatus
+from ..models import LIVE_ENROLMENT, Enrolment, EnrolmentStatus, EnrolmentTally
 
 
 def end_of_day(day: dt.date) -> dt.datetime:
@@ -52,3 +52,18 @@ def _paid_by(day: dt.date) -> Q:
     end = end_of_day(day)
     return Q(paid_on__lte=day) & (Q(status=EnrolmentStatus.PAID)
                                   | Q(status=EnrolmentStatus.REFUNDED, status_changed_at__gte=end))
+
+
+def tallied_counts(region_key: str, year: int, divisions: list[str], *, as_of: dt.date | None = None,
+                   then: dt.date | None = None) -> dict[str, dict[str, int]]:
+    """What ``enrolment_counts`` gives, for whole divisions (each with everything below it) and
+    read from the counters the writes keep (``yibao.resident.tallies``): one grouped statement
+    over a few rows per division and day. ``{division: {"registered", "paid", "paid_then"}}``."""
+    qs = EnrolmentTally.objects.filter(region_id=region_key, insurance_year=year, division_id__in=list(divisions))
+    if as_of is not None:
+        qs = qs.filter(day__lte=as_of)
+    sums = {"n_registered": Sum("registered"), "n_paid": Sum("paid")}
+    if then is not None:
+        sums["n_paid_then"] = Sum("paid", filter=Q(day__lte=then), default=0)
+    rows = qs.order_by().values("division_id").annotate(**sums)
+    return {r["division_id"]: {k: r.get(f"n_{k}", 0) or 0 for k in ("registered", "paid", "paid_then")} for r in rows}

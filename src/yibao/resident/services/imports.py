@@ -29,6 +29,7 @@ import hashlib
 import operator
 import re
 import uuid
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,7 +49,7 @@ from yibao.identity import fast_resident_id as fast_identity
 from yibao.regions import reach
 from yibao.regions.models import Division
 
-from .. import rules
+from .. import rules, tallies
 from ..errors import ImportRefused, ImportRejected, RegistrationError, RowError
 from ..importing import MAX_CELL_CHARS, Table, iter_all, open_table
 from ..models import (
@@ -840,6 +841,13 @@ def _enrol_batch(batch: ImportBatch, actor, label: str, now, note: str, step) ->
                     [EnrolmentStatus.REGISTERED, stamp, batch.pk, pending])
         except IntegrityError:
             raise RegistrationError("此批次中有人已在本保险年度参保登记，请刷新后重试。", code="duplicate_enrolment") from None
+        # the progress counters of the batch's villages, set-based, in the same transaction
+        touched = defaultdict(set)
+        for region_id, year, village in (Registration.objects.filter(batch=batch, status=pending).order_by()
+                                         .values_list("region_id", "insurance_year", "division_id").distinct()):
+            touched[(region_id, year)].add(village)
+        for (region_id, year), villages in sorted(touched.items()):
+            tallies.refresh(region_id, year, villages)
         step(4)
         # one pass over the batch's registrations: the person, the second signature
         cur.execute(

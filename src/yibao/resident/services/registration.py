@@ -16,7 +16,7 @@ from django.utils import timezone
 from yibao.access.roles import Role
 from yibao.audit.services import record_event
 
-from .. import rules
+from .. import rules, tallies
 from ..errors import Conflict, RegistrationError, RuleRefused
 from ..models import (
     Basis,
@@ -206,6 +206,7 @@ def _enrol(registration: Registration, actor) -> Enrolment:
                 registration=registration)
     except IntegrityError:
         raise Conflict(f"此人 {registration.insurance_year} 保险年度已参保登记。", code="duplicate_enrolment") from None
+    tallies.refresh(enrolment.region_id, enrolment.insurance_year, [enrolment.division_id])
     registration.person = person
     return enrolment
 

@@ -1,0 +1,1 @@
+from tally_check import tallies_agree  # noqa: F401
