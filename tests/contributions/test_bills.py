@@ -202,3 +202,20 @@ def test_the_what_if_page_shows_the_effect_before_anything_is_recorded(rates, cl
     refused = client.get("/contributions/what-if/", {"region": "370700", "annual_amount": "91200",
                                                     "published_on": "2024-13-01"}).content.decode()
     assert "公布日期应为" in refused
+
+
+def test_a_refused_staff_change_writes_nothing_and_is_audited(rates):
+    from yibao.audit.models import AuditEntry as Entry
+
+    first, second = approved_unit(["5000"]), approved_unit(["6000"])
+    services.seed_spans("370700", 2024)
+    taken = InsuranceSpan.objects.get(unit=first)
+    with pytest.raises(services.ContributionError) as refused:
+        services.add_person(second, id_number=taken.id_number, name=taken.name, month=MAR, actor=_operator(second))
+    entry = Entry.objects.filter(action="contributions.staff_add_refuse").get()
+    assert entry.object_id == str(second.pk) and entry.after["code"] == refused.value.code == "insured_elsewhere"
+    assert entry.after["month"] == "2024-03" and entry.after["id_number"] != taken.id_number   # masked
+    assert InsuranceSpan.objects.filter(id_number=taken.id_number).count() == 1
+    with pytest.raises(services.ContributionError):
+        services.remove_person(first, span_id=taken.pk, month=MAR, reason="nonsense", actor=_operator(first))
+    assert Entry.objects.filter(action="contributions.staff_remove_refuse", object_id=str(first.pk)).exists()

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import functools
 import uuid
 from typing import Any
 
+from yibao.errors import AppError
 from yibao.months import Month
 
 from .models import AuditEntry
@@ -108,3 +110,24 @@ def write_export(actor, filters: dict, name, *, progress=None, start=None):
     n = write_table(ws, EXPORT_HEADER, rows, header_format=bold, on_row=progress)
     wb.close()
     return path, n
+
+
+def refusals_audited(action: str, object_type: str, *, path=None, facts=None):
+    """Decorate a service ``fn(obj, …, actor=…)`` so that its refusal (an ``AppError``) leaves the
+    audit entry ``action`` (code, message and ``facts(obj, kwargs)``) before it is raised. Put it
+    above ``transaction.atomic``: the entry is written after the refused transaction rolled back."""
+
+    def decorator(fn):
+        @functools.wraps(fn)
+        def wrapper(obj, *args, actor, **kwargs):
+            try:
+                return fn(obj, *args, actor=actor, **kwargs)
+            except AppError as exc:
+                after = {"code": exc.code, "message": exc.message[:500], **(facts(obj, kwargs) if facts else {})}
+                record_event(actor, action, object_type, obj.pk, after=after,
+                             division_path=path(obj) if path else "")
+                raise
+
+        return wrapper
+
+    return decorator

@@ -16,7 +16,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from yibao.access.permissions import user_can
-from yibao.audit.services import record_event
+from yibao.audit.services import record_event, refusals_audited
 from yibao.dbutil import bulk_insert, text_values
 from yibao.employer import contributing
 from yibao.identity import IdentityError, mask_id_number, parse_resident_id
@@ -138,6 +138,21 @@ def _parse_month(value, field="month") -> Month:
         raise ContributionError("月份应为 YYYY-MM 格式。", code="invalid_input", fields={field: str(value)}) from None
 
 
+
+
+def _unit_path(unit) -> str:
+    return contributing.unit_facts([unit.pk])[unit.pk]["division__path"]
+
+
+def _change_facts(unit, kwargs) -> dict:
+    number = kwargs.get("id_number")
+    return {"month": str(kwargs.get("month", ""))[:10], "reason": str(kwargs.get("reason", ""))[:20],
+            "counter": bool(kwargs.get("counter")),
+            **({"id_number": mask_id_number(str(number))} if number else {}),
+            **({"span": kwargs["span_id"]} if kwargs.get("span_id") else {})}
+
+
+@refusals_audited("contributions.staff_add_refuse", "unit", path=_unit_path, facts=_change_facts)
 @transaction.atomic
 def add_person(unit, *, id_number: str, name: str, month, reason: str = SpanStart.NEW_HIRE, wage=None,
                actor, counter: bool = False) -> StaffChange:
@@ -196,6 +211,7 @@ def add_person(unit, *, id_number: str, name: str, month, reason: str = SpanStar
     return change
 
 
+@refusals_audited("contributions.staff_remove_refuse", "unit", path=_unit_path, facts=_change_facts)
 @transaction.atomic
 def remove_person(unit, *, span_id: int, month, reason: str, actor, counter: bool = False) -> StaffChange:
     """减员: the person is no longer insured by the unit from ``month`` (the span ends the month

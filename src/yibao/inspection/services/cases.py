@@ -5,8 +5,6 @@ its audit entry. A refused action changes nothing and leaves an audit entry of t
 
 from __future__ import annotations
 
-import functools
-
 from django.db import transaction
 from django.utils import timezone
 
@@ -14,10 +12,9 @@ from yibao import clock
 from yibao.access.permissions import user_can
 from yibao.access.roles import Role
 from yibao.access.scoping import scope_of
-from yibao.audit.services import record_event
+from yibao.audit.services import record_event, refusals_audited
 from yibao.employer import selectors as employer
 from yibao.employer import services as employer_services
-from yibao.errors import AppError
 
 from ..errors import (
     ALREADY_INVESTIGATING,
@@ -50,20 +47,8 @@ def _event(case: Case, kind: str, text: str, actor) -> None:
 
 def audited_refusal(action: str):
     """A case action whose refusal is audited: the attempt, its code and message."""
-
-    def decorator(fn):
-        @functools.wraps(fn)
-        def wrapper(case, *args, actor, **kwargs):
-            try:
-                return fn(case, *args, actor=actor, **kwargs)
-            except AppError as exc:
-                record_event(actor, f"{action}.refused", "inspection_case", case.pk,
-                             after={"code": exc.code, "message": exc.message[:500], "status": case.status},
-                             division_path=_path(case))
-                raise
-        return wrapper
-
-    return decorator
+    return refusals_audited(f"{action}.refused", "inspection_case", path=_path,
+                            facts=lambda case, _: {"status": case.status})
 
 
 def _text(value, field: str, label: str, *, required: bool) -> str:
