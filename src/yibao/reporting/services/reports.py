@@ -161,7 +161,7 @@ class Weekly:
         completion = {
             "title": {"text": "各县（市、区）参保缴费完成率", "left": "center", "textStyle": {"fontSize": 14}},
             "legend": {"bottom": 0, "data": ["本周", "上周"]},
-            "grid": {"left": 48, "right": 16, "top": 40, "bottom": 48},
+            "grid": {"left": 48, "right": 16, "top": 60, "bottom": 48},
             "xAxis": {"type": "category", "data": names, "axisLabel": {"interval": 0}},
             "yAxis": {"type": "value", "name": "%"},
             "series": [
@@ -173,7 +173,7 @@ class Weekly:
         }
         change = {
             "title": {"text": "本周新增缴费人数", "left": "center", "textStyle": {"fontSize": 14}},
-            "grid": {"left": 64, "right": 16, "top": 40, "bottom": 32},
+            "grid": {"left": 64, "right": 16, "top": 60, "bottom": 32},
             "xAxis": {"type": "category", "data": names, "axisLabel": {"interval": 0}},
             "yAxis": {"type": "value", "name": "人"},
             "series": [{"name": "本周新增", "type": "bar", "data": [r.paid_change for r in rows],
