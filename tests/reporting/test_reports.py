@@ -226,6 +226,9 @@ def test_the_friday_job_stores_the_weekly_report_once_its_deadline_has_passed(se
     assert reports.friday_reports(at(WEEK, 16, 30)) and WeeklyReport.objects.filter(
         region_id=JINCHENG, week_ending=WEEK - dt.timedelta(days=7)).exists()   # before 17:00: last week's
     assert not WeeklyReport.objects.filter(week_ending=WEEK).exists()
+    # a worker down for weeks catches up: every due week of the collection period since is stored
+    weeks = set(WeeklyReport.objects.filter(region_id=JINCHENG).values_list("week_ending", flat=True))
+    assert {WEEK - dt.timedelta(days=7 * n) for n in range(1, 4)} <= weeks
     settings.YIBAO_TODAY = WEEK + dt.timedelta(days=1)
     made = tasks.weekly_reports.call_local()                        # the periodic task itself
     stored = WeeklyReport.objects.get(region_id=JINCHENG, week_ending=WEEK)

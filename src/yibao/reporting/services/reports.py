@@ -489,12 +489,17 @@ def store_weekly(reader, region: str, year: int, week_ending: dt.date, *, actor=
     return stored
 
 
+#: how many weeks back the scheduled job looks for a report not yet made
+CATCH_UP_WEEKS = 8
+
+
 def friday_reports(now: dt.datetime | None = None) -> list[WeeklyReport]:
     """What the scheduled job does (hourly; see ``tasks.py``): for every pooling region running the
-    resident scheme, the latest week whose report is due and not yet stored is generated and
-    stored. A week's report is due once its deadline has passed (Friday 17:00 in 晋城, the
-    engine's ``resident.progress_report_deadline``) or, where no notice gives a deadline, once
-    the Friday has ended; weeks outside the collection period are skipped."""
+    resident scheme, every week of the last ``CATCH_UP_WEEKS`` whose report is due and not yet
+    stored is generated and stored (so a worker down for weeks catches up when it returns). A
+    week's report is due once its deadline has passed (Friday 17:00 in 晋城, the engine's
+    ``resident.progress_report_deadline``) or, where no notice gives a deadline, once the Friday
+    has ended; weeks outside the collection period are skipped."""
     from .submissions import business_now
 
     now = timezone.localtime(now or business_now())
@@ -505,7 +510,8 @@ def friday_reports(now: dt.datetime | None = None) -> list[WeeklyReport]:
             continue
         year = default_year(region, now.date())
         friday = friday_on_or_before(now.date())
-        for candidate in (friday, friday - dt.timedelta(days=7)):
+        for back in range(CATCH_UP_WEEKS, -1, -1):      # oldest first, as they would have been made
+            candidate = friday - dt.timedelta(days=7 * back)
             deadline, _ = rules.weekly_deadline_or_none(region, year, candidate)
             if deadline is not None:
                 due, required = deadline.due, deadline.required
@@ -514,8 +520,7 @@ def friday_reports(now: dt.datetime | None = None) -> list[WeeklyReport]:
                 due = timezone.make_aware(dt.datetime.combine(candidate + dt.timedelta(days=1), dt.time()))
                 required = period is None or period[0] <= candidate <= period[1]
             if now < due:
-                continue          # not due yet: look at the week before
+                continue          # not due yet (this week before its deadline)
             if required and not WeeklyReport.objects.filter(region_id=region, week_ending=candidate).exists():
                 stored.append(store_weekly(reader, region, year, candidate))
-            break
     return stored
