@@ -6,7 +6,7 @@ import contextlib
 import uuid
 from collections.abc import Iterable, Sequence
 
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, IntegrityError, OperationalError, connection, transaction
 
 
 def _preparer(field):
@@ -253,6 +253,23 @@ def lost_race(exc: Exception) -> bool:
     """A deadlock or serialization failure: the database chose this transaction to give way (the
     caller may try again)."""
     return getattr(getattr(exc, "__cause__", None), "sqlstate", None) in ("40P01", "40001")
+
+
+def until_won(attempt, tries: int) -> bool:
+    """Run ``attempt()`` in a savepoint until it does not lose a race to a concurrent transaction
+    (a unique row taken first, a deadlock or serialization failure broken by the database), at
+    most ``tries`` times; whether it got through. Other errors are raised."""
+    for _ in range(tries):
+        try:
+            with transaction.atomic():
+                attempt()
+            return True
+        except IntegrityError:
+            continue
+        except OperationalError as exc:
+            if not lost_race(exc):
+                raise
+    return False
 
 
 @contextlib.contextmanager

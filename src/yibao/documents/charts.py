@@ -33,12 +33,16 @@ class ChartError(Exception):
     """A chart could not be rendered; the message is Chinese and says what to do."""
 
 
+#: a chart's width in CSS pixels across an A4 page of the printed reports
+PAGE_WIDTH = 720
+
+
 @dataclass
 class Chart:
     """One chart: an ECharts option (plain JSON data) and its size in CSS pixels."""
 
     option: dict
-    width: int = 640
+    width: int = PAGE_WIDTH
     height: int = 320
     title: str = ""
     extra: dict = field(default_factory=dict)
@@ -110,7 +114,7 @@ def render_svgs(charts: list[Chart], *, timeout: float = DEFAULT_TIMEOUT) -> lis
     return [mark_safe(svg) for svg in answer["svgs"]]  # noqa: S308
 
 
-def render_svg(option: dict, *, width: int = 640, height: int = 320,
+def render_svg(option: dict, *, width: int = PAGE_WIDTH, height: int = 320,
                timeout: float = DEFAULT_TIMEOUT) -> SafeString:
     """One ECharts option as an SVG document."""
     return render_svgs([Chart(option, width, height)], timeout=timeout)[0]

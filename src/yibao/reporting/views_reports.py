@@ -51,16 +51,23 @@ def _svgs(charts):
         return [], str(exc)
 
 
-@require(VIEW)
-def weekly(request):
+def _built(request, build, template):
+    """(the report ``build`` makes for the request, None), or (None, the page with the refusal,
+    400); what the reader does not reach is 404."""
     try:
-        report = _weekly(request)
+        return build(request), None
     except NotFound as exc:
         raise Http404(exc.message) from exc
     except AppError as exc:
-        return render(request, "reporting/report_weekly.html", {"error": exc.message,
-                                                                "regions": selectors.regions_for(request.user)},
-                      status=400)
+        return None, render(request, template, {"error": exc.message, "regions": selectors.regions_for(request.user)},
+                            status=400)
+
+
+@require(VIEW)
+def weekly(request):
+    report, refused = _built(request, _weekly, "reporting/report_weekly.html")
+    if refused is not None:
+        return refused
     svgs, chart_error = _svgs(report.charts())
     return render(request, "reporting/report_weekly.html", {
         "report": report, "svgs": svgs, "chart_error": chart_error, "regions": selectors.regions_for(request.user),
@@ -105,14 +112,9 @@ def _stored_file(request, ext):
 
 @require(VIEW)
 def monthly(request):
-    try:
-        b = _bulletin(request)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
-    except AppError as exc:
-        return render(request, "reporting/report_monthly.html", {"error": exc.message,
-                                                                 "regions": selectors.regions_for(request.user)},
-                      status=400)
+    b, refused = _built(request, _bulletin, "reporting/report_monthly.html")
+    if refused is not None:
+        return refused
     svgs, chart_error = _svgs(b.charts())
     return render(request, "reporting/report_monthly.html", {
         "b": b, "svgs": svgs, "chart_error": chart_error, "regions": selectors.regions_for(request.user)})

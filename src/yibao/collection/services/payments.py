@@ -23,7 +23,7 @@ from yibao import clock
 from yibao.audit.services import record_events
 from yibao.channels.group_commit import GroupCommit
 from yibao.channels.models import Channel
-from yibao.dbutil import bulk_insert, lost_race, text_values
+from yibao.dbutil import bulk_insert, lost_race, text_values, until_won
 from yibao.errors import RuleRefused
 from yibao.http import error_body
 from yibao.identity import mask_id_number
@@ -350,17 +350,12 @@ def record_channel_requests(channel: Channel, requests: list[tuple[list[PaymentI
 
 
 def _record_again(channel: Channel, n: int, item: PaymentIn, outcomes: list) -> None:
-    for _ in range(RETRIES):
-        try:
-            with transaction.atomic():
-                _record(channel, {n: item}, outcomes, known_first=True)
-            return
-        except IntegrityError:
-            outcomes[n] = None
-        except OperationalError as exc:
-            if not lost_race(exc):
-                raise
-            outcomes[n] = None
+    def attempt() -> None:
+        outcomes[n] = None   # a lost try answers nothing
+        _record(channel, {n: item}, outcomes, known_first=True)
+
+    if until_won(attempt, RETRIES):
+        return
     busy = PaymentRefused(f"交易 {item.transaction_id} 正与其他请求同时处理，本次未记录，请稍后以相同内容重发。", code=BUSY,
                           fields={"transaction_id": item.transaction_id})
     busy.status = 409

@@ -37,7 +37,7 @@ from yibao import clock
 from yibao.audit.services import record_event, record_events
 from yibao.channels.group_commit import GroupCommit
 from yibao.channels.models import Channel
-from yibao.dbutil import bulk_insert, bulk_set, lost_race, next_in_sequence, text_values
+from yibao.dbutil import bulk_insert, bulk_set, lost_race, next_in_sequence, text_values, until_won
 from yibao.employer import contributing
 from yibao.http import error_body
 from yibao.money import payment_amount
@@ -318,17 +318,12 @@ def record_channel_requests(channel: Channel, requests: list[tuple[list[PaymentI
 
 
 def _record_again(channel: Channel, n: int, item: PaymentIn, outcomes: list) -> None:
-    for _ in range(RETRIES):
-        try:
-            with transaction.atomic():
-                _record(channel, {n: item}, outcomes)
-            return
-        except IntegrityError:
-            outcomes[n] = None
-        except OperationalError as exc:
-            if not lost_race(exc):
-                raise
-            outcomes[n] = None
+    def attempt() -> None:
+        outcomes[n] = None   # a lost try answers nothing
+        _record(channel, {n: item}, outcomes)
+
+    if until_won(attempt, RETRIES):
+        return
     busy = refuse(BUSY, f"交易 {item.transaction_id} 正与其他请求同时处理，本次未记录，请稍后以相同内容重发。",
                   transaction_id=item.transaction_id)
     busy.status = 409

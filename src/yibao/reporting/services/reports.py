@@ -179,7 +179,7 @@ class Weekly:
             "series": [{"name": "本周新增", "type": "bar", "data": [r.paid_change for r in rows],
                         "label": {"show": True, "position": "top", "fontSize": 10}}],
         }
-        return [chartkit.Chart(completion, 720, 300), chartkit.Chart(change, 720, 260)]
+        return [chartkit.Chart(completion, height=300), chartkit.Chart(change, height=260)]
 
 
 def _status(deadline: rules.Deadline | None, submission: WeeklySubmission | None, now: dt.datetime) -> str:
@@ -297,7 +297,7 @@ class Bulletin:
             "yAxis": {"type": "value", "name": "%"},
             "series": [series],
         }
-        return [chartkit.Chart(option, 720, 300)]
+        return [chartkit.Chart(option, height=300)]
 
 
 def _rank(rows, threshold: Decimal | None, county_of: dict[str, str]) -> list[RankLine]:
