@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 
 from django.db import DatabaseError, IntegrityError, OperationalError, connection, transaction
+from django.db.models import NOT_PROVIDED
 
 
 def _preparer(field):
@@ -136,11 +137,18 @@ def bulk_insert(model, fields: Sequence[str], rows: Iterable[tuple], *, prepared
     ``datetime.date`` or ISO text; a datetime column's value is prepared as the ORM would save it
     (once per distinct value object). ``prepared``: the values are already as the database takes
     them (text, numbers, booleans, ISO dates, datetimes from ``db_value``), nothing is converted.
-    Must run inside the caller's transaction."""
+    Must run inside the caller's transaction. Every NOT NULL column without a database default
+    must be among ``fields`` (a column added to the model later is otherwise left NULL): a
+    ``ValueError`` names those missing, before anything is written."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("bulk_insert must run inside a transaction")
     meta = model._meta
     columns = [meta.get_field(f) for f in fields]
+    named = {f.attname for f in columns}
+    missing = [f.attname for f in meta.concrete_fields if not f.null and not f.primary_key
+               and f.db_default is NOT_PROVIDED and f.attname not in named]
+    if missing:
+        raise ValueError(f"bulk_insert({meta.label}): NOT NULL columns not given: {', '.join(missing)}")
     preparers = []
     for f in columns:
         kind = f.get_internal_type()
@@ -244,29 +252,43 @@ def text_values(values: Sequence[str]):
     return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(list(values))])
 
 
+FEW_VALUES = 64
+
+
+def in_values(values: Sequence[str]):
+    """For ``field__in=``: a few values (up to ``FEW_VALUES``) as a plain list, more through
+    ``text_values``. With a plain list the planner knows how many there are and looks each up by
+    its index; a set-returning function it guesses at a hundred rows may lead it to read, say, a
+    whole channel's payments to find the one a single payment asks about."""
+    return list(values) if len(values) <= FEW_VALUES else text_values(values)
+
+
 def db_value(model, field: str, value):
     """``value`` of ``model.field`` as the database takes it (for ``bulk_insert(prepared=True)``)."""
     return model._meta.get_field(field).get_db_prep_save(value, connection)
 
 
 def lost_race(exc: Exception) -> bool:
-    """A deadlock or serialization failure: the database chose this transaction to give way (the
-    caller may try again)."""
-    return getattr(getattr(exc, "__cause__", None), "sqlstate", None) in ("40P01", "40001")
+    """A race lost to a concurrent transaction, so that the caller may read again and try again: a
+    unique row it took first (PostgreSQL 23505, SQLite's UNIQUE/PRIMARY KEY constraint), or a
+    deadlock or serialization failure broken by the database. Any other integrity error (a NOT
+    NULL or foreign key broken) is a fault, not a race."""
+    cause = getattr(exc, "__cause__", None)
+    state = getattr(cause, "sqlstate", None)
+    if state is not None:
+        return state in ("23505", "40P01", "40001")
+    return getattr(cause, "sqlite_errorname", "") in ("SQLITE_CONSTRAINT_UNIQUE", "SQLITE_CONSTRAINT_PRIMARYKEY")
 
 
 def until_won(attempt, tries: int) -> bool:
     """Run ``attempt()`` in a savepoint until it does not lose a race to a concurrent transaction
-    (a unique row taken first, a deadlock or serialization failure broken by the database), at
-    most ``tries`` times; whether it got through. Other errors are raised."""
+    (``lost_race``), at most ``tries`` times; whether it got through. Other errors are raised."""
     for _ in range(tries):
         try:
             with transaction.atomic():
                 attempt()
             return True
-        except IntegrityError:
-            continue
-        except OperationalError as exc:
+        except (IntegrityError, OperationalError) as exc:
             if not lost_race(exc):
                 raise
     return False

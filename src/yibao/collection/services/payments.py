@@ -16,14 +16,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 
-from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
 from yibao import clock
 from yibao.audit.services import record_events
+from yibao.channels import batches
 from yibao.channels.group_commit import GroupCommit
 from yibao.channels.models import Channel
-from yibao.dbutil import bulk_insert, lost_race, text_values, until_won
+from yibao.dbutil import bulk_insert, in_values
 from yibao.errors import RuleRefused
 from yibao.http import error_body
 from yibao.identity import mask_id_number
@@ -52,10 +52,6 @@ ENROLMENT_CLOSED = "enrolment_closed"
 INVALID_AMOUNT = "invalid_amount"
 INVALID_INPUT = "invalid_input"
 CONFLICT = "conflict"
-BUSY = "busy"  # still losing races after RETRIES tries: resend later (idempotent)
-
-#: how many times one payment is tried again after losing a race to a concurrent request
-RETRIES = 3
 
 
 def moment(on: dt.date) -> dt.datetime:
@@ -304,62 +300,27 @@ def record_channel_payments(channel: Channel, items: list[PaymentIn], *, ip: str
 def record_channel_requests(channel: Channel, requests: list[tuple[list[PaymentIn], str | None]]
                             ) -> list[list[Outcome]]:
     """Several requests of one channel (each a list of payments and the caller's address) in one
-    transaction, as one batch: a transaction id or a person met twice among them is answered as
-    within a batch (a replay, ``already_paid``). Each request keeps its own answers and its own
-    audit entries. ``group_commit`` gathers concurrent single payments this way."""
-    items = [item for request_items, _ in requests for item in request_items]
-    outcomes: list[Outcome | None] = [None] * len(items)
-    cleaned: dict[int, PaymentIn] = {}
+    transaction, as one batch (``yibao.channels.batches``): a transaction id or a person met twice
+    among them is answered as within a batch (a replay, ``already_paid``). Each request keeps its
+    own answers and its own audit entries. ``group_commit`` gathers concurrent single payments
+    this way."""
     today = clock.today()
-    for n, raw in enumerate(items):
-        try:
-            item = clean(raw, today=today)
-            if not item.transaction_id or len(item.transaction_id) > 64:
-                raise refuse(INVALID_INPUT, "交易流水号不能为空，且不超过 64 个字符。", transaction_id=item.transaction_id)
-            if item.region != channel.region_id:
-                raise refuse(WRONG_REGION, f"此渠道只办理统筹区 {channel.region_id} 的缴费，不能收取统筹区 {item.region} 的。",
-                             region=item.region)
-            cleaned[n] = item
-        except PaymentRefused as exc:
-            outcomes[n] = Outcome(exc.status, error_body(exc), None, exc)
-    try:
-        with transaction.atomic():
-            _record(channel, cleaned, outcomes)
-            _audit_requests(channel, requests, items, cleaned, outcomes)
-    except (IntegrityError, OperationalError) as exc:
-        if isinstance(exc, OperationalError) and not lost_race(exc):
-            raise
-        # A concurrent request took a transaction id or paid for a person first and has committed
-        # (or the database broke a deadlock with it): read again and answer each payment as its
-        # replay, its conflict or already_paid, each in its own savepoint, tried again while it
-        # keeps losing races, and answered ``busy`` (resend later) if it still does.
-        for n in cleaned:
-            outcomes[n] = None
-        with transaction.atomic():
-            for n, item in cleaned.items():
-                if outcomes[n] is None:
-                    _record_again(channel, n, item, outcomes)
-            _audit_requests(channel, requests, items, cleaned, outcomes)
-    answers, at = [], 0
-    for request_items, _ in requests:
-        answers.append(outcomes[at:at + len(request_items)])
-        at += len(request_items)
-    return answers  # type: ignore[return-value]
 
+    def checked(raw: PaymentIn) -> PaymentIn:
+        item = clean(raw, today=today)
+        if not item.transaction_id or len(item.transaction_id) > 64:
+            raise refuse(INVALID_INPUT, "交易流水号不能为空，且不超过 64 个字符。", transaction_id=item.transaction_id)
+        if item.region != channel.region_id:
+            raise refuse(WRONG_REGION, f"此渠道只办理统筹区 {channel.region_id} 的缴费，不能收取统筹区 {item.region} 的。",
+                         region=item.region)
+        return item
 
-
-
-def _record_again(channel: Channel, n: int, item: PaymentIn, outcomes: list) -> None:
-    def attempt() -> None:
-        outcomes[n] = None   # a lost try answers nothing
-        _record(channel, {n: item}, outcomes, known_first=True)
-
-    if until_won(attempt, RETRIES):
-        return
-    busy = PaymentRefused(f"交易 {item.transaction_id} 正与其他请求同时处理，本次未记录，请稍后以相同内容重发。", code=BUSY,
-                          fields={"transaction_id": item.transaction_id})
-    busy.status = 409
-    outcomes[n] = Outcome(409, error_body(busy), None, busy)
+    # after a lost race, each payment is looked up among the channel's before it is judged
+    return batches.record_requests(
+        requests, clean=checked,
+        record=lambda cleaned, outcomes, again: _record(channel, cleaned, outcomes, known_first=again),
+        audit=lambda items, cleaned, outcomes: _audit_requests(channel, requests, items, cleaned, outcomes),
+        outcome=Outcome, refusal=PaymentRefused)
 
 
 def _record(channel: Channel, cleaned: dict[int, PaymentIn], outcomes: list, *, known_first: bool = False) -> None:
@@ -400,7 +361,7 @@ def _record(channel: Channel, cleaned: dict[int, PaymentIn], outcomes: list, *, 
         rows.sort(key=lambda r: (r[1].enrolment_id, r[1].transaction_id))
         insert_payments([p for _, p in rows])
         if any(p.pk is None for _, p in rows):
-            ids = dict(Payment.objects.filter(channel=channel, transaction_id__in=text_values(
+            ids = dict(Payment.objects.filter(channel=channel, transaction_id__in=in_values(
                 [p.transaction_id for _, p in rows])).values_list("transaction_id", "pk"))
             for _, p in rows:
                 p.pk = ids[p.transaction_id]
@@ -422,7 +383,7 @@ def _known(channel: Channel, transaction_ids: list[str]) -> dict[str, Payment]:
     if not transaction_ids:
         return {}
     return {p.transaction_id: p for p in
-            Payment.objects.filter(channel=channel, transaction_id__in=text_values(transaction_ids))}
+            Payment.objects.filter(channel=channel, transaction_id__in=in_values(transaction_ids))}
 
 
 def _audit_requests(channel: Channel, requests: list[tuple[list[PaymentIn], str | None]],

@@ -30,14 +30,15 @@ import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from yibao import clock
 from yibao.audit.services import record_event, record_events
+from yibao.channels import batches
 from yibao.channels.group_commit import GroupCommit
 from yibao.channels.models import Channel
-from yibao.dbutil import bulk_insert, bulk_set, lost_race, next_in_sequence, text_values, until_won
+from yibao.dbutil import bulk_insert, bulk_set, in_values, next_in_sequence
 from yibao.employer import contributing
 from yibao.http import error_body
 from yibao.money import payment_amount
@@ -61,10 +62,7 @@ OVERPAYMENT = "overpayment"
 INVALID_AMOUNT = "invalid_amount"
 INVALID_INPUT = "invalid_input"
 CONFLICT = "conflict"
-BUSY = "busy"  # still losing races after RETRIES tries: resend later (idempotent)
 
-#: how many times one payment is tried again after losing a race to a concurrent request
-RETRIES = 3
 #: up to this many payments are inserted by the ORM (which sets their ids); more by COPY
 FEW = 10
 
@@ -199,11 +197,11 @@ def _write(rows: list[BillPayment], states: dict[int, _BillState], *, actor=None
             p.created_at = now
         fields = ("bill_id", "unit_id", "region_id", "amount", "paid_on", "channel_id", "transaction_id",
                   "content_digest", "balance_after", "counter", "recorded_by_id", "recorded_by_label", "note",
-                  "created_at")
+                  "receipt_number", "created_at")
         bulk_insert(BillPayment, fields, [tuple(getattr(p, f) for f in fields) for p in rows])
     if any(p.pk is None for p in rows):
         channel_id = rows[0].channel_id
-        ids = dict(BillPayment.objects.filter(channel_id=channel_id, transaction_id__in=text_values(
+        ids = dict(BillPayment.objects.filter(channel_id=channel_id, transaction_id__in=in_values(
             [p.transaction_id for p in rows])).values_list("transaction_id", "pk"))
         for p in rows:
             p.pk = ids[p.transaction_id]
@@ -240,7 +238,7 @@ def _record(channel: Channel, cleaned: dict[int, PaymentIn], outcomes: list) -> 
     (after the lock, so a request that waited for another sees what that one recorded)."""
     states = _locked(item.bill_id for item in cleaned.values())
     known = {p.transaction_id: p for p in BillPayment.objects.filter(
-        channel=channel, transaction_id__in=text_values([i.transaction_id for i in cleaned.values()]))}
+        channel=channel, transaction_id__in=in_values([i.transaction_id for i in cleaned.values()]))}
     digests = {n: item.digest() for n, item in cleaned.items()}
     first_in_batch: dict[str, int] = {}
     rows: list[tuple[int, BillPayment]] = []
@@ -284,50 +282,14 @@ def record_channel_payments(channel: Channel, items: list[PaymentIn], *, ip: str
 def record_channel_requests(channel: Channel, requests: list[tuple[list[PaymentIn], str | None]]
                             ) -> list[list[Outcome]]:
     """Several requests of one channel (each a list of payments and the caller's address) in one
-    transaction, as one batch; each keeps its own answers and audit entries (group commit)."""
-    items = [item for request_items, _ in requests for item in request_items]
-    outcomes: list[Outcome | None] = [None] * len(items)
-    cleaned: dict[int, PaymentIn] = {}
+    transaction, as one batch (``yibao.channels.batches``); each keeps its own answers and audit
+    entries (group commit)."""
     today = clock.today()
-    for n, raw in enumerate(items):
-        try:
-            cleaned[n] = clean(raw, today=today)
-        except PaymentRefused as exc:
-            outcomes[n] = Outcome(exc.status, error_body(exc), None, exc)
-    try:
-        with transaction.atomic():
-            _record(channel, cleaned, outcomes)
-            _audit_requests(channel, requests, items, outcomes)
-    except (IntegrityError, OperationalError) as exc:
-        if isinstance(exc, OperationalError) and not lost_race(exc):
-            raise
-        # A concurrent request recorded one of these transaction ids first (or the database broke
-        # a deadlock with it): answer each payment alone, in its own savepoint, as its replay,
-        # its conflict or a new payment, tried again while it keeps losing races.
-        for n in cleaned:
-            outcomes[n] = None
-        with transaction.atomic():
-            for n, item in cleaned.items():
-                _record_again(channel, n, item, outcomes)
-            _audit_requests(channel, requests, items, outcomes)
-    answers, at = [], 0
-    for request_items, _ in requests:
-        answers.append(outcomes[at:at + len(request_items)])
-        at += len(request_items)
-    return answers  # type: ignore[return-value]
-
-
-def _record_again(channel: Channel, n: int, item: PaymentIn, outcomes: list) -> None:
-    def attempt() -> None:
-        outcomes[n] = None   # a lost try answers nothing
-        _record(channel, {n: item}, outcomes)
-
-    if until_won(attempt, RETRIES):
-        return
-    busy = refuse(BUSY, f"交易 {item.transaction_id} 正与其他请求同时处理，本次未记录，请稍后以相同内容重发。",
-                  transaction_id=item.transaction_id)
-    busy.status = 409
-    outcomes[n] = Outcome(409, error_body(busy), None, busy)
+    return batches.record_requests(
+        requests, clean=lambda raw: clean(raw, today=today),
+        record=lambda cleaned, outcomes, again: _record(channel, cleaned, outcomes),
+        audit=lambda items, cleaned, outcomes: _audit_requests(channel, requests, items, outcomes),
+        outcome=Outcome, refusal=PaymentRefused)
 
 
 def _audit_requests(channel: Channel, requests, items: list[PaymentIn], outcomes: list[Outcome]) -> None:
