@@ -29,8 +29,8 @@ from yibao.audit.models import AuditEntry
 from yibao.errors import Conflict, NotFound
 from yibao.regions.models import Division
 from yibao.reporting import tasks
+from yibao.reporting.errors import ReportRequestError
 from yibao.reporting.models import WeeklyReport, WeeklySubmission
-from yibao.reporting.report_errors import ReportRequestError
 from yibao.reporting.services import reports, submissions
 
 from . import factories as f

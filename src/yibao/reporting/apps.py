@@ -10,7 +10,5 @@ class ReportingConfig(AppConfig):
         # counties' weekly submissions and the stored weekly reports
         from . import tasks  # noqa: F401  (the Friday job, a periodic task)
         from .registrations import register
-        from .registrations_reports import register as register_reports
 
         register()
-        register_reports()

@@ -38,9 +38,7 @@ from yibao.months import Month
 from yibao.regions.models import Division, Level
 from yibao.resident import selectors as resident
 
-from .. import report_errors as errors
-from .. import rules_reports as rules
-from .. import selectors
+from .. import errors, rules, selectors
 from ..models import WeeklyReport, WeeklySubmission
 
 SYSTEM_LABEL = "定时任务"

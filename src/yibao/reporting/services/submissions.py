@@ -17,9 +17,7 @@ from yibao.access.scoping import scope_of
 from yibao.audit.services import record_event
 from yibao.regions.models import Division, Level
 
-from .. import report_errors as errors
-from .. import rules_reports as rules
-from .. import selectors
+from .. import errors, rules, selectors
 from ..models import WeeklySubmission
 from .reports import default_year
 

@@ -13,8 +13,8 @@ from pydantic import Field
 from yibao.access.permissions import require_capability
 from yibao.http import PDF, XLSX, attachment, file_responses, refusals, responds
 
-from . import selectors_reports
-from .services import reports, submissions
+from .. import selectors
+from ..services import reports, submissions
 
 router = Router(tags=["统计报表"])
 CODE_PATTERN = "^[0-9]{6,12}$"
@@ -163,7 +163,7 @@ def monthly_file(request, q: Query[MonthlyQuery], f: Query[FileQuery]):
 def submission_list(request, region: str = Query(..., pattern=CODE_PATTERN)):
     """各县每周报送的记录（调用者管辖的县），最近的在前。"""
     require_capability(request.user, SUBMIT)
-    return [_submission(s) for s in selectors_reports.submissions_for(request.user, region)]
+    return [_submission(s) for s in selectors.submissions_for(request.user, region)]
 
 
 @router.post("/submissions", response=responds(SubmissionOut, status=201))

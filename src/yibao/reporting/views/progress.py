@@ -16,9 +16,9 @@ from yibao.access.scoping import scope_of
 from yibao.errors import AppError, NotFound
 from yibao.http import XLSX, attachment
 
-from . import exports, selectors
-from .errors import BAD_DATE, ReportError
-from .selectors import BELOW, LEVEL_LABELS
+from .. import exports, selectors
+from ..errors import BAD_DATE, ReportError
+from ..selectors import BELOW, LEVEL_LABELS
 
 PROGRESS, DECLARATIONS = "reporting.view_progress", "reporting.view_declarations"
 

@@ -30,7 +30,7 @@ from yibao.regions import selectors as regions
 from yibao.regions.models import Division, Level
 from yibao.resident import selectors as resident
 
-from . import errors, rules
+from .. import errors, rules
 
 LEVELS = (Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE)
 LEVEL_LABELS = {Level.COUNTY: "县（市、区）", Level.TOWNSHIP: "乡镇（街道）", Level.VILLAGE: "村（居）"}

@@ -8,7 +8,7 @@ import datetime as dt
 from yibao.access.scoping import scope_of
 from yibao.regions.models import Division, Level
 
-from .models import WeeklyReport, WeeklySubmission
+from ..models import WeeklyReport, WeeklySubmission
 
 
 def submissions_for(user, region: str, *, weeks: int = 12) -> list[WeeklySubmission]:

@@ -17,7 +17,7 @@ from yibao.access.permissions import user_can
 from yibao.documents.charts import ChartError
 from yibao.errors import AppError
 
-from .services import reports, submissions
+from ..services import reports, submissions
 
 
 def configure(parser) -> None:

@@ -14,9 +14,8 @@ from yibao.documents.charts import ChartError, render_svgs
 from yibao.errors import AppError, NotFound
 from yibao.http import PDF, XLSX, attachment
 
-from . import report_errors as errors
-from . import selectors, selectors_reports
-from .services import reports, submissions
+from .. import errors, selectors
+from ..services import reports, submissions
 
 VIEW, SUBMIT = "reporting.view", "reporting.submit"
 
@@ -73,7 +72,7 @@ def weekly(request):
         "report": report, "svgs": svgs, "chart_error": chart_error, "regions": selectors.regions_for(request.user),
         "columns": reports.COLUMNS, "deadline_text": reports._deadline_text(report),
         "paid_lists": user_can(request.user, "collection.paid_list"),
-        "stored": selectors_reports.stored_reports(request.user, report.region.key, limit=8)})
+        "stored": selectors.stored_reports(request.user, report.region.key, limit=8)})
 
 
 def _download(build, render_file, request, ext):
@@ -103,7 +102,7 @@ def _stored_file(request, ext):
         day = reports.parse_week(week)
     except AppError as exc:
         raise Http404(exc.message) from exc
-    stored = selectors_reports.stored_report(request.user, request.GET.get("region", ""), day)
+    stored = selectors.stored_report(request.user, request.GET.get("region", ""), day)
     if stored is None or ext not in ("xlsx", "pdf"):
         raise Http404(errors.report_not_found(week).message)
     data = bytes(stored.xlsx if ext == "xlsx" else stored.pdf)
@@ -136,8 +135,8 @@ def submissions_page(request):
     deadline, note = reports.rules.weekly_deadline_or_none(q["region"], q["year"], week)
     return render(request, "reporting/report_submissions.html", {
         "region": q["region"], "year": q["year"], "week": week, "deadline": deadline, "deadline_note": note,
-        "counties": selectors_reports.counties_for(request.user, q["region"]),
-        "rows": selectors_reports.submissions_for(request.user, q["region"])})
+        "counties": selectors.counties_for(request.user, q["region"]),
+        "rows": selectors.submissions_for(request.user, q["region"])})
 
 
 @require_POST

@@ -13,7 +13,7 @@ from pydantic import Field
 from yibao.access.permissions import require_capability
 from yibao.http import XLSX, attachment, file_responses, refusals, responds
 
-from . import exports, selectors
+from .. import exports, selectors
 
 router = Router(tags=["统计报表"])
 YEARS = {"ge": 2000, "le": 2100}

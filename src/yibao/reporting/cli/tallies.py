@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from .services import tallies
+from ..services import tallies
 
 
 def configure(parser) -> None:

@@ -1,0 +1,1 @@
+"""The reports' JSON API: ``progress`` (/api/v1/reporting) and ``reports`` (/api/v1/reporting/reports)."""

@@ -1,1 +1,0 @@
-from .views_reports import urlpatterns  # noqa: F401
