@@ -81,18 +81,8 @@ def write_results(results: list[dict]) -> None:
 
 
 def run_worker(url: str) -> dict:
-    sys.path.insert(0, str(ROOT / "src"))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yibao.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    from yibao.regions.services import load_reference_data
-
-    call_command("migrate", interactive=False, verbosity=0)
-    load_reference_data()
-    log = lambda msg: print(msg, file=sys.stderr, flush=True)  # noqa: E731
+    per_database.installed()
+    log = per_database.log
 
     from yibao.access.roles import Role
     from yibao.accounts.services import create_user

@@ -76,19 +76,10 @@ def main() -> int:
 # --- one database ----------------------------------------------------------------------------------
 
 def run_worker(url: str) -> dict:
-    sys.path.insert(0, str(ROOT / "src"))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yibao.settings")
+    per_database.installed()
     OPTIONS.update(json.loads(os.environ.get("BENCH_PAY_OPTIONS", "{}")))
-    import django
 
-    django.setup()
-    from django.core.management import call_command
-
-    from yibao.regions.services import load_reference_data
-
-    log = lambda msg: print(msg, file=sys.stderr, flush=True)  # noqa: E731
-    call_command("migrate", interactive=False, verbosity=0)
-    load_reference_data()
+    log = per_database.log
     t = time.perf_counter()
     people, payable = _prepare()
     log(f"prepared {len(people):,} unpaid residents in {time.perf_counter() - t:.0f} s; payable {payable}")
@@ -399,17 +390,30 @@ def _sign_in(port) -> dict[str, str]:
 
 # --- results --------------------------------------------------------------------------------------
 
-def write_results(results: list[dict]) -> None:
-    stored = json.loads(RAW.read_text()) if RAW.exists() else []
+def merged(raw: Path, results: list[dict]) -> list[dict]:
+    """This run's figures per database, with an earlier run's kept (in ``raw``, rewritten) for a
+    database not run now (``--only``)."""
+    stored = json.loads(raw.read_text()) if raw.exists() else []
     by_db = {r["database"]: r for r in stored}
     by_db.update({r["database"]: r for r in results})
     rows = [by_db[k] for k in ("sqlite", "postgresql") if k in by_db]
-    RAW.write_text(json.dumps(rows, ensure_ascii=False, indent=1) + "\n")
-    load = os.getloadavg()[0]
-    lines = ["# Channel payments over HTTP", "",
-             f"Run {', '.join(r['database'] + ' ' + r['run'] for r in rows)} on {os.cpu_count()} cores "
-             f"({platform.machine()}), Python {platform.python_version()}, load average {load:.1f} at the end. "
-             "Produced by `bench/collection_payments_bench.py`.", "",
+    raw.write_text(json.dumps(rows, ensure_ascii=False, indent=1) + "\n")
+    return rows
+
+
+def run_line(rows: list[dict], produced_by: str) -> str:
+    return (f"Run {', '.join(r['database'] + ' ' + r['run'] for r in rows)} on {os.cpu_count()} cores "
+            f"({platform.machine()}), Python {platform.python_version()}, load average {os.getloadavg()[0]:.1f} at "
+            f"the end. Produced by {produced_by}.")
+
+
+def batch_answers(batch: dict) -> str:
+    return ", ".join(f"{k.split('_')[1]}: {v:,}" for k, v in sorted(batch["answers"].items()))
+
+
+def write_results(results: list[dict]) -> None:
+    rows = merged(RAW, results)
+    lines = ["# Channel payments over HTTP", "", run_line(rows, "`bench/collection_payments_bench.py`"), "",
              "`yibao serve` (gunicorn, a process per core × 4 threads) on a fresh database holding the 晋城 residents "
              "below, registered and unpaid for 2024. Closed-loop clients (Python threads on keep-alive connections, "
              "on the same machine: they take part of its two cores) send payments with a channel's bearer token; one "
@@ -420,7 +424,7 @@ def write_results(results: list[dict]) -> None:
              "|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         b, s, t, c = r["batch"], r["single"], r["trivial"], r["check"]
-        answers = ", ".join(f"{k.split('_')[1]}: {v:,}" for k, v in sorted(b["answers"].items()))
+        answers = batch_answers(b)
         after = (f"{c['payments']:,} payments = {c['distinct_transactions']:,} transaction ids = "
                  f"{c['answered_201']:,} answered 201 = {c['enrolments_paid']:,} enrolments paid; "
                  f"paid twice {c['enrolments_paid_twice']}; village sums agree: {'yes' if c['balances_agree'] else 'NO'}")

@@ -80,19 +80,9 @@ def write_results(results: list[dict]) -> None:
 
 
 def run_worker(url: str) -> dict:
-    sys.path.insert(0, str(ROOT / "src"))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yibao.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    per_database.installed()
     from django.db import transaction
-
-    from yibao.regions.services import load_reference_data
-
-    call_command("migrate", interactive=False, verbosity=0)
-    load_reference_data()
-    log = lambda msg: print(msg, file=sys.stderr, flush=True)  # noqa: E731
+    log = per_database.log
     load_before = os.getloadavg()[0]
 
     from yibao.access.roles import Role
@@ -189,8 +179,10 @@ def _load(units: int) -> dict:
     now = timezone.now()
     with transaction.atomic():
         bulk_insert(Unit, ["id", "unit_number", "uscc", "name", "region_id", "division_id", "nature", "address",
-                           "postcode", "industry", "civil_servant_subsidy", "contact_name", "contact_phone"],
-                    ((u + 1, f"9{u:010d}", "", f"基准单位{u}", REGION, COUNTY, "企业", "", "", "", False, "", "")
+                           "postcode", "industry", "civil_servant_subsidy", "contact_name", "contact_phone", "status",
+                           "status_reason"],
+                    ((u + 1, f"9{u:010d}", "", f"基准单位{u}", REGION, COUNTY, "企业", "", "", "", False, "", "",
+                      "normal", "")
                      for u in range(units)))
         bulk_insert(Declaration, ["id", "unit_id", "year", "kind", "status", "revision", "adjust_from", "late",
                                   "review_reasons", "line_count", "wage_total", "base_total", "at_floor_count",

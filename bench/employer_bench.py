@@ -80,20 +80,10 @@ def write_results(results: list[dict]) -> None:
 # --- one database ----------------------------------------------------------------------------
 
 def run_worker(url: str) -> dict:
-    sys.path.insert(0, str(ROOT / "src"))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yibao.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
+    per_database.installed()
     from yibao.demo import load_demo
-    from yibao.regions.services import load_reference_data
-
-    call_command("migrate", interactive=False, verbosity=0)
-    load_reference_data()
     load_demo()
-    log = lambda msg: print(msg, file=sys.stderr, flush=True)  # noqa: E731
+    log = per_database.log
 
     unit, declaration, actor = _import_unit(IMPORT_ROWS)
     data = _filled_xlsx(declaration)

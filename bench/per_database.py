@@ -1,7 +1,8 @@
 """The orchestration every database benchmark shares: run the benchmark's worker once per database
 (SQLite in a temporary directory, PostgreSQL in a fresh database made and dropped around it), each
 in its own process with its own settings, and hand the workers' figures to the benchmark's
-``write_results``. No Django here: each worker sets itself up for its database."""
+``write_results``. No Django at import: each worker sets itself up for its database
+(``installed``)."""
 
 from __future__ import annotations
 
@@ -74,3 +75,23 @@ def database(name: str, tmp: Path):
             conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
 
     return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + db, drop
+
+
+def installed() -> None:
+    """In a worker: Django set up for the worker's database (``DATABASE_URL``), migrated, with the
+    reference data (regions, divisions) loaded."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yibao.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from yibao.regions.services import load_reference_data
+
+    call_command("migrate", interactive=False, verbosity=0)
+    load_reference_data()
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)

@@ -8,6 +8,9 @@ fund's parts and a season of own parts over the collection period); the report i
 three runs after one to warm up; the report's total paid is checked against an independent count
 in plain SQL (enrolments paid by the end of that Friday and not refunded by then).
 
+``reporting_progress_bench`` measures this too over its own load (one load for both) and writes
+both results; this script runs the report alone.
+
 Usage:
     BENCH_RESIDENTS=100000 .venv/bin/python bench/reporting_reports_bench.py --only sqlite   # reduced
     .venv/bin/python bench/reporting_reports_bench.py                                         # full scale
@@ -49,7 +52,8 @@ def write_results(results: list[dict]) -> None:
         "",
         f"Run {dt.datetime.now().strftime('%Y-%m-%d %H:%M')} on {os.cpu_count()} cores "
         f"({platform.processor() or platform.machine()}), Python {platform.python_version()}, load average "
-        f"{os.getloadavg()[0]:.1f} at the end. Produced by `bench/reporting_reports_bench.py`.{scale}",
+        f"{os.getloadavg()[0]:.1f} at the end. Produced by `bench/reporting_reports_bench.py` (which "
+        f"`bench/reporting_progress_bench.py` also runs over its own load).{scale}",
         "",
         f"Data: {r0['persons']:,} persons of 晋城市 ({REGION}), {r0['paid']:,} paid, {r0['payments']:,} payments; "
         f"the report of the week ending {WEEK.isoformat()} ({r0['counties']} counties, {r0['townships']} townships).",
@@ -65,34 +69,17 @@ def write_results(results: list[dict]) -> None:
 
 
 def run_worker(url: str) -> dict:
-    sys.path.insert(0, str(ROOT / "src"))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yibao.settings")
-    import django
+    counts, clerk, manager, _ = progress.seed()
+    return {**counts, **measure(clerk, manager)}
 
-    django.setup()
-    from django.core.management import call_command
+
+def measure(clerk, manager) -> dict:
+    """The weekly report's figures, xlsx and PDF timed over whatever the database holds, after two
+    counties' submissions (one on time, one late)."""
     from django.utils import timezone
 
-    from yibao.regions.services import load_reference_data
-
-    call_command("migrate", interactive=False, verbosity=0)
-    load_reference_data()
-    from collection_fund_bench import _load
-
-    from yibao.access.roles import Role
-    from yibao.accounts.services import create_user
-    from yibao.collection.services import fund
-    from yibao.regions.models import Division
     from yibao.reporting.services import reports, submissions
 
-    counts = _load(progress.RESIDENTS)
-    region = Division.objects.get(key=REGION)
-    clerk = create_user(role=Role.AGENCY_CLERK, username="bench.clerk", password="Bench-pass-1", full_name="基准经办",
-                        division=region, check_password=False)
-    fund.generate(region, YEAR, on=progress.FUND_ON, actor=clerk)
-    counts.update(progress._season())
-    manager = create_user(role=Role.BUREAU_MANAGER, username="bench.manager", password="Bench-pass-1",
-                          full_name="基准管理", division=region, check_password=False)
     aware = lambda h, m: timezone.make_aware(dt.datetime.combine(WEEK, dt.time(h, m)))  # noqa: E731
     submissions.submit_week(clerk, REGION, "140502", year=YEAR, now=aware(16, 30))
     submissions.submit_week(clerk, REGION, "140525", year=YEAR, now=aware(17, 30))
@@ -112,7 +99,7 @@ def run_worker(url: str) -> dict:
     total_s, _ = timed(lambda: (lambda r: (reports.weekly_xlsx(r), reports.weekly_pdf(r)))(
         reports.weekly(manager, REGION, YEAR, WEEK)))
     agree = report.total.paid == _independent_paid()
-    return {**counts, "figures_s": figures_s, "xlsx_s": xlsx_s, "pdf_s": pdf_s, "total_s": total_s, "agree": agree,
+    return {"figures_s": figures_s, "xlsx_s": xlsx_s, "pdf_s": pdf_s, "total_s": total_s, "agree": agree,
             "counties": len(report.counties), "townships": report.township_count,
             "pass": agree and total_s < TARGET_S}
 

@@ -108,24 +108,16 @@ def _load(value) -> str:
 # --- one database ----------------------------------------------------------------------------
 
 def run_worker(url: str) -> dict:
-    sys.path.insert(0, str(ROOT / "src"))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yibao.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    per_database.installed()
     from django.db import connection, transaction
 
     from yibao.accounts.services import create_user
     from yibao.dbutil import bulk_insert
     from yibao.regions.models import Division
-    from yibao.regions.services import load_reference_data
     from yibao.resident.models import ImportBatch, Registration
     from yibao.resident.services import imports
 
-    log = lambda msg: print(msg, file=sys.stderr, flush=True)  # noqa: E731
-    call_command("migrate", interactive=False, verbosity=0)
-    load_reference_data()
+    log = per_database.log
     region = Division.objects.get(key=REGION)
     villages = list(Division.objects.filter(path__startswith=region.path, level="village").values_list("key", flat=True))
     importer = create_user(role="agency_clerk", username="bench.importer", password="Bench-pass-1",

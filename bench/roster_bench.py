@@ -26,6 +26,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import per_database
+
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results" / "resident_roster.md"
 PEOPLE = int(os.environ.get("BENCH_ROSTER_PEOPLE", 3000))
@@ -51,18 +53,8 @@ def main() -> int:
 
 
 def run_worker() -> dict:
-    sys.path.insert(0, str(ROOT / "src"))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yibao.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    from yibao.regions.services import load_reference_data
-
-    call_command("migrate", interactive=False, verbosity=0)
-    load_reference_data()
-    log = lambda msg: print(msg, file=sys.stderr, flush=True)  # noqa: E731
+    per_database.installed()
+    log = per_database.log
 
     clerk = _village(PEOPLE)
     from yibao.regions.models import Division
