@@ -3,7 +3,7 @@ PostgreSQL.
 
 A channel (东明's 微信) has 1,000,000 payments recorded for one day. Its statement file of that day
 (csv, UTF-8, 1,000,000 lines) differs in a few places: 100 lines the system never recorded, 100
-recorded payments the file leaves out, 100 amounts that differ. The application's own
+recorded payments the file leaves out, 100 amounts and 100 identity numbers that differ. The application's own
 reconciliation (``yibao.collection.services.reconcile.reconcile``, as the page, the API and the
 command line call it) reads the file, reads the day's recorded payments, compares the two as sets
 and stores the statement with its 400 differences, in one transaction. Target: under 60 s.
@@ -61,7 +61,8 @@ def write_results(results: list[dict]) -> None:
         "",
         f"A channel of 东明 with {results[0]['recorded']:,} payments recorded on {DAY}; its statement of the day "
         f"({results[0]['lines']:,} lines, {results[0]['mb']:.0f} MB csv) with {DIFFERENT} lines never recorded, "
-        f"{DIFFERENT} recorded payments left out and {DIFFERENT} amounts that differ. Reconciled by the "
+        f"{DIFFERENT} recorded payments left out, {DIFFERENT} amounts and {DIFFERENT} identity numbers that differ. "
+        "Reconciled by the "
         "application's own service: file decoded and parsed (every line checked: amount, day, transaction id, "
         "repeats), the day's payments read, the two compared as sets, the statement and its differences stored "
         "in one transaction.",

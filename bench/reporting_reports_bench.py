@@ -70,6 +70,9 @@ def write_results(results: list[dict]) -> None:
 
 def run_worker(url: str) -> dict:
     counts, clerk, manager, _ = progress.seed()
+    from yibao.reporting.services import tallies
+
+    tallies.rebuild(REGION, YEAR)   # the season was written directly, as existing data
     return {**counts, **measure(clerk, manager)}
 
 

@@ -260,3 +260,25 @@ def test_a_payment_that_keeps_losing_races_is_answered_busy_never_a_server_error
     assert Enrolment.objects.get(pk=dongming[0].pk).status == EnrolmentStatus.REGISTERED
     refused = AuditEntry.objects.get(action="collection.payment.refuse")
     assert refused.after["attempts"][0]["code"] == "busy"
+
+
+def test_a_fault_while_writing_is_raised_not_tried_again_as_a_lost_race(client, dongming, monkeypatch):
+    from yibao.collection.services import payments
+
+    tries = []
+    insert = payments.insert_payments
+
+    def broken(rows):
+        # a NOT NULL column left empty: the database refuses it, and no retry can mend it
+        tries.append(len(rows))
+        for row in rows:
+            row.name = None
+        insert(rows)
+
+    monkeypatch.setattr(payments, "insert_payments", broken)
+    _, token = channel()
+    with pytest.raises(IntegrityError):
+        post(client, token, body(dongming[0]))
+    assert tries == [1]
+    assert not Payment.objects.exists()
+    assert Enrolment.objects.get(pk=dongming[0].pk).status == EnrolmentStatus.REGISTERED

@@ -25,6 +25,7 @@ def region_not_found(key: str) -> NotFound:
 def parent_not_found(key: str) -> NotFound:
     return NotFound("下钻的区划不存在、不属于该统筹区或不在您的管辖范围内。", code=NO_PARENT)
 
+
 BAD_WEEK = "week_invalid"
 BAD_MONTH = "month_invalid"
 BAD_FORMAT = "format_invalid"
