@@ -59,6 +59,13 @@ OPTIONS = {"seconds": 60, "single_seconds": 20, "batch_clients": 4, "clients": 1
 
 
 def main() -> int:
+    return run(__file__, run_worker, write_results, RESULTS, today=TODAY)
+
+
+def run(script: str, worker, write, results: Path, *, today: str) -> int:
+    """A payment benchmark's command line (shared with ``contributions_payments_bench``): the load
+    options (``--seconds``, ``--single-seconds``, ``--batch-clients``, ``--clients``) into
+    ``OPTIONS``, passed on to the workers, then ``per_database.main``."""
     parser = argparse.ArgumentParser(add_help=False)
     parser.add_argument("--seconds", type=int, default=OPTIONS["seconds"])
     parser.add_argument("--single-seconds", type=int, default=OPTIONS["single_seconds"])
@@ -70,7 +77,7 @@ def main() -> int:
     if not any(a.startswith("--worker") for a in rest):  # a worker takes the options its parent passed
         os.environ["BENCH_PAY_OPTIONS"] = json.dumps(OPTIONS)
     sys.argv = [sys.argv[0], *rest]
-    return per_database.main(__file__, run_worker, write_results, RESULTS, today=TODAY)
+    return per_database.main(script, worker, write, results, today=today)
 
 
 # --- one database ----------------------------------------------------------------------------------

@@ -26,7 +26,6 @@ Figures are written to bench/results/contributions_payments.md (and .json).
 
 from __future__ import annotations
 
-import argparse
 import itertools
 import json
 import os
@@ -53,18 +52,7 @@ OPTIONS = harness.OPTIONS
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(add_help=False)
-    parser.add_argument("--seconds", type=int, default=OPTIONS["seconds"])
-    parser.add_argument("--single-seconds", type=int, default=OPTIONS["single_seconds"])
-    parser.add_argument("--batch-clients", type=int, default=OPTIONS["batch_clients"])
-    parser.add_argument("--clients", type=int, default=OPTIONS["clients"])
-    known, rest = parser.parse_known_args()
-    OPTIONS.update(seconds=known.seconds, single_seconds=known.single_seconds, batch_clients=known.batch_clients,
-                   clients=known.clients)
-    if not any(a.startswith("--worker") for a in rest):  # a worker takes the options its parent passed
-        os.environ["BENCH_PAY_OPTIONS"] = json.dumps(OPTIONS)
-    sys.argv = [sys.argv[0], *rest]
-    return per_database.main(__file__, run_worker, write_results, RESULTS, today=TODAY)
+    return harness.run(__file__, run_worker, write_results, RESULTS, today=TODAY)
 
 
 def unit_number(u: int) -> str:

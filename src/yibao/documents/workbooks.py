@@ -7,6 +7,7 @@ memory and time. ``check_workbook`` runs them all with the limits an app passes;
 
 from __future__ import annotations
 
+import hashlib
 import html
 import io
 import logging
@@ -170,3 +171,13 @@ def sheet_extent(data: bytes, limits: Limits) -> tuple[int, int]:
     if done.returncode != 0:
         raise WorkbookRefused("format", TOO_LARGE_OR_DAMAGED)
     return max(rows, 0), max(columns, 0)
+
+
+def sha256_of(path: Path) -> str:
+    """An uploaded file's SHA-256 (hex), read in 4 MB chunks: how an import knows the same file
+    uploaded again."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 22):
+            digest.update(chunk)
+    return digest.hexdigest()

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import hashlib
 import re
 import uuid
 from dataclasses import dataclass, field
@@ -29,6 +28,7 @@ from yibao import clock, registry
 from yibao.access.scoping import scope_of
 from yibao.audit.services import record_event
 from yibao.dbutil import dropped_after, wide_cache
+from yibao.documents.workbooks import sha256_of
 from yibao.errors import AppError
 from yibao.identity import IdentityError, fast_resident_id, parse_resident_id
 from yibao.regions import reach
@@ -88,14 +88,6 @@ def _year(year) -> int:
     if not 2000 <= year <= 2999:
         raise GapsError("保险年度无效。", code="year_invalid", fields={"insurance_year": "无效"})
     return year
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while chunk := fh.read(1 << 22):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def start_import(file, *, region: str, insurance_year=None, actor, in_process: bool = False):
@@ -246,7 +238,7 @@ def import_extract(path: Path, filename: str, *, region: str, insurance_year: in
     division = pooling_region(region, actor)
     year = _year(insurance_year)
     area = import_area(division, actor)
-    sha = _sha256(path)
+    sha = sha256_of(path)
     latest = Extract.objects.filter(region=division, area=area, insurance_year=year) \
         .order_by("-created_at", "-id").first()
     if latest is not None and latest.sha256 == sha:

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import hashlib
 import operator
 import re
 import uuid
@@ -45,6 +44,7 @@ from yibao.access.scoping import scope_of
 from yibao.accounts.personal_data import sees_whole_id_numbers
 from yibao.audit.services import record_event
 from yibao.dbutil import bulk_insert, db_value, dropped_after, refresh_statistics, text_values, wide_cache
+from yibao.documents.workbooks import sha256_of
 from yibao.identity import fast_resident_id as fast_identity
 from yibao.regions import reach
 from yibao.regions.models import Division
@@ -169,14 +169,6 @@ def _year(year) -> int:
 
 
 # --- starting an import: always a job --------------------------------------------------------------
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while chunk := fh.read(1 << 22):
-            digest.update(chunk)
-    return digest.hexdigest()
-
 
 def _save_upload(file) -> Path:
     path = imports_dir() / f"upload-{uuid.uuid4().hex}"
@@ -577,7 +569,7 @@ def import_registrations(path: Path, filename: str, *, region: str, insurance_ye
     row errors). Rows that conflict with existing records go in with a problem."""
     division = pooling_region(region, actor)
     year = _year(insurance_year)
-    sha = _sha256(path)
+    sha = sha256_of(path)
     earlier = ImportBatch.objects.filter(region_id=division.key, insurance_year=year, kind=BatchKind.REGISTRATIONS,
                                          source="", sha256=sha).first()
     if earlier is not None:
@@ -870,7 +862,7 @@ def import_hardship(path: Path, filename: str, *, region: str, insurance_year: i
     year = _year(insurance_year)
     source = hardship_source(source)
     configured = rules.hardship_categories(division.key, year)
-    sha = _sha256(path)
+    sha = sha256_of(path)
     earlier = ImportBatch.objects.filter(region_id=division.key, insurance_year=year, kind=BatchKind.HARDSHIP,
                                          source=source, sha256=sha).first()
     if earlier is not None:
