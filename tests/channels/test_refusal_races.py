@@ -3,20 +3,15 @@ the window's first, never an IntegrityError. Threads use their own connections (
 
 from __future__ import annotations
 
-import os
-
-import pytest
 from django.db import connection
 
 from employer.fresh import reference_data
-from employer.test_races import together
+from races import ON_POSTGRES, together
 from yibao.audit.models import AuditEntry
 from yibao.channels.models import RefusedTokens
 from yibao.channels.services import refusals
 
-pytestmark = [pytest.mark.skipif(not os.environ.get("DATABASE_URL", "").startswith("postgres"),
-                                 reason="needs PostgreSQL (DATABASE_URL=postgres://…)"),
-              pytest.mark.django_db(transaction=True)]
+pytestmark = ON_POSTGRES
 
 
 def test_first_refusals_at_once_are_all_counted_and_audited_once():

@@ -7,23 +7,19 @@ for real (``transaction=True``) and build everything they use."""
 from __future__ import annotations
 
 import datetime as dt
-import os
-import threading
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from employer.fresh import QUICK_HASHERS, reference_data
 from factories import TaxClerkFactory, TownshipClerkFactory, VillageAgentFactory, division, village
+from races import ON_POSTGRES, together
 from resident.factories import DONGMING_VILLAGE, enrolled
 from yibao.collection.errors import AppError
 from yibao.collection.models import Deposit, DepositStatus, Payment, ReceiptCounter
 from yibao.collection.services import agents
 
-pytestmark = [pytest.mark.skipif(not os.environ.get("DATABASE_URL", "").startswith("postgres"),
-                                 reason="needs PostgreSQL (DATABASE_URL=postgres://…)"),
-              pytest.mark.django_db(transaction=True)]
+pytestmark = ON_POSTGRES
 
 DAY = dt.date(2023, 11, 20)
 THREADS = 5
@@ -36,21 +32,6 @@ def postgres(settings):
     settings.PASSWORD_HASHERS = QUICK_HASHERS
     reference_data()
 
-
-def together(n: int, action):
-    start = threading.Barrier(n)
-
-    def run(i):
-        try:
-            start.wait(timeout=30)
-            return action(i)
-        except Exception as exc:  # noqa: BLE001 - the test looks at what each thread got
-            return exc
-        finally:
-            connections.close_all()
-
-    with ThreadPoolExecutor(n) as pool:
-        return list(pool.map(run, range(n)))
 
 
 @pytest.fixture

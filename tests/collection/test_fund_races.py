@@ -5,7 +5,6 @@ of them, and no server error. Threads use their own connections, so the test com
 from __future__ import annotations
 
 import datetime as dt
-import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -14,15 +13,14 @@ from django.db import connection, connections
 
 from employer.fresh import QUICK_HASHERS, reference_data
 from factories import DONGMING, AgencyClerkFactory, VillageAgentFactory, division, village
+from races import ON_POSTGRES
 from resident.factories import DONGMING_VILLAGE, enrolled, hardship, resident_number
 from yibao.collection.models import Payer, Payment
 from yibao.collection.services import fund
 from yibao.regions.models import Division
 from yibao.resident.models import Enrolment, EnrolmentStatus
 
-pytestmark = [pytest.mark.skipif(not os.environ.get("DATABASE_URL", "").startswith("postgres"),
-                                 reason="needs PostgreSQL (DATABASE_URL=postgres://…)"),
-              pytest.mark.django_db(transaction=True)]
+pytestmark = ON_POSTGRES
 
 PEOPLE = 12
 

@@ -6,15 +6,14 @@ server error. Threads each use their own connection, so these tests commit for r
 from __future__ import annotations
 
 import datetime as dt
-import os
 import threading
 
 import pytest
 from django.db import connection
 
 from employer.fresh import QUICK_HASHERS, reference_data
-from employer.test_races import together
 from factories import VillageAgentFactory, village
+from races import ON_POSTGRES, together
 from resident.factories import DONGMING_VILLAGE, enrolled
 from yibao.audit.models import AuditEntry
 from yibao.collection.models import Payment
@@ -23,9 +22,7 @@ from yibao.resident.models import Enrolment, EnrolmentStatus
 
 from .factories import channel
 
-pytestmark = [pytest.mark.skipif(not os.environ.get("DATABASE_URL", "").startswith("postgres"),
-                                 reason="needs PostgreSQL (DATABASE_URL=postgres://…)"),
-              pytest.mark.django_db(transaction=True)]
+pytestmark = ON_POSTGRES
 
 THREADS = 6
 PAID_AT = dt.datetime(2023, 11, 20, 10, 30, tzinfo=dt.timezone(dt.timedelta(hours=8)))

@@ -7,7 +7,6 @@ never a server error. Threads use their own connections, so these tests commit f
 from __future__ import annotations
 
 import datetime as dt
-import os
 import threading
 from decimal import Decimal
 
@@ -17,15 +16,13 @@ from django.db import connection
 from collection.factories import channel
 from contributions.test_payments import declared_bill
 from employer.fresh import QUICK_HASHERS, reference_data
-from employer.test_races import together
 from factories import AgencyClerkFactory
+from races import ON_POSTGRES, together
 from yibao.contributions import services
 from yibao.contributions.models import Bill, BillPayment
 from yibao.contributions.services import payments
 
-pytestmark = [pytest.mark.skipif(not os.environ.get("DATABASE_URL", "").startswith("postgres"),
-                                 reason="needs PostgreSQL (DATABASE_URL=postgres://…)"),
-              pytest.mark.django_db(transaction=True)]
+pytestmark = ON_POSTGRES
 
 THREADS = 6
 PAID_ON = dt.date(2024, 2, 5)

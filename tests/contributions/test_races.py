@@ -5,7 +5,6 @@ their own connections, so this test commits for real."""
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 
@@ -14,16 +13,14 @@ from django.db import connection
 
 from employer.factories import UnitFactory, UnitOperatorFactory
 from employer.fresh import QUICK_HASHERS, reference_data
-from employer.test_races import together
 from factories import AgencyClerkFactory
+from races import ON_POSTGRES, together
 from yibao.contributions.models import Bill, InsuranceSpan
 from yibao.contributions.services import ContributionError, add_person, declare_bill, generate_bills
 from yibao.employer import contributing
 from yibao.errors import Conflict
 
-pytestmark = [pytest.mark.skipif(not os.environ.get("DATABASE_URL", "").startswith("postgres"),
-                                 reason="needs PostgreSQL (DATABASE_URL=postgres://…)"),
-              pytest.mark.django_db(transaction=True)]
+pytestmark = ON_POSTGRES
 
 PERSON = "370705199001011233"
 

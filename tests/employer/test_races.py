@@ -4,15 +4,14 @@ tests commit for real (``transaction=True``) and build everything they use."""
 
 from __future__ import annotations
 
-import os
 import threading
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
+from races import ON_POSTGRES, together
 from yibao.access.roles import Role
 from yibao.accounts.services import create_user
 from yibao.employer import services
@@ -22,11 +21,7 @@ from yibao.regions.models import Division
 
 from .fresh import IN_WINDOW, PASSWORD, QUICK_HASHERS, make_unit, reference_data
 
-# Skipped before any database is touched on SQLite, which takes its write lock when a transaction
-# begins (the project's "IMMEDIATE" mode), so that these races cannot happen there.
-pytestmark = [pytest.mark.skipif(not os.environ.get("DATABASE_URL", "").startswith("postgres"),
-                                 reason="needs PostgreSQL (DATABASE_URL=postgres://…)"),
-              pytest.mark.django_db(transaction=True)]
+pytestmark = ON_POSTGRES
 
 THREADS = 6
 
@@ -38,22 +33,6 @@ def postgres(settings):
     settings.PASSWORD_HASHERS = QUICK_HASHERS
     reference_data()
 
-
-def together(n: int, action):
-    """Run ``action(i)`` in ``n`` threads released at once; each result, or the exception raised."""
-    start = threading.Barrier(n)
-
-    def run(i):
-        try:
-            start.wait(timeout=30)
-            return action(i)
-        except Exception as exc:  # noqa: BLE001 - the test looks at what each thread got
-            return exc
-        finally:
-            connections.close_all()
-
-    with ThreadPoolExecutor(n) as pool:
-        return list(pool.map(run, range(n)))
 
 
 @pytest.fixture

@@ -5,23 +5,18 @@ real (``transaction=True``) and build everything they use."""
 
 from __future__ import annotations
 
-import os
-import threading
-from concurrent.futures import ThreadPoolExecutor
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from employer.fresh import QUICK_HASHERS, reference_data
 from factories import AgencyClerkFactory, division
+from races import ON_POSTGRES, together
 from yibao.employer import services
 from yibao.employer.models import Unit, UnitNumberCounter
 from yibao.errors import AppError
 from yibao.identity import uscc_check_char
 
-pytestmark = [pytest.mark.skipif(not os.environ.get("DATABASE_URL", "").startswith("postgres"),
-                                 reason="needs PostgreSQL (DATABASE_URL=postgres://…)"),
-              pytest.mark.django_db(transaction=True)]
+pytestmark = ON_POSTGRES
 
 THREADS = 5
 
@@ -32,21 +27,6 @@ def postgres(settings):
     settings.PASSWORD_HASHERS = QUICK_HASHERS
     reference_data()
 
-
-def together(n: int, action):
-    start = threading.Barrier(n)
-
-    def run(i):
-        try:
-            start.wait(timeout=30)
-            return action(i)
-        except Exception as exc:  # noqa: BLE001 - the test looks at what each thread got
-            return exc
-        finally:
-            connections.close_all()
-
-    with ThreadPoolExecutor(n) as pool:
-        return list(pool.map(run, range(n)))
 
 
 def form(serial: int) -> dict:
