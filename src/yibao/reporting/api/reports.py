@@ -130,7 +130,7 @@ def weekly_file(request, q: Query[WeeklyQuery], f: Query[FileQuery]):
     """周报文件：xlsx，或 PDF（统计图与中文字体嵌入文件）。"""
     require_capability(request.user, VIEW)
     report = _weekly(request, q)
-    name = f"{report.region.name}筹资进展周报_{report.week_ending.isoformat()}.{f.format}"
+    name = reports.weekly_file_name(report.region.name, report.week_ending, f.format)
     if f.format == "pdf":
         return attachment(reports.weekly_pdf(report), name, PDF)
     return attachment(reports.weekly_xlsx(report), name, XLSX)
@@ -153,7 +153,7 @@ def monthly_file(request, q: Query[MonthlyQuery], f: Query[FileQuery]):
     """月通报文件：xlsx 或 PDF。"""
     require_capability(request.user, VIEW)
     b = _bulletin(request, q)
-    name = f"{b.region.name}筹资进展通报_{b.month}.{f.format}"
+    name = reports.bulletin_file_name(b, f.format)
     if f.format == "pdf":
         return attachment(reports.bulletin_pdf(b), name, PDF)
     return attachment(reports.bulletin_xlsx(b), name, XLSX)

@@ -73,12 +73,12 @@ def run(args) -> int:
         if args.action == "weekly":
             report = reports.weekly(actor, args.region, args.year, reports.parse_week(args.week))
             data = reports.weekly_pdf(report) if args.format == "pdf" else reports.weekly_xlsx(report)
-            out = _write(args, data, f"{report.region.name}筹资进展周报_{report.week_ending.isoformat()}.{args.format}")
+            out = _write(args, data, reports.weekly_file_name(report.region.name, report.week_ending, args.format))
             print(f"已生成 {report.region.name} {report.period_text} 周报（缴费 {report.total.paid} 人）：{out}")
             return 0
         b = reports.bulletin(actor, args.region, args.year, reports.parse_month(args.month))
         data = reports.bulletin_pdf(b) if args.format == "pdf" else reports.bulletin_xlsx(b)
-        out = _write(args, data, f"{b.region.name}筹资进展通报_{b.month}.{args.format}")
+        out = _write(args, data, reports.bulletin_file_name(b, args.format))
         print(f"已生成 {b.title}：{out}")
         return 0
     except (AppError, ChartError) as exc:

@@ -379,6 +379,16 @@ class _Book:
         return self.buffer.getvalue()
 
 
+def weekly_file_name(region_name: str, week_ending: dt.date, ext: str) -> str:
+    """The weekly report's file name, the same from the page, the API and the command line."""
+    return f"{region_name}筹资进展周报_{week_ending.isoformat()}.{ext}"
+
+
+def bulletin_file_name(b: Bulletin, ext: str) -> str:
+    """The monthly bulletin's file name, the same from the page, the API and the command line."""
+    return f"{b.region.name}筹资进展通报_{b.month}.{ext}"
+
+
 def weekly_xlsx(report: Weekly) -> bytes:
     book = _Book()
     ws = book.wb.add_worksheet("县区")

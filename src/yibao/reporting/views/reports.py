@@ -92,7 +92,7 @@ def weekly_file(request, ext):
     if request.GET.get("stored"):
         return _stored_file(request, ext)
     data, report = _download(_weekly, {"xlsx": reports.weekly_xlsx, "pdf": reports.weekly_pdf}, request, ext)
-    name = f"{report.region.name}筹资进展周报_{report.week_ending.isoformat()}.{ext}"
+    name = reports.weekly_file_name(report.region.name, report.week_ending, ext)
     return attachment(data, name, XLSX if ext == "xlsx" else PDF)
 
 
@@ -106,7 +106,7 @@ def _stored_file(request, ext):
     if stored is None or ext not in ("xlsx", "pdf"):
         raise Http404(errors.report_not_found(week).message)
     data = bytes(stored.xlsx if ext == "xlsx" else stored.pdf)
-    return attachment(data, f"{stored.region.name}筹资进展周报_{day.isoformat()}.{ext}", XLSX if ext == "xlsx" else PDF)
+    return attachment(data, reports.weekly_file_name(stored.region.name, day, ext), XLSX if ext == "xlsx" else PDF)
 
 
 @require(VIEW)
@@ -122,7 +122,7 @@ def monthly(request):
 @require(VIEW)
 def monthly_file(request, ext):
     data, b = _download(_bulletin, {"xlsx": reports.bulletin_xlsx, "pdf": reports.bulletin_pdf}, request, ext)
-    name = f"{b.region.name}筹资进展通报_{b.month}.{ext}"
+    name = reports.bulletin_file_name(b, ext)
     return attachment(data, name, XLSX if ext == "xlsx" else PDF)
 
 
