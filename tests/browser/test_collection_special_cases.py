@@ -72,6 +72,7 @@ def coverage_on(page, live_app, name: str, on: str) -> tuple[str, str, str]:
     """The clerk opens the person's page asking for the coverage on ``on``: (answer, reason, message)."""
     page.goto(live_app + f"/resident/persons/?q={name}")
     page.get_by_role("link", name=name).first.click()
+    page.wait_for_url(lambda url: "?q=" not in url)   # the person's page, not the search still showing
     page.goto(page.url.split("?")[0] + f"?on={on}")
     answer = page.locator("[data-testid=coverage-answer]")
     return answer.inner_text(), answer.get_attribute("data-reason"), page.inner_text("[data-testid=coverage-message]")

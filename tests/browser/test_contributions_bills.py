@@ -20,6 +20,7 @@ def test_unit_declares_its_january_bill_and_staff_changes_reach_february(page, l
     bills = page.inner_text("[data-testid=bills]")
     assert "2024-01" in bills and "待申报" in bills
     page.get_by_role("link", name="查看").first.click()
+    page.wait_for_url("**/contributions/bills/*/")   # read the bill, not the list still showing
     # approved bases 4242 (潍坊's floor), 5000, 6800, 9500.50 and 21207 (its ceiling)
     assert page.locator("[data-testid=bill-lines] tbody tr").count() == 5
     assert "演示配置，非本地通知" in page.content()

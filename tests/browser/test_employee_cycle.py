@@ -71,6 +71,7 @@ def test_a_unit_goes_from_approved_bases_to_a_paid_january_bill_with_a_late_fee(
     sign_in(page, live, UNIT, DEMO_PASSWORD)
     page.goto(live + "/contributions/bills/?month=2024-01")
     page.get_by_role("link", name="查看").first.click()
+    page.wait_for_url("**/contributions/bills/*/")   # the click navigates: wait for the bill
     bill_url = page.url
     assert page.locator("[data-testid=bill-lines] tbody tr").count() == 5
     assert page.inner_text("[data-testid=bill-due-date]") == due_date
