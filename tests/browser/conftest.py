@@ -126,11 +126,26 @@ def shot(page, request):
     return take
 
 
+def submit(page, control) -> None:
+    """Click ``control`` (a link, or a button that posts its form) and wait for the page it opens:
+    a page read straight after a click may still be the one the click left."""
+    with page.expect_navigation():
+        control.click()
+
+
 def sign_in(page, base_url: str, username: str, password: str) -> None:
     page.goto(base_url + "/login/")
     page.get_by_label("账号").fill(username)
     page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
+    submit(page, page.get_by_role("button", name="登录"))
+
+
+def upload_every_material(page, scan: Path, done: str = "已上传") -> None:
+    """Upload ``scan`` for each material a declaration lists, one form post each."""
+    for row in page.locator("[data-testid=materials] tbody tr").all():
+        row.locator("input[type=file]").set_input_files(str(scan))
+        submit(page, row.get_by_role("button", name="上传"))
+        page.wait_for_selector(f"text={done}")
 
 
 def fill_template(path: Path, out: Path, amount_for) -> int:

@@ -15,7 +15,7 @@ import pytest
 from yibao.demo import DEMO_PASSWORD
 from yibao.identity import resident_id_check_char, uscc_check_char
 
-from .conftest import LIVE_ENV, fill_template, sign_in
+from .conftest import LIVE_ENV, fill_template, sign_in, upload_every_material
 
 pytestmark = pytest.mark.browser
 
@@ -105,10 +105,7 @@ def test_clerk_registers_a_unit_opens_its_account_and_the_unit_declares(page, li
     blank = pdfium.PdfDocument.new()
     blank.new_page(595, 842)
     blank.save(scan)
-    for row in page.locator("[data-testid=materials] tbody tr").all():
-        row.locator("input[type=file]").set_input_files(str(scan))
-        row.get_by_role("button", name="上传").click()
-        page.wait_for_selector("text=已上传")
+    upload_every_material(page, scan)
     page.click("[data-testid=submit]")
     page.wait_for_selector("text=等待医保经办机构审核")
     assert "审核中" in page.inner_text("[data-testid=status]")
@@ -129,9 +126,6 @@ def test_clerk_serves_a_unit_at_the_counter(page, live_app, shot, tmp_path):
     blank = pdfium.PdfDocument.new()
     blank.new_page(595, 842)
     blank.save(scan)
-    for row in page.locator("[data-testid=materials] tbody tr").all():
-        row.locator("input[type=file]").set_input_files(str(scan))
-        row.get_by_role("button", name="上传").click()
-        page.wait_for_selector("text=窗口办理：已上传")
+    upload_every_material(page, scan, "窗口办理：已上传")
     assert page.locator("[data-testid=counter-step]").count() >= 2
     shot("counter")

@@ -9,7 +9,7 @@ import pytest
 from yibao.demo import DEMO_PASSWORD
 from yibao.identity import resident_id_check_char
 
-from .conftest import fill_template, sign_in
+from .conftest import fill_template, sign_in, upload_every_material
 
 pytestmark = pytest.mark.browser
 
@@ -79,10 +79,7 @@ def test_retiree_allotment_bases_declared_approved_and_redeclared(page, live_app
     blank = pdfium.PdfDocument.new()   # a one-page PDF, as a scanner writes it
     blank.new_page(595, 842)
     blank.save(scan)
-    for row in page.locator("[data-testid=materials] tbody tr").all():
-        row.locator("input[type=file]").set_input_files(str(scan))
-        row.get_by_role("button", name="上传").click()
-        page.wait_for_selector("text=已上传")
+    upload_every_material(page, scan)
     # 潍坊 二(一)1: the unit confirms the online-service notice once for the year
     page.check("[data-testid=notice-read]")
     page.click("[data-testid=notice-confirm]")
