@@ -13,7 +13,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.middleware.csrf import get_token
-from ninja import Field, NinjaAPI, Query, Schema
+from ninja import Field, NinjaAPI, Query, Schema, Status
 from ninja.errors import AuthenticationError, ValidationError
 from ninja.security import django_auth
 from ninja.utils import check_csrf
@@ -109,11 +109,11 @@ def api_login(request, payload: LoginIn):
     """Sign in. Needs the CSRF token (``GET /auth/csrf``) and, from a browser, a request from this
     site: a sign-in posted from another site is refused (login CSRF)."""
     if check_csrf(request) is not None:
-        return 403, {"detail": "登录请求缺少有效的 CSRF 令牌或来自其他网站，已拒绝。"}
+        return Status(403, {"detail": "登录请求缺少有效的 CSRF 令牌或来自其他网站，已拒绝。"})
     try:
         user = sign_in(request, payload.username, payload.password)
     except AccountError as exc:
-        return 401, {"detail": str(exc), "code": "sign_in_refused", "message": str(exc)}
+        return Status(401, {"detail": str(exc), "code": "sign_in_refused", "message": str(exc)})
     login(request, user)
     return _me(user)
 
@@ -199,7 +199,7 @@ def get_division(request, key: str):
     require(request, "reference.view")
     d = regions.division_for(request.user, key)
     if d is None:
-        return 404, {"detail": "区划不存在或不在您的管辖范围内。", "code": "not_found"}
+        return Status(404, {"detail": "区划不存在或不在您的管辖范围内。", "code": "not_found"})
     return _division(d)
 
 
@@ -258,7 +258,7 @@ def check_resident_id(request, payload: ValueIn):
     try:
         r = parse_resident_id(payload.value)
     except IdentityError as exc:
-        return 400, {"detail": exc.message, "code": "invalid_input", "fields": {"value": exc.code}}
+        return Status(400, {"detail": exc.message, "code": "invalid_input", "fields": {"value": exc.code}})
     return {"number": r.number, "birth_date": r.birth_date, "sex": r.sex, "region_code": r.region_code}
 
 
@@ -267,7 +267,7 @@ def check_uscc(request, payload: ValueIn):
     try:
         c = parse_uscc(payload.value)
     except IdentityError as exc:
-        return 400, {"detail": exc.message, "code": "invalid_input", "fields": {"value": exc.code}}
+        return Status(400, {"detail": exc.message, "code": "invalid_input", "fields": {"value": exc.code}})
     return {"code": c.code, "registration_authority": c.registration_authority, "org_type": c.org_type,
             "region_code": c.region_code}
 
@@ -335,7 +335,7 @@ class JobOut(Schema):
 def job_detail(request, job_id: UUID):
     job = job_for(request.user, job_id)
     if job is None:
-        return 404, {"detail": "任务不存在。", "code": "not_found"}
+        return Status(404, {"detail": "任务不存在。", "code": "not_found"})
     return {"id": job.id, "kind": job.kind, "label": job.label, "status": job.status,
             "status_display": job.get_status_display(), "total": job.total, "done": job.done,
             "percent": job.percent, "finished": job.finished, "message": job.message,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from yibao import clock
@@ -143,7 +143,7 @@ def generate_bills(request, data: BillsGenerateIn):
     except ValueError:
         raise HttpError(422, "月份应为 YYYY-MM 格式。") from None
     job = services.start_generation(data.region, month, actor=request.user)
-    return 202, job_started(job)
+    return Status(202, job_started(job))
 
 
 class StaffAddIn(Schema):
@@ -262,7 +262,7 @@ def record_payment(request, payload: BillPaymentIn):
     bill_not_declared、before_declared（缴费日期早于单据申报日期）、nothing_due、already_paid、overpayment、invalid_amount、invalid_input）；401 令牌
     缺失、错误、已吊销或其渠道不可缴职工医保。"""
     outcome = payments.channel_payment(request.auth, _payment_in(payload), ip=client_ip(request))
-    return outcome.status, outcome.body
+    return Status(outcome.status, outcome.body)
 
 
 @router.post("/payments/batch", auth=ChannelToken(), url_name="contributions_payment_batch",
@@ -301,7 +301,7 @@ def counter_payment(request, pk: int, data: CounterPaymentIn):
         payments.refuse_unknown_bill(request.user, pk)
     bill = _bill(request, pk)
     payment = services.record_counter_payment(bill, data.amount, data.paid_on, actor=request.user, note=data.note)
-    return 201, payments.payment_body(payment)
+    return Status(201, payments.payment_body(payment))
 
 
 @router.get("/payments/{pk}/receipt", response=refusals(), openapi_extra=file_responses(PDF, description="缴费收据"))

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpResponse
-from ninja import File, Form, Query, Router, Schema
+from ninja import File, Form, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
@@ -163,10 +163,10 @@ def upload(request, pk: int, file: UploadedFile = File(...)):
     require_capability(request.user, "employer.declare")
     outcome = services.start_import(d, file, actor=request.user)
     if isinstance(outcome, Job):
-        return 202, job_started(outcome)
+        return Status(202, job_started(outcome))
     if not outcome.ok:
-        return 400, outcome.public()
-    return 200, outcome.public()
+        return Status(400, outcome.public())
+    return Status(200, outcome.public())
 
 
 class MaterialOut(Schema):
@@ -297,7 +297,7 @@ def average_wage(request, payload: AverageWageIn):
     job = services.publish_average_wage(
         region=region, wage_year=payload.wage_year, annual_amount=payload.annual_amount,
         published_on=payload.published_on, document=payload.document, actor=request.user)
-    return 202, job_started(job)
+    return Status(202, job_started(job))
 
 
 from . import unit_api  # noqa: E402,F401  (registers the units operations on this router)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ninja import File, Form, Schema
+from ninja import File, Form, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
@@ -82,7 +82,7 @@ def list_units(request, q: str = "", status: str = ""):
 def register_unit(request, payload: UnitIn):
     """单位参保登记: the 单位编号 is assigned by the region's rule (region code + 6-digit sequence)."""
     require_capability(request.user, "employer.register_unit")
-    return 201, _unit_out(services.register_unit(actor=request.user, **payload.dict()))
+    return Status(201, _unit_out(services.register_unit(actor=request.user, **payload.dict())))
 
 
 @router.get("/units/{pk}", response=responds(UnitOut))
@@ -105,8 +105,8 @@ def open_account(request, pk: int, payload: UnitAccountIn):
     """开户: the unit's login (its 单位编号) with a random first password, answered once."""
     u = _unit(request, pk, "employer.register_unit")
     opened = services.open_account(u, actor=request.user, full_name=payload.full_name)
-    return 201, {"username": opened.user.username, "password": opened.password,
-                 "note": "初始密码只显示这一次，系统不保存明文。"}
+    return Status(201, {"username": opened.user.username, "password": opened.password,
+                        "note": "初始密码只显示这一次，系统不保存明文。"})
 
 
 class UnitChangeIn(Schema):
@@ -138,7 +138,7 @@ def _change_out(c) -> dict:
 @router.post("/units/{pk}/changes", response={201: UnitChangeOut, **responds(UnitChangeOut)})
 def file_change(request, pk: int, payload: UnitChangeIn):
     u = _unit(request, pk, "employer.register_unit")
-    return 201, _change_out(services.file_change(u, payload.changes, actor=request.user, reason=payload.reason))
+    return Status(201, _change_out(services.file_change(u, payload.changes, actor=request.user, reason=payload.reason)))
 
 
 @router.get("/unit-changes", response=responds(list[UnitChangeOut]))
@@ -199,8 +199,8 @@ def counter_upload(request, pk: int, file: UploadedFile = File(...)):  # noqa: B
     d = _get(request, pk)
     outcome = services.start_import(d, file, actor=request.user, counter=True)
     if isinstance(outcome, Job):
-        return 202, job_started(outcome)
-    return (200 if outcome.ok else 400), outcome.public()
+        return Status(202, job_started(outcome))
+    return Status(200 if outcome.ok else 400, outcome.public())
 
 
 @router.post("/counter/declarations/{pk}/materials", response=responds(MaterialOut))

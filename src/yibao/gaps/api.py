@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import Http404
-from ninja import File, Form, Query, Router, Schema
+from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from yibao import clock
@@ -91,8 +91,8 @@ def import_registry(request, region: Form[str], insurance_year: Form[int], file:
     A job: its result names the comparison, or carries the row errors and an xlsx error report
     (nothing written)."""
     require_capability(request.user, "gaps.import")
-    return 202, job_started(services.start_import(file, region=region, insurance_year=insurance_year,
-                                                  actor=request.user))
+    return Status(202, job_started(services.start_import(file, region=region, insurance_year=insurance_year,
+                                                         actor=request.user)))
 
 
 @router.get("/extracts", response=responds(list[RegistryExtractOut]))

@@ -8,7 +8,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated
 
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from yibao.access.permissions import require_capability
@@ -119,7 +119,7 @@ def collect(request, payload: AgentCollectIn):
     require_capability(request.user, "collection.collect")
     payment = services.collect(request.user, payload.id_number, payload.amount, collected_on=payload.collected_on,
                                insurance_year=payload.insurance_year)
-    return 201, _collection(request.user, payment)
+    return Status(201, _collection(request.user, payment))
 
 
 @router.get("/collections", response=responds(list[AgentCollectionOut]))
@@ -240,7 +240,7 @@ def make_deposit(request, payload: DepositIn):
     require_capability(request.user, "collection.collect")
     d = services.deposit(request.user, deposited_on=payload.deposited_on, bank_reference=payload.bank_reference,
                          payment_ids=payload.payments, insurance_year=payload.insurance_year)
-    return 201, _detail(request.user, d)
+    return Status(201, _detail(request.user, d))
 
 
 @router.get("/deposits", response=responds(list[DepositOut]))

@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.utils import timezone
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from yibao.access.permissions import require_capability
 from yibao.audit.services import client_ip
@@ -52,8 +52,8 @@ def record(request, payload: FamilyPaymentIn):
     require_capability(request.user, "collection.family")
     p = services.record_family_payment(services.FamilyPaymentIn(**payload.dict()), actor=request.user,
                                        ip=client_ip(request))
-    return 201, {"payment_id": p.pk, "region": p.region_id, "insurance_year": p.insurance_year,
-                 "person": {"id_number": mask_id_number(p.id_number), "name": p.name}, "amount": p.amount,
-                 "premium": {"standard": p.standard, "subsidy": p.subsidy, "payable": p.payable},
-                 "payer_id_number": mask_id_number(p.payer_id_number), "payer_name": p.payer_name,
-                 "relationship": p.relationship, "paid_on": p.paid_on, "paid_at": timezone.localtime(p.paid_at)}
+    return Status(201, {"payment_id": p.pk, "region": p.region_id, "insurance_year": p.insurance_year,
+                        "person": {"id_number": mask_id_number(p.id_number), "name": p.name}, "amount": p.amount,
+                        "premium": {"standard": p.standard, "subsidy": p.subsidy, "payable": p.payable},
+                        "payer_id_number": mask_id_number(p.payer_id_number), "payer_name": p.payer_name,
+                        "relationship": p.relationship, "paid_on": p.paid_on, "paid_at": timezone.localtime(p.paid_at)})

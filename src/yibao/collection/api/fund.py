@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from yibao import clock
@@ -36,7 +36,7 @@ def generate(request, payload: GenerateIn):
     重复记录；任务结果列出新记录笔数、金额、各类别人数与未记录的原因。"""
     require_capability(request.user, "collection.fund")
     job = services.start_generation(payload.region, payload.insurance_year, on=payload.on, actor=request.user)
-    return 202, job_started(job)
+    return Status(202, job_started(job))
 
 
 def _where(request, region: str, insurance_year: int | None):

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from yibao.audit.services import client_ip
 from yibao.channels import auth as channel_auth
@@ -88,7 +88,7 @@ def record_payment(request, payload: ChannelPaymentIn):
     不同内容记录（code=conflict）；422 拒绝（code 为 wrong_region、wrong_year、not_registered、
     outside_window、not_configured、amount_mismatch、already_paid 等）；401 令牌缺失、错误、已吊销或其渠道不可缴城乡居民医保。"""
     outcome = payments.channel_payment(request.auth, _item(payload), ip=client_ip(request))
-    return outcome.status, outcome.body
+    return Status(outcome.status, outcome.body)
 
 
 @router.post("/payments/batch", auth=ChannelToken(), url_name="collection_payment_batch",

@@ -7,7 +7,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from yibao.access.permissions import require_capability
@@ -173,4 +173,4 @@ def submit(request, payload: SubmissionIn):
     require_capability(request.user, SUBMIT)
     done = submissions.submit_week(request.user, payload.region, payload.county, year=payload.insurance_year,
                                    note=payload.note)
-    return 201, _submission(done)
+    return Status(201, _submission(done))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ninja import File, Form, Query, Router, Schema
+from ninja import File, Form, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
@@ -49,7 +49,7 @@ def import_registrations(request, region: Form[str], insurance_year: Form[int], 
     require_capability(request.user, "resident.import")
     job = services.start_import("registrations", file, region=region, insurance_year=insurance_year,
                                 actor=request.user)
-    return 202, job_started(job)
+    return Status(202, job_started(job))
 
 
 @router.post("/imports/hardship", response={202: JobStartedOut, **responds(JobStartedOut, status=202)})
@@ -60,7 +60,7 @@ def import_hardship(request, region: Form[str], insurance_year: Form[int], sourc
     require_capability(request.user, "resident.import")
     job = services.start_import("hardship", file, region=region, insurance_year=insurance_year, source=source,
                                 actor=request.user)
-    return 202, job_started(job)
+    return Status(202, job_started(job))
 
 
 @router.get("/imports", response=responds(list[BatchOut]))
@@ -105,5 +105,5 @@ def review_batch(request, batch_id: int, payload: BatchReviewIn):
     batch = _batch(request, batch_id)
     outcome = services.start_review(batch, actor=request.user, approve=payload.approve, note=payload.note)
     if isinstance(outcome, Job):
-        return 202, job_started(outcome)
-    return 200, outcome.public()
+        return Status(202, job_started(outcome))
+    return Status(200, outcome.public())

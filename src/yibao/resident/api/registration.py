@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from yibao import clock
@@ -103,7 +103,7 @@ def _create(request, payload: RegistrationIn):
     if values["insurance_year"] is None:
         values["insurance_year"] = rules.default_insurance_year(region.key, clock.today())
     registration = services.register(services.RegistrationInput(**values), region=region.key, actor=request.user)
-    return 201, _registration_out(request.user, registration)
+    return Status(201, _registration_out(request.user, registration))
 
 
 def _shown_item(user, item: str, value: str) -> str:

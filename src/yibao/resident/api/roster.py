@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from yibao.access.permissions import require_capability
@@ -133,5 +133,5 @@ def download(request, pk: int, format: str = "pdf"):  # noqa: A002
         raise HttpError(404, "没有这种格式。")
     result = services.export(roster, format, actor=request.user, allow_job=True)
     if result.job is not None:
-        return 202, job_started(result.job)
+        return Status(202, job_started(result.job))
     return attachment(result.file.content, result.file.filename, result.file.content_type)
