@@ -16,9 +16,10 @@ from factories import VillageAgentFactory, village
 from races import ON_POSTGRES, together
 from resident.factories import DONGMING_VILLAGE, enrolled
 from yibao.audit.models import AuditEntry
-from yibao.collection.models import Payment
+from yibao.collection.models import CollectionTally, Payment
 from yibao.collection.services import payments
-from yibao.resident.models import Enrolment, EnrolmentStatus
+from yibao.reporting.services import tallies
+from yibao.resident.models import Enrolment, EnrolmentStatus, EnrolmentTally
 
 from .factories import channel
 
@@ -76,6 +77,21 @@ def test_the_same_transaction_sent_at_once_is_recorded_once(writes_meet):
     assert Payment.objects.filter(channel=made, transaction_id="SAME-1").count() == 1
     assert len({o.body["payment_id"] for o in got}) == 1
     assert Enrolment.objects.get(pk=enrolment.pk).status == EnrolmentStatus.PAID
+
+
+def test_people_of_one_village_paid_at_once_are_each_counted(writes_meet):
+    """Each request adds its payment to the village's counters (no recount): none is lost."""
+    agent = VillageAgentFactory(division=village(DONGMING_VILLAGE))
+    people = [enrolled(10 + i, maker=agent) for i in range(THREADS)]
+    made, _ = channel()
+    got = together(THREADS, lambda i: _alone(made, _item(people[i], f"VILLAGE-{i}")))
+    assert [o.status for o in got if isinstance(o, payments.Outcome)] == [201] * THREADS, got
+    assert writes_meet, "the threads never met at the write"
+    assert not tallies.differences()
+    own = EnrolmentTally.objects.filter(division_id=DONGMING_VILLAGE, rolled=False)
+    assert sum(own.values_list("paid", flat=True)) == THREADS
+    flows = CollectionTally.objects.filter(division_id=DONGMING_VILLAGE, rolled=False, channel=made.pk)
+    assert sum(flows.values_list("payments", flat=True)) == THREADS
 
 
 def test_one_person_paid_by_several_transactions_at_once_is_paid_once(writes_meet):

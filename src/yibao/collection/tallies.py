@@ -1,10 +1,11 @@
 """The payments' progress counters (``models.CollectionTally``), kept in the write transactions.
 
 Every write of a payment or a refund (channels, village agents, family accounts, the assistance
-fund's generation, refunds) calls ``refresh`` for the villages it touched after its writes and
-the enrolments' moves (``yibao.resident.collecting``), in its own transaction: their counters are
-recomputed from the payments (two grouped statements) and the difference is added to the
-townships, counties and region above (``yibao.regions.tallies``). ``rebuild`` recomputes a whole
+fund's generation, refunds) updates the counters of the villages it touched after its writes and
+the enrolments' moves (``yibao.resident.collecting``), in its own transaction: a new payment adds
+its flow (``add_new``); otherwise (refunds, the fund's generation, a subsidised person) the
+villages are recounted from the payments (``refresh``: two grouped statements) and the difference
+is added to the townships, counties and region above (``yibao.regions.tallies``). ``rebuild`` recomputes a whole
 region and year; ``differences`` compares without writing.
 
 The counters are what ``selectors.progress`` counts from the payments, as dated events: a flow
@@ -69,7 +70,7 @@ def refresh(region: str, year: int, divisions: Iterable[str]) -> None:
     """Recompute the counters of ``divisions`` (villages a write touched), inside its transaction."""
     divisions = sorted(set(divisions))
     if divisions:
-        tallies.replace(CollectionTally, region, year, own_counts(region, year, divisions), divisions=divisions)
+        tallies.replace(CollectionTally, region, year, lambda d: own_counts(region, year, d), divisions=divisions)
 
 
 def refresh_payments(payments: Iterable) -> None:
@@ -82,8 +83,37 @@ def refresh_payments(payments: Iterable) -> None:
         refresh(region, year, divisions)
 
 
+def add_new(payments: Iterable[Payment]) -> None:
+    """New payments just written (none a refund), after their enrolments' moves: each one's flow
+    (+1 payment, its amount) is added to its village's counters without recounting. Where a
+    subsidised person may have entered (the payment names a hardship category, or its enrolment
+    has a payment that does) the village is recounted instead (``refresh``)."""
+    payments = list(payments)
+    by_year: dict[tuple[str, int], list[Payment]] = defaultdict(list)
+    for p in payments:
+        by_year[(p.region_id, p.insurance_year)].append(p)
+    for (region, year), some in sorted(by_year.items()):
+        named = (Payment.objects.filter(enrolment_id__in=sorted({p.enrolment_id for p in some}),
+                                        refund_of__isnull=True).exclude(category="")
+                 .order_by().values_list("enrolment_id", "division_id").distinct())
+        recount = {p.division_id for p in some if p.category}
+        for enrolment, division in named:
+            recount.add(division)
+            recount.update(p.division_id for p in some if p.enrolment_id == enrolment)
+        tallies.lock({p.division_id for p in some} | recount)
+        change: dict[tuple, list] = defaultdict(lambda: [0, 0, 0])
+        for p in some:
+            if p.division_id not in recount:
+                row = change[(p.division_id, p.paid_on, p.payer, p.channel_id or 0, p.part, "")]
+                row[0] += 1
+                row[1] += _fen(p.amount)
+        tallies.add(CollectionTally, region, year, change, locked=True)
+        if recount:
+            refresh(region, year, recount)
+
+
 def rebuild(region: str, year: int) -> None:
-    tallies.replace(CollectionTally, region, year, own_counts(region, year), divisions=None)
+    tallies.replace(CollectionTally, region, year, lambda d: own_counts(region, year, d), divisions=None)
 
 
 def differences(region: str, year: int) -> list[str]:

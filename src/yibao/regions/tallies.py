@@ -4,8 +4,10 @@ A tally model holds, for a pooling region and an insurance year, counters per di
 few more keys (the day first, then what the figures split by). Its rows are of two kinds:
 
 - ``rolled=False``: a division's own counters, recomputed from the base tables by the app that owns
-  them for the divisions a write touched (``replace``), under a lock on those divisions, so two
-  writers to one village take turns;
+  them for the divisions a write touched (``replace``), or, where the write knows exactly what it
+  changed (a new payment), added to (``add``); both under a lock on those divisions (``lock``),
+  taken before anything is counted, so that two writers to one village take turns and each
+  counts what the other committed;
 - ``rolled=True``: the sum of the own counters of every division below (village → township →
   county → the pooling region), changed by adding the difference the recomputation made
   (``dbutil.bulk_add``: concurrent writers to different villages of one township add safely).
@@ -19,7 +21,7 @@ the fields ``region``, ``insurance_year``, ``division`` and ``rolled`` are commo
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.db import transaction
 
@@ -56,17 +58,27 @@ def _rolled_up(region: str, own: dict[tuple, tuple], width: int) -> dict[tuple, 
     return out
 
 
-def replace(model, region: str, year: int, own: dict[tuple, tuple], *, divisions: Iterable[str] | None) -> None:
-    """Make ``own`` (``{(division, *TALLY_KEYS): (*TALLY_VALUES)}``, freshly recomputed) the own
-    counters of ``divisions`` (``None``: every division of the region and year, rolled rows
-    rebuilt too) and carry the difference into their ancestors' rolled rows. Runs inside the
-    caller's write transaction."""
+def lock(divisions: Iterable[str]) -> None:
+    """The writers of ``divisions`` take turns from here to the end of the transaction (NO KEY
+    UPDATE: rows that refer to the divisions may still be written)."""
+    list(Division.objects.select_for_update(no_key=True).filter(key__in=sorted(set(divisions))).order_by("key")
+         .values_list("key", flat=True))
+
+
+def replace(model, region: str, year: int, count: Callable[[list[str] | None], dict[tuple, tuple]], *,
+            divisions: Iterable[str] | None) -> None:
+    """Make ``count(divisions)`` (``{(division, *TALLY_KEYS): (*TALLY_VALUES)}`` recomputed from
+    the base tables) the own counters of ``divisions`` (``None``: every division of the region and
+    year, rolled rows rebuilt too) and carry the difference into their ancestors' rolled rows.
+    The divisions are locked before they are counted: a count taken before the lock could miss
+    what the writer holding it commits meanwhile. Runs inside the caller's write transaction."""
     keys, values = tuple(model.TALLY_KEYS), tuple(model.TALLY_VALUES)
     width = len(values)
     fields = (*HEAD, *keys, *values)
     base = model.objects.filter(region_id=region, insurance_year=year)
     with transaction.atomic():
         if divisions is None:
+            own = count(None)
             base.delete()
             rows = [(region, year, k[0], False, *k[1:], *v) for k, v in own.items() if _nonzero(v)]
             rows += [(region, year, k[0], True, *k[1:], *v)
@@ -77,9 +89,8 @@ def replace(model, region: str, year: int, own: dict[tuple, tuple], *, divisions
         divisions = sorted(set(divisions))
         if not divisions:
             return
-        # the writers of one division take turns (NO KEY UPDATE: rows that refer to it may still be written)
-        list(Division.objects.select_for_update(no_key=True).filter(key__in=divisions).order_by("key")
-             .values_list("key", flat=True))
+        lock(divisions)
+        own = count(divisions)
         mine = base.filter(division_id__in=divisions, rolled=False)
         old = {(r[0], *r[1:1 + len(keys)]): tuple(r[1 + len(keys):])
                for r in mine.values_list("division_id", *keys, *values)}
@@ -98,6 +109,24 @@ def replace(model, region: str, year: int, own: dict[tuple, tuple], *, divisions
         bulk_add(model, (*HEAD, *keys), values,
                  [(region, year, k[0], True, *k[1:], *v) for k, v in _rolled_up(region, difference, width).items()
                   if _nonzero(v)])
+
+
+def add(model, region: str, year: int, change: dict[tuple, tuple], *, locked: bool = False) -> None:
+    """Add ``change`` (``{(division, *TALLY_KEYS): (*TALLY_VALUES)}``: exactly what a write did to
+    the base tables, known without counting) to the divisions' own counters and their ancestors'
+    rolled ones, under the divisions' lock (``locked``: the caller holds it). Runs inside the
+    caller's write transaction."""
+    keys, values = tuple(model.TALLY_KEYS), tuple(model.TALLY_VALUES)
+    change = {k: tuple(v) for k, v in change.items() if _nonzero(v)}
+    if not change:
+        return
+    with transaction.atomic():
+        if not locked:
+            lock(k[0] for k in change)
+        rows = [(region, year, k[0], False, *k[1:], *v) for k, v in change.items()]
+        rows += [(region, year, k[0], True, *k[1:], *v)
+                 for k, v in _rolled_up(region, change, len(values)).items() if _nonzero(v)]
+        bulk_add(model, (*HEAD, *keys), values, rows)
 
 
 def stored(model, region: str, year: int) -> dict[tuple, tuple]:

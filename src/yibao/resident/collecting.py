@@ -113,17 +113,24 @@ def mark_paid(paid_on: dict[int, dt.date]) -> int:
     """已登记 → 已缴费 for each enrolment id with its payment date; enrolments no longer 已登记 are
     left alone. Returns how many moved. Called inside the collection service's transaction."""
     now = timezone.now()
-    moved = 0
+    moved: list[tuple[str, int, str, dt.date]] = []
     by_day: dict[dt.date, list[int]] = defaultdict(list)
     for pk, day in paid_on.items():
         by_day[day].append(pk)
-    for day, ids in by_day.items():
+    for day, ids in sorted(by_day.items()):
+        ids.sort()
         for i in range(0, len(ids), _CHUNK):
-            moved += (Enrolment.objects.filter(pk__in=ids[i:i + _CHUNK], status=EnrolmentStatus.REGISTERED)
-                      .update(status=EnrolmentStatus.PAID, paid_on=day, status_changed_at=now))
-    if moved:
-        tallies.refresh_enrolments(list(paid_on))
-    return moved
+            # the rows that move, locked as the update would lock them: their villages' counters
+            # take exactly this change (``tallies.add_paid``)
+            rows = list(Enrolment.objects.select_for_update(no_key=True)
+                        .filter(pk__in=ids[i:i + _CHUNK], status=EnrolmentStatus.REGISTERED).order_by("pk")
+                        .values_list("pk", "region_id", "insurance_year", "division_id"))
+            if rows:
+                Enrolment.objects.filter(pk__in=[r[0] for r in rows]).update(
+                    status=EnrolmentStatus.PAID, paid_on=day, status_changed_at=now)
+            moved += [(region, year, division, day) for _pk, region, year, division in rows]
+    tallies.add_paid(moved)
+    return len(moved)
 
 
 def mark_refunded(enrolment_id: int) -> bool:

@@ -224,7 +224,7 @@ def _collect(agent, id_number, amount, collected_on, insurance_year) -> Payment:
         raise PaymentRefused(f"此人 {facts.insurance_year} 保险年度已缴费，不能重复缴费。", code=payments.ALREADY_PAID) \
             from None
     enrolments.mark_paid({payment.enrolment_id: payment.paid_on})
-    tallies.refresh_payments([payment])
+    tallies.add_new([payment])
     record_event(agent, "collection.agent.collect", "payment", payment.pk,
                  after={"id_number": mask_id_number(number), "insurance_year": payment.insurance_year,
                         "amount": str(payment.amount), "receipt_number": payment.receipt_number,

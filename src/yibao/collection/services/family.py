@@ -131,7 +131,7 @@ def _record(data: FamilyPaymentIn, actor, ip: str | None) -> Payment:
     except IntegrityError:
         raise refuse(ALREADY_PAID, f"此人 {year} 保险年度已缴费，不能重复缴费。") from None
     enrolments.mark_paid({payment.enrolment_id: payment.paid_on})
-    tallies.refresh_payments([payment])
+    tallies.add_new([payment])
     record_event(actor, "collection.payment.family", "payment", payment.pk,
                  after={"id_number": mask_id_number(payment.id_number), "region": region, "insurance_year": year,
                         "amount": f"{payment.amount:.2f}", "paid_on": payment.paid_on.isoformat(),

@@ -368,7 +368,7 @@ def _record(channel: Channel, cleaned: dict[int, PaymentIn], outcomes: list, *, 
         for n, p in rows:
             outcomes[n] = Outcome(201, payment_body(p), p)
         enrolments.mark_paid({p.enrolment_id: p.paid_on for _, p in rows})
-        tallies.refresh_payments(p for _, p in rows)
+        tallies.add_new(p for _, p in rows)
     # repeats of a transaction id inside the batch answer like a replay of the first
     for n, item in cleaned.items():
         if outcomes[n] is None:
