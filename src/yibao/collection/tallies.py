@@ -100,14 +100,14 @@ def add_new(payments: Iterable[Payment]) -> None:
         for enrolment, division in named:
             recount.add(division)
             recount.update(p.division_id for p in some if p.enrolment_id == enrolment)
-        tallies.lock({p.division_id for p in some} | recount)
+        paths = tallies.lock({p.division_id for p in some} | recount)
         change: dict[tuple, list] = defaultdict(lambda: [0, 0, 0])
         for p in some:
             if p.division_id not in recount:
                 row = change[(p.division_id, p.paid_on, p.payer, p.channel_id or 0, p.part, "")]
                 row[0] += 1
                 row[1] += _fen(p.amount)
-        tallies.add(CollectionTally, region, year, change, locked=True)
+        tallies.add(CollectionTally, region, year, change, paths=paths)
         if recount:
             refresh(region, year, recount)
 

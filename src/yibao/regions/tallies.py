@@ -32,10 +32,13 @@ from .models import Division
 HEAD = ("region_id", "insurance_year", "division_id", "rolled")
 
 
-def _ancestors(region: str, divisions: Iterable[str]) -> dict[str, list[str]]:
-    """Each division's ancestors from the pooling region down to its parent."""
+def _ancestors(region: str, divisions: Iterable[str], paths: dict[str, str] | None = None) -> dict[str, list[str]]:
+    """Each division's ancestors from the pooling region down to its parent (from ``paths``,
+    ``{key: path}``, when the caller has read them)."""
     out = {}
-    for key, path in Division.objects.filter(key__in=sorted(set(divisions))).values_list("key", "path"):
+    if paths is None:
+        paths = dict(Division.objects.filter(key__in=sorted(set(divisions))).values_list("key", "path"))
+    for key, path in paths.items():
         parts = [p for p in path.split("/") if p]
         start = parts.index(region) if region in parts else len(parts) - 1
         out[key] = [p for p in parts[start:] if p != key]
@@ -46,9 +49,10 @@ def _nonzero(values: tuple) -> bool:
     return any(values)
 
 
-def _rolled_up(region: str, own: dict[tuple, tuple], width: int) -> dict[tuple, list]:
+def _rolled_up(region: str, own: dict[tuple, tuple], width: int,
+               paths: dict[str, str] | None = None) -> dict[tuple, list]:
     """The sums of ``own`` (keys ``(division, *rest)``) into every ancestor's key."""
-    above = _ancestors(region, {k[0] for k in own})
+    above = _ancestors(region, {k[0] for k in own}, paths)
     out: dict[tuple, list] = defaultdict(lambda: [0] * width)
     for (division, *rest), values in own.items():
         for a in above.get(division, [region] if division != region else []):
@@ -58,11 +62,11 @@ def _rolled_up(region: str, own: dict[tuple, tuple], width: int) -> dict[tuple, 
     return out
 
 
-def lock(divisions: Iterable[str]) -> None:
+def lock(divisions: Iterable[str]) -> dict[str, str]:
     """The writers of ``divisions`` take turns from here to the end of the transaction (NO KEY
-    UPDATE: rows that refer to the divisions may still be written)."""
-    list(Division.objects.select_for_update(no_key=True).filter(key__in=sorted(set(divisions))).order_by("key")
-         .values_list("key", flat=True))
+    UPDATE: rows that refer to the divisions may still be written). Returns their paths."""
+    return dict(Division.objects.select_for_update(no_key=True).filter(key__in=sorted(set(divisions)))
+                .order_by("key").values_list("key", "path"))
 
 
 def replace(model, region: str, year: int, count: Callable[[list[str] | None], dict[tuple, tuple]], *,
@@ -89,7 +93,7 @@ def replace(model, region: str, year: int, count: Callable[[list[str] | None], d
         divisions = sorted(set(divisions))
         if not divisions:
             return
-        lock(divisions)
+        paths = lock(divisions)
         own = count(divisions)
         mine = base.filter(division_id__in=divisions, rolled=False)
         old = {(r[0], *r[1:1 + len(keys)]): tuple(r[1 + len(keys):])
@@ -107,26 +111,25 @@ def replace(model, region: str, year: int, count: Callable[[list[str] | None], d
         bulk_insert(model, fields, [(region, year, k[0], False, *k[1:], *v) for k, v in own.items()
                                     if k[0] in changed and _nonzero(v)])
         bulk_add(model, (*HEAD, *keys), values,
-                 [(region, year, k[0], True, *k[1:], *v) for k, v in _rolled_up(region, difference, width).items()
+                 [(region, year, k[0], True, *k[1:], *v) for k, v in _rolled_up(region, difference, width, paths).items()
                   if _nonzero(v)])
 
 
-def add(model, region: str, year: int, change: dict[tuple, tuple], *, locked: bool = False) -> None:
+def add(model, region: str, year: int, change: dict[tuple, tuple], *, paths: dict[str, str] | None = None) -> None:
     """Add ``change`` (``{(division, *TALLY_KEYS): (*TALLY_VALUES)}``: exactly what a write did to
     the base tables, known without counting) to the divisions' own counters and their ancestors'
-    rolled ones, under the divisions' lock (``locked``: the caller holds it). Runs inside the
-    caller's write transaction."""
+    rolled ones, under the divisions' lock (``paths``: the caller holds it, these are what
+    ``lock`` returned). Runs inside the caller's write transaction."""
     keys, values = tuple(model.TALLY_KEYS), tuple(model.TALLY_VALUES)
     change = {k: tuple(v) for k, v in change.items() if _nonzero(v)}
     if not change:
         return
-    with transaction.atomic():
-        if not locked:
-            lock(k[0] for k in change)
-        rows = [(region, year, k[0], False, *k[1:], *v) for k, v in change.items()]
-        rows += [(region, year, k[0], True, *k[1:], *v)
-                 for k, v in _rolled_up(region, change, len(values)).items() if _nonzero(v)]
-        bulk_add(model, (*HEAD, *keys), values, rows)
+    if paths is None:
+        paths = lock(k[0] for k in change)
+    rows = [(region, year, k[0], False, *k[1:], *v) for k, v in change.items()]
+    rows += [(region, year, k[0], True, *k[1:], *v)
+             for k, v in _rolled_up(region, change, len(values), paths).items() if _nonzero(v)]
+    bulk_add(model, (*HEAD, *keys), values, rows)
 
 
 def stored(model, region: str, year: int) -> dict[tuple, tuple]:
