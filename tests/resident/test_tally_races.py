@@ -41,7 +41,7 @@ def locks_meet(monkeypatch):
             met.append(True)
         except threading.BrokenBarrierError:
             pass
-        lock(divisions)
+        return lock(divisions)
 
     monkeypatch.setattr(region_tallies, "lock", meeting)
     return met

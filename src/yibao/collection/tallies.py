@@ -93,6 +93,9 @@ def add_new(payments: Iterable[Payment]) -> None:
     for p in payments:
         by_year[(p.region_id, p.insurance_year)].append(p)
     for (region, year), some in sorted(by_year.items()):
+        # the payments' villages are locked before the payments naming a category are looked up,
+        # so that one committed meanwhile (the fund's, say) is seen here or counted by its writer
+        paths = tallies.lock({p.division_id for p in some})
         named = (Payment.objects.filter(enrolment_id__in=sorted({p.enrolment_id for p in some}),
                                         refund_of__isnull=True).exclude(category="")
                  .order_by().values_list("enrolment_id", "division_id").distinct())
@@ -100,7 +103,6 @@ def add_new(payments: Iterable[Payment]) -> None:
         for enrolment, division in named:
             recount.add(division)
             recount.update(p.division_id for p in some if p.enrolment_id == enrolment)
-        paths = tallies.lock({p.division_id for p in some} | recount)
         change: dict[tuple, list] = defaultdict(lambda: [0, 0, 0])
         for p in some:
             if p.division_id not in recount:

@@ -75,7 +75,9 @@ def replace(model, region: str, year: int, count: Callable[[list[str] | None], d
     the base tables) the own counters of ``divisions`` (``None``: every division of the region and
     year, rolled rows rebuilt too) and carry the difference into their ancestors' rolled rows.
     The divisions are locked before they are counted: a count taken before the lock could miss
-    what the writer holding it commits meanwhile. Runs inside the caller's write transaction."""
+    what the writer holding it commits meanwhile. The whole rebuild (``None``) takes no lock: it
+    is for a migration or a repair, while nobody writes. Runs inside the caller's write
+    transaction."""
     keys, values = tuple(model.TALLY_KEYS), tuple(model.TALLY_VALUES)
     width = len(values)
     fields = (*HEAD, *keys, *values)

@@ -11,7 +11,7 @@ from ..services import tallies
 
 def configure(parser) -> None:
     sub = parser.add_subparsers(dest="action", required=True)
-    for name, help_text in (("rebuild-tallies", "由参保与缴费记录重算征缴进度计数（迁移已有数据或修复）"),
+    for name, help_text in (("rebuild-tallies", "由参保与缴费记录重算征缴进度计数（迁移已有数据或修复；请在停止办理缴费、登记时运行）"),
                             ("check-tallies", "核对征缴进度计数与参保、缴费记录重算的结果")):
         p = sub.add_parser(name, help=help_text)
         p.add_argument("--region", help="统筹区代码；默认全部")
