@@ -32,3 +32,23 @@ def together(n: int, action):
 
     with ThreadPoolExecutor(n) as pool:
         return list(pool.map(run, range(n)))
+
+
+def meet_before(monkeypatch, owner, name: str, n: int) -> list:
+    """Replace ``owner.name`` so that ``n`` threads have all reached it before any of them goes on,
+    as in the widest race (a thread kept away, say waiting for a lock, lets the others through
+    after a short while). Returns a list with one entry per thread that met the others."""
+    arrived = threading.Barrier(n)
+    real = getattr(owner, name)
+    met = []
+
+    def meeting(*args, **kwargs):
+        try:
+            arrived.wait(timeout=3)
+            met.append(True)
+        except threading.BrokenBarrierError:
+            pass
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, meeting)
+    return met

@@ -13,7 +13,7 @@ from django.db import connection
 
 from employer.fresh import QUICK_HASHERS, reference_data
 from factories import VillageAgentFactory, village
-from races import ON_POSTGRES, together
+from races import ON_POSTGRES, meet_before, together
 from resident.factories import DONGMING_VILLAGE, enrolled
 from yibao.audit.models import AuditEntry
 from yibao.collection.models import CollectionTally, Payment
@@ -40,20 +40,7 @@ def postgres(settings):
 @pytest.fixture
 def writes_meet(monkeypatch):
     """Every thread has judged its payment before any of them writes, as in the widest race."""
-    arrived = threading.Barrier(THREADS)
-    insert = payments.insert_payments
-    met = []
-
-    def meeting(rows):
-        try:
-            arrived.wait(timeout=3)
-            met.append(True)
-        except threading.BrokenBarrierError:
-            pass
-        return insert(rows)
-
-    monkeypatch.setattr(payments, "insert_payments", meeting)
-    return met
+    return meet_before(monkeypatch, payments, "insert_payments", THREADS)
 
 
 def _item(enrolment, transaction_id: str) -> payments.PaymentIn:

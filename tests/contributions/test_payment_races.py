@@ -7,7 +7,6 @@ never a server error. Threads use their own connections, so these tests commit f
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from decimal import Decimal
 
 import pytest
@@ -17,7 +16,7 @@ from collection.factories import channel
 from contributions.test_payments import declared_bill
 from employer.fresh import QUICK_HASHERS, reference_data
 from factories import AgencyClerkFactory
-from races import ON_POSTGRES, together
+from races import ON_POSTGRES, meet_before, together
 from yibao.contributions import services
 from yibao.contributions.models import Bill, BillPayment
 from yibao.contributions.services import payments
@@ -65,20 +64,7 @@ def test_the_same_transaction_sent_at_once_is_recorded_once():
 def writes_meet(monkeypatch):
     """Every thread has judged its payment before any of them writes (each pays another bill, so
     no row lock keeps them apart): the unique constraint alone decides."""
-    arrived = threading.Barrier(THREADS)
-    write = payments._write
-    met = []
-
-    def meeting(rows, states):
-        try:
-            arrived.wait(timeout=3)
-            met.append(True)
-        except threading.BrokenBarrierError:
-            pass
-        return write(rows, states)
-
-    monkeypatch.setattr(payments, "_write", meeting)
-    return met
+    return meet_before(monkeypatch, payments, "_write", THREADS)
 
 
 def test_one_transaction_id_sent_for_several_bills_at_once_is_one_payment(writes_meet):

@@ -4,14 +4,12 @@ tests commit for real (``transaction=True``) and build everything they use."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from races import ON_POSTGRES, together
+from races import ON_POSTGRES, meet_before, together
 from yibao.access.roles import Role
 from yibao.accounts.services import create_user
 from yibao.employer import services
@@ -39,17 +37,7 @@ def postgres(settings):
 def inserts_meet(monkeypatch):
     """Every thread reaches the insert of a declaration before any of them makes it, as in the
     widest race (a thread that waits for a lock instead is let through after a short while)."""
-    arrived = threading.Barrier(THREADS)
-    create = Declaration.objects.create
-
-    def meeting_create(**kwargs):
-        try:
-            arrived.wait(timeout=3)
-        except threading.BrokenBarrierError:
-            pass
-        return create(**kwargs)
-
-    monkeypatch.setattr(Declaration.objects, "create", meeting_create)
+    meet_before(monkeypatch, Declaration.objects, "create", THREADS)
 
 
 def test_concurrent_first_visits_open_one_declaration(inserts_meet):

@@ -3,13 +3,11 @@ lock (``yibao.regions.tallies.lock``), so neither count misses what the other co
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 
 from employer.fresh import QUICK_HASHERS, reference_data
 from factories import TownshipClerkFactory, VillageAgentFactory, village
-from races import ON_POSTGRES, together
+from races import ON_POSTGRES, meet_before, together
 from yibao.regions import tallies as region_tallies
 from yibao.reporting.services import tallies
 from yibao.resident import services
@@ -30,21 +28,7 @@ def quick(settings):
 def locks_meet(monkeypatch):
     """Both writers have written their enrolment before either takes the village's lock, the
     widest race: a count taken before the lock would see only its own enrolment."""
-    arrived = threading.Barrier(2)
-    lock = region_tallies.lock
-    met = []
-
-    def meeting(divisions):
-        divisions = list(divisions)
-        try:
-            arrived.wait(timeout=3)
-            met.append(True)
-        except threading.BrokenBarrierError:
-            pass
-        return lock(divisions)
-
-    monkeypatch.setattr(region_tallies, "lock", meeting)
-    return met
+    return meet_before(monkeypatch, region_tallies, "lock", 2)
 
 
 def test_two_approvals_in_one_village_at_once_are_both_counted(locks_meet):
