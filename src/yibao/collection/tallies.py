@@ -5,8 +5,8 @@ fund's generation, refunds) updates the counters of the villages it touched afte
 the enrolments' moves (``yibao.resident.collecting``), in its own transaction: a new payment adds
 its flow (``add_new``); otherwise (refunds, the fund's generation, a subsidised person) the
 villages are recounted from the payments (``refresh``: two grouped statements) and the difference
-is added to the townships, counties and region above (``yibao.regions.tallies``). ``rebuild`` recomputes a whole
-region and year; ``differences`` compares without writing.
+is added to the townships, counties and region above (``yibao.regions.tallies``). ``rebuild``
+recomputes a whole region and year; ``differences`` compares without writing.
 
 The counters are what ``selectors.progress`` counts from the payments, as dated events: a flow
 on its payment day; a subsidised person +1 on the later of their enrolment's payment day and
